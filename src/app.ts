@@ -1,0 +1,44 @@
+/**
+ * Wiring shared by every way of running the bot (npm start, npm run demo, benchmarks):
+ * database (migrated), translations, logger and the bot itself.
+ */
+import { join } from "node:path";
+import type { Bot } from "grammy";
+import { type BotContext, type CreateBotOptions, createBot } from "./bot/index.ts";
+import type { Config } from "./config.ts";
+import { type Database, openDatabase } from "./db/client.ts";
+import { loadDataFile } from "./domain/data-file.ts";
+import { importData } from "./domain/importer.ts";
+import { createI18n, type I18n } from "./i18n.ts";
+import { createLogger, type Logger } from "./logger.ts";
+
+export const BUNDLED_CAMPAIGN_FILE = join(import.meta.dirname, "..", "data", "son-la-2019.yaml");
+
+export interface App {
+  config: Config;
+  database: Database;
+  i18n: I18n;
+  logger: Logger;
+  bot: Bot<BotContext>;
+}
+
+export interface BootstrapOptions extends CreateBotOptions {
+  logger?: Logger;
+  now?: () => Date;
+}
+
+/** On an empty database, loads the campaign this product starts from (Decision 53/QĐ-UBND). */
+export async function seedIfEmpty(database: Database, config: Config, logger: Logger): Promise<void> {
+  if ((await database.db.campaign.count()) > 0) return;
+  const report = await importData(database.db, await loadDataFile(BUNDLED_CAMPAIGN_FILE), config.TZ);
+  logger.info({ file: BUNDLED_CAMPAIGN_FILE, report }, "empty database: imported the bundled campaign");
+}
+
+export async function bootstrap(config: Config, options: BootstrapOptions = {}): Promise<App> {
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const database = await openDatabase(config.DATABASE_URL);
+  await seedIfEmpty(database, config, logger);
+  const i18n = createI18n(config.DEFAULT_LOCALE);
+  const bot = createBot(config, { db: database.db, logger, i18n, now: options.now }, options);
+  return { config, database, i18n, logger, bot };
+}

@@ -1,0 +1,58 @@
+/**
+ * Which commands each role may use: the single source for /help and for the command
+ * menus Telegram shows (setMyCommands). Features add their commands here.
+ */
+import type { Api } from "grammy";
+import type { Role } from "../db/client.ts";
+import { type I18n, LOCALES } from "../i18n.ts";
+
+export type Audience = Role | "GUEST";
+
+const EVERYONE: readonly Audience[] = ["GUEST", "OFFICER", "INSPECTOR", "COORDINATOR"];
+
+interface CommandSpec {
+  /** ASCII name, 1-32 of a-z 0-9 _ (Telegram's rule). */
+  name: string;
+  audience: readonly Audience[];
+}
+
+export const COMMANDS: readonly CommandSpec[] = [
+  { name: "start", audience: EVERYONE },
+  { name: "help", audience: EVERYONE },
+  { name: "ngonngu", audience: EVERYONE },
+];
+
+export function audienceOf(role: Role | null): Audience {
+  return role ?? "GUEST";
+}
+
+export function commandsFor(role: Role | null): string[] {
+  const audience = audienceOf(role);
+  return COMMANDS.filter((c) => c.audience.includes(audience)).map((c) => c.name);
+}
+
+export function commandMenu(i18n: I18n, locale: string, role: Role | null) {
+  return commandsFor(role).map((command) => ({ command, description: i18n.t(locale, `commands.${command}`) }));
+}
+
+/** The menu everyone sees before the bot knows them: guest commands, per language. */
+export async function setDefaultMenus(api: Api, i18n: I18n, defaultLocale: string): Promise<void> {
+  await api.setMyCommands(commandMenu(i18n, defaultLocale, null), { scope: { type: "all_private_chats" } });
+  for (const locale of LOCALES) {
+    await api.setMyCommands(commandMenu(i18n, locale, null), {
+      scope: { type: "all_private_chats" },
+      language_code: locale,
+    });
+  }
+}
+
+/** A person's own menu, in their language, for their role. */
+export async function setPersonalMenu(
+  api: Api,
+  i18n: I18n,
+  chatId: number,
+  locale: string,
+  role: Role | null,
+): Promise<void> {
+  await api.setMyCommands(commandMenu(i18n, locale, role), { scope: { type: "chat", chat_id: chatId } });
+}

@@ -1,0 +1,31 @@
+import type { Context } from "grammy";
+import type { Config } from "../config.ts";
+import type { Campaign, Db, Person } from "../db/client.ts";
+import type { Standing } from "../domain/people.ts";
+import type { I18n, Translate } from "../i18n.ts";
+import type { Logger } from "../logger.ts";
+
+/** What the bot needs from the outside world; tests pass their own. */
+export interface BotDeps {
+  db: Db;
+  logger: Logger;
+  i18n: I18n;
+  /** Current time; tests control it. */
+  now?: () => Date;
+}
+
+export interface BotContextExtras {
+  config: Config;
+  deps: BotDeps;
+  /** Logger for this update (carries update_id). */
+  logger: Logger;
+  now: () => Date;
+  /** Set by the person loader for updates that come from a user. */
+  person: Person;
+  campaign: Campaign | null;
+  standing: Standing;
+  locale: string;
+  t: Translate;
+}
+
+export type BotContext = Context & BotContextExtras;

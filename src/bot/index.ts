@@ -1,0 +1,67 @@
+/**
+ * createBot: the whole bot, built from its parts. It knows nothing of how updates arrive
+ * (long polling, webhook, tests); see src/main.ts and src/server/.
+ */
+import { sequentialize } from "@grammyjs/runner";
+import { Bot, type BotConfig, type Transformer } from "grammy";
+import type { Config } from "../config.ts";
+import type { BotContext, BotDeps } from "./context.ts";
+import { fallbackFeature } from "./features/fallback.ts";
+import { helpFeature } from "./features/help.ts";
+import { languageFeature } from "./features/language.ts";
+import { startFeature } from "./features/start.ts";
+import { handleBotError } from "./middlewares/error-boundary.ts";
+import { loadPerson } from "./middlewares/person.ts";
+import { updateLogger } from "./middlewares/update-logger.ts";
+
+export type { BotContext, BotDeps } from "./context.ts";
+
+/** Messages are written in Telegram HTML; set the parse mode once for every call. */
+const htmlByDefault: Transformer = (prev, method, payload, signal) => {
+  if ((method === "sendMessage" || method === "editMessageText") && payload && !("parse_mode" in payload)) {
+    return prev(method, { ...payload, parse_mode: "HTML", link_preview_options: { is_disabled: true } }, signal);
+  }
+  return prev(method, payload, signal);
+};
+
+export interface CreateBotOptions {
+  /** Skip getMe (tests, or when the caller already knows the bot). */
+  botInfo?: BotConfig<BotContext>["botInfo"];
+  /** API transformers installed before the bot's own (tests record calls here). */
+  transformers?: Transformer[];
+}
+
+export function createBot(config: Config, deps: BotDeps, options: CreateBotOptions = {}): Bot<BotContext> {
+  const bot = new Bot<BotContext>(config.BOT_TOKEN, {
+    botInfo: options.botInfo,
+    client: { apiRoot: config.TELEGRAM_API_ROOT },
+  });
+  for (const t of options.transformers ?? []) bot.api.config.use(t);
+  bot.api.config.use(htmlByDefault);
+
+  const now = deps.now ?? (() => new Date());
+  bot.use((ctx, next) => {
+    ctx.config = config;
+    ctx.deps = deps;
+    ctx.now = now;
+    ctx.logger = deps.logger;
+    return next();
+  });
+  // One update at a time per chat: answers to one questionnaire never race each other.
+  bot.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
+  bot.use(updateLogger());
+
+  const app = bot.errorBoundary(handleBotError);
+  // The bot works in private chats; in groups it only says so when addressed.
+  app
+    .chatType(["group", "supergroup"])
+    .command(["start", "help"], (ctx) => ctx.reply(ctx.deps.i18n.t(config.DEFAULT_LOCALE, "fallback.group")));
+  const chat = app.chatType("private");
+  chat.use(loadPerson());
+  chat.use(startFeature, helpFeature, languageFeature);
+  chat.use(fallbackFeature);
+
+  // Errors outside the boundary (should not happen) still must not crash polling.
+  bot.catch(handleBotError);
+  return bot;
+}

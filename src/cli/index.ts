@@ -1,0 +1,117 @@
+/**
+ * Command-line tools for coordinators and operators: npm run cli -- <command>.
+ *   import <file>                     load a campaign data file (idempotent)
+ *   invites [--unit <name>] [--role officer|coordinator|inspector] [--days N] [--json]
+ */
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { Api } from "grammy";
+import { type CliConfig, ConfigError, loadEnvFile, parseCliConfig } from "../config.ts";
+import { type Database, openDatabase, type Role } from "../db/client.ts";
+import { DataFileError, loadDataFile } from "../domain/data-file.ts";
+import { ImportError, importData } from "../domain/importer.ts";
+import { createInvites, inviteLink } from "../domain/invites.ts";
+import { activeCampaign } from "../domain/people.ts";
+import { findUnits } from "../domain/units.ts";
+
+const USAGE = `Usage: npm run cli -- <command>
+  import <file>        Load a campaign data file (YAML/JSON). Running it twice changes nothing.
+  invites [options]    Create single-use invite codes; one line per invite:
+                       unit, role, code, deep link (tab-separated).
+      --unit <name>    only this unit (name, short name, alias or code; default: every unit)
+      --role <role>    officer (default), coordinator or inspector
+      --days <n>       days until the codes expire (default 30)
+      --json           print JSON instead of tab-separated lines`;
+
+class UsageError extends Error {}
+
+const ROLES: Record<string, Role> = { officer: "OFFICER", coordinator: "COORDINATOR", inspector: "INSPECTOR" };
+
+async function botUsername(config: CliConfig): Promise<string> {
+  if (config.BOT_USERNAME) return config.BOT_USERNAME;
+  if (config.BOT_TOKEN) {
+    const me = await new Api(config.BOT_TOKEN, { apiRoot: config.TELEGRAM_API_ROOT }).getMe();
+    return me.username;
+  }
+  throw new UsageError("set BOT_USERNAME (or BOT_TOKEN) so that invite links can name the bot");
+}
+
+async function runImport(database: Database, config: CliConfig, args: string[]) {
+  const [file] = args;
+  if (!file || args.length > 1) throw new UsageError("import takes one file: npm run cli -- import data/son-la-2019.yaml");
+  const data = await loadDataFile(file);
+  const report = await importData(database.db, data, config.TZ);
+  for (const [section, c] of Object.entries(report)) {
+    console.log(
+      `${section}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged${c.removed ? `, ${c.removed} removed` : ""}`,
+    );
+  }
+}
+
+async function runInvites(database: Database, config: CliConfig, args: string[]) {
+  const { values } = parseArgs({
+    args,
+    options: {
+      unit: { type: "string" },
+      role: { type: "string", default: "officer" },
+      days: { type: "string", default: "30" },
+      json: { type: "boolean", default: false },
+    },
+  });
+  const role = ROLES[values.role.toLowerCase()];
+  if (!role) throw new UsageError(`--role must be officer, coordinator or inspector (not "${values.role}")`);
+  const days = Number(values.days);
+  if (!Number.isInteger(days) || days < 1 || days > 365) throw new UsageError("--days must be a whole number from 1 to 365");
+  const campaign = await activeCampaign(database.db);
+  if (!campaign) throw new UsageError("no active campaign: import one first (npm run cli -- import data/son-la-2019.yaml)");
+  let unitIds: number[] | undefined;
+  if (values.unit !== undefined) {
+    if (role !== "OFFICER") throw new UsageError("--unit goes with --role officer");
+    const units = await findUnits(database.db, campaign.id, values.unit);
+    if (units.length === 0) throw new UsageError(`no unit matches "${values.unit}"`);
+    if (units.length > 1) {
+      throw new UsageError(`"${values.unit}" matches ${units.length} units: ${units.map((u) => u.shortName).join("; ")}`);
+    }
+    unitIds = [units[0]!.id];
+  }
+  const username = await botUsername(config);
+  const invites = await createInvites(database.db, { campaignId: campaign.id, role, unitIds, days });
+  const rows = invites.map((i) => ({
+    unit: i.unit?.name ?? "",
+    role: i.role.toLowerCase(),
+    code: i.code,
+    link: inviteLink(username, i.code),
+    expiresAt: i.expiresAt.toISOString(),
+  }));
+  if (values.json) console.log(JSON.stringify(rows, null, 2));
+  else for (const r of rows) console.log([r.unit || "-", r.role, r.code, r.link].join("\t"));
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === "help" || command === "--help") {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  let database: Database | undefined;
+  try {
+    const config = parseCliConfig(loadEnvFile());
+    if (command !== "import" && command !== "invites") throw new UsageError(`unknown command "${command}"`);
+    database = await openDatabase(config.DATABASE_URL);
+    if (command === "import") await runImport(database, config, rest);
+    else await runInvites(database, config, rest);
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) console.error(`${e.message}\n\n${USAGE}`);
+    else if (e instanceof DataFileError || e instanceof ImportError || e instanceof ConfigError) console.error(e.message);
+    else if (e instanceof TypeError && "code" in e && String(e.code).startsWith("ERR_PARSE_ARGS")) console.error(`${e.message}\n\n${USAGE}`);
+    else throw e;
+    return 1;
+  } finally {
+    await database?.close();
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  process.exitCode = await runCli(process.argv.slice(2));
+}

@@ -1,0 +1,141 @@
+/**
+ * Settings, all from the environment (and .env), checked with zod at start. A wrong or
+ * missing value stops the process with one line naming the variable and what it expects.
+ */
+import { existsSync } from "node:fs";
+import { z } from "zod";
+import { DEFAULT_DATABASE_URL, providerOf } from "./db/url.ts";
+
+const telegramIdList = z
+  .string()
+  .default("")
+  .transform((s, ctx) => {
+    const ids = s.split(/[\s,;]+/).filter(Boolean);
+    const bad = ids.find((id) => !/^-?\d{1,20}$/.test(id));
+    if (bad) {
+      ctx.addIssue({
+        code: "custom",
+        message: `a comma-separated list of Telegram user ids ("${bad}" is not one)`,
+      });
+      return z.NEVER;
+    }
+    return ids.map((id) => BigInt(id));
+  });
+
+const fields = {
+  BOT_TOKEN: z
+    .string({ error: "required: the bot token from @BotFather" })
+    .regex(/^\d+:[\w-]{20,}$/, "a bot token from @BotFather, like 123456:ABC-DEF…"),
+  DATABASE_URL: z
+    .string()
+    .default(DEFAULT_DATABASE_URL)
+    .refine((u) => {
+      try {
+        providerOf(u);
+        return true;
+      } catch {
+        return false;
+      }
+    }, "file:<path> (SQLite) or postgresql://user@host:port/db"),
+  BOT_MODE: z.enum(["polling", "webhook"], { error: '"polling" or "webhook"' }).default("polling"),
+  WEBHOOK_URL: z.url({ protocol: /^https?$/, error: "an http(s) URL Telegram can reach" }).optional(),
+  WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,256}$/, "16 to 256 characters of A-Z, a-z, 0-9, _ and -")
+    .optional(),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  PORT: z.coerce.number({ error: "a port number" }).int().min(0).max(65535).default(8080),
+  TELEGRAM_API_ROOT: z.url({ error: "a URL such as https://api.telegram.org" }).default("https://api.telegram.org"),
+  COORDINATOR_IDS: telegramIdList,
+  TZ: z
+    .string()
+    .default("Asia/Ho_Chi_Minh")
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat("en", { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, "an IANA time zone such as Asia/Ho_Chi_Minh"),
+  DEFAULT_LOCALE: z.enum(["vi", "en"], { error: '"vi" or "en"' }).default("vi"),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+      error: "one of fatal, error, warn, info, debug, trace, silent",
+    })
+    .default("info"),
+  BOT_USERNAME: z
+    .string()
+    .regex(/^@?[A-Za-z][A-Za-z0-9_]{3,31}$/, "the bot's @username, for invite links")
+    .transform((s) => s.replace(/^@/, ""))
+    .optional(),
+};
+
+const ConfigSchema = z.object(fields).superRefine((c, ctx) => {
+  if (c.BOT_MODE !== "webhook") return;
+  if (!c.WEBHOOK_URL)
+    ctx.addIssue({
+      code: "custom",
+      path: ["WEBHOOK_URL"],
+      message: "required when BOT_MODE=webhook",
+    });
+  if (!c.WEBHOOK_SECRET)
+    ctx.addIssue({
+      code: "custom",
+      path: ["WEBHOOK_SECRET"],
+      message: "required when BOT_MODE=webhook (16+ characters)",
+    });
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** The command-line tools work on the database alone: no token needed. */
+const CliConfigSchema = z.object({
+  BOT_TOKEN: fields.BOT_TOKEN.optional(),
+  BOT_USERNAME: fields.BOT_USERNAME,
+  DATABASE_URL: fields.DATABASE_URL,
+  TELEGRAM_API_ROOT: fields.TELEGRAM_API_ROOT,
+  TZ: fields.TZ,
+  LOG_LEVEL: fields.LOG_LEVEL,
+});
+export type CliConfig = z.infer<typeof CliConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly expected: string,
+  ) {
+    super(`Invalid configuration: ${variable}: ${expected}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Empty strings count as unset, so `PORT=` in .env takes the default. */
+function withoutEmpty(env: Record<string, string | undefined>) {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+}
+
+function parseWith<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
+  const result = schema.safeParse(withoutEmpty(env));
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  throw new ConfigError(String(issue.path[0] ?? "config"), issue.message);
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  return parseWith(ConfigSchema, env);
+}
+
+export function parseCliConfig(env: Record<string, string | undefined>): CliConfig {
+  return parseWith(CliConfigSchema, env);
+}
+
+/** Reads .env (if present; real environment variables win) into the environment. */
+export function loadEnvFile(envFile = ".env"): Record<string, string | undefined> {
+  if (existsSync(envFile)) process.loadEnvFile(envFile);
+  return process.env;
+}
+
+export function loadConfig(envFile = ".env"): Config {
+  return parseConfig(loadEnvFile(envFile));
+}

@@ -1,0 +1,69 @@
+/**
+ * The database: one Prisma client generated per provider (prisma/sqlite, prisma/postgresql)
+ * from the same models, chosen at run time from DATABASE_URL. Both expose the same API;
+ * the rest of the code sees one type, `Db`.
+ */
+import { PrismaLibSQL } from "@prisma/adapter-libsql";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient as PostgresClient } from "./generated/postgresql/client.ts";
+import { PrismaClient as SqliteClient } from "./generated/sqlite/client.ts";
+import { migrate } from "./migrate.ts";
+import { type Provider, pgFields, providerOf } from "./url.ts";
+
+export type Db = SqliteClient;
+export type {
+  Answer,
+  Campaign,
+  Criterion,
+  Evidence,
+  Invite,
+  Membership,
+  Person,
+  Prisma,
+  Question,
+  ReformArea,
+  Unit,
+} from "./generated/sqlite/client.ts";
+export * from "./generated/sqlite/enums.ts";
+
+export interface Database {
+  db: Db;
+  provider: Provider;
+  url: string;
+  /** Answers when the database does (for /healthz). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Apply pending migrations first (default true). */
+  migrate?: boolean;
+  /** Connections in the PostgreSQL pool. */
+  poolSize?: number;
+}
+
+export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
+  const provider = providerOf(url);
+  if (options.migrate !== false) await migrate(url);
+  let db: Db;
+  if (provider === "sqlite") {
+    db = new SqliteClient({ adapter: new PrismaLibSQL({ url }) });
+    // Wait for a writer in another process instead of failing with SQLITE_BUSY.
+    await db.$queryRawUnsafe("PRAGMA busy_timeout = 5000");
+  } else {
+    const adapter = new PrismaPg({ ...pgFields(url), max: options.poolSize ?? 10 });
+    db = new PostgresClient({ adapter }) as unknown as Db;
+  }
+  await db.$connect();
+  return {
+    db,
+    provider,
+    url,
+    async ping() {
+      await db.$queryRawUnsafe("SELECT 1");
+    },
+    async close() {
+      await db.$disconnect();
+    },
+  };
+}

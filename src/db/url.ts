@@ -1,0 +1,33 @@
+/**
+ * Which database a DATABASE_URL points at. SQLite (a `file:` URL) is the embedded default;
+ * `postgres://` or `postgresql://` selects PostgreSQL.
+ */
+export type Provider = "sqlite" | "postgresql";
+
+export const DEFAULT_DATABASE_URL = "file:./data/cchc.db";
+
+export function providerOf(url: string): Provider {
+  if (/^postgres(ql)?:\/\//i.test(url)) return "postgresql";
+  if (url.startsWith("file:")) return "sqlite";
+  throw new Error(`unsupported DATABASE_URL "${url}": expected file:… (SQLite) or postgresql://…`);
+}
+
+/** The schema folder (datasource, generator, migrations) of a provider. */
+export function schemaDir(provider: Provider): string {
+  return `prisma/${provider}`;
+}
+
+/**
+ * Discrete pg connection fields. pg lets a `connectionString` override `database`, so code
+ * that needs to point the same server at another database must not pass the URL itself.
+ */
+export function pgFields(url: string) {
+  const u = new URL(url);
+  return {
+    host: decodeURIComponent(u.hostname) || "127.0.0.1",
+    port: u.port ? Number(u.port) : 5432,
+    user: decodeURIComponent(u.username) || process.env.PGUSER || "postgres",
+    password: decodeURIComponent(u.password) || undefined,
+    database: decodeURIComponent(u.pathname.replace(/^\//, "")) || "postgres",
+  };
+}

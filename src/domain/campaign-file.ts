@@ -1,0 +1,159 @@
+/**
+ * The format of campaign data files under data/ (YAML or JSON), checked with zod.
+ * A file may hold any of the sections; `npm run cli -- import <file>` upserts what it finds.
+ * Every error names the file, the path inside it and the problem.
+ */
+import { z } from "zod";
+import { RULES_BY_ANSWER_TYPE, ruleCeiling, ScoringRuleSchema } from "./scoring-rules.ts";
+
+const code = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lower-case letters, digits and dashes");
+const dotted = z.string().regex(/^\d+(\.\d+)*$/, 'a dotted number such as "3" or "3.2.1"');
+const viDate = z.string().regex(/^\d{2}\/\d{2}\/\d{4}$/, "a date as dd/MM/yyyy");
+const viDateTime = z
+  .string()
+  .regex(/^\d{2}\/\d{2}\/\d{4}( \d{2}:\d{2})?$/, "a date as dd/MM/yyyy, optionally with HH:mm");
+const text = z.string().trim().min(1);
+const points = z.number().positive().multipleOf(0.05);
+
+export const UnitKindSchema = z.enum(["DISTRICT", "CITY", "DEPARTMENT", "BOARD", "OFFICE"]);
+export const AnswerTypeSchema = z.enum(["YES_NO", "NUMBER", "PERCENT", "CHOICE", "DATE", "TEXT"]);
+
+export const UnitFileSchema = z.object({
+  code,
+  name: text,
+  shortName: text,
+  kind: UnitKindSchema,
+  aliases: z.array(text).default([]),
+});
+
+export const QuestionFileSchema = z
+  .object({
+    code: dotted,
+    text,
+    maxPoints: points,
+    answerType: AnswerTypeSchema,
+    choices: z
+      .array(z.object({ key: code, label: text }))
+      .min(2)
+      .optional(),
+    scoring: ScoringRuleSchema,
+    scoringText: text,
+    evidence: z.object({ required: z.boolean(), hint: text.optional() }).default({ required: false }),
+    required: z.boolean().default(true),
+  })
+  .superRefine((q, ctx) => {
+    const allowed: readonly string[] = RULES_BY_ANSWER_TYPE[q.answerType];
+    if (!allowed.includes(q.scoring.kind)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["scoring", "kind"],
+        message: `"${q.scoring.kind}" does not score a ${q.answerType} answer (use ${allowed.join(", ")})`,
+      });
+    }
+    if (q.answerType === "CHOICE") {
+      if (!q.choices) ctx.addIssue({ code: "custom", path: ["choices"], message: "a CHOICE question needs choices" });
+      else if (q.scoring.kind === "choice") {
+        const keys = new Set(q.choices.map((c) => c.key));
+        for (const key of Object.keys(q.scoring.points)) {
+          if (!keys.has(key))
+            ctx.addIssue({ code: "custom", path: ["scoring", "points", key], message: `no choice "${key}"` });
+        }
+      }
+    }
+    if (ruleCeiling(q.scoring, q.maxPoints) > q.maxPoints + 1e-9) {
+      ctx.addIssue({ code: "custom", path: ["scoring"], message: `gives more than maxPoints (${q.maxPoints})` });
+    }
+  });
+
+const sumOf = (items: { maxPoints: number }[]) => Math.round(items.reduce((s, i) => s + i.maxPoints, 0) * 100) / 100;
+
+/** Children's max points must add up to their parent's. */
+function pointsAddUp(label: string, key: "questions" | "criteria" | "areas") {
+  return (parent: { maxPoints: number } & Record<string, unknown>, ctx: z.RefinementCtx) => {
+    const children = parent[key] as { maxPoints: number }[];
+    const total = sumOf(children);
+    if (Math.abs(total - parent.maxPoints) > 1e-9) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["maxPoints"],
+        message: `${label} maxPoints is ${parent.maxPoints} but its ${key} add up to ${total}`,
+      });
+    }
+  };
+}
+
+/** Codes must be unique among siblings and (when `nested`) start with the parent's code. */
+function codesNested(key: "questions" | "criteria" | "areas", nested = true) {
+  return (parent: { code?: string } & Record<string, unknown>, ctx: z.RefinementCtx) => {
+    const seen = new Set<string>();
+    (parent[key] as { code: string }[]).forEach((child, i) => {
+      if (seen.has(child.code))
+        ctx.addIssue({ code: "custom", path: [key, i, "code"], message: `duplicate code ${child.code}` });
+      seen.add(child.code);
+      if (nested && parent.code && child.code !== parent.code && !child.code.startsWith(`${parent.code}.`)) {
+        ctx.addIssue({ code: "custom", path: [key, i, "code"], message: `${child.code} is not under ${parent.code}` });
+      }
+    });
+  };
+}
+
+export const CriterionFileSchema = z
+  .object({ code: dotted, title: text, maxPoints: points, questions: z.array(QuestionFileSchema).min(1) })
+  .superRefine(pointsAddUp("criterion", "questions"))
+  .superRefine(codesNested("questions"));
+
+export const AreaFileSchema = z
+  .object({ code: dotted, title: text, maxPoints: points, criteria: z.array(CriterionFileSchema).min(1) })
+  .superRefine(pointsAddUp("area", "criteria"))
+  .superRefine(codesNested("criteria"));
+
+export const QuestionnaireFileSchema = z
+  .object({
+    code,
+    version: z.number().int().positive(),
+    title: text,
+    basis: text.optional(),
+    maxPoints: points,
+    areas: z.array(AreaFileSchema).min(1),
+  })
+  .superRefine(pointsAddUp("questionnaire", "areas"))
+  .superRefine(codesNested("areas", false));
+
+export const CampaignFileSchema = z.object({
+  code,
+  title: text,
+  decision: z.object({ number: text, date: viDate, issuer: text }),
+  announcedBy: text.optional(),
+  province: text,
+  year: z.number().int().min(2000).max(2100),
+  purpose: text.optional(),
+  status: z.enum(["DRAFT", "SELF_ASSESSMENT", "APPRAISAL", "PUBLISHED", "CLOSED"]).default("SELF_ASSESSMENT"),
+  selfAssessment: z.object({ opens: viDateTime, deadline: viDateTime }).optional(),
+  /** Unit codes inspected directly by the plan. */
+  units: z.array(code).min(1),
+  /** Questionnaire used by the campaign: its code and version. */
+  questionnaire: z.object({ code, version: z.number().int().positive() }).optional(),
+  /** Content inspected beyond the questionnaire: the PAPI plan, directives. */
+  inspectedContents: z.array(z.object({ code, title: text, reference: text.optional() })).default([]),
+});
+
+export const DataFileSchema = z
+  .object({
+    units: z.array(UnitFileSchema).default([]),
+    questionnaire: QuestionnaireFileSchema.optional(),
+    campaign: CampaignFileSchema.optional(),
+  })
+  .strict()
+  .superRefine((file, ctx) => {
+    const seen = new Set<string>();
+    file.units.forEach((u, i) => {
+      if (seen.has(u.code))
+        ctx.addIssue({ code: "custom", path: ["units", i, "code"], message: `duplicate unit ${u.code}` });
+      seen.add(u.code);
+    });
+  });
+
+export type DataFile = z.infer<typeof DataFileSchema>;
+export type UnitFile = z.infer<typeof UnitFileSchema>;
+export type QuestionnaireFile = z.infer<typeof QuestionnaireFileSchema>;
+export type CampaignFile = z.infer<typeof CampaignFileSchema>;

@@ -1,0 +1,279 @@
+/**
+ * Imports a campaign data file into the database. Idempotent: rows are matched by their
+ * stable codes, written only when something differs, so a second run changes nothing and
+ * editing a criterion's text updates it in place without touching its answers.
+ */
+import type { Db, Prisma } from "../db/client.ts";
+import type { CampaignFile, DataFile, QuestionnaireFile, UnitFile } from "./campaign-file.ts";
+import { fold } from "./text.ts";
+import { parseViDateTime } from "./time.ts";
+
+type Tx = Prisma.TransactionClient;
+
+export interface ImportCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+  removed: number;
+}
+
+export type ImportReport = Record<"units" | "questionnaire" | "campaign", ImportCounts>;
+
+const emptyCounts = (): ImportCounts => ({ created: 0, updated: 0, unchanged: 0, removed: 0 });
+
+export class ImportError extends Error {
+  override name = "ImportError";
+}
+
+function same(a: unknown, b: unknown): boolean {
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  if (typeof a === "object" && a !== null) return JSON.stringify(a) === JSON.stringify(b);
+  return a === b || (a == null && b == null);
+}
+
+/** Fields of `want` that differ from `row`, or null when none do. */
+function changes<T extends Record<string, unknown>>(row: Record<string, unknown>, want: T): Partial<T> | null {
+  const diff: Partial<T> = {};
+  let any = false;
+  for (const [k, v] of Object.entries(want)) {
+    if (!same(row[k], v)) {
+      (diff as Record<string, unknown>)[k] = v;
+      any = true;
+    }
+  }
+  return any ? diff : null;
+}
+
+/**
+ * Finds a row by `find`, creates it from `data` when missing, updates only what differs.
+ * Returns the row's id.
+ */
+async function sync<Row extends { id: number }>(
+  counts: ImportCounts,
+  find: () => Promise<Row | null>,
+  create: () => Promise<Row>,
+  update: (id: number, diff: Record<string, unknown>) => Promise<unknown>,
+  data: Record<string, unknown>,
+): Promise<number> {
+  const row = await find();
+  if (!row) {
+    counts.created++;
+    return (await create()).id;
+  }
+  const diff = changes(row, data);
+  if (diff) {
+    await update(row.id, diff);
+    counts.updated++;
+  } else counts.unchanged++;
+  return row.id;
+}
+
+export function unitSearchText(u: Pick<UnitFile, "name" | "shortName" | "aliases">): string {
+  return [u.name, u.shortName, ...u.aliases].map(fold).join(" | ");
+}
+
+async function importUnits(tx: Tx, units: UnitFile[], counts: ImportCounts) {
+  for (const u of units) {
+    const data = {
+      code: u.code,
+      name: u.name,
+      shortName: u.shortName,
+      kind: u.kind,
+      aliases: u.aliases,
+      searchText: unitSearchText(u),
+    };
+    await sync(
+      counts,
+      () => tx.unit.findUnique({ where: { code: u.code } }),
+      () => tx.unit.create({ data }),
+      (id, diff) => tx.unit.update({ where: { id }, data: diff }),
+      data,
+    );
+  }
+}
+
+async function importQuestionnaire(tx: Tx, q: QuestionnaireFile, counts: ImportCounts): Promise<number> {
+  const head = { code: q.code, version: q.version, title: q.title, basis: q.basis ?? null, maxPoints: q.maxPoints };
+  const questionnaireId = await sync(
+    counts,
+    () => tx.questionnaire.findUnique({ where: { code_version: { code: q.code, version: q.version } } }),
+    () => tx.questionnaire.create({ data: head }),
+    (id, diff) => tx.questionnaire.update({ where: { id }, data: diff }),
+    head,
+  );
+  const keptQuestionCodes: string[] = [];
+  const keptAreaIds: number[] = [];
+  const keptCriterionIds: number[] = [];
+  let questionOrder = 0;
+  for (const [ai, area] of q.areas.entries()) {
+    const areaData = { questionnaireId, code: area.code, title: area.title, maxPoints: area.maxPoints, order: ai + 1 };
+    const areaId = await sync(
+      counts,
+      () => tx.reformArea.findUnique({ where: { questionnaireId_code: { questionnaireId, code: area.code } } }),
+      () => tx.reformArea.create({ data: areaData }),
+      (id, diff) => tx.reformArea.update({ where: { id }, data: diff }),
+      areaData,
+    );
+    keptAreaIds.push(areaId);
+    for (const [ci, criterion] of area.criteria.entries()) {
+      const criterionData = {
+        areaId,
+        code: criterion.code,
+        title: criterion.title,
+        maxPoints: criterion.maxPoints,
+        order: ci + 1,
+      };
+      const criterionId = await sync(
+        counts,
+        () => tx.criterion.findUnique({ where: { areaId_code: { areaId, code: criterion.code } } }),
+        () => tx.criterion.create({ data: criterionData }),
+        (id, diff) => tx.criterion.update({ where: { id }, data: diff }),
+        criterionData,
+      );
+      keptCriterionIds.push(criterionId);
+      for (const question of criterion.questions) {
+        const questionData = {
+          questionnaireId,
+          criterionId,
+          code: question.code,
+          text: question.text,
+          maxPoints: question.maxPoints,
+          answerType: question.answerType,
+          choices: question.choices ?? null,
+          scoringRule: question.scoring,
+          scoringText: question.scoringText,
+          evidenceRequired: question.evidence.required,
+          evidenceHint: question.evidence.hint ?? null,
+          required: question.required,
+          order: ++questionOrder,
+        };
+        // Prisma wants JsonNull rather than null for an empty Json column.
+        const writable = { ...questionData, choices: questionData.choices ?? undefined };
+        await sync(
+          counts,
+          () => tx.question.findUnique({ where: { questionnaireId_code: { questionnaireId, code: question.code } } }),
+          () => tx.question.create({ data: writable }),
+          (id, diff) => tx.question.update({ where: { id }, data: diff }),
+          questionData,
+        );
+        keptQuestionCodes.push(question.code);
+      }
+    }
+  }
+  await removeDropped(tx, questionnaireId, keptQuestionCodes, keptCriterionIds, keptAreaIds, counts);
+  return questionnaireId;
+}
+
+/** Questions no longer in the file go, unless someone answered them (make a new version). */
+async function removeDropped(
+  tx: Tx,
+  questionnaireId: number,
+  questionCodes: string[],
+  criterionIds: number[],
+  areaIds: number[],
+  counts: ImportCounts,
+) {
+  const dropped = await tx.question.findMany({
+    where: { questionnaireId, code: { notIn: questionCodes } },
+    select: { id: true, code: true, _count: { select: { answers: true, evidence: true } } },
+  });
+  const answered = dropped.filter((d) => d._count.answers + d._count.evidence > 0);
+  if (answered.length > 0) {
+    throw new ImportError(
+      `questions ${answered.map((d) => d.code).join(", ")} are no longer in the file but have answers: keep them, or import the change as a new questionnaire version`,
+    );
+  }
+  const removed = await tx.question.deleteMany({ where: { id: { in: dropped.map((d) => d.id) } } });
+  const removedCriteria = await tx.criterion.deleteMany({
+    where: { area: { questionnaireId }, id: { notIn: criterionIds } },
+  });
+  const removedAreas = await tx.reformArea.deleteMany({ where: { questionnaireId, id: { notIn: areaIds } } });
+  counts.removed += removed.count + removedCriteria.count + removedAreas.count;
+}
+
+async function importCampaign(tx: Tx, c: CampaignFile, timeZone: string, counts: ImportCounts) {
+  const date = (s: string, field: string, endOfDay = false) => {
+    const d = parseViDateTime(s, timeZone, endOfDay ? [23, 59] : [0, 0]);
+    if (!d) throw new ImportError(`campaign.${field}: "${s}" is not a real date`);
+    return d;
+  };
+  let questionnaireId: number | null = null;
+  if (c.questionnaire) {
+    const q = await tx.questionnaire.findUnique({ where: { code_version: c.questionnaire } });
+    if (!q)
+      throw new ImportError(
+        `campaign.questionnaire: no questionnaire ${c.questionnaire.code} version ${c.questionnaire.version}`,
+      );
+    questionnaireId = q.id;
+  }
+  const data = {
+    code: c.code,
+    title: c.title,
+    decisionNumber: c.decision.number,
+    decisionDate: date(c.decision.date, "decision.date"),
+    issuer: c.decision.issuer,
+    announcedBy: c.announcedBy ?? null,
+    province: c.province,
+    year: c.year,
+    purpose: c.purpose ?? null,
+    status: c.status,
+    selfAssessmentOpensAt: c.selfAssessment ? date(c.selfAssessment.opens, "selfAssessment.opens") : null,
+    selfAssessmentDeadline: c.selfAssessment ? date(c.selfAssessment.deadline, "selfAssessment.deadline", true) : null,
+    questionnaireId,
+  };
+  const campaignId = await sync(
+    counts,
+    () => tx.campaign.findUnique({ where: { code: c.code } }),
+    () => tx.campaign.create({ data }),
+    (id, diff) => tx.campaign.update({ where: { id }, data: diff }),
+    data,
+  );
+
+  const units = await tx.unit.findMany({ where: { code: { in: c.units } }, select: { id: true, code: true } });
+  const missing = c.units.filter((code) => !units.some((u) => u.code === code));
+  if (missing.length) throw new ImportError(`campaign.units: unknown unit ${missing.join(", ")} (list it under units)`);
+  for (const u of units) {
+    await sync(
+      counts,
+      async () => {
+        const row = await tx.campaignUnit.findUnique({ where: { campaignId_unitId: { campaignId, unitId: u.id } } });
+        return row ? { ...row, id: u.id } : null;
+      },
+      async () => ({ ...(await tx.campaignUnit.create({ data: { campaignId, unitId: u.id } })), id: u.id }),
+      async () => {},
+      {},
+    );
+  }
+  const gone = await tx.campaignUnit.deleteMany({ where: { campaignId, unitId: { notIn: units.map((u) => u.id) } } });
+  counts.removed += gone.count;
+
+  for (const [i, content] of c.inspectedContents.entries()) {
+    const contentData = {
+      campaignId,
+      code: content.code,
+      title: content.title,
+      reference: content.reference ?? null,
+      order: i + 1,
+    };
+    await sync(
+      counts,
+      () => tx.inspectionContent.findUnique({ where: { campaignId_code: { campaignId, code: content.code } } }),
+      () => tx.inspectionContent.create({ data: contentData }),
+      (id, diff) => tx.inspectionContent.update({ where: { id }, data: diff }),
+      contentData,
+    );
+  }
+}
+
+export async function importData(db: Db, file: DataFile, timeZone: string): Promise<ImportReport> {
+  const report: ImportReport = { units: emptyCounts(), questionnaire: emptyCounts(), campaign: emptyCounts() };
+  await db.$transaction(
+    async (tx) => {
+      await importUnits(tx, file.units, report.units);
+      if (file.questionnaire) await importQuestionnaire(tx, file.questionnaire, report.questionnaire);
+      if (file.campaign) await importCampaign(tx, file.campaign, timeZone, report.campaign);
+    },
+    { timeout: 120_000, maxWait: 30_000 },
+  );
+  return report;
+}

@@ -1,0 +1,80 @@
+/**
+ * Dates as Vietnamese users read and write them: dd/MM/yyyy and HH:mm, in the configured
+ * time zone (Asia/Ho_Chi_Minh by default), whatever the server's own zone is.
+ */
+
+/** Offset of `timeZone` from UTC at `instant`, in minutes (Asia/Ho_Chi_Minh: +420). */
+function offsetMinutes(instant: Date, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  }).formatToParts(instant);
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+  const asUtc = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
+  return Math.round((asUtc - instant.getTime()) / 60000);
+}
+
+/** The instant of a wall-clock time in `timeZone`. */
+export function zonedTime(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  timeZone: string,
+): Date {
+  const guess = Date.UTC(year, month - 1, day, hour, minute);
+  const first = guess - offsetMinutes(new Date(guess), timeZone) * 60000;
+  // Once more in case the first guess crossed an offset change.
+  return new Date(guess - offsetMinutes(new Date(first), timeZone) * 60000);
+}
+
+const DATE_TIME = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2})[:hg](\d{2}))?\s*$/;
+
+/**
+ * "15/03/2019" or "15/03/2019 08:00" -> Date, or null when it is not a real date.
+ * A date without a time means `defaultTime` (start of day unless told otherwise).
+ */
+export function parseViDateTime(text: string, timeZone: string, defaultTime: [number, number] = [0, 0]): Date | null {
+  const m = DATE_TIME.exec(text);
+  if (!m) return null;
+  const [day, month, year] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const hour = m[4] === undefined ? defaultTime[0] : Number(m[4]);
+  const minute = m[5] === undefined ? defaultTime[1] : Number(m[5]);
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59) return null;
+  const probe = new Date(Date.UTC(year, month - 1, day));
+  if (probe.getUTCDate() !== day) return null; // 31/02 and the like
+  return zonedTime(year, month, day, hour, minute, timeZone);
+}
+
+function parts(date: Date, timeZone: string) {
+  const f = new Intl.DateTimeFormat("en-GB", {
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+  }).formatToParts(date);
+  const get = (t: string) => f.find((p) => p.type === t)?.value ?? "";
+  return { day: get("day"), month: get("month"), year: get("year"), hour: get("hour"), minute: get("minute") };
+}
+
+/** 15/03/2019 */
+export function formatDate(date: Date, timeZone: string): string {
+  const p = parts(date, timeZone);
+  return `${p.day}/${p.month}/${p.year}`;
+}
+
+/** 15/03/2019 08:00 */
+export function formatDateTime(date: Date, timeZone: string): string {
+  const p = parts(date, timeZone);
+  return `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}`;
+}

@@ -1,0 +1,63 @@
+/**
+ * Every word a person reads comes from locales/<lang>/translation.json (Vietnamese first,
+ * English second). Interpolated values are HTML-escaped, since messages use Telegram's
+ * HTML parse mode; pass pre-rendered HTML with {{- value}}.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import i18next, { type i18n } from "i18next";
+import { escapeHtml } from "./domain/text.ts";
+
+export const LOCALES = ["vi", "en"] as const;
+export type Locale = (typeof LOCALES)[number];
+
+const LOCALES_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "locales");
+
+export type Vars = Record<string, unknown> & { count?: number };
+export type Translate = (key: string, vars?: Vars) => string;
+
+export interface I18n {
+  t(locale: string, key: string, vars?: Vars): string;
+  forLocale(locale: string): Translate;
+  instance: i18n;
+}
+
+export function isLocale(value: string): value is Locale {
+  return (LOCALES as readonly string[]).includes(value);
+}
+
+export function loadResources(): Record<Locale, Record<string, unknown>> {
+  return Object.fromEntries(
+    LOCALES.map((lng) => [lng, JSON.parse(readFileSync(join(LOCALES_DIR, lng, "translation.json"), "utf8"))]),
+  ) as Record<Locale, Record<string, unknown>>;
+}
+
+export function createI18n(defaultLocale: Locale = "vi"): I18n {
+  const instance = i18next.createInstance();
+  const resources = loadResources();
+  void instance.init({
+    initAsync: false,
+    showSupportNotice: false,
+    lng: defaultLocale,
+    fallbackLng: "vi",
+    supportedLngs: [...LOCALES],
+    resources: Object.fromEntries(Object.entries(resources).map(([lng, translation]) => [lng, { translation }])),
+    interpolation: { escapeValue: true, escape: escapeHtml },
+    returnNull: false,
+    returnEmptyString: false,
+    // A missing key is a bug: make it loud in logs and tests rather than showing the key.
+    saveMissing: true,
+    missingKeyHandler: (lngs, _ns, key) => {
+      throw new Error(`missing translation "${key}" for ${lngs.join(",")}`);
+    },
+  });
+  const forLocale = (locale: string): Translate => {
+    const fixed = instance.getFixedT(isLocale(locale) ? locale : defaultLocale) as unknown as (
+      k: string,
+      o: object,
+    ) => string;
+    return (key, vars) => fixed(key, vars ?? {});
+  };
+  return { instance, forLocale, t: (locale, key, vars) => forLocale(locale)(key, vars) };
+}

@@ -1,0 +1,85 @@
+/**
+ * The HTTP server: Telegram's webhook (checked against the secret token) and GET /healthz.
+ * In polling mode it serves /healthz alone.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { type Bot, webhookCallback } from "grammy";
+import type { BotContext } from "../bot/index.ts";
+import type { Logger } from "../logger.ts";
+
+export interface HttpServerOptions {
+  bot?: Bot<BotContext>;
+  /** Required with `bot`: Telegram sends it in X-Telegram-Bot-Api-Secret-Token. */
+  secretToken?: string;
+  /** Path Telegram posts updates to (the path of WEBHOOK_URL). */
+  webhookPath?: string;
+  ping: () => Promise<void>;
+  logger: Logger;
+}
+
+function send(res: ServerResponse, status: number, body: unknown) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+export function createHttpServer(options: HttpServerOptions): Server {
+  const { bot, secretToken, ping, logger, webhookPath = "/telegram/webhook" } = options;
+  if (bot && !secretToken) throw new Error("a webhook needs a secret token");
+  const webhook = bot
+    ? webhookCallback(bot, "http", {
+        secretToken,
+        // Telegram redelivers after ~10 s; answer before that and go on in the background.
+        onTimeout: "return",
+        timeoutMilliseconds: 9_000,
+      })
+    : null;
+
+  return createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? "/").split("?")[0];
+    try {
+      if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
+        try {
+          await ping();
+          send(res, 200, { ok: true, database: "up" });
+        } catch (e) {
+          logger.warn({ err: e }, "health check failed");
+          send(res, 503, { ok: false, database: "down" });
+        }
+        return;
+      }
+      if (webhook && path === webhookPath) {
+        if (req.method !== "POST") return send(res, 405, { ok: false, error: "method not allowed" });
+        await webhook(req, res);
+        return;
+      }
+      send(res, 404, { ok: false, error: "not found" });
+    } catch (e) {
+      logger.error({ err: e }, "http request failed");
+      if (!res.headersSent) send(res, 500, { ok: false, error: "internal error" });
+      else res.end();
+    }
+  });
+}
+
+export function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      const address = server.address();
+      resolve(typeof address === "object" && address ? address.port : port);
+    });
+  });
+}
+
+/** Stops accepting, lets in-flight requests (updates being handled) finish. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}

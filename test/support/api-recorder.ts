@@ -1,0 +1,88 @@
+/**
+ * Records every Bot API call the bot makes and answers it the way Telegram would, without
+ * any network: an API transformer, as in MoC-OSS/ua-anti-spam-bot's tests.
+ */
+import type { Transformer } from "grammy";
+import type { Message } from "grammy/types";
+
+export interface RecordedCall {
+  method: string;
+  payload: Record<string, unknown>;
+}
+
+export const TEST_BOT = {
+  id: 7000000001,
+  is_bot: true as const,
+  first_name: "CCHC Bot",
+  username: "cchc_test_bot",
+  can_join_groups: false,
+  can_read_all_group_messages: false,
+  supports_inline_queries: false,
+  can_connect_to_business: false,
+  has_main_web_app: false,
+  has_topics_enabled: false,
+  allows_users_to_create_topics: false,
+  can_manage_bots: false,
+  supports_join_request_queries: false,
+};
+
+export class ApiRecorder {
+  readonly calls: RecordedCall[] = [];
+  private messageId = 1000;
+  /** Methods that should fail next, with the error Telegram would give. */
+  private failures = new Map<string, { error_code: number; description: string }>();
+
+  failNext(method: string, error_code: number, description: string) {
+    this.failures.set(method, { error_code, description });
+  }
+
+  readonly transformer: Transformer = async (_prev, method, payload) => {
+    const p = (payload ?? {}) as Record<string, unknown>;
+    this.calls.push({ method, payload: p });
+    const failure = this.failures.get(method);
+    if (failure) {
+      this.failures.delete(method);
+      return { ok: false, ...failure } as never;
+    }
+    return { ok: true, result: this.resultFor(method, p) } as never;
+  };
+
+  private resultFor(method: string, p: Record<string, unknown>): unknown {
+    const chat = { id: Number(p.chat_id), type: "private" as const, first_name: "User" };
+    const base = { message_id: ++this.messageId, date: Math.floor(Date.now() / 1000), chat, from: TEST_BOT };
+    switch (method) {
+      case "sendMessage":
+      case "editMessageText":
+        return { ...base, message_id: (p.message_id as number) ?? base.message_id, text: String(p.text) } satisfies Partial<Message>;
+      case "sendDocument":
+        return { ...base, document: { file_id: `doc${base.message_id}`, file_unique_id: `u${base.message_id}` } };
+      case "sendPhoto":
+        return { ...base, photo: [{ file_id: `ph${base.message_id}`, file_unique_id: `u${base.message_id}`, width: 1, height: 1 }] };
+      case "getMe":
+        return TEST_BOT;
+      default:
+        return true;
+    }
+  }
+
+  /** Calls of one method since the last `clear()`. */
+  of(method: string): Record<string, unknown>[] {
+    return this.calls.filter((c) => c.method === method).map((c) => c.payload);
+  }
+
+  /** Texts of messages sent or edited, in order. */
+  texts(): string[] {
+    return this.calls
+      .filter((c) => c.method === "sendMessage" || c.method === "editMessageText")
+      .map((c) => String(c.payload.text));
+  }
+
+  lastText(): string {
+    const t = this.texts();
+    return t[t.length - 1] ?? "";
+  }
+
+  clear() {
+    this.calls.length = 0;
+  }
+}

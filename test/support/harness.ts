@@ -1,0 +1,69 @@
+/**
+ * The real bot on a real database, with the 2019 Sơn La campaign imported, fed real
+ * Update objects; outgoing API calls are recorded instead of sent.
+ */
+import type { Update, User } from "grammy/types";
+import pino from "pino";
+import { BUNDLED_CAMPAIGN_FILE } from "../../src/app.ts";
+import { createBot } from "../../src/bot/index.ts";
+import { parseConfig } from "../../src/config.ts";
+import { loadDataFile } from "../../src/domain/data-file.ts";
+import { importData } from "../../src/domain/importer.ts";
+import { createI18n } from "../../src/i18n.ts";
+import { ApiRecorder, TEST_BOT } from "./api-recorder.ts";
+import { createTestDatabase } from "./database.ts";
+import { callbackUpdate, textUpdate } from "./updates.ts";
+
+export const TEST_TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz";
+
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  now?: () => Date;
+}
+
+export async function createHarness(options: HarnessOptions = {}) {
+  const database = await createTestDatabase();
+  const config = parseConfig({ BOT_TOKEN: TEST_TOKEN, DATABASE_URL: database.url, ...options.env });
+  await importData(database.db, await loadDataFile(BUNDLED_CAMPAIGN_FILE), config.TZ);
+  const recorder = new ApiRecorder();
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  const i18n = createI18n(config.DEFAULT_LOCALE);
+  const bot = createBot(config, { db: database.db, logger, i18n, now: options.now }, {
+    botInfo: TEST_BOT,
+    transformers: [recorder.transformer],
+  });
+  const db = database.db;
+  const campaign = await db.campaign.findUniqueOrThrow({ where: { code: "son-la-2019" } });
+
+  return {
+    bot,
+    config,
+    database,
+    db,
+    i18n,
+    recorder,
+    campaign,
+    /** Feeds one update through the bot, as Telegram would deliver it. */
+    async handle(update: Update) {
+      await bot.handleUpdate(update);
+    },
+    async send(from: User, text: string) {
+      recorder.clear();
+      await bot.handleUpdate(textUpdate(from, text));
+      return recorder.texts();
+    },
+    async press(from: User, data: string, messageId?: number) {
+      recorder.clear();
+      await bot.handleUpdate(callbackUpdate(from, data, messageId));
+      return recorder.calls;
+    },
+    async unit(code: string) {
+      return db.unit.findUniqueOrThrow({ where: { code } });
+    },
+    async close() {
+      await database.destroy();
+    },
+  };
+}
+
+export type Harness = Awaited<ReturnType<typeof createHarness>>;

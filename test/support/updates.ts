@@ -1,0 +1,67 @@
+/** Real Telegram Update objects, as Telegram sends them, for feeding through the bot. */
+import type { Update, User } from "grammy/types";
+
+let nextUpdateId = 100_000;
+let nextMessageId = 1;
+
+export function user(id: number, first_name: string, extra: Partial<User> = {}): User {
+  return { id, is_bot: false, first_name, language_code: "vi", ...extra };
+}
+
+export function textUpdate(from: User, text: string, chatType: "private" | "group" = "private"): Update {
+  const command = /^\/\w+(@\w+)?/.exec(text);
+  const chat =
+    chatType === "private"
+      ? { id: from.id, type: "private" as const, first_name: from.first_name }
+      : { id: -1001234, type: "group" as const, title: "Nhóm CCHC" };
+  return {
+    update_id: nextUpdateId++,
+    message: {
+      message_id: nextMessageId++,
+      date: Math.floor(Date.now() / 1000),
+      chat,
+      from,
+      text,
+      ...(command ? { entities: [{ type: "bot_command" as const, offset: 0, length: command[0].length }] } : {}),
+    },
+  };
+}
+
+export function callbackUpdate(from: User, data: string, messageId = 1): Update {
+  return {
+    update_id: nextUpdateId++,
+    callback_query: {
+      id: String(nextUpdateId),
+      from,
+      chat_instance: "ci",
+      data,
+      message: {
+        message_id: messageId,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: from.id, type: "private", first_name: from.first_name },
+        text: "…",
+      },
+    },
+  };
+}
+
+export function stickerUpdate(from: User): Update {
+  return {
+    update_id: nextUpdateId++,
+    message: {
+      message_id: nextMessageId++,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: from.id, type: "private", first_name: from.first_name },
+      from,
+      sticker: {
+        file_id: "st1",
+        file_unique_id: "stu1",
+        type: "regular",
+        width: 512,
+        height: 512,
+        is_animated: false,
+        is_video: false,
+      },
+    },
+  };
+}
