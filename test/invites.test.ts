@@ -24,7 +24,10 @@ describe("/start with an invite", () => {
     expect(reply).toContain("Đã liên kết thành công");
     expect(reply).toContain("cán bộ đầu mối");
     expect(reply).toContain("Ủy ban nhân dân huyện Sông Mã");
-    const person = await h.db.person.findUniqueOrThrow({ where: { telegramId: 2001n }, include: { memberships: true } });
+    const person = await h.db.person.findUniqueOrThrow({
+      where: { telegramId: 2001n },
+      include: { memberships: true },
+    });
     expect(person.displayName).toBe("Lò Văn Minh");
     expect(person.memberships).toMatchObject([{ role: "OFFICER", unitId: (await h.unit("song-ma")).id }]);
     const stored = await h.db.invite.findUniqueOrThrow({ where: { code: invite.code } });
@@ -80,7 +83,10 @@ describe("/start with an invite", () => {
     const invite = await officerOf("so-noi-vu");
     const a = user(2008, "A");
     const b = user(2009, "B");
-    await Promise.all([h.handle(textUpdate(a, `/start ${invite.code}`)), h.handle(textUpdate(b, `/start ${invite.code}`))]);
+    await Promise.all([
+      h.handle(textUpdate(a, `/start ${invite.code}`)),
+      h.handle(textUpdate(b, `/start ${invite.code}`)),
+    ]);
     const winners = await h.db.membership.count({ where: { person: { telegramId: { in: [2008n, 2009n] } } } });
     expect(winners).toBe(1);
   });

@@ -38,7 +38,8 @@ async function botUsername(config: CliConfig): Promise<string> {
 
 async function runImport(database: Database, config: CliConfig, args: string[]) {
   const [file] = args;
-  if (!file || args.length > 1) throw new UsageError("import takes one file: npm run cli -- import data/son-la-2019.yaml");
+  if (!file || args.length > 1)
+    throw new UsageError("import takes one file: npm run cli -- import data/son-la-2019.yaml");
   const data = await loadDataFile(file);
   const report = await importData(database.db, data, config.TZ);
   for (const [section, c] of Object.entries(report)) {
@@ -61,16 +62,20 @@ async function runInvites(database: Database, config: CliConfig, args: string[])
   const role = ROLES[values.role.toLowerCase()];
   if (!role) throw new UsageError(`--role must be officer, coordinator or inspector (not "${values.role}")`);
   const days = Number(values.days);
-  if (!Number.isInteger(days) || days < 1 || days > 365) throw new UsageError("--days must be a whole number from 1 to 365");
+  if (!Number.isInteger(days) || days < 1 || days > 365)
+    throw new UsageError("--days must be a whole number from 1 to 365");
   const campaign = await activeCampaign(database.db);
-  if (!campaign) throw new UsageError("no active campaign: import one first (npm run cli -- import data/son-la-2019.yaml)");
+  if (!campaign)
+    throw new UsageError("no active campaign: import one first (npm run cli -- import data/son-la-2019.yaml)");
   let unitIds: number[] | undefined;
   if (values.unit !== undefined) {
     if (role !== "OFFICER") throw new UsageError("--unit goes with --role officer");
     const units = await findUnits(database.db, campaign.id, values.unit);
     if (units.length === 0) throw new UsageError(`no unit matches "${values.unit}"`);
     if (units.length > 1) {
-      throw new UsageError(`"${values.unit}" matches ${units.length} units: ${units.map((u) => u.shortName).join("; ")}`);
+      throw new UsageError(
+        `"${values.unit}" matches ${units.length} units: ${units.map((u) => u.shortName).join("; ")}`,
+      );
     }
     unitIds = [units[0]!.id];
   }
@@ -103,8 +108,10 @@ export async function runCli(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof UsageError) console.error(`${e.message}\n\n${USAGE}`);
-    else if (e instanceof DataFileError || e instanceof ImportError || e instanceof ConfigError) console.error(e.message);
-    else if (e instanceof TypeError && "code" in e && String(e.code).startsWith("ERR_PARSE_ARGS")) console.error(`${e.message}\n\n${USAGE}`);
+    else if (e instanceof DataFileError || e instanceof ImportError || e instanceof ConfigError)
+      console.error(e.message);
+    else if (e instanceof TypeError && "code" in e && String(e.code).startsWith("ERR_PARSE_ARGS"))
+      console.error(`${e.message}\n\n${USAGE}`);
     else throw e;
     return 1;
   } finally {

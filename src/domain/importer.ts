@@ -3,6 +3,7 @@
  * stable codes, written only when something differs, so a second run changes nothing and
  * editing a criterion's text updates it in place without touching its answers.
  */
+import { isDeepStrictEqual } from "node:util";
 import type { Db, Prisma } from "../db/client.ts";
 import type { CampaignFile, DataFile, QuestionnaireFile, UnitFile } from "./campaign-file.ts";
 import { fold } from "./text.ts";
@@ -27,7 +28,8 @@ export class ImportError extends Error {
 
 function same(a: unknown, b: unknown): boolean {
   if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
-  if (typeof a === "object" && a !== null) return JSON.stringify(a) === JSON.stringify(b);
+  // Key order is not kept by PostgreSQL's jsonb: compare structure, not text.
+  if (typeof a === "object" && a !== null) return isDeepStrictEqual(a, b);
   return a === b || (a == null && b == null);
 }
 

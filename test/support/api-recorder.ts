@@ -53,11 +53,18 @@ export class ApiRecorder {
     switch (method) {
       case "sendMessage":
       case "editMessageText":
-        return { ...base, message_id: (p.message_id as number) ?? base.message_id, text: String(p.text) } satisfies Partial<Message>;
+        return {
+          ...base,
+          message_id: (p.message_id as number) ?? base.message_id,
+          text: String(p.text),
+        } satisfies Partial<Message>;
       case "sendDocument":
         return { ...base, document: { file_id: `doc${base.message_id}`, file_unique_id: `u${base.message_id}` } };
       case "sendPhoto":
-        return { ...base, photo: [{ file_id: `ph${base.message_id}`, file_unique_id: `u${base.message_id}`, width: 1, height: 1 }] };
+        return {
+          ...base,
+          photo: [{ file_id: `ph${base.message_id}`, file_unique_id: `u${base.message_id}`, width: 1, height: 1 }],
+        };
       case "getMe":
         return TEST_BOT;
       default:

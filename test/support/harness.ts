@@ -26,12 +26,26 @@ export async function createHarness(options: HarnessOptions = {}) {
   const config = parseConfig({ BOT_TOKEN: TEST_TOKEN, DATABASE_URL: database.url, ...options.env });
   await importData(database.db, await loadDataFile(BUNDLED_CAMPAIGN_FILE), config.TZ);
   const recorder = new ApiRecorder();
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  // Log lines are kept for assertions (and printed with TEST_LOG=1).
+  const logs: Record<string, unknown>[] = [];
+  const logger = pino(
+    { level: "debug" },
+    {
+      write(line: string) {
+        logs.push(JSON.parse(line));
+        if (process.env.TEST_LOG) process.stderr.write(line);
+      },
+    },
+  );
   const i18n = createI18n(config.DEFAULT_LOCALE);
-  const bot = createBot(config, { db: database.db, logger, i18n, now: options.now }, {
-    botInfo: TEST_BOT,
-    transformers: [recorder.transformer],
-  });
+  const bot = createBot(
+    config,
+    { db: database.db, logger, i18n, now: options.now },
+    {
+      botInfo: TEST_BOT,
+      transformers: [recorder.transformer],
+    },
+  );
   const db = database.db;
   const campaign = await db.campaign.findUniqueOrThrow({ where: { code: "son-la-2019" } });
 
@@ -42,6 +56,7 @@ export async function createHarness(options: HarnessOptions = {}) {
     db,
     i18n,
     recorder,
+    logs,
     campaign,
     /** Feeds one update through the bot, as Telegram would deliver it. */
     async handle(update: Update) {

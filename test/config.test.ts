@@ -1,0 +1,108 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseCliConfig, parseConfig } from "../src/config.ts";
+
+const TOKEN = "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11";
+
+function errorOf(env: Record<string, string>): ConfigError {
+  try {
+    parseConfig(env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return e as ConfigError;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("config", () => {
+  it("takes defaults for everything but the token", () => {
+    const c = parseConfig({ BOT_TOKEN: TOKEN });
+    expect(c).toMatchObject({
+      DATABASE_URL: "file:./data/cchc.db",
+      BOT_MODE: "polling",
+      HOST: "0.0.0.0",
+      PORT: 8080,
+      TELEGRAM_API_ROOT: "https://api.telegram.org",
+      COORDINATOR_IDS: [],
+      TZ: "Asia/Ho_Chi_Minh",
+      DEFAULT_LOCALE: "vi",
+      LOG_LEVEL: "info",
+    });
+  });
+
+  it("parses coordinator ids, PostgreSQL and webhook settings", () => {
+    const c = parseConfig({
+      BOT_TOKEN: TOKEN,
+      COORDINATOR_IDS: "111, 222;333",
+      DATABASE_URL: "postgresql://cchc:pw@127.0.0.1:5432/cchc",
+      BOT_MODE: "webhook",
+      WEBHOOK_URL: "https://cchc.sonla.gov.vn/telegram/webhook",
+      WEBHOOK_SECRET: "a-secret-of-enough-length",
+      PORT: "3000",
+    });
+    expect(c.COORDINATOR_IDS).toEqual([111n, 222n, 333n]);
+    expect(c.PORT).toBe(3000);
+    expect(c.BOT_MODE).toBe("webhook");
+  });
+
+  it("treats empty values as unset", () => {
+    expect(parseConfig({ BOT_TOKEN: TOKEN, PORT: "", COORDINATOR_IDS: "" }).PORT).toBe(8080);
+  });
+
+  it.each([
+    [{}, "BOT_TOKEN", "required"],
+    [{ BOT_TOKEN: "not-a-token" }, "BOT_TOKEN", "@BotFather"],
+    [{ BOT_TOKEN: TOKEN, DATABASE_URL: "mysql://x" }, "DATABASE_URL", "postgresql://"],
+    [{ BOT_TOKEN: TOKEN, BOT_MODE: "push" }, "BOT_MODE", '"polling" or "webhook"'],
+    [
+      { BOT_TOKEN: TOKEN, BOT_MODE: "webhook", WEBHOOK_SECRET: "a-secret-of-enough-length" },
+      "WEBHOOK_URL",
+      "required when BOT_MODE=webhook",
+    ],
+    [
+      { BOT_TOKEN: TOKEN, BOT_MODE: "webhook", WEBHOOK_URL: "https://x.vn/hook" },
+      "WEBHOOK_SECRET",
+      "required when BOT_MODE=webhook",
+    ],
+    [{ BOT_TOKEN: TOKEN, WEBHOOK_SECRET: "short" }, "WEBHOOK_SECRET", "16 to 256"],
+    [{ BOT_TOKEN: TOKEN, PORT: "eighty" }, "PORT", "port number"],
+    [{ BOT_TOKEN: TOKEN, PORT: "70000" }, "PORT", ""],
+    [{ BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: "not a url" }, "TELEGRAM_API_ROOT", "URL"],
+    [{ BOT_TOKEN: TOKEN, COORDINATOR_IDS: "12,abc" }, "COORDINATOR_IDS", '"abc" is not one'],
+    [{ BOT_TOKEN: TOKEN, TZ: "Mars/Olympus" }, "TZ", "IANA time zone"],
+    [{ BOT_TOKEN: TOKEN, DEFAULT_LOCALE: "fr" }, "DEFAULT_LOCALE", '"vi" or "en"'],
+    [{ BOT_TOKEN: TOKEN, LOG_LEVEL: "loud" }, "LOG_LEVEL", "one of fatal"],
+  ])("%j is refused, naming %s", (env, variable, expected) => {
+    const e = errorOf(env as Record<string, string>);
+    expect(e.variable).toBe(variable);
+    expect(e.expected).toContain(expected);
+    // One line, naming the variable: what the process prints before it stops.
+    expect(e.message).toMatch(new RegExp(`^Invalid configuration: ${variable}: `));
+    expect(e.message).not.toContain("\n");
+  });
+
+  it("the command-line tools need no token", () => {
+    expect(parseCliConfig({}).DATABASE_URL).toBe("file:./data/cchc.db");
+    expect(parseCliConfig({ BOT_USERNAME: "@cchc_bot" }).BOT_USERNAME).toBe("cchc_bot");
+  });
+});
+
+describe("npm start with a wrong setting", () => {
+  it("stops with one line naming the variable", async () => {
+    const { execFile } = await import("node:child_process");
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join, resolve } = await import("node:path");
+    const cwd = mkdtempSync(join(tmpdir(), "cchc-config-"));
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, BOT_TOKEN: TOKEN, BOT_MODE: "webhook" };
+    const result = await new Promise<{ code: number | null; stderr: string; stdout: string }>((done) => {
+      const child = execFile(
+        resolve("node_modules/.bin/tsx"),
+        [resolve("src/main.ts")],
+        { cwd, env, timeout: 20_000 },
+        (_err, stdout, stderr) => done({ code: child.exitCode, stdout, stderr }),
+      );
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe("Invalid configuration: WEBHOOK_URL: required when BOT_MODE=webhook");
+  });
+});

@@ -1,0 +1,83 @@
+import type { Server } from "node:http";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closeServer, createHttpServer, listen } from "../src/server/http.ts";
+import { createHarness, type Harness } from "./support/harness.ts";
+import { textUpdate, user } from "./support/updates.ts";
+
+const SECRET = "webhook-secret-0123456789";
+let h: Harness;
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  h = await createHarness();
+  server = createHttpServer({
+    bot: h.bot,
+    secretToken: SECRET,
+    webhookPath: "/telegram/webhook",
+    ping: h.database.ping,
+    logger: pino({ level: "silent" }),
+  });
+  const port = await listen(server, 0, "127.0.0.1");
+  base = `http://127.0.0.1:${port}`;
+});
+afterAll(async () => {
+  await closeServer(server);
+  await h.close();
+});
+
+const post = (body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${base}/telegram/webhook`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
+
+describe("the webhook", () => {
+  it("handles an update that carries the secret token", async () => {
+    h.recorder.clear();
+    const res = await post(textUpdate(user(4001, "An"), "/help"), { "X-Telegram-Bot-Api-Secret-Token": SECRET });
+    expect(res.status).toBe(200);
+    expect(h.recorder.lastText()).toContain("<b>Các lệnh bạn được dùng</b>");
+  });
+
+  it.each([
+    ["a wrong secret", { "X-Telegram-Bot-Api-Secret-Token": "not-the-secret-at-all" }],
+    ["no secret", {}],
+  ])("answers 401 to %s and does nothing", async (_what, headers) => {
+    h.recorder.clear();
+    const res = await post(textUpdate(user(4002, "Kẻ Lạ"), "/help"), headers);
+    expect(res.status).toBe(401);
+    expect(h.recorder.calls).toEqual([]);
+    expect(await h.db.person.count({ where: { telegramId: 4002n } })).toBe(0);
+  });
+
+  it("answers 405 to GET and 404 elsewhere", async () => {
+    expect((await fetch(`${base}/telegram/webhook`)).status).toBe(405);
+    expect((await fetch(`${base}/nothing-here`)).status).toBe(404);
+  });
+});
+
+describe("GET /healthz", () => {
+  it("says the database is up", async () => {
+    const res = await fetch(`${base}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true, database: "up" });
+  });
+
+  it("answers 503 when the database does not answer", async () => {
+    const failing = createHttpServer({
+      ping: () => Promise.reject(new Error("connection refused")),
+      logger: pino({ level: "silent" }),
+    });
+    const port = await listen(failing, 0, "127.0.0.1");
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual({ ok: false, database: "down" });
+    } finally {
+      await closeServer(failing);
+    }
+  });
+});
