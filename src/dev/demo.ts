@@ -1,0 +1,79 @@
+/**
+ * npm run demo: the real bot, on an embedded SQLite database seeded with the 2019 Sơn La
+ * campaign, against a loopback fake Bot API in this process, with a terminal chat in
+ * front. No Telegram token, no network, no database server.
+ *
+ * The person plays a unit officer of Sông Mã (with a fresh invite to redeem), a
+ * coordinator of Sở Nội vụ (named in COORDINATOR_IDS), or a guest.
+ */
+
+import { createWriteStream, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { run } from "@grammyjs/runner";
+import pino from "pino";
+import { bootstrap } from "../app.ts";
+import { setDefaultMenus } from "../bot/commands.ts";
+import { loadEnvFile, parseConfig } from "../config.ts";
+import { createInvites } from "../domain/invites.ts";
+import { activeCampaign } from "../domain/people.ts";
+import { findUnits } from "../domain/units.ts";
+import { createI18n } from "../i18n.ts";
+import { startFakeBotApi } from "./fake-bot-api.ts";
+import { runTerminalChat } from "./terminal-chat.ts";
+
+const DEMO_TOKEN = "7000000001:DEMO-playground-token-not-for-telegram";
+const OFFICER = { id: 1001, first_name: "Lò Văn", last_name: "Minh", language_code: "vi" };
+const COORDINATOR = { id: 1002, first_name: "Nguyễn Thị Bích", last_name: "Thủy", language_code: "vi" };
+const GUEST = { id: 1003, first_name: "Khách", language_code: "vi" };
+
+async function main() {
+  const env = loadEnvFile();
+  const databaseUrl = env.DEMO_DATABASE_URL || "file:./data/demo.db";
+  const logFile = env.DEMO_LOG_FILE || "data/demo.log";
+  mkdirSync(dirname(logFile), { recursive: true });
+
+  const api = await startFakeBotApi({ botInfo: { username: "cchc_demo_bot", first_name: "CCHC Sơn La" } });
+  const config = parseConfig({
+    BOT_TOKEN: DEMO_TOKEN,
+    TELEGRAM_API_ROOT: api.url,
+    DATABASE_URL: databaseUrl,
+    COORDINATOR_IDS: String(COORDINATOR.id),
+    TZ: env.TZ,
+    DEFAULT_LOCALE: env.DEFAULT_LOCALE,
+    LOG_LEVEL: env.LOG_LEVEL || "info",
+  });
+  // Logs go to a file: the terminal belongs to the chat.
+  const logger = pino({ level: config.LOG_LEVEL }, createWriteStream(logFile, { flags: "a" }));
+  const app = await bootstrap(config, { logger });
+  const { bot, database, i18n } = app;
+  await bot.init();
+  await setDefaultMenus(bot.api, i18n, config.DEFAULT_LOCALE);
+
+  const campaign = await activeCampaign(database.db);
+  const [songMa] = campaign ? await findUnits(database.db, campaign.id, "song-ma") : [];
+  const [invite] =
+    campaign && songMa
+      ? await createInvites(database.db, { campaignId: campaign.id, role: "OFFICER", unitIds: [songMa.id], days: 7 })
+      : [];
+
+  const runner = run(bot);
+  const t = createI18n(config.DEFAULT_LOCALE).forLocale(config.DEFAULT_LOCALE);
+  const code = invite?.code ?? "-";
+  try {
+    await runTerminalChat({
+      api,
+      users: [
+        { label: t("playground.officer_label"), user: OFFICER, hint: t("playground.officer_hint", { code }) },
+        { label: t("playground.coordinator_label"), user: COORDINATOR, hint: t("playground.coordinator_hint") },
+        { label: t("playground.guest_label"), user: GUEST, hint: t("playground.guest_hint") },
+      ],
+      intro: t("playground.intro", { code, database: databaseUrl, log: logFile }),
+    });
+  } finally {
+    await runner.stop();
+    await database.close();
+    await api.close();
+  }
+}
+
+await main();

@@ -1,0 +1,595 @@
+/**
+ * Terminal "playground": a person chats with the real bot through the fake Bot API, as one or
+ * several Telegram users, without a token or a phone. Lines typed become the acting user's
+ * messages; everything the bot does (messages, edits, files, alerts, command menus) is printed
+ * as it happens. Also drives scripted demos and tests when stdin is piped.
+ *
+ * Everything the person reads is Vietnamese, since the people trying the bot are the province's
+ * officials; meta-commands start with ":" so they can never be mistaken for bot commands.
+ */
+import { clearLine, createInterface, cursorTo } from "node:readline";
+import type { InlineKeyboardButton, KeyboardButton, Message, MessageEntity, ReplyKeyboardMarkup } from "grammy/types";
+import { type ApiCall, type FakeBotApi, type FakeUser, guessMimeType } from "./fake-bot-api.ts";
+
+export interface PlaygroundUser {
+  /** How the person sees this user, e.g. "Cán bộ Sông Mã"; also the prompt. */
+  label: string;
+  user: FakeUser;
+  /** One line telling what this user can try, shown by `:nguoi`. */
+  hint?: string;
+}
+
+export interface TerminalChatOptions {
+  api: FakeBotApi;
+  users: PlaygroundUser[];
+  input?: NodeJS.ReadableStream;
+  output?: NodeJS.WritableStream;
+  /** Printed first, instead of the default greeting. */
+  intro?: string;
+  /** Force colours on or off; by default on only for a TTY without NO_COLOR. */
+  color?: boolean;
+  /** The bot counts as done once silent this long after an input (default 300 ms)… */
+  quietMs?: number;
+  /** …or after this long at most (default 5 s). */
+  maxWaitMs?: number;
+}
+
+/** Runs until `:thoat`, Ctrl+C/Ctrl+D, or the end of piped input. */
+export async function runTerminalChat(options: TerminalChatOptions): Promise<void> {
+  if (options.users.length === 0) throw new Error("runTerminalChat: at least one user is needed");
+  const chat = new TerminalChat(options);
+  await chat.run();
+}
+
+// ─── Rendering helpers ───────────────────────────────────────────────────────────────────────
+
+interface Paint {
+  bold(s: string): string;
+  dim(s: string): string;
+  cyan(s: string): string;
+  yellow(s: string): string;
+  red(s: string): string;
+  green(s: string): string;
+}
+
+function painter(color: boolean): Paint {
+  const wrap = (open: string) => (s: string) => (color ? `\x1b[${open}m${s}\x1b[0m` : s);
+  return { bold: wrap("1"), dim: wrap("2"), cyan: wrap("36"), yellow: wrap("33"), red: wrap("31"), green: wrap("32") };
+}
+
+/** SGR codes per entity type; links, mentions etc. are rendered as text only. */
+const ENTITY_SGR: Partial<Record<MessageEntity["type"], string>> = {
+  bold: "1",
+  italic: "3",
+  underline: "4",
+  strikethrough: "9",
+  spoiler: "2",
+  code: "36",
+  pre: "36",
+  blockquote: "2",
+  expandable_blockquote: "2",
+  text_link: "4",
+};
+
+/**
+ * Renders Telegram text + entities for a terminal. The fake already turned `parse_mode: "HTML"`
+ * into entities exactly like Telegram, so rendering entities covers HTML, explicit entities and
+ * plain text alike. Links print as "text (url)" because terminals cannot hide a URL.
+ */
+export function renderEntities(text: string, entities: readonly MessageEntity[] | undefined, color: boolean): string {
+  if (!entities?.length) return text;
+  const cuts = new Set<number>([0, text.length]);
+  for (const e of entities) {
+    cuts.add(e.offset);
+    cuts.add(Math.min(text.length, e.offset + e.length));
+  }
+  const points = [...cuts].sort((a, b) => a - b);
+  let out = "";
+  for (let k = 0; k + 1 < points.length; k++) {
+    const a = points[k] as number;
+    const b = points[k + 1] as number;
+    // Each segment gets exactly the styles of the entities covering it: simple and nest-safe.
+    const codes = entities
+      .filter((e) => e.offset <= a && e.offset + e.length >= b)
+      .map((e) => ENTITY_SGR[e.type])
+      .filter(Boolean);
+    const piece = text.slice(a, b);
+    out += color && codes.length ? `\x1b[${codes.join(";")}m${piece}\x1b[0m` : piece;
+    for (const e of entities) {
+      if (e.type === "text_link" && e.offset + e.length === b && e.url !== text.slice(e.offset, b))
+        out += ` (${e.url})`;
+    }
+  }
+  return out;
+}
+
+function formatSize(bytes: number): string {
+  const nf = new Intl.NumberFormat("vi-VN", { maximumFractionDigits: 1 });
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${nf.format(bytes / 1024)} KB`;
+  return `${nf.format(bytes / 1024 / 1024)} MB`;
+}
+
+/** Lower-case without Vietnamese diacritics, so ":giúp" and ":giup" are the same command. */
+function fold(s: string): string {
+  return s.normalize("NFD").replace(/\p{M}/gu, "").replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
+}
+
+/** Splits a meta-command's arguments, honouring "double quotes" for names with spaces. */
+function splitArgs(s: string): string[] {
+  const out: string[] = [];
+  for (const m of s.matchAll(/"([^"]*)"|(\S+)/g)) out.push(m[1] ?? m[2] ?? "");
+  return out;
+}
+
+function buttonText(b: KeyboardButton | InlineKeyboardButton): string {
+  return typeof b === "string" ? b : b.text;
+}
+
+const HELP = `Hướng dẫn dùng sân thử (playground):
+  • Gõ nội dung rồi Enter để gửi cho bot với tư cách người dùng đang chọn, ví dụ: /start
+  • Gõ một số, ví dụ 1, để bấm nút số đó dưới tin nhắn có bàn phím mới nhất.
+  • :<số tin> <số nút> — bấm nút của một tin cụ thể, ví dụ :3 2 bấm nút [2] của tin #3.
+  • :ds — xem các tin gần đây của bot cùng số hiệu #.
+  • :nguoi — danh sách người dùng; :nguoi 2 — chuyển sang người thứ 2 (mỗi người có cuộc trò chuyện riêng với bot).
+  • :tep <tên tệp> [kiểu MIME] [chú thích] — gửi tệp, ví dụ :tep bao-cao.pdf hoặc :tep "Biên bản kiểm tra.docx"
+  • :anh [chú thích] — gửi một ảnh chụp.
+  • :lenh — xem menu lệnh mà bot đã đăng ký.
+  • \\<nội dung> — gửi nguyên văn khi nội dung bắt đầu bằng ":" hoặc chỉ là một số, ví dụ \\5
+  • :thoat — thoát (hoặc Ctrl+D, Ctrl+C).`;
+
+/** What a button press did: pushed an update to the bot, only printed something, or found no keyboard. */
+type PressOutcome = "sent" | "local" | "no-keyboard";
+
+// ─── The REPL ────────────────────────────────────────────────────────────────────────────────
+
+class TerminalChat {
+  private readonly api: FakeBotApi;
+  private readonly users: PlaygroundUser[];
+  private readonly input: NodeJS.ReadableStream;
+  private readonly output: NodeJS.WritableStream;
+  private readonly interactive: boolean;
+  private readonly paint: Paint;
+  private readonly color: boolean;
+  private readonly quietMs: number;
+  private readonly maxWaitMs: number;
+  private acting = 0;
+  /** Short per-session numbers (#1, #2…) for bot messages, stable across edits. */
+  private readonly refs = new Map<string, number>();
+  private readonly byRef = new Map<number, { chatId: number; messageId: number }>();
+  /** Reply keyboards the users' clients currently show, per chat. */
+  private readonly replyKeyboards = new Map<number, { markup: ReplyKeyboardMarkup; messageId: number }>();
+  private prompting = false;
+  private rl?: ReturnType<typeof createInterface>;
+
+  constructor(private readonly options: TerminalChatOptions) {
+    this.api = options.api;
+    this.users = options.users;
+    this.input = options.input ?? process.stdin;
+    this.output = options.output ?? process.stdout;
+    const outTty = (this.output as { isTTY?: boolean }).isTTY === true;
+    this.interactive = outTty && (this.input as { isTTY?: boolean }).isTTY === true;
+    this.color = options.color ?? (outTty && !process.env.NO_COLOR);
+    this.paint = painter(this.color);
+    this.quietMs = options.quietMs ?? 300;
+    this.maxWaitMs = options.maxWaitMs ?? 5000;
+  }
+
+  private get user(): PlaygroundUser {
+    return this.users[this.acting] as PlaygroundUser;
+  }
+
+  async run(): Promise<void> {
+    const unsubscribe = this.api.onCall((call) => this.onCall(call));
+    const p = this.paint;
+    this.print(
+      this.options.intro ??
+        `${p.bold("Sân thử CCHC Bot")} — trò chuyện với bot ngay trong cửa sổ dòng lệnh.\nGõ ${p.yellow(":giup")} để xem hướng dẫn, ${p.yellow(":thoat")} để thoát.`,
+    );
+    this.print(p.dim(`Đang là: ${this.user.label}${this.user.hint ? ` — ${this.user.hint}` : ""}`));
+    const rl = createInterface({
+      input: this.input,
+      // Without a TTY readline must not echo or draw prompts; we print a transcript instead.
+      ...(this.interactive ? { output: this.output, terminal: true } : { terminal: false }),
+      historySize: 200,
+    });
+    this.rl = rl;
+    rl.on("SIGINT", () => rl.close());
+    try {
+      this.showPrompt();
+      for await (const line of rl) {
+        this.prompting = false;
+        const keepGoing = await this.handleLine(line.trim());
+        if (!keepGoing) break;
+        this.showPrompt();
+      }
+    } finally {
+      this.prompting = false;
+      unsubscribe();
+      rl.close();
+    }
+  }
+
+  private promptText(): string {
+    return `${this.paint.green(this.user.label)} > `;
+  }
+
+  private showPrompt(): void {
+    if (!this.interactive || !this.rl) return;
+    this.prompting = true;
+    this.rl.setPrompt(this.promptText());
+    this.rl.prompt();
+  }
+
+  /** Prints above the prompt without mangling what the person is typing. */
+  private print(text: string): void {
+    const redraw = this.interactive && this.prompting && this.rl;
+    if (redraw) {
+      clearLine(this.output as NodeJS.WriteStream, 0);
+      cursorTo(this.output as NodeJS.WriteStream, 0);
+    }
+    this.output.write(`${text}\n`);
+    if (redraw && this.rl) this.rl.prompt(true);
+  }
+
+  /** Returns false to quit. */
+  private async handleLine(line: string): Promise<boolean> {
+    // Piped input is not echoed by anything, so print it: the output then reads as a transcript.
+    if (!this.interactive) this.print(`${this.promptText()}${line}`);
+    if (line === "") return true;
+    if (line.startsWith("\\")) {
+      await this.sendText(line.slice(1));
+      return true;
+    }
+    if (/^\d+$/.test(line)) {
+      const outcome = this.pressNumber(Number(line));
+      if (outcome === "no-keyboard") await this.sendText(line);
+      else if (outcome === "sent") await this.settle();
+      return true;
+    }
+    if (line.startsWith(":")) return this.meta(line.slice(1).trim());
+    await this.sendText(line);
+    return true;
+  }
+
+  private async sendText(text: string): Promise<void> {
+    this.api.sendUserMessage(this.user.user, text);
+    await this.settle();
+  }
+
+  /** Waits until the bot has handled everything and gone quiet, so replies print before the next prompt. */
+  private async settle(): Promise<void> {
+    const idle = await this.api.waitForIdle({ quietMs: this.quietMs, timeoutMs: this.maxWaitMs });
+    if (!idle)
+      this.print(this.paint.dim(`(bot chưa xử lý xong sau ${Math.round(this.maxWaitMs / 1000)} giây — vẫn tiếp tục)`));
+  }
+
+  private async meta(cmdLine: string): Promise<boolean> {
+    const p = this.paint;
+    const pressRef = /^(\d+)\s+(\d+)$/.exec(cmdLine);
+    if (pressRef) {
+      if (this.pressRef(Number(pressRef[1]), Number(pressRef[2])) === "sent") await this.settle();
+      return true;
+    }
+    const [rawCmd = "", ...rest] = cmdLine.split(/\s+/);
+    const args = rest.join(" ");
+    switch (fold(rawCmd)) {
+      case "giup":
+      case "help":
+      case "?":
+        this.print(HELP);
+        return true;
+      case "thoat":
+      case "q":
+        this.print(p.dim("Tạm biệt!"));
+        return false;
+      case "nguoi":
+        this.switchUser(args);
+        return true;
+      case "tep":
+        await this.sendFile(args);
+        return true;
+      case "anh":
+        this.api.sendUserPhoto(this.user.user, args ? { caption: args } : {});
+        this.print(p.dim("🖼 (bạn gửi một ảnh)"));
+        await this.settle();
+        return true;
+      case "ds":
+        this.listRecent();
+        return true;
+      case "lenh":
+        this.showCommands();
+        return true;
+      default:
+        this.print(p.yellow(`Không hiểu lệnh ":${rawCmd}". Gõ :giup để xem hướng dẫn.`));
+        return true;
+    }
+  }
+
+  private switchUser(arg: string): void {
+    const p = this.paint;
+    if (!arg) {
+      this.users.forEach((u, i) => {
+        const mark = i === this.acting ? p.green("▶") : " ";
+        this.print(`${mark} ${i + 1}. ${p.bold(u.label)} ${p.dim(`(id ${u.user.id})`)}${u.hint ? ` — ${u.hint}` : ""}`);
+      });
+      this.print(p.dim("Gõ :nguoi <số> để chuyển người dùng."));
+      return;
+    }
+    const n = Number(arg);
+    const index = Number.isInteger(n) ? n - 1 : this.users.findIndex((u) => fold(u.label).includes(fold(arg)));
+    if (index < 0 || index >= this.users.length) {
+      this.print(p.yellow(`Không có người dùng "${arg}". Gõ :nguoi để xem danh sách.`));
+      return;
+    }
+    this.acting = index;
+    this.print(p.dim(`Đã chuyển sang: ${this.user.label}${this.user.hint ? ` — ${this.user.hint}` : ""}`));
+  }
+
+  private async sendFile(args: string): Promise<void> {
+    const [fileName, ...rest] = splitArgs(args);
+    if (!fileName) {
+      this.print(this.paint.yellow("Cần tên tệp, ví dụ: :tep bao-cao.pdf"));
+      return;
+    }
+    const mimeType = rest[0]?.includes("/") ? (rest.shift() as string) : guessMimeType(fileName);
+    const caption = rest.join(" ");
+    // A stable made-up size (20 KB – 2 MB) so repeated demos look the same.
+    let hash = 0;
+    for (const ch of fileName) hash = (hash * 31 + (ch.codePointAt(0) ?? 0)) >>> 0;
+    const size = 20_480 + (hash % 2_076_672);
+    this.api.sendUserDocument(this.user.user, { fileName, mimeType, size, ...(caption ? { caption } : {}) });
+    this.print(this.paint.dim(`📎 (bạn gửi tệp ${fileName}, ${mimeType}, ${formatSize(size)})`));
+    await this.settle();
+  }
+
+  private listRecent(): void {
+    const chatId = this.user.user.id;
+    const msgs = (this.api.chatState(chatId)?.botMessages ?? []).filter((m) => !m.deleted).slice(-10);
+    if (msgs.length === 0) {
+      this.print(this.paint.dim("Bot chưa gửi tin nào trong cuộc trò chuyện này."));
+      return;
+    }
+    for (const m of msgs) {
+      const ref = this.refFor(chatId, m.messageId);
+      const body =
+        (
+          m.message.text ??
+          m.message.caption ??
+          (m.message.document ? `📎 ${m.message.document.file_name ?? "tệp"}` : "(không có chữ)")
+        ).split("\n")[0] ?? "";
+      const buttons = m.message.reply_markup?.inline_keyboard.flat().length ?? 0;
+      this.print(
+        `${this.paint.cyan(`#${ref}`)} ${body.length > 60 ? `${body.slice(0, 59)}…` : body}${buttons ? this.paint.dim(` [${buttons} nút]`) : ""}`,
+      );
+    }
+  }
+
+  private showCommands(): void {
+    const u = this.user.user;
+    // Telegram shows the most specific scope that has commands, in the user's language first.
+    const scopes = [{ type: "chat", chat_id: u.id }, { type: "all_private_chats" }, { type: "default" }];
+    for (const scope of scopes) {
+      for (const lang of [u.language_code ?? "", ""]) {
+        const list = this.api.commandsFor(scope, lang);
+        if (list.length) {
+          for (const c of list) this.print(`  ${this.paint.yellow(`/${c.command}`)} — ${c.description}`);
+          return;
+        }
+      }
+    }
+    this.print(this.paint.dim("Bot chưa đăng ký menu lệnh nào."));
+  }
+
+  // ── Buttons ────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * A bare number presses a button of the newest keyboard in the acting user's chat: the latest
+   * inline keyboard, or the reply keyboard if that was shown more recently. With no keyboard at
+   * all the number is just text, which the caller then sends.
+   */
+  private pressNumber(n: number): PressOutcome {
+    const chatId = this.user.user.id;
+    const inline = this.latestInline(chatId);
+    const reply = this.replyKeyboards.get(chatId);
+    if (reply && (!inline || reply.messageId > inline.message_id)) return this.pressReply(chatId, reply, n);
+    if (inline) return this.pressInline(inline, n);
+    return "no-keyboard";
+  }
+
+  private latestInline(chatId: number): Message | undefined {
+    const msgs = this.api.chatState(chatId)?.botMessages ?? [];
+    for (let i = msgs.length - 1; i >= 0; i--) {
+      const m = msgs[i];
+      if (m && !m.deleted && m.message.reply_markup?.inline_keyboard.some((row) => row.length > 0)) return m.message;
+    }
+    return undefined;
+  }
+
+  private pressRef(ref: number, n: number): PressOutcome {
+    const target = this.byRef.get(ref);
+    const p = this.paint;
+    if (!target) {
+      this.print(p.yellow(`Không có tin #${ref}. Gõ :ds để xem các tin gần đây.`));
+      return "local";
+    }
+    if (target.chatId !== this.user.user.id) {
+      const owner = this.users.findIndex((u) => u.user.id === target.chatId);
+      this.print(
+        p.yellow(
+          `Tin #${ref} thuộc cuộc trò chuyện của người khác${owner >= 0 ? ` — gõ :nguoi ${owner + 1} để chuyển sang` : ""}.`,
+        ),
+      );
+      return "local";
+    }
+    const stored = this.api.getMessage(target.chatId, target.messageId);
+    if (!stored || stored.deleted || !stored.message.reply_markup) {
+      this.print(p.yellow(`Tin #${ref} không còn nút nào để bấm.`));
+      return "local";
+    }
+    return this.pressInline(stored.message, n);
+  }
+
+  private pressInline(message: Message, n: number): PressOutcome {
+    const p = this.paint;
+    const buttons = message.reply_markup?.inline_keyboard.flat() ?? [];
+    const b = buttons[n - 1];
+    const ref = this.refFor(message.chat.id, message.message_id);
+    if (!b) {
+      this.print(p.yellow(`Tin #${ref} chỉ có ${buttons.length} nút. Muốn gửi số ${n} như tin nhắn thì gõ \\${n}`));
+      return "local";
+    }
+    if ("callback_data" in b && b.callback_data !== undefined) {
+      this.print(p.dim(`👆 (bấm nút «${b.text}» của tin #${ref})`));
+      this.api.pressButton(this.user.user, message.chat.id, message.message_id, b.callback_data);
+      return "sent";
+    }
+    if ("url" in b && b.url) this.print(`🔗 Nút «${b.text}» mở liên kết: ${b.url}`);
+    else if ("copy_text" in b && b.copy_text) this.print(`📋 Đã chép: ${b.copy_text.text}`);
+    else this.print(p.yellow(`Nút «${b.text}» thuộc loại sân thử chưa giả lập được.`));
+    return "local";
+  }
+
+  private pressReply(chatId: number, kb: { markup: ReplyKeyboardMarkup }, n: number): PressOutcome {
+    const buttons = kb.markup.keyboard.flat();
+    const b = buttons[n - 1];
+    if (b === undefined) {
+      this.print(
+        this.paint.yellow(`Bàn phím chỉ có ${buttons.length} nút. Muốn gửi số ${n} như tin nhắn thì gõ \\${n}`),
+      );
+      return "local";
+    }
+    const u = this.user.user;
+    // The client hides a one-time keyboard as soon as it is used.
+    if (kb.markup.one_time_keyboard) this.replyKeyboards.delete(chatId);
+    if (typeof b !== "string" && "request_contact" in b && b.request_contact) {
+      this.print(this.paint.dim("👤 (bạn chia sẻ số điện thoại)"));
+      this.api.sendUserContent(u, {
+        contact: {
+          phone_number: `+8491${String(u.id).slice(-7).padStart(7, "0")}`,
+          first_name: u.first_name,
+          user_id: u.id,
+        },
+      });
+    } else if (typeof b !== "string" && "request_location" in b && b.request_location) {
+      this.print(this.paint.dim("📍 (bạn chia sẻ vị trí)"));
+      this.api.sendUserContent(u, { location: { latitude: 21.3256, longitude: 103.9188 } });
+    } else {
+      this.print(this.paint.dim(`👆 (bấm «${buttonText(b)}»)`));
+      this.api.sendUserMessage(u, buttonText(b));
+    }
+    return "sent";
+  }
+
+  // ── Showing what the bot does ──────────────────────────────────────────────────────────────
+
+  private refFor(chatId: number, messageId: number): number {
+    const key = `${chatId}:${messageId}`;
+    let ref = this.refs.get(key);
+    if (ref === undefined) {
+      ref = this.refs.size + 1;
+      this.refs.set(key, ref);
+      this.byRef.set(ref, { chatId, messageId });
+    }
+    return ref;
+  }
+
+  private labelFor(chatId: number): string {
+    return (
+      this.users.find((u) => u.user.id === chatId)?.label ?? this.api.chatState(chatId)?.chat.title ?? `chat ${chatId}`
+    );
+  }
+
+  private onCall(call: ApiCall): void {
+    const p = this.paint;
+    if (!call.ok) {
+      // Polling errors (e.g. after close) are noise; anything else is worth a developer's eye.
+      if (call.method !== "getUpdates" && call.error) {
+        this.print(p.red(`⚠ Lỗi API ${call.method}: ${call.error.error_code} ${call.error.description}`));
+      }
+      return;
+    }
+    const { method, payload, result } = call;
+    if (method === "answerCallbackQuery") {
+      const text = typeof payload.text === "string" ? payload.text : "";
+      if (text && payload.show_alert === true) this.print(`${p.yellow("⚠ Hộp thoại:")} ${text}`);
+      else if (text) this.print(p.dim(`💬 ${text}`));
+      if (typeof payload.url === "string") this.print(p.dim(`🔗 mở: ${payload.url}`));
+      return;
+    }
+    if (method === "setMyCommands") {
+      const list = Array.isArray(payload.commands) ? (payload.commands as Array<{ command: string }>) : [];
+      const scope = (payload.scope as { type?: string } | undefined)?.type ?? "default";
+      this.print(
+        p.dim(
+          `ℹ Bot đặt menu lệnh${scope !== "default" ? ` (${scope})` : ""}: ${list.map((c) => `/${c.command}`).join(", ") || "(trống)"}`,
+        ),
+      );
+      return;
+    }
+    if (method === "deleteMessage" || method === "deleteMessages") {
+      const chatId = Number(payload.chat_id);
+      const ids =
+        method === "deleteMessage"
+          ? [Number(payload.message_id)]
+          : ((payload.message_ids as number[] | undefined) ?? []);
+      for (const id of ids) this.print(p.dim(`🗑 (bot đã xoá tin #${this.refFor(chatId, id)})`));
+      return;
+    }
+    if (method === "copyMessage" && result && typeof result === "object") {
+      const stored = this.api.getMessage(Number(payload.chat_id), (result as { message_id: number }).message_id);
+      if (stored) this.printMessage(stored.message, payload, false);
+      return;
+    }
+    const messages = Array.isArray(result) ? result : [result];
+    for (const m of messages) {
+      if (m && typeof m === "object" && "message_id" in m && "chat" in m && "date" in m) {
+        this.printMessage(m as Message, payload, method.startsWith("edit"));
+      }
+    }
+  }
+
+  private printMessage(m: Message, payload: Record<string, unknown>, edited: boolean): void {
+    const p = this.paint;
+    const chatId = m.chat.id;
+    const ref = this.refFor(chatId, m.message_id);
+    const toWhom = this.users.length > 1 || chatId !== this.user.user.id ? ` → ${this.labelFor(chatId)}` : "";
+    const lines = [
+      `${p.cyan(p.bold(`🤖 ${this.api.botInfo.first_name}`))}${p.cyan(toWhom)} ${p.dim(`#${ref}`)}${edited ? p.yellow(" (đã sửa)") : ""}`,
+    ];
+    if (m.text !== undefined) lines.push(renderEntities(m.text, m.entities, this.color));
+    if (m.document) {
+      const d = m.document;
+      const details = [d.mime_type, d.file_size !== undefined ? formatSize(d.file_size) : undefined]
+        .filter(Boolean)
+        .join(", ");
+      lines.push(`📎 ${d.file_name ?? "tệp"}${details ? ` (${details})` : ""}`);
+    }
+    if (m.photo) lines.push("🖼 ảnh");
+    if (m.location) lines.push(`📍 vị trí ${m.location.latitude}, ${m.location.longitude}`);
+    if (m.contact) lines.push(`👤 ${m.contact.first_name} ${m.contact.phone_number}`);
+    for (const other of ["video", "audio", "voice", "animation", "sticker", "video_note"] as const)
+      if (m[other]) lines.push(`🎞 (${other})`);
+    if (m.caption !== undefined) lines.push(renderEntities(m.caption, m.caption_entities, this.color));
+    let n = 0;
+    for (const row of m.reply_markup?.inline_keyboard ?? []) {
+      if (row.length)
+        lines.push(
+          `  ${row.map((b) => `${p.yellow(`[${++n}]`)} ${b.text}${"url" in b && b.url ? " ↗" : ""}`).join("  ")}`,
+        );
+    }
+    // Reply keyboards are not echoed in the message; they are in what the bot sent.
+    const markup = payload.reply_markup as { keyboard?: KeyboardButton[][]; remove_keyboard?: boolean } | undefined;
+    if (!edited && markup?.keyboard) {
+      this.replyKeyboards.set(chatId, { markup: markup as ReplyKeyboardMarkup, messageId: m.message_id });
+      let k = 0;
+      for (const row of markup.keyboard) {
+        if (row.length) lines.push(`  ⌨ ${row.map((b) => `${p.yellow(`[${++k}]`)} ${buttonText(b)}`).join("  ")}`);
+      }
+    } else if (!edited && markup?.remove_keyboard) {
+      this.replyKeyboards.delete(chatId);
+      lines.push(p.dim("  (bàn phím đã ẩn)"));
+    }
+    this.print(lines.join("\n"));
+  }
+}
