@@ -1,0 +1,82 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { type FakeBotApi, startFakeBotApi } from "../src/dev/fake-bot-api.ts";
+import { createTestDatabase, type TestDatabase } from "./support/database.ts";
+
+/** npm start as a process: against a loopback Bot API, then stopped with SIGTERM. */
+let api: FakeBotApi | undefined;
+let child: ChildProcess | undefined;
+let db: TestDatabase | undefined;
+afterEach(async () => {
+  child?.kill("SIGKILL");
+  await api?.close();
+  await db?.destroy();
+});
+
+async function start(env: Record<string, string>) {
+  api = await startFakeBotApi();
+  db = await createTestDatabase();
+  await db.close();
+  const cwd = mkdtempSync(join(tmpdir(), "cchc-main-"));
+  child = spawn(resolve("node_modules/.bin/tsx"), [resolve("src/main.ts")], {
+    cwd,
+    env: {
+      PATH: process.env.PATH,
+      BOT_TOKEN: "123456:MAIN-test-token-abcdefghijklmnop",
+      TELEGRAM_API_ROOT: api.url,
+      DATABASE_URL: db.url,
+      LOG_LEVEL: "info",
+      ...env,
+    },
+  });
+  let log = "";
+  child.stdout!.on("data", (d) => (log += d));
+  child.stderr!.on("data", (d) => (log += d));
+  const exited = new Promise<number | null>((done) => child!.on("close", (code) => done(code)));
+  const waitFor = async (text: string) => {
+    for (let i = 0; i < 300 && !log.includes(text); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(log, `waiting for "${text}"`).toContain(text);
+  };
+  return { api, exited, waitFor, log: () => log };
+}
+
+describe("npm start", () => {
+  it("polls, answers, and stops cleanly on SIGTERM", async () => {
+    const run = await start({ BOT_MODE: "polling", PORT: "0" });
+    await run.waitFor("polling mode: started");
+    run.api.sendUserMessage({ id: 5001, first_name: "Minh" }, "/start");
+    await run.api.waitForIdle({ quietMs: 500, timeoutMs: 10_000 });
+    const sent = run.api.calls.filter((c) => c.method === "sendMessage");
+    expect(String(sent[0]?.payload.text)).toContain("Xin chào <b>Minh</b>");
+    // The default command menus for guests, per language.
+    expect(run.api.commandsFor({ type: "all_private_chats" }).map((c) => c.command)).toEqual([
+      "start",
+      "help",
+      "ngonngu",
+    ]);
+    child!.kill("SIGTERM");
+    expect(await run.exited).toBe(0);
+    expect(run.log()).toContain("stopped");
+  });
+
+  it("in webhook mode registers the webhook with its secret", async () => {
+    const run = await start({
+      BOT_MODE: "webhook",
+      WEBHOOK_URL: "https://cchc.example.vn/hook/telegram",
+      WEBHOOK_SECRET: "secret-token-for-tests-123",
+      PORT: "0",
+      HOST: "127.0.0.1",
+    });
+    await run.waitFor("webhook mode: listening");
+    const hook = run.api.calls.find((c) => c.method === "setWebhook")!;
+    expect(hook.payload).toMatchObject({
+      url: "https://cchc.example.vn/hook/telegram",
+      secret_token: "secret-token-for-tests-123",
+    });
+    child!.kill("SIGINT");
+    expect(await run.exited).toBe(0);
+  });
+});
