@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import type { Bot } from "grammy";
 import { type BotContext, type CreateBotOptions, createBot } from "./bot/index.ts";
+import { forgetOldUpdates } from "./bot/middlewares/once-only.ts";
 import type { Config } from "./config.ts";
 import { type Database, openDatabase } from "./db/client.ts";
 import { loadDataFile } from "./domain/data-file.ts";
@@ -38,6 +39,7 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const database = await openDatabase(config.DATABASE_URL);
   await seedIfEmpty(database, config, logger);
+  await forgetOldUpdates(database.db, new Date());
   const i18n = createI18n(config.DEFAULT_LOCALE);
   const bot = createBot(config, { db: database.db, logger, i18n, now: options.now }, options);
   return { config, database, i18n, logger, bot };

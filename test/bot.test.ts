@@ -25,7 +25,7 @@ const listed = (text: string) => [...text.matchAll(/^\/(\w+) — /gm)].map((m) =
 describe("/help", () => {
   it.each([
     ["a guest", guest, "khách", ["start", "help", "ngonngu"]],
-    ["an officer", officer, "cán bộ đầu mối", ["start", "help", "ngonngu"]],
+    ["an officer", officer, "cán bộ đầu mối", ["start", "help", "ngonngu", "tudanhgia"]],
     ["an inspector", inspector, "thành viên đoàn kiểm tra", ["start", "help", "ngonngu"]],
     ["a coordinator from COORDINATOR_IDS", coordinator, "điều phối viên (Sở Nội vụ)", ["start", "help", "ngonngu"]],
   ])("lists exactly the commands of %s", async (_who, person, roleName, commands) => {

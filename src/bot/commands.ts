@@ -20,6 +20,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: "start", audience: EVERYONE },
   { name: "help", audience: EVERYONE },
   { name: "ngonngu", audience: EVERYONE },
+  { name: "tudanhgia", audience: ["OFFICER"] },
 ];
 
 export function audienceOf(role: Role | null): Audience {

@@ -9,8 +9,10 @@ import type { BotContext, BotDeps } from "./context.ts";
 import { fallbackFeature } from "./features/fallback.ts";
 import { helpFeature } from "./features/help.ts";
 import { languageFeature } from "./features/language.ts";
+import { selfAssessmentFeature } from "./features/self-assessment/index.ts";
 import { startFeature } from "./features/start.ts";
 import { handleBotError } from "./middlewares/error-boundary.ts";
+import { onceOnly } from "./middlewares/once-only.ts";
 import { loadPerson } from "./middlewares/person.ts";
 import { updateLogger } from "./middlewares/update-logger.ts";
 
@@ -50,6 +52,7 @@ export function createBot(config: Config, deps: BotDeps, options: CreateBotOptio
   // One update at a time per chat: answers to one questionnaire never race each other.
   bot.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
   bot.use(updateLogger());
+  bot.use(onceOnly());
 
   const app = bot.errorBoundary(handleBotError);
   // The bot works in private chats; in groups it only says so when addressed.
@@ -58,7 +61,7 @@ export function createBot(config: Config, deps: BotDeps, options: CreateBotOptio
     .command(["start", "help"], (ctx) => ctx.reply(ctx.deps.i18n.t(config.DEFAULT_LOCALE, "fallback.group")));
   const chat = app.chatType("private");
   chat.use(loadPerson());
-  chat.use(startFeature, helpFeature, languageFeature);
+  chat.use(startFeature, helpFeature, languageFeature, selfAssessmentFeature);
   chat.use(fallbackFeature);
 
   // Errors outside the boundary (should not happen) still must not crash polling.

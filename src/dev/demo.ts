@@ -16,6 +16,7 @@ import { setDefaultMenus } from "../bot/commands.ts";
 import { loadEnvFile, parseConfig } from "../config.ts";
 import { createInvites } from "../domain/invites.ts";
 import { activeCampaign } from "../domain/people.ts";
+import { formatDateTime } from "../domain/time.ts";
 import { findUnits } from "../domain/units.ts";
 import { createI18n } from "../i18n.ts";
 import { startFakeBotApi } from "./fake-bot-api.ts";
@@ -49,7 +50,19 @@ async function main() {
   await bot.init();
   await setDefaultMenus(bot.api, i18n, config.DEFAULT_LOCALE);
 
-  const campaign = await activeCampaign(database.db);
+  // The 2019 window is long past; the playground moves it around today so that a person
+  // can answer. Only the demo database is touched.
+  const active = await activeCampaign(database.db);
+  const now = Date.now();
+  const campaign =
+    active &&
+    (await database.db.campaign.update({
+      where: { id: active.id },
+      data: {
+        selfAssessmentOpensAt: new Date(now - 7 * 86_400_000),
+        selfAssessmentDeadline: new Date(now + 30 * 86_400_000),
+      },
+    }));
   const [songMa] = campaign ? await findUnits(database.db, campaign.id, "song-ma") : [];
   const [invite] =
     campaign && songMa
@@ -67,7 +80,12 @@ async function main() {
         { label: t("playground.coordinator_label"), user: COORDINATOR, hint: t("playground.coordinator_hint") },
         { label: t("playground.guest_label"), user: GUEST, hint: t("playground.guest_hint") },
       ],
-      intro: t("playground.intro", { code, database: databaseUrl, log: logFile }),
+      intro: t("playground.intro", {
+        code,
+        database: databaseUrl,
+        log: logFile,
+        deadline: campaign?.selfAssessmentDeadline ? formatDateTime(campaign.selfAssessmentDeadline, config.TZ) : "-",
+      }),
     });
   } finally {
     await runner.stop();

@@ -18,7 +18,6 @@ export const TEST_TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz";
 
 export interface HarnessOptions {
   env?: Record<string, string>;
-  now?: () => Date;
 }
 
 export async function createHarness(options: HarnessOptions = {}) {
@@ -38,19 +37,30 @@ export async function createHarness(options: HarnessOptions = {}) {
     },
   );
   const i18n = createI18n(config.DEFAULT_LOCALE);
-  const bot = createBot(
-    config,
-    { db: database.db, logger, i18n, now: options.now },
-    {
-      botInfo: TEST_BOT,
-      transformers: [recorder.transformer],
-    },
-  );
+  // A clock tests can move; it follows real time until set.
+  const clock = { fixed: null as Date | null, now: () => clock.fixed ?? new Date() };
+  const newBot = () =>
+    createBot(
+      config,
+      { db: database.db, logger, i18n, now: clock.now },
+      {
+        botInfo: TEST_BOT,
+        transformers: [recorder.transformer],
+      },
+    );
+  let bot = newBot();
   const db = database.db;
   const campaign = await db.campaign.findUniqueOrThrow({ where: { code: "son-la-2019" } });
 
   return {
-    bot,
+    get bot() {
+      return bot;
+    },
+    /** A new bot instance on the same database, as after a restart. */
+    restart() {
+      bot = newBot();
+    },
+    clock,
     config,
     database,
     db,

@@ -1,0 +1,426 @@
+/**
+ * /tudanhgia: unit officers answer the self-assessment question by question, per reform
+ * area, with evidence files, review and submission.
+ *
+ * No long conversation: every step reads its state from the database (answers, evidence,
+ * the officer's cursor) and writes it back, so an answer costs the same at question 5 and
+ * question 300, and nothing is lost when the bot restarts.
+ */
+import { Composer, type InlineKeyboard } from "grammy";
+import type { Message } from "grammy/types";
+import type { ReformArea } from "../../../db/client.ts";
+import { parseAnswer, parseManualScore } from "../../../domain/answers.ts";
+import {
+  AssessmentRefused,
+  addEvidence,
+  answerState,
+  areaProgress,
+  clearCursor,
+  type EvidenceFile,
+  findQuestion,
+  getCursor,
+  listEvidence,
+  neighbour,
+  nextUnanswered,
+  type QuestionWithContext,
+  type Refusal,
+  removeEvidence,
+  reviewArea,
+  type Scope,
+  saveAnswer,
+  setCursor,
+  submitArea,
+} from "../../../domain/assessment.ts";
+import { scoreAnswer } from "../../../domain/scoring.ts";
+import { formatDateTime } from "../../../domain/time.ts";
+import type { BotContext } from "../../context.ts";
+import { type AssessmentAction, encodeAction, parseAction } from "./callback-data.ts";
+import {
+  areaListView,
+  confirmSubmitView,
+  evidenceListView,
+  evidenceRequestKeyboard,
+  missingText,
+  questionView,
+  reviewView,
+  savedText,
+} from "./views.ts";
+
+export const selfAssessmentFeature = new Composer<BotContext>();
+
+/** The unit this officer assesses, or null after telling them why they cannot. */
+async function scopeOf(ctx: BotContext): Promise<(Scope & { unitName: string }) | null> {
+  const unit = ctx.standing.membership?.unit;
+  if (!ctx.campaign || ctx.standing.role !== "OFFICER" || !unit) {
+    await say(ctx, ctx.t(ctx.standing.role ? "assessment.not_officer" : "assessment.no_unit"));
+    return null;
+  }
+  if (!ctx.campaign.questionnaireId) {
+    await say(ctx, ctx.t("assessment.no_questionnaire"));
+    return null;
+  }
+  return { campaign: ctx.campaign, unitId: unit.id, unitName: unit.name };
+}
+
+/** Answers a button press (if any) and sends a message. */
+async function say(ctx: BotContext, text: string, keyboard?: InlineKeyboard) {
+  if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {});
+  return ctx.reply(text, keyboard ? { reply_markup: keyboard } : {});
+}
+
+/** Replaces the pressed message when there is one (keeps the chat short), else sends. */
+async function show(ctx: BotContext, text: string, keyboard: InlineKeyboard) {
+  if (ctx.callbackQuery?.message) {
+    await ctx.answerCallbackQuery().catch(() => {});
+    try {
+      await ctx.editMessageText(text, { reply_markup: keyboard });
+      return;
+    } catch (e) {
+      // "message is not modified" or a message too old to edit: send a fresh one.
+      ctx.logger.debug({ err: e }, "edit failed; sending a new message");
+    }
+  }
+  await ctx.reply(text, { reply_markup: keyboard });
+}
+
+function refusalText(ctx: BotContext, refusal: Refusal): string {
+  const tz = ctx.config.TZ;
+  switch (refusal.reason) {
+    case "deadline":
+      return ctx.t("assessment.refused.deadline", { when: formatDateTime(refusal.deadline, tz) });
+    case "not_open":
+      return ctx.t("assessment.refused.not_open", { when: formatDateTime(refusal.opensAt, tz) });
+    case "submitted":
+      return ctx.t("assessment.refused.submitted", {
+        area: `${refusal.area.code}. ${refusal.area.title}`,
+        when: formatDateTime(refusal.submittedAt, tz),
+      });
+    case "stale":
+      return ctx.t("assessment.refused.stale");
+    case "gone":
+      return ctx.t("assessment.refused.gone");
+  }
+}
+
+async function isLocked(ctx: BotContext, scope: Scope, area: ReformArea): Promise<boolean> {
+  const submitted = await ctx.deps.db.areaSubmission.findUnique({
+    where: { campaignId_unitId_areaId: { campaignId: scope.campaign.id, unitId: scope.unitId, areaId: area.id } },
+  });
+  return Boolean(submitted);
+}
+
+async function showAreas(ctx: BotContext, scope: Scope & { unitName: string }) {
+  await clearCursor(ctx.deps.db, ctx.person.id);
+  const { text, keyboard } = areaListView(ctx, scope.unitName, await areaProgress(ctx.deps.db, scope));
+  await show(ctx, text, keyboard);
+}
+
+/** Shows a question and points the officer's cursor at it. */
+async function showQuestion(ctx: BotContext, scope: Scope, question: QuestionWithContext, fresh = false) {
+  const db = ctx.deps.db;
+  const [{ answer, evidenceCount }, total, index, locked] = await Promise.all([
+    answerState(db, scope, question.id),
+    db.question.count({
+      where: { questionnaireId: question.questionnaireId, criterion: { areaId: question.criterion.area.id } },
+    }),
+    db.question.count({
+      where: {
+        questionnaireId: question.questionnaireId,
+        criterion: { areaId: question.criterion.area.id },
+        order: { lte: question.order },
+      },
+    }),
+    isLocked(ctx, scope, question.criterion.area),
+  ]);
+  await setCursor(db, ctx.person.id, scope, question.id, "ANSWER");
+  const view = questionView(ctx, { question, answer, evidenceCount, position: { index, total }, locked });
+  if (fresh) await say(ctx, view.text, view.keyboard);
+  else await show(ctx, view.text, view.keyboard);
+}
+
+/** After an answer: ask for what the question still needs, or go on to the next one. */
+async function afterAnswer(ctx: BotContext, scope: Scope, question: QuestionWithContext) {
+  const { answer, evidenceCount } = await answerState(ctx.deps.db, scope, question.id);
+  if (!answer) return;
+  const saved = savedText(ctx, question, answer);
+  if (answer.selfScore === null) {
+    await setCursor(ctx.deps.db, ctx.person.id, scope, question.id, "SCORE");
+    await say(ctx, `${saved}\n\n${ctx.t("assessment.ask_score", { max: question.maxPoints })}`);
+    return;
+  }
+  if (question.evidenceRequired && evidenceCount === 0 && !answer.explanation && answer.value !== "na") {
+    await setCursor(ctx.deps.db, ctx.person.id, scope, question.id, "EVIDENCE");
+    const kb = evidenceRequestKeyboard(ctx, question);
+    await say(
+      ctx,
+      `${saved}\n\n${ctx.t("assessment.ask_evidence", { hint: question.evidenceHint ?? ctx.t("assessment.evidence_default_hint") })}`,
+      kb,
+    );
+    return;
+  }
+  await say(ctx, saved);
+  await goNext(ctx, scope, question);
+}
+
+/** The next unanswered question of the area, or the area's review when none is left. */
+async function goNext(ctx: BotContext, scope: Scope, from: QuestionWithContext) {
+  const next = await nextUnanswered(ctx.deps.db, scope, from.criterion.area.id, from.order + 1);
+  if (next) await showQuestion(ctx, scope, next, true);
+  else await showReview(ctx, scope, from.criterion.area, true);
+}
+
+async function showReview(ctx: BotContext, scope: Scope, area: ReformArea, fresh = false) {
+  await clearCursor(ctx.deps.db, ctx.person.id);
+  const { items, missing, submission } = await reviewArea(ctx.deps.db, scope, area.id);
+  const view = reviewView(ctx, area, items, missing, submission?.submittedAt ?? null);
+  if (fresh) await say(ctx, view.text, view.keyboard);
+  else await show(ctx, view.text, view.keyboard);
+}
+
+async function findArea(ctx: BotContext, scope: Scope, areaId: number) {
+  const area = await ctx.deps.db.reformArea.findUnique({ where: { id: areaId } });
+  return area && area.questionnaireId === scope.campaign.questionnaireId ? area : null;
+}
+
+/** Runs a write; a refusal becomes a clear message instead of an error. */
+async function guarded(ctx: BotContext, write: () => Promise<void>) {
+  try {
+    await write();
+  } catch (e) {
+    if (!(e instanceof AssessmentRefused)) throw e;
+    await say(ctx, refusalText(ctx, e.refusal));
+  }
+}
+
+/** Stores a typed or tapped answer for `question` and moves on. */
+async function answerWith(ctx: BotContext, scope: Scope, question: QuestionWithContext, input: string, stamp?: string) {
+  const parsed = parseAnswer(question, input, { timeZone: ctx.config.TZ });
+  if (!parsed.ok) {
+    await say(ctx, ctx.t(parsed.error.key, parsed.error.vars));
+    return;
+  }
+  const selfScore = scoreAnswer(question, parsed.value, { timeZone: ctx.config.TZ });
+  await guarded(ctx, async () => {
+    try {
+      await saveAnswer(ctx.deps.db, scope, question, { value: parsed.value, selfScore }, ctx.person.id, {
+        now: ctx.now(),
+        expectedStamp: stamp,
+      });
+    } catch (e) {
+      if (e instanceof AssessmentRefused && e.refusal.reason === "stale") {
+        // Someone (maybe a colleague) changed this answer since the buttons were drawn.
+        await say(ctx, refusalText(ctx, e.refusal));
+        await showQuestion(ctx, scope, question, true);
+        return;
+      }
+      throw e;
+    }
+    await afterAnswer(ctx, scope, question);
+  });
+}
+
+selfAssessmentFeature.command(["tudanhgia", "tdg"], async (ctx) => {
+  const scope = await scopeOf(ctx);
+  if (scope) await showAreas(ctx, scope);
+});
+
+selfAssessmentFeature.callbackQuery(/^sa:/, async (ctx) => {
+  const action = parseAction(ctx.callbackQuery.data);
+  if (!action) {
+    await ctx.answerCallbackQuery({ text: ctx.t("errors.bad_button") });
+    return;
+  }
+  const scope = await scopeOf(ctx);
+  if (!scope) return;
+  await handleAction(ctx, scope, action);
+});
+
+async function handleAction(ctx: BotContext, scope: Scope & { unitName: string }, action: AssessmentAction) {
+  const db = ctx.deps.db;
+  const now = ctx.now();
+  switch (action.kind) {
+    case "list":
+    case "leave":
+      if (action.kind === "leave") await say(ctx, ctx.t("assessment.left"));
+      return showAreas(ctx, scope);
+    case "area": {
+      const area = await findArea(ctx, scope, action.areaId);
+      if (!area) return staleButton(ctx);
+      const next = await nextUnanswered(db, scope, area.id);
+      return next && !(await isLocked(ctx, scope, area))
+        ? showQuestion(ctx, scope, next)
+        : showReview(ctx, scope, area);
+    }
+    case "review":
+    case "submit":
+    case "confirmSubmit": {
+      const area = await findArea(ctx, scope, action.areaId);
+      if (!area) return staleButton(ctx);
+      if (action.kind === "review") return showReview(ctx, scope, area);
+      if (action.kind === "submit") {
+        const { items, missing, submission } = await reviewArea(db, scope, area.id);
+        if (submission) return showReview(ctx, scope, area);
+        if (missing.length > 0) return say(ctx, missingText(ctx, missing));
+        const view = confirmSubmitView(
+          ctx,
+          area,
+          items.reduce((s, i) => s + (i.answer?.selfScore ?? 0), 0),
+        );
+        return show(ctx, view.text, view.keyboard);
+      }
+      return guarded(ctx, async () => {
+        const result = await submitArea(db, scope, area, ctx.person.id, now);
+        if (!result.ok) {
+          await say(ctx, missingText(ctx, result.missing));
+          return;
+        }
+        ctx.logger.info({ unit: scope.unitId, area: area.code, score: result.score }, "area submitted");
+        await say(ctx, ctx.t("assessment.submitted", { code: area.code, title: area.title, score: result.score }));
+        await showAreas(ctx, scope);
+      });
+    }
+    case "removeEvidence":
+      return guarded(ctx, async () => {
+        const removed = await removeEvidence(db, scope, action.evidenceId, ctx.person.id, now);
+        if (!removed) return staleButton(ctx);
+        const question = (await findQuestion(db, scope, removed.question.id))!;
+        const files = await listEvidence(db, scope, question.id);
+        const view = evidenceListView(ctx, question, files, false);
+        await show(
+          ctx,
+          `${ctx.t("assessment.evidence_removed", { name: removed.evidence.fileName ?? ctx.t("assessment.photo") })}\n\n${view.text}`,
+          view.keyboard,
+        );
+      });
+    default: {
+      const question = await findQuestion(db, scope, action.questionId);
+      if (!question) return staleButton(ctx);
+      switch (action.kind) {
+        case "question":
+          return showQuestion(ctx, scope, question);
+        case "answer":
+          return answerWith(ctx, scope, question, action.value, action.stamp);
+        case "skip":
+        case "back": {
+          const other = await neighbour(db, question, action.kind === "skip" ? "next" : "previous");
+          if (other) return showQuestion(ctx, scope, other);
+          if (action.kind === "skip") return showReview(ctx, scope, question.criterion.area);
+          await ctx.answerCallbackQuery({ text: ctx.t("assessment.first_question") });
+          return;
+        }
+        case "evidence": {
+          const files = await listEvidence(db, scope, question.id);
+          const locked = await isLocked(ctx, scope, question.criterion.area);
+          if (!locked) await setCursor(db, ctx.person.id, scope, question.id, "EVIDENCE");
+          const view = evidenceListView(ctx, question, files, locked);
+          return show(ctx, view.text, view.keyboard);
+        }
+        case "explain":
+          if (await isLocked(ctx, scope, question.criterion.area)) {
+            return say(ctx, refusalText(ctx, { reason: "submitted", area: question.criterion.area, submittedAt: now }));
+          }
+          await setCursor(db, ctx.person.id, scope, question.id, "EXPLANATION");
+          return say(ctx, ctx.t("assessment.ask_explanation", { code: question.code }));
+      }
+    }
+  }
+}
+
+async function staleButton(ctx: BotContext) {
+  await ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button"), show_alert: true });
+}
+
+const TEXT_MAX = 4000;
+
+/** Typed text: answers the question under the officer's cursor, if there is one. */
+selfAssessmentFeature.on("message:text", async (ctx, next) => {
+  if (ctx.message.text.startsWith("/") || ctx.standing.role !== "OFFICER") return next();
+  const scope = await scopeOf(ctx);
+  if (!scope) return;
+  const cursor = await getCursor(ctx.deps.db, ctx.person.id, scope);
+  if (!cursor) return next();
+  const question = await findQuestion(ctx.deps.db, scope, cursor.questionId);
+  if (!question) {
+    await clearCursor(ctx.deps.db, ctx.person.id);
+    return next();
+  }
+  const text = ctx.message.text;
+  switch (cursor.mode) {
+    case "ANSWER":
+      return answerWith(ctx, scope, question, text);
+    case "SCORE": {
+      const parsed = parseManualScore(text, question.maxPoints);
+      if (!parsed.ok) return void (await say(ctx, ctx.t(parsed.error.key, parsed.error.vars)));
+      return guarded(ctx, async () => {
+        await saveAnswer(ctx.deps.db, scope, question, { selfScore: parsed.value }, ctx.person.id, { now: ctx.now() });
+        await afterAnswer(ctx, scope, question);
+      });
+    }
+    case "EXPLANATION": {
+      const explanation = text.trim();
+      if (explanation.length < 10 || explanation.length > TEXT_MAX) {
+        return void (await say(ctx, ctx.t("assessment.explanation_length", { min: 10, max: TEXT_MAX })));
+      }
+      return guarded(ctx, async () => {
+        const { answer } = await answerState(ctx.deps.db, scope, question.id);
+        if (!answer) {
+          await say(ctx, ctx.t("assessment.answer_first"));
+          await showQuestion(ctx, scope, question, true);
+          return;
+        }
+        await saveAnswer(ctx.deps.db, scope, question, { explanation }, ctx.person.id, { now: ctx.now() });
+        await say(ctx, ctx.t("assessment.explanation_saved", { code: question.code }));
+        await goNext(ctx, scope, question);
+      });
+    }
+    case "EVIDENCE":
+      return void (await say(ctx, ctx.t("assessment.evidence_expected", { code: question.code })));
+  }
+});
+
+/** The file in a message, as evidence: documents, photos (largest size), and scans sent as video or audio are refused. */
+function fileOf(message: Message): EvidenceFile | null {
+  if (message.document) {
+    const d = message.document;
+    return {
+      fileId: d.file_id,
+      fileUniqueId: d.file_unique_id,
+      fileName: d.file_name ?? null,
+      mimeType: d.mime_type ?? null,
+      size: d.file_size ?? null,
+    };
+  }
+  if (message.photo?.length) {
+    const p = message.photo[message.photo.length - 1]!;
+    return {
+      fileId: p.file_id,
+      fileUniqueId: p.file_unique_id,
+      fileName: null,
+      mimeType: "image/jpeg",
+      size: p.file_size ?? null,
+    };
+  }
+  return null;
+}
+
+selfAssessmentFeature.on(["message:document", "message:photo"], async (ctx, next) => {
+  if (ctx.standing.role !== "OFFICER") return next();
+  const scope = await scopeOf(ctx);
+  if (!scope) return;
+  const cursor = await getCursor(ctx.deps.db, ctx.person.id, scope);
+  const question = cursor && (await findQuestion(ctx.deps.db, scope, cursor.questionId));
+  if (!question) return void (await say(ctx, ctx.t("assessment.evidence_no_question")));
+  const file = fileOf(ctx.message)!;
+  await guarded(ctx, async () => {
+    const { duplicate } = await addEvidence(ctx.deps.db, scope, question, file, ctx.person.id, ctx.now());
+    const files = await listEvidence(ctx.deps.db, scope, question.id);
+    const view = evidenceListView(ctx, question, files, false);
+    const head = ctx.t(duplicate ? "assessment.evidence_duplicate" : "assessment.evidence_saved", {
+      name: file.fileName ?? ctx.t("assessment.photo"),
+      code: question.code,
+      count: files.length,
+    });
+    view.keyboard.row().text(ctx.t("assessment.buttons.next"), encodeAction({ kind: "skip", questionId: question.id }));
+    await say(ctx, `${head}\n\n${view.text}`, view.keyboard);
+  });
+});

@@ -1,0 +1,271 @@
+/** What the officer sees: texts and keyboards of the self-assessment, from locales/. */
+import { InlineKeyboard } from "grammy";
+import type { Answer, Evidence, ReformArea } from "../../../db/client.ts";
+import { formatAnswer, formatNumber } from "../../../domain/answers.ts";
+import {
+  type AreaProgress,
+  answerStamp,
+  type Missing,
+  type QuestionWithContext,
+  type ReviewItem,
+} from "../../../domain/assessment.ts";
+import { escapeHtml } from "../../../domain/text.ts";
+import { formatDateTime } from "../../../domain/time.ts";
+import type { BotContext } from "../../context.ts";
+import { encodeAction } from "./callback-data.ts";
+
+const STATE_ICON = { NOT_STARTED: "⬜", IN_PROGRESS: "✏️", COMPLETE: "☑️", SUBMITTED: "✅" } as const;
+const BUTTON_TITLE_MAX = 28;
+
+const num = (ctx: BotContext, n: number) => formatNumber(n, ctx.locale === "en" ? "en" : "vi");
+
+function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
+}
+
+/** "còn 12 ngày" / "đã hết hạn" next to the deadline. */
+function deadlineLine(ctx: BotContext): string | null {
+  const deadline = ctx.campaign?.selfAssessmentDeadline;
+  if (!deadline) return null;
+  const when = formatDateTime(deadline, ctx.config.TZ);
+  const days = Math.ceil((deadline.getTime() - ctx.now().getTime()) / 86_400_000);
+  return days < 0 || deadline < ctx.now()
+    ? ctx.t("assessment.deadline_passed", { when })
+    : ctx.t("assessment.deadline_left", { when, count: days });
+}
+
+export function areaListView(ctx: BotContext, unitName: string, progress: AreaProgress[]) {
+  const answered = progress.reduce((s, p) => s + p.answered, 0);
+  const total = progress.reduce((s, p) => s + p.total, 0);
+  const score = progress.reduce((s, p) => s + p.score, 0);
+  const max = progress.reduce((s, p) => s + p.area.maxPoints, 0);
+  const lines = [ctx.t("assessment.list_title", { unit: unitName })];
+  const deadline = deadlineLine(ctx);
+  if (deadline) lines.push(deadline);
+  lines.push(ctx.t("assessment.list_total", { answered, total, score: num(ctx, score), max: num(ctx, max) }), "");
+  const kb = new InlineKeyboard();
+  for (const [i, p] of progress.entries()) {
+    if (i > 0) kb.row();
+    lines.push(
+      `<b>${p.area.code}. ${escapeHtml(p.area.title)}</b>`,
+      `   ${STATE_ICON[p.state]} ${ctx.t(`assessment.state.${p.state}`)} · ${ctx.t("assessment.area_counts", {
+        answered: p.answered,
+        total: p.total,
+        score: num(ctx, p.score),
+        max: num(ctx, p.area.maxPoints),
+      })}`,
+    );
+    kb.text(
+      `${STATE_ICON[p.state]} ${p.area.code}. ${shorten(p.area.title, BUTTON_TITLE_MAX)}`,
+      encodeAction({ kind: "area", areaId: p.area.id }),
+    );
+  }
+  lines.push("", ctx.t("assessment.list_hint"));
+  return { text: lines.join("\n"), keyboard: kb };
+}
+
+export interface QuestionViewInput {
+  question: QuestionWithContext;
+  answer: Answer | null;
+  answeredByName?: string | null;
+  evidenceCount: number;
+  position: { index: number; total: number };
+  locked: boolean;
+}
+
+/** The prompt under a question: what to tap or type. */
+function promptFor(ctx: BotContext, q: QuestionWithContext): string {
+  return ctx.t(`assessment.prompt.${q.answerType}`);
+}
+
+export function questionView(ctx: BotContext, input: QuestionViewInput) {
+  const { question: q, answer, evidenceCount, position, locked } = input;
+  const area = q.criterion.area;
+  const lines = [
+    ctx.t("assessment.question_head", {
+      area: area.code,
+      code: q.code,
+      index: position.index,
+      total: position.total,
+      max: num(ctx, q.maxPoints),
+    }),
+    `<i>${ctx.t("assessment.criterion", { code: q.criterion.code, title: q.criterion.title })}</i>`,
+    "",
+    `<b>${escapeHtml(q.text)}</b>`,
+    "",
+    ctx.t("assessment.scoring", { rule: q.scoringText }),
+  ];
+  if (q.evidenceRequired) {
+    lines.push(
+      ctx.t("assessment.evidence_required", {
+        hint: q.evidenceHint ?? ctx.t("assessment.evidence_default_hint"),
+        count: evidenceCount,
+      }),
+    );
+  } else if (evidenceCount > 0) {
+    lines.push(ctx.t("assessment.evidence_count", { count: evidenceCount }));
+  }
+  if (!q.required) lines.push(ctx.t("assessment.optional"));
+  if (answer) {
+    lines.push(
+      "",
+      ctx.t("assessment.current_answer", {
+        value: formatAnswer(q, answer.value, ctx.t, ctx.locale),
+        score: answer.selfScore === null ? ctx.t("assessment.no_score") : num(ctx, answer.selfScore),
+        max: num(ctx, q.maxPoints),
+      }),
+    );
+    if (answer.explanation) lines.push(ctx.t("assessment.current_explanation", { text: answer.explanation }));
+  }
+  lines.push("", locked ? ctx.t("assessment.locked_hint") : promptFor(ctx, q));
+  return { text: lines.join("\n"), keyboard: questionKeyboard(ctx, input) };
+}
+
+export function questionKeyboard(ctx: BotContext, input: QuestionViewInput): InlineKeyboard {
+  const { question: q, answer, evidenceCount, locked } = input;
+  const kb = new InlineKeyboard();
+  const stamp = answerStamp(answer);
+  const mark = (value: string) => (answer?.value === value ? "● " : "");
+  if (!locked) {
+    if (q.answerType === "YES_NO") {
+      for (const value of ["yes", "no", "na"]) {
+        kb.text(
+          `${mark(value)}${ctx.t(`answer.values.${value}`)}`,
+          encodeAction({ kind: "answer", questionId: q.id, stamp, value }),
+        );
+      }
+      kb.row();
+    } else if (q.answerType === "CHOICE") {
+      for (const choice of (q.choices as { key: string; label: string }[] | null) ?? []) {
+        kb.text(
+          `${mark(choice.key)}${choice.label}`,
+          encodeAction({ kind: "answer", questionId: q.id, stamp, value: choice.key }),
+        ).row();
+      }
+    }
+  }
+  kb.text(ctx.t("assessment.buttons.back"), encodeAction({ kind: "back", questionId: q.id }));
+  kb.text(ctx.t("assessment.buttons.skip"), encodeAction({ kind: "skip", questionId: q.id })).row();
+  if (q.evidenceRequired || evidenceCount > 0) {
+    kb.text(
+      ctx.t("assessment.buttons.evidence", { count: evidenceCount }),
+      encodeAction({ kind: "evidence", questionId: q.id }),
+    );
+    if (!locked && q.evidenceRequired)
+      kb.text(ctx.t("assessment.buttons.explain"), encodeAction({ kind: "explain", questionId: q.id }));
+    kb.row();
+  }
+  kb.text(ctx.t("assessment.buttons.review"), encodeAction({ kind: "review", areaId: q.criterion.area.id }));
+  kb.text(ctx.t("assessment.buttons.leave"), encodeAction({ kind: "leave" }));
+  return kb;
+}
+
+/** Under "this question needs evidence": explain instead, or do it later. */
+export function evidenceRequestKeyboard(ctx: BotContext, q: QuestionWithContext): InlineKeyboard {
+  return new InlineKeyboard()
+    .text(ctx.t("assessment.buttons.explain"), encodeAction({ kind: "explain", questionId: q.id }))
+    .text(ctx.t("assessment.buttons.next"), encodeAction({ kind: "skip", questionId: q.id }));
+}
+
+export function savedText(ctx: BotContext, q: QuestionWithContext, answer: Answer): string {
+  return ctx.t("assessment.saved", {
+    code: q.code,
+    value: formatAnswer(q, answer.value, ctx.t, ctx.locale),
+    score: answer.selfScore === null ? ctx.t("assessment.no_score") : num(ctx, answer.selfScore),
+    max: num(ctx, q.maxPoints),
+  });
+}
+
+export function evidenceListView(ctx: BotContext, q: QuestionWithContext, files: Evidence[], locked: boolean) {
+  const lines = [ctx.t("assessment.evidence_title", { code: q.code })];
+  const kb = new InlineKeyboard();
+  if (files.length === 0) lines.push(ctx.t("assessment.evidence_none"));
+  files.forEach((f, i) => {
+    const name = f.fileName ?? ctx.t("assessment.photo");
+    lines.push(
+      ctx.t("assessment.evidence_line", {
+        n: i + 1,
+        name,
+        size: f.size ? `${num(ctx, Math.max(1, Math.round(f.size / 1024)))} KB` : "—",
+        when: formatDateTime(f.createdAt, ctx.config.TZ),
+      }),
+    );
+    if (!locked)
+      kb.text(
+        ctx.t("assessment.buttons.remove", { n: i + 1 }),
+        encodeAction({ kind: "removeEvidence", evidenceId: f.id }),
+      ).row();
+  });
+  if (!locked) lines.push("", ctx.t("assessment.evidence_send_hint"));
+  kb.text(ctx.t("assessment.buttons.to_question"), encodeAction({ kind: "question", questionId: q.id }));
+  return { text: lines.join("\n"), keyboard: kb };
+}
+
+export function reviewView(
+  ctx: BotContext,
+  area: ReformArea,
+  items: ReviewItem[],
+  missing: Missing[],
+  submittedAt: Date | null,
+) {
+  const score = items.reduce((s, i) => s + (i.answer?.selfScore ?? 0), 0);
+  const lines = [
+    ctx.t("assessment.review_title", { code: area.code, title: area.title }),
+    ctx.t("assessment.review_total", { score: num(ctx, score), max: num(ctx, area.maxPoints) }),
+    "",
+  ];
+  const kb = new InlineKeyboard();
+  for (const { question, answer, evidenceCount } of items) {
+    const value = answer ? formatAnswer(question, answer.value, ctx.t, ctx.locale) : ctx.t("assessment.unanswered");
+    const scoreText = answer?.selfScore != null ? num(ctx, answer.selfScore) : "—";
+    const clip = evidenceCount > 0 ? ` · 📎${evidenceCount}` : answer?.explanation ? ` · 📝` : "";
+    lines.push(
+      `<b>${question.code}</b> ${escapeHtml(shorten(value, 60))} — ${scoreText}/${num(ctx, question.maxPoints)}${clip}`,
+    );
+  }
+  if (submittedAt) {
+    lines.push("", ctx.t("assessment.submitted_at", { when: formatDateTime(submittedAt, ctx.config.TZ) }));
+  } else if (missing.length > 0) {
+    lines.push("", missingText(ctx, missing));
+  } else {
+    lines.push("", ctx.t("assessment.ready_to_submit"));
+  }
+  // A button per question to change it (until submitted), four to a row.
+  if (!submittedAt) {
+    items.forEach(({ question }, i) => {
+      kb.text(question.code, encodeAction({ kind: "question", questionId: question.id }));
+      if (i % 4 === 3) kb.row();
+    });
+    kb.row();
+    if (missing.length === 0)
+      kb.text(ctx.t("assessment.buttons.submit"), encodeAction({ kind: "submit", areaId: area.id })).row();
+  }
+  kb.text(ctx.t("assessment.buttons.areas"), encodeAction({ kind: "list" }));
+  return { text: lines.join("\n"), keyboard: kb };
+}
+
+export function missingText(ctx: BotContext, missing: Missing[]): string {
+  const group = (what: Missing["what"]) => missing.filter((m) => m.what === what).map((m) => m.code);
+  const lines = [ctx.t("assessment.missing_title")];
+  for (const what of ["answer", "evidence", "score"] as const) {
+    const codes = group(what);
+    if (codes.length) lines.push(ctx.t(`assessment.missing.${what}`, { codes: codes.join(", ") }));
+  }
+  return lines.join("\n");
+}
+
+export function confirmSubmitView(ctx: BotContext, area: ReformArea, score: number) {
+  const kb = new InlineKeyboard()
+    .text(ctx.t("assessment.buttons.confirm_submit"), encodeAction({ kind: "confirmSubmit", areaId: area.id }))
+    .row()
+    .text(ctx.t("assessment.buttons.cancel"), encodeAction({ kind: "review", areaId: area.id }));
+  return {
+    text: ctx.t("assessment.confirm_submit", {
+      code: area.code,
+      title: area.title,
+      score: num(ctx, score),
+      max: num(ctx, area.maxPoints),
+    }),
+    keyboard: kb,
+  };
+}

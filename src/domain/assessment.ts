@@ -1,0 +1,448 @@
+/**
+ * The self-assessment (tự đánh giá, tự chấm điểm) of a unit: progress per reform area,
+ * where to continue, saving answers with their history, evidence, explanations, review
+ * and submission. Every write is checked against the campaign's deadline and the area's
+ * submission, and audited. No Telegram in here.
+ */
+import type { Answer, Campaign, Db, Prisma, Question, ReformArea } from "../db/client.ts";
+import { isUniqueViolation } from "../db/errors.ts";
+import { audit } from "./audit.ts";
+
+type Tx = Prisma.TransactionClient;
+
+export type AreaState = "NOT_STARTED" | "IN_PROGRESS" | "COMPLETE" | "SUBMITTED";
+
+export interface AreaProgress {
+  area: ReformArea;
+  answered: number;
+  total: number;
+  score: number;
+  submittedAt: Date | null;
+  state: AreaState;
+}
+
+/** Where the unit works: one campaign, one unit, the campaign's questionnaire. */
+export interface Scope {
+  campaign: Campaign;
+  unitId: number;
+}
+
+/** Why a write was refused; the bot turns each into a message. */
+export type Refusal =
+  | { reason: "deadline"; deadline: Date }
+  | { reason: "not_open"; opensAt: Date }
+  | { reason: "submitted"; area: ReformArea; submittedAt: Date }
+  | { reason: "stale"; answer: Answer | null }
+  | { reason: "gone" };
+
+export class AssessmentRefused extends Error {
+  constructor(readonly refusal: Refusal) {
+    super(`self-assessment write refused: ${refusal.reason}`);
+    this.name = "AssessmentRefused";
+  }
+}
+
+export const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/** A short token of an answer's state; buttons carry it so a stale press is noticed. */
+export function answerStamp(answer: Pick<Answer, "updatedAt"> | null | undefined): string {
+  return answer ? answer.updatedAt.getTime().toString(36) : "0";
+}
+
+/** The self-assessment window: refuses before it opens and after the deadline. */
+export function checkWindow(campaign: Campaign, now: Date): Refusal | null {
+  if (campaign.selfAssessmentDeadline && now > campaign.selfAssessmentDeadline) {
+    return { reason: "deadline", deadline: campaign.selfAssessmentDeadline };
+  }
+  if (campaign.selfAssessmentOpensAt && now < campaign.selfAssessmentOpensAt) {
+    return { reason: "not_open", opensAt: campaign.selfAssessmentOpensAt };
+  }
+  if (campaign.status !== "SELF_ASSESSMENT")
+    return { reason: "deadline", deadline: campaign.selfAssessmentDeadline ?? now };
+  return null;
+}
+
+export async function areaProgress(db: Db, scope: Scope): Promise<AreaProgress[]> {
+  const questionnaireId = scope.campaign.questionnaireId;
+  if (!questionnaireId) return [];
+  const where = { campaignId: scope.campaign.id, unitId: scope.unitId };
+  const [areas, questions, answers, submissions] = await Promise.all([
+    db.reformArea.findMany({ where: { questionnaireId }, orderBy: { order: "asc" } }),
+    db.question.findMany({ where: { questionnaireId }, select: { id: true, criterion: { select: { areaId: true } } } }),
+    db.answer.findMany({ where, select: { questionId: true, selfScore: true } }),
+    db.areaSubmission.findMany({ where }),
+  ]);
+  const areaOf = new Map(questions.map((q) => [q.id, q.criterion.areaId]));
+  const stats = new Map(areas.map((a) => [a.id, { answered: 0, total: 0, score: 0 }]));
+  for (const q of questions) stats.get(q.criterion.areaId)!.total++;
+  for (const a of answers) {
+    const s = stats.get(areaOf.get(a.questionId) ?? -1);
+    if (!s) continue;
+    s.answered++;
+    s.score += a.selfScore ?? 0;
+  }
+  return areas.map((area) => {
+    const s = stats.get(area.id)!;
+    const submission = submissions.find((x) => x.areaId === area.id);
+    const state: AreaState = submission
+      ? "SUBMITTED"
+      : s.answered === 0
+        ? "NOT_STARTED"
+        : s.answered >= s.total
+          ? "COMPLETE"
+          : "IN_PROGRESS";
+    return { area, ...s, score: round2(s.score), submittedAt: submission?.submittedAt ?? null, state };
+  });
+}
+
+export type QuestionWithContext = Question & { criterion: { code: string; title: string; area: ReformArea } };
+
+const withContext = { criterion: { select: { code: true, title: true, area: true } } } as const;
+
+/** A question of the campaign's questionnaire, or null (unknown id, or another version's). */
+export async function findQuestion(db: Db, scope: Scope, questionId: number): Promise<QuestionWithContext | null> {
+  const q = await db.question.findUnique({ where: { id: questionId }, include: withContext });
+  return q && q.questionnaireId === scope.campaign.questionnaireId ? q : null;
+}
+
+/**
+ * The first unanswered question of an area at or after `fromOrder` (questionnaire order),
+ * wrapping round to the area's start; null when every question is answered. One indexed
+ * query, whatever the position: answering question 300 costs what question 5 does.
+ */
+export async function nextUnanswered(
+  db: Db,
+  scope: Scope,
+  areaId: number,
+  fromOrder = 0,
+): Promise<QuestionWithContext | null> {
+  const base = {
+    questionnaireId: scope.campaign.questionnaireId ?? -1,
+    criterion: { areaId },
+    answers: { none: { campaignId: scope.campaign.id, unitId: scope.unitId } },
+  };
+  return (
+    (await db.question.findFirst({
+      where: { ...base, order: { gte: fromOrder } },
+      orderBy: { order: "asc" },
+      include: withContext,
+    })) ??
+    (fromOrder > 0 ? db.question.findFirst({ where: base, orderBy: { order: "asc" }, include: withContext }) : null)
+  );
+}
+
+/** The question just before or after `question` in its area (for back / skip). */
+export async function neighbour(
+  db: Db,
+  question: QuestionWithContext,
+  direction: "previous" | "next",
+): Promise<QuestionWithContext | null> {
+  return db.question.findFirst({
+    where: {
+      questionnaireId: question.questionnaireId,
+      criterion: { areaId: question.criterion.area.id },
+      order: direction === "next" ? { gt: question.order } : { lt: question.order },
+    },
+    orderBy: { order: direction === "next" ? "asc" : "desc" },
+    include: withContext,
+  });
+}
+
+export interface AnswerState {
+  answer: Answer | null;
+  evidenceCount: number;
+}
+
+export async function answerState(db: Db, scope: Scope, questionId: number): Promise<AnswerState> {
+  const key = { campaignId: scope.campaign.id, unitId: scope.unitId, questionId };
+  const [answer, evidenceCount] = await Promise.all([
+    db.answer.findUnique({ where: { campaignId_unitId_questionId: key } }),
+    db.evidence.count({ where: { ...key, removedAt: null } }),
+  ]);
+  return { answer, evidenceCount };
+}
+
+async function assertAreaOpen(tx: Tx, scope: Scope, area: ReformArea) {
+  const submission = await tx.areaSubmission.findUnique({
+    where: { campaignId_unitId_areaId: { campaignId: scope.campaign.id, unitId: scope.unitId, areaId: area.id } },
+  });
+  if (submission) throw new AssessmentRefused({ reason: "submitted", area, submittedAt: submission.submittedAt });
+}
+
+export interface AnswerChange {
+  value?: string;
+  selfScore?: number | null;
+  explanation?: string | null;
+  note?: string | null;
+}
+
+/**
+ * Writes an answer (creating it, or changing it and keeping the old state as a revision),
+ * audited, in one transaction. With `expectedStamp`, a change made meanwhile by someone
+ * else is refused as stale instead of overwritten.
+ */
+export async function saveAnswer(
+  db: Db,
+  scope: Scope,
+  question: QuestionWithContext,
+  change: AnswerChange,
+  personId: number,
+  options: { now: Date; expectedStamp?: string },
+): Promise<Answer> {
+  const refusal = checkWindow(scope.campaign, options.now);
+  if (refusal) throw new AssessmentRefused(refusal);
+  const key = { campaignId: scope.campaign.id, unitId: scope.unitId, questionId: question.id };
+  const write = () =>
+    db.$transaction(async (tx) => {
+      await assertAreaOpen(tx, scope, question.criterion.area);
+      const before = await tx.answer.findUnique({ where: { campaignId_unitId_questionId: key } });
+      if (options.expectedStamp !== undefined && options.expectedStamp !== answerStamp(before)) {
+        throw new AssessmentRefused({ reason: "stale", answer: before });
+      }
+      let after: Answer;
+      if (!before) {
+        if (change.value === undefined) throw new AssessmentRefused({ reason: "gone" });
+        after = await tx.answer.create({
+          data: {
+            ...key,
+            value: change.value,
+            selfScore: change.selfScore ?? null,
+            explanation: change.explanation ?? null,
+            note: change.note ?? null,
+            answeredById: personId,
+          },
+        });
+      } else {
+        await tx.answerRevision.create({
+          data: {
+            answerId: before.id,
+            value: before.value,
+            selfScore: before.selfScore,
+            note: before.note,
+            explanation: before.explanation,
+            changedById: before.answeredById,
+            changedAt: before.updatedAt,
+          },
+        });
+        after = await tx.answer.update({ where: { id: before.id }, data: { ...change, answeredById: personId } });
+      }
+      await audit(tx, {
+        actorId: personId,
+        action: before ? "answer.update" : "answer.create",
+        entity: "Answer",
+        entityId: after.id,
+        before: before && pick(before),
+        after: { question: question.code, unitId: scope.unitId, ...pick(after) },
+      });
+      return after;
+    });
+  try {
+    return await write();
+  } catch (e) {
+    // Two officers answering the same question at the same instant: the unique key lets
+    // one create; the other's write becomes an update of that row on retry.
+    if (isUniqueViolation(e)) return write();
+    throw e;
+  }
+}
+
+function pick(a: Answer) {
+  return { value: a.value, selfScore: a.selfScore, explanation: a.explanation, note: a.note };
+}
+
+// ---------------------------------------------------------------- evidence
+
+export interface EvidenceFile {
+  fileId: string;
+  fileUniqueId: string;
+  fileName: string | null;
+  mimeType: string | null;
+  size: number | null;
+}
+
+export async function addEvidence(
+  db: Db,
+  scope: Scope,
+  question: QuestionWithContext,
+  file: EvidenceFile,
+  personId: number,
+  now: Date,
+) {
+  const refusal = checkWindow(scope.campaign, now);
+  if (refusal) throw new AssessmentRefused(refusal);
+  return db.$transaction(async (tx) => {
+    await assertAreaOpen(tx, scope, question.criterion.area);
+    const key = { campaignId: scope.campaign.id, unitId: scope.unitId, questionId: question.id };
+    // The same file sent twice for one question is kept once.
+    const existing = await tx.evidence.findFirst({
+      where: { ...key, fileUniqueId: file.fileUniqueId, removedAt: null },
+    });
+    if (existing) return { evidence: existing, duplicate: true };
+    const evidence = await tx.evidence.create({ data: { ...key, ...file, uploadedById: personId } });
+    await audit(tx, {
+      actorId: personId,
+      action: "evidence.add",
+      entity: "Evidence",
+      entityId: evidence.id,
+      after: {
+        question: question.code,
+        unitId: scope.unitId,
+        fileName: file.fileName,
+        fileUniqueId: file.fileUniqueId,
+      },
+    });
+    return { evidence, duplicate: false };
+  });
+}
+
+export function listEvidence(db: Db, scope: Scope, questionId: number) {
+  return db.evidence.findMany({
+    where: { campaignId: scope.campaign.id, unitId: scope.unitId, questionId, removedAt: null },
+    orderBy: { id: "asc" },
+  });
+}
+
+/** Removes (keeps, marked removed) one evidence file of the unit; null if not theirs or gone. */
+export async function removeEvidence(db: Db, scope: Scope, evidenceId: number, personId: number, now: Date) {
+  const refusal = checkWindow(scope.campaign, now);
+  if (refusal) throw new AssessmentRefused(refusal);
+  return db.$transaction(async (tx) => {
+    const evidence = await tx.evidence.findUnique({
+      where: { id: evidenceId },
+      include: { question: { include: withContext } },
+    });
+    if (
+      !evidence ||
+      evidence.removedAt ||
+      evidence.campaignId !== scope.campaign.id ||
+      evidence.unitId !== scope.unitId
+    ) {
+      return null;
+    }
+    await assertAreaOpen(tx, scope, evidence.question.criterion.area);
+    const removed = await tx.evidence.update({ where: { id: evidenceId }, data: { removedAt: now } });
+    await audit(tx, {
+      actorId: personId,
+      action: "evidence.remove",
+      entity: "Evidence",
+      entityId: evidenceId,
+      before: { question: evidence.question.code, fileName: evidence.fileName },
+    });
+    return { evidence: removed, question: evidence.question };
+  });
+}
+
+// ---------------------------------------------------------------- review and submission
+
+export type Missing = { code: string; what: "answer" | "evidence" | "score" };
+
+export interface ReviewItem {
+  question: Question;
+  answer: Answer | null;
+  evidenceCount: number;
+}
+
+export async function reviewArea(db: Db, scope: Scope, areaId: number) {
+  const key = { campaignId: scope.campaign.id, unitId: scope.unitId };
+  const questions = await db.question.findMany({
+    where: { questionnaireId: scope.campaign.questionnaireId ?? -1, criterion: { areaId } },
+    orderBy: { order: "asc" },
+  });
+  const ids = questions.map((q) => q.id);
+  const [answers, evidence, submission] = await Promise.all([
+    db.answer.findMany({ where: { ...key, questionId: { in: ids } } }),
+    db.evidence.groupBy({
+      by: ["questionId"],
+      where: { ...key, questionId: { in: ids }, removedAt: null },
+      _count: true,
+    }),
+    db.areaSubmission.findUnique({ where: { campaignId_unitId_areaId: { ...key, areaId } } }),
+  ]);
+  const items: ReviewItem[] = questions.map((question) => ({
+    question,
+    answer: answers.find((a) => a.questionId === question.id) ?? null,
+    evidenceCount: evidence.find((e) => e.questionId === question.id)?._count ?? 0,
+  }));
+  return { items, missing: missingOf(items), submission };
+}
+
+/** What stops an area from being submitted, question by question. */
+export function missingOf(items: ReviewItem[]): Missing[] {
+  const missing: Missing[] = [];
+  for (const { question, answer, evidenceCount } of items) {
+    if (!answer) {
+      if (question.required) missing.push({ code: question.code, what: "answer" });
+      continue;
+    }
+    if (answer.selfScore === null) missing.push({ code: question.code, what: "score" });
+    if (question.evidenceRequired && evidenceCount === 0 && !answer.explanation && answer.value !== "na") {
+      missing.push({ code: question.code, what: "evidence" });
+    }
+  }
+  return missing;
+}
+
+export type SubmitResult = { ok: true; score: number } | { ok: false; missing: Missing[] };
+
+export async function submitArea(
+  db: Db,
+  scope: Scope,
+  area: ReformArea,
+  personId: number,
+  now: Date,
+): Promise<SubmitResult> {
+  const refusal = checkWindow(scope.campaign, now);
+  if (refusal) throw new AssessmentRefused(refusal);
+  const { items, missing, submission } = await reviewArea(db, scope, area.id);
+  if (submission) throw new AssessmentRefused({ reason: "submitted", area, submittedAt: submission.submittedAt });
+  if (missing.length > 0) return { ok: false, missing };
+  const score = round2(items.reduce((s, i) => s + (i.answer?.selfScore ?? 0), 0));
+  try {
+    await db.$transaction(async (tx) => {
+      const row = await tx.areaSubmission.create({
+        data: {
+          campaignId: scope.campaign.id,
+          unitId: scope.unitId,
+          areaId: area.id,
+          submittedById: personId,
+          selfScore: score,
+          submittedAt: now,
+        },
+      });
+      await audit(tx, {
+        actorId: personId,
+        action: "area.submit",
+        entity: "AreaSubmission",
+        entityId: row.id,
+        after: { area: area.code, unitId: scope.unitId, score },
+      });
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new AssessmentRefused({ reason: "submitted", area, submittedAt: now });
+    throw e;
+  }
+  return { ok: true, score };
+}
+
+// ---------------------------------------------------------------- cursor
+
+export async function setCursor(
+  db: Db,
+  personId: number,
+  scope: Scope,
+  questionId: number,
+  mode: "ANSWER" | "SCORE" | "EXPLANATION" | "EVIDENCE" = "ANSWER",
+) {
+  const data = { campaignId: scope.campaign.id, unitId: scope.unitId, questionId, mode };
+  await db.assessmentCursor.upsert({ where: { personId }, create: { personId, ...data }, update: data });
+}
+
+export async function clearCursor(db: Db, personId: number) {
+  await db.assessmentCursor.deleteMany({ where: { personId } });
+}
+
+export async function getCursor(db: Db, personId: number, scope: Scope) {
+  const cursor = await db.assessmentCursor.findUnique({ where: { personId } });
+  if (!cursor || cursor.campaignId !== scope.campaign.id || cursor.unitId !== scope.unitId) return null;
+  return cursor;
+}

@@ -1,0 +1,385 @@
+import type { User } from "grammy/types";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { answerStamp } from "../src/domain/assessment.ts";
+import { createInvites } from "../src/domain/invites.ts";
+import { createHarness, type Harness } from "./support/harness.ts";
+import { callbackUpdate, stickerUpdate, textUpdate, user } from "./support/updates.ts";
+
+let h: Harness;
+const minh = user(6001, "Lò Văn Minh");
+const hoa = user(6002, "Cầm Thị Hoa"); // a second officer of Sông Mã
+const lan = user(6003, "Đinh Thị Lan"); // officer of Sở Tư pháp
+const guest = user(6004, "Khách");
+const coordinator = user(6005, "Điều phối");
+const DAY = 86_400_000;
+
+async function link(person: User, unitCode: string) {
+  const unit = await h.unit(unitCode);
+  const [invite] = await createInvites(h.db, { campaignId: h.campaign.id, role: "OFFICER", unitIds: [unit.id] });
+  await h.send(person, `/start ${invite!.code}`);
+}
+
+beforeAll(async () => {
+  h = await createHarness({ env: { COORDINATOR_IDS: String(coordinator.id) } });
+  // The campaign's window is open now.
+  await h.db.campaign.update({
+    where: { id: h.campaign.id },
+    data: {
+      selfAssessmentOpensAt: new Date(Date.now() - 7 * DAY),
+      selfAssessmentDeadline: new Date(Date.now() + 30 * DAY),
+    },
+  });
+  await link(minh, "song-ma");
+  await link(hoa, "song-ma");
+  await link(lan, "so-tu-phap");
+});
+afterAll(() => h.close());
+beforeEach(() => {
+  h.clock.fixed = null;
+});
+
+/** The inline keyboard of the last message sent or edited. */
+function lastKeyboard(): { text: string; callback_data: string }[][] {
+  const withMarkup = h.recorder.calls.filter(
+    (c) => (c.method === "sendMessage" || c.method === "editMessageText") && c.payload.reply_markup,
+  );
+  const markup = withMarkup.at(-1)?.payload.reply_markup as {
+    inline_keyboard: { text: string; callback_data: string }[][];
+  };
+  return markup?.inline_keyboard ?? [];
+}
+
+function button(label: string | RegExp): string {
+  const all = lastKeyboard().flat();
+  const found = all.find((b) => (typeof label === "string" ? b.text.includes(label) : label.test(b.text)));
+  if (!found) throw new Error(`no button "${label}" among ${all.map((b) => b.text).join(" | ")}`);
+  return found.callback_data;
+}
+
+async function tap(person: User, label: string | RegExp) {
+  const data = button(label);
+  return h.press(person, data, 777);
+}
+
+const texts = () => h.recorder.texts().join("\n---\n");
+const songMa = () => h.unit("song-ma");
+
+async function answerRow(questionCode: string, unitCode = "song-ma") {
+  const unit = await h.unit(unitCode);
+  return h.db.answer.findFirst({
+    where: { unitId: unit.id, question: { code: questionCode } },
+    include: { revisions: true },
+  });
+}
+
+describe("the area list", () => {
+  it("shows every reform area with its progress and state", async () => {
+    await h.send(minh, "/tudanhgia");
+    const text = h.recorder.texts()[0]!;
+    expect(text).toContain("<b>Tự đánh giá, chấm điểm CCHC — Ủy ban nhân dân huyện Sông Mã</b>");
+    expect(text).toMatch(/⏰ Hạn chót: \d{2}\/\d{2}\/\d{4} \d{2}:\d{2} \(còn 30 ngày\)/);
+    expect(text).toContain("Tổng: 0/70 câu, 0/100 điểm");
+    expect(text).toContain("<b>1. Công tác chỉ đạo, điều hành cải cách hành chính</b>");
+    expect(text).toContain("⬜ Chưa bắt đầu · 0/11 câu · 0/14 điểm");
+    expect(lastKeyboard()).toHaveLength(7);
+  });
+
+  it("refuses people without a unit, and coordinators, with guidance", async () => {
+    expect(await h.send(guest, "/tudanhgia")).toEqual([expect.stringContaining("Bạn chưa thuộc đơn vị nào")]);
+    expect(await h.send(coordinator, "/tudanhgia")).toEqual([
+      "Chỉ cán bộ đầu mối của đơn vị được trả lời phiếu tự đánh giá.",
+    ]);
+    expect(await h.db.answer.count()).toBe(0);
+  });
+});
+
+describe("answering area 1 end to end", () => {
+  it("walks through the questions with buttons and typed answers, evidence and explanations, then submits", async () => {
+    await h.send(minh, "/tudanhgia");
+    await tap(minh, "1. Công tác");
+    // 1.1.1 is a date, scored by a deadline.
+    expect(h.recorder.lastText()).toContain("<b>Lĩnh vực 1 · Câu 1.1.1</b> (1/11) — tối đa 1 điểm");
+    expect(h.recorder.lastText()).toContain("👉 Gõ ngày theo dạng ngày/tháng/năm");
+
+    expect((await h.send(minh, "31/02/2019"))[0]).toBe("Ngày 31/02/2019 không có trên lịch. Vui lòng kiểm tra lại.");
+    expect(await answerRow("1.1.1")).toBeNull();
+
+    const saved = await h.send(minh, "10/01/2019");
+    expect(saved[0]).toBe(
+      "✅ Đã lưu câu 1.1.1: <b>10/01/2019</b> — 1/1 điểm.\n\n📎 Câu này cần tài liệu kiểm chứng: " +
+        saved[0]!.split("tài liệu kiểm chứng: ")[1],
+    );
+    expect(await answerRow("1.1.1")).toMatchObject({ value: "2019-01-10", selfScore: 1 });
+
+    // Evidence: a document for 1.1.1.
+    h.recorder.clear();
+    await h.handle(documentUpdate(minh, "ke-hoach-cchc-2019.pdf", "application/pdf", 48_000, "uniq-kh"));
+    expect(h.recorder.lastText()).toContain("📎 Đã nhận tệp <b>ke-hoach-cchc-2019.pdf</b> cho câu 1.1.1 (tổng 1 tệp).");
+    const evidence = await h.db.evidence.findFirstOrThrow({ where: { fileUniqueId: "uniq-kh" } });
+    expect(evidence).toMatchObject({
+      fileName: "ke-hoach-cchc-2019.pdf",
+      mimeType: "application/pdf",
+      size: 48_000,
+      removedAt: null,
+    });
+    await tap(minh, "Câu tiếp theo");
+
+    // Then every other question of area 1, each by its type.
+    for (let guard = 0; guard < 40; guard++) {
+      const last = h.recorder.lastText();
+      if (last.includes("Xem lại lĩnh vực 1.")) break;
+      const code = /Câu (\d+(?:\.\d+)*)<\/b>/.exec(last)?.[1];
+      if (!code) throw new Error(`unexpected screen:\n${texts()}`);
+      await answerCurrent(minh, last);
+      // What the bot asks next: a self-score, evidence, or the next question.
+      for (let follow = 0; follow < 3; follow++) {
+        const next = h.recorder.lastText();
+        if (next.includes("gõ số điểm tự chấm")) await h.send(minh, "0,5");
+        else if (next.includes("Câu này cần tài liệu kiểm chứng")) {
+          await tap(minh, "Giải trình");
+          await h.send(minh, "Đơn vị đang tập hợp văn bản, sẽ bổ sung trước khi kiểm tra.");
+        } else break;
+      }
+    }
+    const review = h.recorder.lastText();
+    expect(review).toContain("<b>Xem lại lĩnh vực 1. Công tác chỉ đạo, điều hành cải cách hành chính</b>");
+    expect(review).toContain("Đã đủ thông tin.");
+
+    await tap(minh, "Nộp lĩnh vực này");
+    expect(h.recorder.lastText()).toContain("Nộp lĩnh vực <b>1. Công tác chỉ đạo");
+    await tap(minh, "Xác nhận nộp");
+    expect(h.recorder.texts().join("\n")).toContain(
+      "📤 Đã nộp lĩnh vực 1. Công tác chỉ đạo, điều hành cải cách hành chính",
+    );
+
+    const unit = await songMa();
+    const answers = await h.db.answer.findMany({
+      where: { unitId: unit.id, question: { criterion: { area: { code: "1" } } } },
+    });
+    expect(answers).toHaveLength(11);
+    const submission = await h.db.areaSubmission.findFirstOrThrow({ where: { unitId: unit.id } });
+    expect(submission.selfScore).toBeCloseTo(
+      answers.reduce((s, a) => s + (a.selfScore ?? 0), 0),
+      5,
+    );
+    expect(h.recorder.lastText()).toContain("✅ Đã nộp · 11/11 câu");
+
+    // Submitted: the area is locked for the unit, also for a colleague.
+    const q = await h.db.question.findFirstOrThrow({ where: { code: "1.7.1" } });
+    const before = await answerRow("1.7.1");
+    await h.press(hoa, `sa:v:${q.id}:${answerStamp(before)}:no`);
+    expect(h.recorder.texts().join("\n")).toContain(
+      "🔒 Lĩnh vực 1. Công tác chỉ đạo, điều hành cải cách hành chính đã nộp lúc",
+    );
+    expect(await answerRow("1.7.1")).toEqual(before);
+  });
+});
+
+/** Gives a valid answer to the question on screen, by its prompt. */
+async function answerCurrent(person: User, screen: string) {
+  if (screen.includes("Bấm một nút để trả lời")) return tap(person, "Có");
+  if (screen.includes("Bấm một lựa chọn")) return h.press(person, lastKeyboard()[0]![0]!.callback_data, 777);
+  if (screen.includes("Gõ tỷ lệ phần trăm")) return h.send(person, "95%");
+  if (screen.includes("Gõ một số")) return h.send(person, "4");
+  if (screen.includes("Gõ ngày")) return h.send(person, "20/01/2019");
+  if (screen.includes("Gõ câu trả lời")) return h.send(person, "Đơn vị áp dụng phần mềm một cửa điện tử.");
+  throw new Error(`no prompt on screen:\n${screen}`);
+}
+
+function documentUpdate(from: User, fileName: string, mimeType: string, size: number, unique: string) {
+  const u = textUpdate(from, "x");
+  const { text: _t, entities: _e, ...message } = u.message!;
+  return {
+    update_id: u.update_id,
+    message: {
+      ...message,
+      document: {
+        file_id: `file-${unique}`,
+        file_unique_id: unique,
+        file_name: fileName,
+        mime_type: mimeType,
+        file_size: size,
+      },
+    },
+  };
+}
+
+describe("typed answers", () => {
+  it("keeps the question open on wrong input and says what is expected", async () => {
+    await h.send(lan, "/tudanhgia");
+    await tap(lan, "3. Cải cách thủ tục");
+    const screen = h.recorder.lastText();
+    expect(screen).toContain("Câu 3.1");
+    const percentQuestion = await h.db.question.findFirstOrThrow({
+      where: { answerType: "PERCENT", criterion: { area: { code: "3" } } },
+      orderBy: { order: "asc" },
+    });
+    await h.press(lan, `sa:q:${percentQuestion.id}`, 900);
+    for (const wrong of ["abc", "120", "-5", "x".repeat(5000)]) {
+      const [reply] = await h.send(lan, wrong);
+      expect(reply, wrong).toBeTruthy();
+      expect(reply).not.toContain("✅");
+    }
+    expect(await answerRow(percentQuestion.code, "so-tu-phap")).toBeNull();
+    const [ok] = await h.send(lan, "85,5 %");
+    expect(ok).toContain(`✅ Đã lưu câu ${percentQuestion.code}: <b>85,5%</b>`);
+    expect(await answerRow(percentQuestion.code, "so-tu-phap")).toMatchObject({ value: "85.5" });
+  });
+
+  it("guides on stickers in the middle of a question", async () => {
+    h.recorder.clear();
+    await h.handle(stickerUpdate(lan));
+    expect(h.recorder.lastText()).toContain("Tôi chỉ đọc được tin nhắn chữ");
+  });
+});
+
+describe("evidence", () => {
+  it("lists files, keeps a duplicate once, removes one with an audit entry", async () => {
+    const q = await h.db.question.findFirstOrThrow({ where: { code: "2.1.2" } });
+    await h.press(lan, `sa:q:${q.id}`);
+    await h.handle(
+      documentUpdate(
+        lan,
+        "bao-cao.docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        20_000,
+        "u-bc",
+      ),
+    );
+    h.recorder.clear();
+    await h.handle(
+      documentUpdate(
+        lan,
+        "bao-cao.docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        20_000,
+        "u-bc",
+      ),
+    );
+    expect(h.recorder.lastText()).toContain("đã có trong tài liệu của câu 2.1.2");
+    await h.handle(documentUpdate(lan, "quyet-dinh.pdf", "application/pdf", 10_000, "u-qd"));
+    const unit = await h.unit("so-tu-phap");
+    expect(await h.db.evidence.count({ where: { unitId: unit.id, questionId: q.id, removedAt: null } })).toBe(2);
+
+    await h.press(lan, `sa:e:${q.id}`);
+    expect(h.recorder.lastText()).toContain("1. bao-cao.docx (20 KB,");
+    expect(h.recorder.lastText()).toContain("2. quyet-dinh.pdf (10 KB,");
+    await tap(lan, "Xoá tệp 1");
+    expect(h.recorder.lastText()).toContain("🗑 Đã xoá tệp <b>bao-cao.docx</b>.");
+    expect(await h.db.evidence.count({ where: { unitId: unit.id, questionId: q.id, removedAt: null } })).toBe(2 - 1);
+    expect(await h.db.auditLog.count({ where: { action: "evidence.remove" } })).toBe(1);
+
+    // Another unit's evidence cannot be removed by forging its id.
+    const other = await h.db.evidence.findFirstOrThrow({ where: { fileUniqueId: "uniq-kh" } });
+    await h.press(lan, `sa:ex:${other.id}`);
+    expect(h.recorder.of("answerCallbackQuery")[0]).toMatchObject({
+      text: "Nút này đã cũ, vui lòng dùng tin nhắn mới nhất.",
+    });
+    expect((await h.db.evidence.findUniqueOrThrow({ where: { id: other.id } })).removedAt).toBeNull();
+  });
+
+  it("asks which question a file is for when none is open", async () => {
+    await h.send(lan, "/tudanhgia"); // the area list clears the cursor
+    await h.handle(documentUpdate(lan, "lac.pdf", "application/pdf", 1000, "u-lac"));
+    expect(h.recorder.lastText()).toContain("Tôi chưa biết tệp này dùng cho câu hỏi nào.");
+  });
+});
+
+describe("robustness", () => {
+  it("resumes at the first unanswered question after a restart", async () => {
+    const q = await h.db.question.findFirstOrThrow({ where: { code: "2.1.1" } });
+    await h.press(lan, `sa:q:${q.id}`);
+    await h.send(lan, "100");
+    h.restart();
+    await h.send(lan, "/tudanhgia");
+    await tap(lan, "2. Cải cách thể chế");
+    // 2.1.1 answered: the bot continues at the next question without an answer.
+    expect(h.recorder.lastText()).toMatch(/Câu 2\.1\.2<\/b>|Câu 2\.2\.1<\/b>/);
+  });
+
+  it("processes a redelivered update once", async () => {
+    const q = await h.db.question.findFirstOrThrow({ where: { code: "2.3" } });
+    await h.press(lan, `sa:q:${q.id}`);
+    const update = textUpdate(lan, "70");
+    h.recorder.clear();
+    await h.handle(update);
+    await h.handle(structuredClone(update));
+    expect(h.recorder.texts().filter((t) => t.startsWith("✅ Đã lưu câu 2.3"))).toHaveLength(1);
+    const row = await answerRow("2.3", "so-tu-phap");
+    expect(row!.revisions).toHaveLength(0);
+  });
+
+  it("refuses a stale button after a colleague changed the answer, and writes nothing", async () => {
+    const q = await h.db.question.findFirstOrThrow({ where: { code: "4.1.1" } });
+    expect(q.answerType).toBeDefined();
+    await h.press(minh, `sa:q:${q.id}`);
+    const stale = lastKeyboard().flat()[0]!.callback_data;
+    // Hoa answers the same question first.
+    await h.press(hoa, `sa:q:${q.id}`);
+    await h.press(hoa, lastKeyboard().flat()[0]!.callback_data);
+    const before = await answerRow("4.1.1");
+    await h.press(minh, stale, 777);
+    expect(h.recorder.texts().join("\n")).toContain("nút bạn bấm đã cũ");
+    const after = await answerRow("4.1.1");
+    expect(after!.updatedAt).toEqual(before!.updatedAt);
+    expect(after!.revisions).toHaveLength(0);
+  });
+
+  it("refuses forged and malformed buttons without effect", async () => {
+    const count = await h.db.answer.count();
+    for (const data of ["sa:v:999999:0:yes", "sa:v:1:0:<script>", "sa:q:abc", "sa:zz", "sa:ex:0", `sa:a:${2 ** 40}`]) {
+      await h.press(lan, data);
+      const answered = h.recorder.of("answerCallbackQuery")[0];
+      expect(answered, data).toBeDefined();
+    }
+    expect(await h.db.answer.count()).toBe(count);
+  });
+
+  it("two officers answering one question at the same moment make one row", async () => {
+    const q = await h.db.question.findFirstOrThrow({ where: { code: "5.1.1" } });
+    await h.press(minh, `sa:q:${q.id}`);
+    await h.press(hoa, `sa:q:${q.id}`);
+    const input =
+      q.answerType === "YES_NO"
+        ? "có"
+        : q.answerType === "PERCENT"
+          ? "90"
+          : q.answerType === "NUMBER"
+            ? "3"
+            : q.answerType === "DATE"
+              ? "01/02/2019"
+              : "1";
+    await Promise.all([h.handle(textUpdate(minh, input)), h.handle(textUpdate(hoa, input))]);
+    const unit = await songMa();
+    expect(await h.db.answer.count({ where: { unitId: unit.id, questionId: q.id } })).toBe(1);
+    const row = await answerRow("5.1.1");
+    expect(row!.revisions.length).toBeLessThanOrEqual(1);
+  });
+
+  it("writes every change to the audit log with who, old and new", async () => {
+    const q = await h.db.question.findFirstOrThrow({ where: { code: "2.3" } });
+    await h.press(lan, `sa:q:${q.id}`);
+    await h.send(lan, "80");
+    const person = await h.db.person.findUniqueOrThrow({ where: { telegramId: BigInt(lan.id) } });
+    const entry = await h.db.auditLog.findFirstOrThrow({
+      where: { action: "answer.update", actorId: person.id },
+      orderBy: { id: "desc" },
+    });
+    expect(entry.before).toMatchObject({ value: "70" });
+    expect(entry.after).toMatchObject({ value: "80", question: "2.3" });
+    const row = await answerRow("2.3", "so-tu-phap");
+    expect(row!.revisions.map((r) => r.value)).toEqual(["70"]);
+  });
+
+  it("refuses answers after the deadline, giving the deadline", async () => {
+    h.clock.fixed = new Date(Date.now() + 40 * DAY);
+    const q = await h.db.question.findFirstOrThrow({ where: { code: "2.4" } });
+    await h.press(lan, `sa:q:${q.id}`);
+    const [reply] = await h.send(lan, "50");
+    expect(reply).toMatch(/^⛔ Đã hết hạn tự đánh giá \(hạn chót \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}\)/);
+    expect(await answerRow("2.4", "so-tu-phap")).toBeNull();
+  });
+});
+
+// Keep `callbackUpdate` referenced for readers looking for how presses are built.
+void callbackUpdate;
