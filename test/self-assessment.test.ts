@@ -84,6 +84,15 @@ describe("the area list", () => {
     expect(lastKeyboard()).toHaveLength(7);
   });
 
+  it("is one tap away after the invite is redeemed", async () => {
+    const tuan = user(6010, "Quàng Văn Tuấn");
+    const unit = await h.unit("thuan-chau");
+    const [invite] = await createInvites(h.db, { campaignId: h.campaign.id, role: "OFFICER", unitIds: [unit.id] });
+    await h.send(tuan, `/start ${invite!.code}`);
+    await tap(tuan, "Bắt đầu tự đánh giá");
+    expect(h.recorder.lastText()).toContain("<b>Tự đánh giá, chấm điểm CCHC — Ủy ban nhân dân huyện Thuận Châu</b>");
+  });
+
   it("refuses people without a unit, and coordinators, with guidance", async () => {
     expect(await h.send(guest, "/tudanhgia")).toEqual([expect.stringContaining("Bạn chưa thuộc đơn vị nào")]);
     expect(await h.send(coordinator, "/tudanhgia")).toEqual([

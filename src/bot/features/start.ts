@@ -1,11 +1,18 @@
-import { Composer } from "grammy";
+import { Composer, InlineKeyboard } from "grammy";
 import { redeemInvite } from "../../domain/invites.ts";
 import { standingOf } from "../../domain/people.ts";
 import { setPersonalMenu } from "../commands.ts";
 import type { BotContext } from "../context.ts";
+import { encodeAction } from "./self-assessment/callback-data.ts";
 
 /** /start and /start <code> (deep link from an invite). */
 export const startFeature = new Composer<BotContext>();
+
+/** What a person can do first, as buttons: officers start their self-assessment. */
+function startKeyboard(ctx: BotContext): InlineKeyboard | undefined {
+  if (ctx.standing.role !== "OFFICER") return undefined;
+  return new InlineKeyboard().text(ctx.t("start.begin_assessment"), encodeAction({ kind: "list" }));
+}
 
 function greeting(ctx: BotContext): string {
   const name = ctx.person.displayName;
@@ -24,7 +31,7 @@ function greeting(ctx: BotContext): string {
 startFeature.command("start", async (ctx) => {
   const code = ctx.match.trim();
   if (!code) {
-    await ctx.reply(greeting(ctx));
+    await ctx.reply(greeting(ctx), { reply_markup: startKeyboard(ctx) });
     await setPersonalMenu(ctx.api, ctx.deps.i18n, ctx.from!.id, ctx.locale, ctx.standing.role);
     return;
   }
@@ -54,6 +61,6 @@ startFeature.command("start", async (ctx) => {
   }
   lines.push(ctx.t("start.next_steps"));
   ctx.logger.info({ person: ctx.person.id, role: result.role, unit: result.unit?.code }, "invite redeemed");
-  await ctx.reply(lines.join("\n\n"));
+  await ctx.reply(lines.join("\n\n"), { reply_markup: startKeyboard(ctx) });
   await setPersonalMenu(ctx.api, ctx.deps.i18n, ctx.from!.id, ctx.locale, ctx.standing.role);
 });

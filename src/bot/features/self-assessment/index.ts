@@ -34,7 +34,7 @@ import {
 import { scoreAnswer } from "../../../domain/scoring.ts";
 import { formatDateTime } from "../../../domain/time.ts";
 import type { BotContext } from "../../context.ts";
-import { type AssessmentAction, encodeAction, parseAction } from "./callback-data.ts";
+import { type AssessmentAction, parseAction } from "./callback-data.ts";
 import {
   areaListView,
   confirmSubmitView,
@@ -420,7 +420,6 @@ selfAssessmentFeature.on(["message:document", "message:photo"], async (ctx, next
       code: question.code,
       count: files.length,
     });
-    view.keyboard.row().text(ctx.t("assessment.buttons.next"), encodeAction({ kind: "skip", questionId: question.id }));
     await say(ctx, `${head}\n\n${view.text}`, view.keyboard);
   });
 });

@@ -176,6 +176,12 @@ export function savedText(ctx: BotContext, q: QuestionWithContext, answer: Answe
   });
 }
 
+/** 48 KB, 1,4 MB */
+function fileSize(ctx: BotContext, bytes: number): string {
+  if (bytes < 1024 * 1024) return `${num(ctx, Math.max(1, Math.round(bytes / 1024)))} KB`;
+  return `${num(ctx, Math.round((bytes / (1024 * 1024)) * 10) / 10)} MB`;
+}
+
 export function evidenceListView(ctx: BotContext, q: QuestionWithContext, files: Evidence[], locked: boolean) {
   const lines = [ctx.t("assessment.evidence_title", { code: q.code })];
   const kb = new InlineKeyboard();
@@ -186,7 +192,7 @@ export function evidenceListView(ctx: BotContext, q: QuestionWithContext, files:
       ctx.t("assessment.evidence_line", {
         n: i + 1,
         name,
-        size: f.size ? `${num(ctx, Math.max(1, Math.round(f.size / 1024)))} KB` : "—",
+        size: f.size ? fileSize(ctx, f.size) : "—",
         when: formatDateTime(f.createdAt, ctx.config.TZ),
       }),
     );
@@ -198,6 +204,7 @@ export function evidenceListView(ctx: BotContext, q: QuestionWithContext, files:
   });
   if (!locked) lines.push("", ctx.t("assessment.evidence_send_hint"));
   kb.text(ctx.t("assessment.buttons.to_question"), encodeAction({ kind: "question", questionId: q.id }));
+  kb.text(ctx.t("assessment.buttons.next"), encodeAction({ kind: "skip", questionId: q.id }));
   return { text: lines.join("\n"), keyboard: kb };
 }
 
