@@ -3,7 +3,7 @@
  * English second). Interpolated values are HTML-escaped, since messages use Telegram's
  * HTML parse mode; pass pre-rendered HTML with {{- value}}.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import i18next, { type i18n } from "i18next";
@@ -27,9 +27,35 @@ export function isLocale(value: string): value is Locale {
   return (LOCALES as readonly string[]).includes(value);
 }
 
+type Tree = { [key: string]: string | Tree };
+
+/** Merges `source` into `target`; a text defined twice is an error, not a silent win. */
+function mergeInto(target: Tree, source: Tree, where: string): void {
+  for (const [key, value] of Object.entries(source)) {
+    const existing = target[key];
+    if (existing === undefined) target[key] = value;
+    else if (typeof existing === "object" && typeof value === "object") mergeInto(existing, value, `${where}${key}.`);
+    else throw new Error(`${where}${key} is defined twice`);
+  }
+}
+
+/**
+ * Every JSON file in locales/<lang>/ (translation.json, and one per feature where that keeps
+ * features apart, e.g. coordinator.json adding its own commands.* and coordinator.*),
+ * merged into one tree.
+ */
 export function loadResources(): Record<Locale, Record<string, unknown>> {
   return Object.fromEntries(
-    LOCALES.map((lng) => [lng, JSON.parse(readFileSync(join(LOCALES_DIR, lng, "translation.json"), "utf8"))]),
+    LOCALES.map((lng) => {
+      const dir = join(LOCALES_DIR, lng);
+      const merged: Tree = {};
+      for (const file of readdirSync(dir)
+        .filter((f) => f.endsWith(".json"))
+        .sort()) {
+        mergeInto(merged, JSON.parse(readFileSync(join(dir, file), "utf8")) as Tree, `locales/${lng}/${file}: `);
+      }
+      return [lng, merged];
+    }),
   ) as Record<Locale, Record<string, unknown>>;
 }
 

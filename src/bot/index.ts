@@ -6,9 +6,11 @@ import { sequentialize } from "@grammyjs/runner";
 import { Bot, type BotConfig, type Transformer } from "grammy";
 import type { Config } from "../config.ts";
 import type { BotContext, BotDeps } from "./context.ts";
+import { coordinatorFeature } from "./features/coordinator/index.ts";
 import { fallbackFeature } from "./features/fallback.ts";
 import { helpFeature } from "./features/help.ts";
 import { languageFeature } from "./features/language.ts";
+import { scheduleFeature } from "./features/schedule/index.ts";
 import { selfAssessmentFeature } from "./features/self-assessment/index.ts";
 import { startFeature } from "./features/start.ts";
 import { handleBotError } from "./middlewares/error-boundary.ts";
@@ -61,7 +63,7 @@ export function createBot(config: Config, deps: BotDeps, options: CreateBotOptio
     .command(["start", "help"], (ctx) => ctx.reply(ctx.deps.i18n.t(config.DEFAULT_LOCALE, "fallback.group")));
   const chat = app.chatType("private");
   chat.use(loadPerson());
-  chat.use(startFeature, helpFeature, languageFeature, selfAssessmentFeature);
+  chat.use(startFeature, helpFeature, languageFeature, selfAssessmentFeature, scheduleFeature, coordinatorFeature);
   chat.use(fallbackFeature);
 
   // Errors outside the boundary (should not happen) still must not crash polling.
