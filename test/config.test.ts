@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseCliConfig, parseConfig } from "../src/config.ts";
+import { tempDir } from "./support/temp.ts";
 
 const TOKEN = "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11";
 
@@ -89,10 +90,8 @@ describe("config", () => {
 describe("npm start with a wrong setting", () => {
   it("stops with one line naming the variable", async () => {
     const { execFile } = await import("node:child_process");
-    const { mkdtempSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
-    const { join, resolve } = await import("node:path");
-    const cwd = mkdtempSync(join(tmpdir(), "cchc-config-"));
+    const { resolve } = await import("node:path");
+    const cwd = tempDir("config");
     const env = { PATH: process.env.PATH, HOME: process.env.HOME, BOT_TOKEN: TOKEN, BOT_MODE: "webhook" };
     const result = await new Promise<{ code: number | null; stderr: string; stdout: string }>((done) => {
       const child = execFile(

@@ -1,6 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
@@ -8,10 +7,11 @@ import { BUNDLED_CAMPAIGN_FILE } from "../src/app.ts";
 import { DataFileError, loadDataFile, parseDataFile } from "../src/domain/data-file.ts";
 import { ImportError, importData } from "../src/domain/importer.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
+import { tempDir } from "./support/temp.ts";
 
 const TZ = "Asia/Ho_Chi_Minh";
 let database: TestDatabase;
-const tmp = mkdtempSync(join(tmpdir(), "cchc-import-"));
+const tmp = tempDir("import");
 const bundled = readFileSync(BUNDLED_CAMPAIGN_FILE, "utf8");
 
 beforeAll(async () => {

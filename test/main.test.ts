@@ -1,10 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type FakeBotApi, startFakeBotApi } from "../src/dev/fake-bot-api.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
+import { tempDir } from "./support/temp.ts";
 
 /** npm start as a process: against a loopback Bot API, then stopped with SIGTERM. */
 let api: FakeBotApi | undefined;
@@ -20,7 +19,7 @@ async function start(env: Record<string, string>) {
   api = await startFakeBotApi();
   db = await createTestDatabase();
   await db.close();
-  const cwd = mkdtempSync(join(tmpdir(), "cchc-main-"));
+  const cwd = tempDir("main");
   child = spawn(resolve("node_modules/.bin/tsx"), [resolve("src/main.ts")], {
     cwd,
     env: {

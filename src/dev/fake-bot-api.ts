@@ -582,6 +582,23 @@ interface WebhookConfig {
 
 // ─── The server ──────────────────────────────────────────────────────────────────────────────
 
+/** The bot user getMe returns unless told otherwise (tests reuse it as their botInfo). */
+export const DEFAULT_BOT_INFO: UserFromGetMe = {
+  id: 7000000001,
+  is_bot: true,
+  first_name: "CCHC Bot",
+  username: "cchc_demo_bot",
+  can_join_groups: true,
+  can_read_all_group_messages: false,
+  supports_inline_queries: false,
+  can_connect_to_business: false,
+  has_main_web_app: false,
+  has_topics_enabled: false,
+  allows_users_to_create_topics: false,
+  can_manage_bots: false,
+  supports_join_request_queries: false,
+};
+
 export class FakeBotApi {
   /** Base URL for grammY's `client.apiRoot`, e.g. "http://127.0.0.1:41234". */
   readonly url: string;
@@ -640,22 +657,7 @@ export class FakeBotApi {
     this.port = addr.port;
     this.url = `http://${addr.family === "IPv6" ? `[${addr.address}]` : addr.address}:${addr.port}`;
     this.blockedChats = opts.blockedChats ?? new Set();
-    this.botInfo = {
-      id: 7000000001,
-      is_bot: true,
-      first_name: "CCHC Bot",
-      username: "cchc_demo_bot",
-      can_join_groups: true,
-      can_read_all_group_messages: false,
-      supports_inline_queries: false,
-      can_connect_to_business: false,
-      has_main_web_app: false,
-      has_topics_enabled: false,
-      allows_users_to_create_topics: false,
-      can_manage_bots: false,
-      supports_join_request_queries: false,
-      ...opts.botInfo,
-    };
+    this.botInfo = { ...DEFAULT_BOT_INFO, ...opts.botInfo };
     if (opts.rateLimit) this.globalRate = new RateWindow(opts.rateLimit.perSecond);
     this.registerHandlers();
     server.on("request", (req, res) => this.onRequest(req, res));

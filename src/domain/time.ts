@@ -3,8 +3,8 @@
  * time zone (Asia/Ho_Chi_Minh by default), whatever the server's own zone is.
  */
 
-/** Offset of `timeZone` from UTC at `instant`, in minutes (Asia/Ho_Chi_Minh: +420). */
-function offsetMinutes(instant: Date, timeZone: string): number {
+/** The wall-clock fields of `instant` in `timeZone`, as numbers. */
+function zonedFields(instant: Date, timeZone: string) {
   const parts = new Intl.DateTimeFormat("en-US", {
     timeZone,
     hourCycle: "h23",
@@ -16,8 +16,21 @@ function offsetMinutes(instant: Date, timeZone: string): number {
     second: "2-digit",
   }).formatToParts(instant);
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-  const asUtc = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
-  return Math.round((asUtc - instant.getTime()) / 60000);
+  return {
+    year: get("year"),
+    month: get("month"),
+    day: get("day"),
+    hour: get("hour"),
+    minute: get("minute"),
+    second: get("second"),
+  };
+}
+
+/** Offset of `timeZone` from UTC at `instant`, in minutes (Asia/Ho_Chi_Minh: +420). */
+function offsetMinutes(instant: Date, timeZone: string): number {
+  const f = zonedFields(instant, timeZone);
+  const asUtc = Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second);
+  return Math.round((asUtc - Math.floor(instant.getTime() / 1000) * 1000) / 60000);
 }
 
 /** The instant of a wall-clock time in `timeZone`. */
@@ -53,18 +66,11 @@ export function parseViDateTime(text: string, timeZone: string, defaultTime: [nu
   return zonedTime(year, month, day, hour, minute, timeZone);
 }
 
+const pad = (n: number) => String(n).padStart(2, "0");
+
 function parts(date: Date, timeZone: string) {
-  const f = new Intl.DateTimeFormat("en-GB", {
-    timeZone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-  }).formatToParts(date);
-  const get = (t: string) => f.find((p) => p.type === t)?.value ?? "";
-  return { day: get("day"), month: get("month"), year: get("year"), hour: get("hour"), minute: get("minute") };
+  const f = zonedFields(date, timeZone);
+  return { day: pad(f.day), month: pad(f.month), year: String(f.year), hour: pad(f.hour), minute: pad(f.minute) };
 }
 
 /** 15/03/2019 */

@@ -1,8 +1,7 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { tempDir } from "../support/temp.ts";
 
 /**
  * npm run demo as a person uses it: the real process, piped input, reading the invite
@@ -10,7 +9,7 @@ import { describe, expect, it } from "vitest";
  */
 describe("npm run demo", () => {
   it("lets a person redeem the printed invite and see their commands", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cchc-demo-"));
+    const dir = tempDir("demo");
     const child = spawn(resolve("node_modules/.bin/tsx"), [resolve("src/dev/demo.ts")], {
       cwd: dir,
       env: {

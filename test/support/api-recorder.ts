@@ -4,27 +4,14 @@
  */
 import type { Transformer } from "grammy";
 import type { Message } from "grammy/types";
+import { DEFAULT_BOT_INFO } from "../../src/dev/fake-bot-api.ts";
 
 export interface RecordedCall {
   method: string;
   payload: Record<string, unknown>;
 }
 
-export const TEST_BOT = {
-  id: 7000000001,
-  is_bot: true as const,
-  first_name: "CCHC Bot",
-  username: "cchc_test_bot",
-  can_join_groups: false,
-  can_read_all_group_messages: false,
-  supports_inline_queries: false,
-  can_connect_to_business: false,
-  has_main_web_app: false,
-  has_topics_enabled: false,
-  allows_users_to_create_topics: false,
-  can_manage_bots: false,
-  supports_join_request_queries: false,
-};
+export const TEST_BOT = { ...DEFAULT_BOT_INFO, username: "cchc_test_bot" };
 
 export class ApiRecorder {
   readonly calls: RecordedCall[] = [];
