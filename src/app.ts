@@ -11,6 +11,7 @@ import { type Database, openDatabase } from "./db/client.ts";
 import { loadDataFile } from "./domain/data-file.ts";
 import { importData } from "./domain/importer.ts";
 import { createI18n, type I18n } from "./i18n.ts";
+import { type Jobs, type JobsOptions, startJobs } from "./jobs/index.ts";
 import { createLogger, type Logger } from "./logger.ts";
 
 export const BUNDLED_CAMPAIGN_FILE = join(import.meta.dirname, "..", "data", "son-la-2019.yaml");
@@ -43,4 +44,12 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
   const i18n = createI18n(config.DEFAULT_LOCALE);
   const bot = createBot(config, { db: database.db, logger, i18n, now: options.now }, options);
   return { config, database, i18n, logger, bot };
+}
+
+/**
+ * Starts the background jobs of a bootstrapped app: the notice sender and the reminder
+ * planner (see src/jobs/). Stop them with `jobs.stop()` before closing the database.
+ */
+export function startAppJobs(app: App, options: Partial<JobsOptions> = {}): Jobs {
+  return startJobs({ config: app.config, db: app.database.db, i18n: app.i18n, logger: app.logger, ...options });
 }

@@ -22,6 +22,22 @@ const telegramIdList = z
     return ids.map((id) => BigInt(id));
   });
 
+/** "7,3,1" -> [7, 3, 1]: whole days from 1 to 60, largest first. */
+function dayList(fallback: string) {
+  return z
+    .string()
+    .default(fallback)
+    .transform((s, ctx) => {
+      const parts = s.split(/[\s,;]+/).filter(Boolean);
+      const days = parts.map(Number);
+      if (parts.length === 0 || days.some((d) => !Number.isInteger(d) || d < 1 || d > 60)) {
+        ctx.addIssue({ code: "custom", message: 'comma-separated whole days from 1 to 60, such as "7,1"' });
+        return z.NEVER;
+      }
+      return [...new Set(days)].sort((a, b) => b - a);
+    });
+}
+
 const fields = {
   BOT_TOKEN: z
     .string({ error: "required: the bot token from @BotFather" })
@@ -69,6 +85,21 @@ const fields = {
     .regex(/^@?[A-Za-z][A-Za-z0-9_]{3,31}$/, "the bot's @username, for invite links")
     .transform((s) => s.replace(/^@/, ""))
     .optional(),
+  /** Days before a visit when its unit and team are reminded. */
+  VISIT_REMINDER_DAYS: dayList("7,1"),
+  /** Days before the self-assessment deadline when units that have not submitted are reminded. */
+  DEADLINE_REMINDER_DAYS: dayList("7,3,1"),
+  /** Local time (TZ) at which reminders go out. */
+  REMINDER_TIME: z
+    .string()
+    .default("08:00")
+    .refine((s) => /^([01]?\d|2[0-3]):[0-5]\d$/.test(s), "a time of day as HH:mm, such as 08:00"),
+  /** Notice sender: on (default) or off (e.g. a process that only answers updates). */
+  NOTICE_SENDER: z.enum(["on", "off"], { error: '"on" or "off"' }).default("on"),
+  /** Messages per second for all sender processes together (Telegram allows about 30). */
+  NOTICE_RATE: z.coerce.number({ error: "messages per second, 1 to 30" }).min(1).max(30).default(28),
+  /** Attempts of a notice on 5xx / network errors before it is marked failed. */
+  NOTICE_MAX_ATTEMPTS: z.coerce.number({ error: "a whole number from 1 to 20" }).int().min(1).max(20).default(6),
 };
 
 const ConfigSchema = z.object(fields).superRefine((c, ctx) => {

@@ -5,7 +5,7 @@
 
 import type { Server } from "node:http";
 import { run } from "@grammyjs/runner";
-import { bootstrap } from "./app.ts";
+import { bootstrap, startAppJobs } from "./app.ts";
 import { setDefaultMenus } from "./bot/commands.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { closeServer, createHttpServer, listen } from "./server/http.ts";
@@ -49,6 +49,9 @@ async function main() {
     logger.info({ port, bot: bot.botInfo.username }, "polling mode: started (health check on /healthz)");
   }
 
+  // Notices (sender) and reminders (planner) run in this process, with the bot.
+  const jobs = startAppJobs(app);
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -60,6 +63,8 @@ async function main() {
     }, 20_000).unref();
     await stopPolling?.();
     await closeServer(server);
+    // Sends in flight finish; claimed notices not sent yet go back to the outbox.
+    await jobs.stop();
     await database.close();
     clearTimeout(force);
     logger.info("stopped");

@@ -25,9 +25,20 @@ const listed = (text: string) => [...text.matchAll(/^\/(\w+) — /gm)].map((m) =
 describe("/help", () => {
   it.each([
     ["a guest", guest, "khách", ["start", "help", "ngonngu"]],
-    ["an officer", officer, "cán bộ đầu mối", ["start", "help", "ngonngu", "tudanhgia"]],
-    ["an inspector", inspector, "thành viên đoàn kiểm tra", ["start", "help", "ngonngu"]],
-    ["a coordinator from COORDINATOR_IDS", coordinator, "điều phối viên (Sở Nội vụ)", ["start", "help", "ngonngu"]],
+    ["an officer", officer, "cán bộ đầu mối", ["start", "help", "ngonngu", "tudanhgia", "lich"]],
+    ["an inspector", inspector, "thành viên đoàn kiểm tra", ["start", "help", "ngonngu", "lich"]],
+    [
+      "a coordinator from COORDINATOR_IDS",
+      coordinator,
+      "điều phối viên (Sở Nội vụ)",
+      [
+        "start",
+        "help",
+        "ngonngu",
+        ...["tiendo", "chuanop", "donvi", "diem", "nhacnho", "molai", "xuat"],
+        ...["lich", "lichmoi", "lichsua", "lichhuy", "xacnhan"],
+      ],
+    ],
   ])("lists exactly the commands of %s", async (_who, person, roleName, commands) => {
     const [reply] = await h.send(person, "/help");
     expect(reply).toContain(`(vai trò: ${roleName})`);

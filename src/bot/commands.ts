@@ -21,6 +21,15 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: "help", audience: EVERYONE },
   { name: "ngonngu", audience: EVERYONE },
   { name: "tudanhgia", audience: ["OFFICER"] },
+  ...["tiendo", "chuanop", "donvi", "diem", "nhacnho", "molai", "xuat"].map((name) => ({
+    name,
+    audience: ["COORDINATOR"] as const,
+  })),
+  { name: "lich", audience: ["OFFICER", "INSPECTOR", "COORDINATOR"] },
+  { name: "lichmoi", audience: ["COORDINATOR"] },
+  { name: "lichsua", audience: ["COORDINATOR"] },
+  { name: "lichhuy", audience: ["COORDINATOR"] },
+  { name: "xacnhan", audience: ["COORDINATOR"] },
 ];
 
 export function audienceOf(role: Role | null): Audience {

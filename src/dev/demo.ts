@@ -11,7 +11,7 @@ import { createWriteStream, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { run } from "@grammyjs/runner";
 import pino from "pino";
-import { bootstrap } from "../app.ts";
+import { bootstrap, startAppJobs } from "../app.ts";
 import { setDefaultMenus } from "../bot/commands.ts";
 import { loadEnvFile, parseConfig } from "../config.ts";
 import { createInvites } from "../domain/invites.ts";
@@ -70,6 +70,8 @@ async function main() {
       : [];
 
   const runner = run(bot);
+  // The notice sender and reminder planner, as in npm start: notices reach the fake API too.
+  const jobs = startAppJobs(app);
   const t = createI18n(config.DEFAULT_LOCALE).forLocale(config.DEFAULT_LOCALE);
   const code = invite?.code ?? "-";
   try {
@@ -89,6 +91,7 @@ async function main() {
     });
   } finally {
     await runner.stop();
+    await jobs.stop();
     await database.close();
     await api.close();
   }

@@ -137,11 +137,34 @@ export const CampaignFileSchema = z.object({
   inspectedContents: z.array(z.object({ code, title: text, reference: text.optional() })).default([]),
 });
 
+/** An inspection visit of the plan: unit, date and time, place, team, contents. */
+export const VisitFileSchema = z.object({
+  /** Stable key in the campaign; default the unit's code (one visit per unit). */
+  key: code.optional(),
+  /** The campaign's code; default the file's campaign. */
+  campaign: code.optional(),
+  unit: code,
+  startsAt: z.string().regex(/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/, "a date and time as dd/MM/yyyy HH:mm"),
+  place: text,
+  contents: text.optional(),
+  team: z
+    .array(
+      z.object({
+        name: text,
+        title: text.optional(),
+        /** Links the member to the person once they use the bot. */
+        telegramId: z.number().int().positive().optional(),
+      }),
+    )
+    .optional(),
+});
+
 export const DataFileSchema = z
   .object({
     units: z.array(UnitFileSchema).default([]),
     questionnaire: QuestionnaireFileSchema.optional(),
     campaign: CampaignFileSchema.optional(),
+    visits: z.array(VisitFileSchema).default([]),
   })
   .strict()
   .superRefine((file, ctx) => {
@@ -151,9 +174,27 @@ export const DataFileSchema = z
         ctx.addIssue({ code: "custom", path: ["units", i, "code"], message: `duplicate unit ${u.code}` });
       seen.add(u.code);
     });
+    const visitKeys = new Set<string>();
+    file.visits.forEach((v, i) => {
+      const key = `${v.campaign ?? file.campaign?.code ?? ""}/${v.key ?? v.unit}`;
+      if (visitKeys.has(key))
+        ctx.addIssue({
+          code: "custom",
+          path: ["visits", i, "key"],
+          message: `two visits with key ${v.key ?? v.unit}: give each a distinct key`,
+        });
+      visitKeys.add(key);
+      if (!v.campaign && !file.campaign)
+        ctx.addIssue({
+          code: "custom",
+          path: ["visits", i, "campaign"],
+          message: "name the campaign (no campaign in this file)",
+        });
+    });
   });
 
 export type DataFile = z.infer<typeof DataFileSchema>;
 export type UnitFile = z.infer<typeof UnitFileSchema>;
 export type QuestionnaireFile = z.infer<typeof QuestionnaireFileSchema>;
 export type CampaignFile = z.infer<typeof CampaignFileSchema>;
+export type VisitFile = z.infer<typeof VisitFileSchema>;

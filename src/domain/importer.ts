@@ -6,6 +6,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { Db, Prisma } from "../db/client.ts";
 import type { CampaignFile, DataFile, QuestionnaireFile, UnitFile } from "./campaign-file.ts";
+import { changeVisitTx, createVisitTx, type ReminderSettings } from "./schedule.ts";
 import { fold } from "./text.ts";
 import { parseViDateTime } from "./time.ts";
 
@@ -18,7 +19,7 @@ export interface ImportCounts {
   removed: number;
 }
 
-export type ImportReport = Record<"units" | "questionnaire" | "campaign", ImportCounts>;
+export type ImportReport = Record<"units" | "questionnaire" | "campaign" | "visits", ImportCounts>;
 
 const emptyCounts = (): ImportCounts => ({ created: 0, updated: 0, unchanged: 0, removed: 0 });
 
@@ -267,13 +268,108 @@ async function importCampaign(tx: Tx, c: CampaignFile, timeZone: string, counts:
   }
 }
 
-export async function importData(db: Db, file: DataFile, timeZone: string): Promise<ImportReport> {
-  const report: ImportReport = { units: emptyCounts(), questionnaire: emptyCounts(), campaign: emptyCounts() };
+/**
+ * Visits of the file: created when missing (matched by campaign and key), changed in place
+ * when their time, place or contents differ, never removed (cancel in chat: /lichhuy).
+ * Visits still to come notify their unit and team, as when made in chat.
+ */
+async function importVisits(
+  tx: Tx,
+  file: DataFile,
+  timeZone: string,
+  options: ImportOptions,
+  counts: ImportCounts,
+): Promise<void> {
+  const now = options.now ?? new Date();
+  const settings: ReminderSettings = {
+    timeZone,
+    visitDays: options.visitReminderDays ?? [7, 1],
+    reminderTime: options.reminderTime ?? "08:00",
+  };
+  for (const [i, v] of file.visits.entries()) {
+    const where = `visits[${i}]`;
+    const campaignCode = v.campaign ?? file.campaign?.code ?? "";
+    const campaign = await tx.campaign.findUnique({ where: { code: campaignCode } });
+    if (!campaign) throw new ImportError(`${where}.campaign: no campaign ${campaignCode}`);
+    const unit = await tx.unit.findUnique({ where: { code: v.unit } });
+    const inspected =
+      unit &&
+      (await tx.campaignUnit.findUnique({
+        where: { campaignId_unitId: { campaignId: campaign.id, unitId: unit.id } },
+      }));
+    if (!unit || !inspected)
+      throw new ImportError(`${where}.unit: ${v.unit} is not a unit of campaign ${campaign.code}`);
+    const startsAt = parseViDateTime(v.startsAt, timeZone);
+    if (!startsAt) throw new ImportError(`${where}.startsAt: "${v.startsAt}" is not a real date and time`);
+    const key = v.key ?? v.unit;
+    const existing = await tx.inspectionVisit.findUnique({
+      where: { campaignId_key: { campaignId: campaign.id, key } },
+    });
+    if (!existing) {
+      const team = v.team
+        ? await Promise.all(
+            v.team.map(async (m) => ({
+              name: m.name,
+              title: m.title ?? null,
+              personId: m.telegramId
+                ? ((await tx.person.findUnique({ where: { telegramId: BigInt(m.telegramId) } }))?.id ?? null)
+                : null,
+            })),
+          )
+        : undefined;
+      await createVisitTx(
+        tx,
+        { campaign, unitId: unit.id, startsAt, place: v.place, contents: v.contents ?? null, team, key },
+        null,
+        settings,
+        now,
+      );
+      counts.created++;
+      continue;
+    }
+    const contents = v.contents ?? null;
+    if (
+      existing.startsAt.getTime() === startsAt.getTime() &&
+      existing.place === v.place &&
+      existing.contents === contents
+    ) {
+      counts.unchanged++;
+      continue;
+    }
+    if (existing.status === "CANCELLED" || existing.status === "DONE") {
+      counts.unchanged++; // a cancelled or finished visit is not brought back by a file
+      continue;
+    }
+    await changeVisitTx(tx, campaign.id, existing.id, { startsAt, place: v.place, contents }, null, settings, now);
+    counts.updated++;
+  }
+}
+
+export interface ImportOptions {
+  /** The application's clock (visits in the past notify nobody). */
+  now?: Date;
+  visitReminderDays?: readonly number[];
+  reminderTime?: string;
+}
+
+export async function importData(
+  db: Db,
+  file: DataFile,
+  timeZone: string,
+  options: ImportOptions = {},
+): Promise<ImportReport> {
+  const report: ImportReport = {
+    units: emptyCounts(),
+    questionnaire: emptyCounts(),
+    campaign: emptyCounts(),
+    visits: emptyCounts(),
+  };
   await db.$transaction(
     async (tx) => {
       await importUnits(tx, file.units, report.units);
       if (file.questionnaire) await importQuestionnaire(tx, file.questionnaire, report.questionnaire);
       if (file.campaign) await importCampaign(tx, file.campaign, timeZone, report.campaign);
+      await importVisits(tx, file, timeZone, options, report.visits);
     },
     { timeout: 120_000, maxWait: 30_000 },
   );

@@ -3,18 +3,30 @@
  * time zone (Asia/Ho_Chi_Minh by default), whatever the server's own zone is.
  */
 
+// Building an Intl.DateTimeFormat costs far more than using one: keep one per zone.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
 /** The wall-clock fields of `instant` in `timeZone`, as numbers. */
 function zonedFields(instant: Date, timeZone: string) {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  }).formatToParts(instant);
+  const parts = formatterFor(timeZone).formatToParts(instant);
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
   return {
     year: get("year"),
@@ -24,6 +36,15 @@ function zonedFields(instant: Date, timeZone: string) {
     minute: get("minute"),
     second: get("second"),
   };
+}
+
+/**
+ * The wall-clock time of `instant` in `timeZone`, as a Date whose UTC fields read that
+ * time: for places that have no notion of zones, such as Excel cells.
+ */
+export function wallClock(instant: Date, timeZone: string): Date {
+  const f = zonedFields(instant, timeZone);
+  return new Date(Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second));
 }
 
 /** Offset of `timeZone` from UTC at `instant`, in minutes (Asia/Ho_Chi_Minh: +420). */

@@ -1,5 +1,417 @@
-import { Composer } from "grammy";
+/**
+ * Coordinators (Sở Nội vụ): progress at a glance, late units, one unit in detail, the
+ * ranking, reminders through the notice outbox, reopening a submitted area, and the
+ * results as Excel or CSV. Plain Vietnamese questions are understood too. Everyone else
+ * is refused the commands; their plain text goes on to the next feature.
+ */
+import { PassThrough } from "node:stream";
+import { Composer, InputFile } from "grammy";
+import type { Unit } from "../../../db/client.ts";
+import { formatNumber } from "../../../domain/answers.ts";
+import { commandFor, type Intent, parseIntent } from "../../../domain/intents.ts";
+import {
+  type AreaInfo,
+  areaLabel,
+  type CampaignShape,
+  campaignShape,
+  findArea,
+  lateUnitIds,
+  lateUnits,
+  notSubmittedByArea,
+  overview,
+  ranking,
+  remindUnits,
+  reopenArea,
+  unitPage,
+  unitStatuses,
+} from "../../../domain/status.ts";
+import { escapeHtml } from "../../../domain/text.ts";
+import { formatDateTime } from "../../../domain/time.ts";
+import { matchUnits } from "../../../domain/units.ts";
+import { barChartPng } from "../../../reports/chart.ts";
+import { writeCsv, writeXlsx } from "../../../reports/export.ts";
 import type { BotContext } from "../../context.ts";
+import { type CoordinatorAction, parseAction } from "./callback-data.ts";
+import { sendLong } from "./messages.ts";
+import {
+  chooseUnitView,
+  deadlineLine,
+  lateView,
+  notFoundView,
+  progressChart,
+  progressView,
+  rankingChart,
+  rankingView,
+  unitView,
+} from "./views.ts";
 
-/** Coordinators (Sở Nội vụ): status, late units, unit detail, ranking, reminders, export. */
 export const coordinatorFeature = new Composer<BotContext>();
+
+export const COORDINATOR_COMMANDS = ["tiendo", "chuanop", "donvi", "diem", "nhacnho", "molai", "xuat"] as const;
+
+const isCoordinator = (ctx: BotContext) => ctx.standing.role === "COORDINATOR";
+
+/** The campaign's shape for a coordinator, or null after saying why not. */
+async function shapeFor(ctx: BotContext): Promise<CampaignShape | null> {
+  if (!ctx.campaign) {
+    await sendLong(ctx, ctx.t("coordinator.no_campaign"));
+    return null;
+  }
+  if (!ctx.campaign.questionnaireId) {
+    await sendLong(ctx, ctx.t("coordinator.no_questionnaire"));
+    return null;
+  }
+  return campaignShape(ctx.deps.db, ctx.campaign);
+}
+
+const num = (ctx: BotContext, n: number) => formatNumber(n, ctx.locale === "en" ? "en" : "vi");
+
+async function sendChart(
+  ctx: BotContext,
+  chart: { items: Parameters<typeof barChartPng>[0]; options: Parameters<typeof barChartPng>[1] },
+  name: string,
+) {
+  if (chart.items.length === 0) return;
+  try {
+    const png = barChartPng(chart.items, chart.options);
+    await ctx.replyWithPhoto(new InputFile(png, name));
+  } catch (e) {
+    // A chart is a bonus: the numbers were already sent.
+    ctx.logger.warn({ err: e }, "chart failed");
+  }
+}
+
+/** The area a coordinator typed ("3", "lv3"), or null after listing the areas. */
+async function areaArg(ctx: BotContext, shape: CampaignShape, typed: string): Promise<AreaInfo | null | undefined> {
+  const code = typed.trim().replace(/^(lv|lĩnh vực|linh vuc)\s*/i, "");
+  if (!code) return undefined;
+  const area = findArea(shape, code);
+  if (!area) {
+    await sendLong(
+      ctx,
+      ctx.t("coordinator.ranking.area_unknown", {
+        code,
+        list: shape.areas.map((a) => escapeHtml(areaLabel(a))).join("; "),
+      }),
+    );
+    return null;
+  }
+  return area;
+}
+
+// ---------------------------------------------------------------- screens
+
+async function showProgress(ctx: BotContext, shape: CampaignShape, page: number, chart: boolean) {
+  const db = ctx.deps.db;
+  const [o, units] = await Promise.all([overview(db, shape), unitPage(db, shape, page)]);
+  const view = progressView(ctx, shape, o, units);
+  await sendLong(ctx, view.text, view.keyboard);
+  if (chart) await sendChart(ctx, progressChart(ctx, shape, units), "tien-do.png");
+}
+
+async function showLate(ctx: BotContext, shape: CampaignShape, area: AreaInfo | null, page: number) {
+  const db = ctx.deps.db;
+  const [units, counts] = await Promise.all([
+    lateUnits(db, shape, { areaId: area?.id, page }),
+    notSubmittedByArea(db, shape),
+  ]);
+  const view = lateView(ctx, shape, units, counts.unitCount, counts.byArea, area);
+  await sendLong(ctx, view.text, view.keyboard);
+}
+
+async function showRanking(ctx: BotContext, shape: CampaignShape, area: AreaInfo | null, page: number, chart: boolean) {
+  const r = await ranking(ctx.deps.db, shape, area?.id);
+  const view = rankingView(ctx, r, page);
+  await sendLong(ctx, view.text, view.keyboard);
+  if (chart) await sendChart(ctx, rankingChart(ctx, shape, r, view.entries), "diem.png");
+}
+
+async function showUnit(ctx: BotContext, shape: CampaignShape, unit: Unit) {
+  const [status] = await unitStatuses(ctx.deps.db, shape, [unit.id]);
+  if (status) await sendLong(ctx, unitView(ctx, status));
+}
+
+/**
+ * The unit a coordinator named: when exactly one matches, `then` runs with it; several
+ * get buttons to pick one; none get the closest names.
+ */
+async function withUnit(
+  ctx: BotContext,
+  shape: CampaignShape,
+  query: string,
+  action: (unit: Unit) => CoordinatorAction,
+  then: (unit: Unit) => Promise<void>,
+) {
+  const { matches, suggestions } = await matchUnits(ctx.deps.db, shape.campaign.id, query);
+  if (matches.length === 1) return then(matches[0]!);
+  const view =
+    matches.length > 1 ? chooseUnitView(ctx, query, matches, action) : notFoundView(ctx, query, suggestions, action);
+  await sendLong(ctx, view.text, view.keyboard);
+}
+
+async function remind(ctx: BotContext, shape: CampaignShape, target: Unit[] | "all") {
+  const result = await remindUnits(
+    ctx.deps.db,
+    shape,
+    target === "all" ? "all" : target.map((u) => u.id),
+    { personId: ctx.person.id, name: ctx.person.displayName },
+    ctx.now(),
+  );
+  ctx.logger.info({ ...result, withoutOfficer: result.withoutOfficer.length }, "units reminded");
+  const lines: string[] = [];
+  if (result.reminded > 0) {
+    lines.push(
+      ctx.t("coordinator.remind.done", { units: num(ctx, result.reminded), notices: num(ctx, result.notices) }),
+    );
+  }
+  if (result.already > 0) lines.push(ctx.t("coordinator.remind.already", { count: result.already }));
+  if (result.finished > 0) {
+    lines.push(
+      target !== "all" && target.length === 1
+        ? ctx.t("coordinator.remind.finished", { name: target[0]!.name })
+        : ctx.t("coordinator.remind.finished_count", { count: result.finished }),
+    );
+  }
+  if (result.withoutOfficer.length > 0) {
+    const names = result.withoutOfficer.slice(0, 50).map((u) => escapeHtml(u.shortName));
+    if (result.withoutOfficer.length > 50) names.push("…");
+    lines.push(ctx.t("coordinator.remind.no_officer", { list: names.join(", ") }));
+  }
+  if (lines.length === 0) lines.push(ctx.t("coordinator.remind.nothing"));
+  await sendLong(ctx, lines.join("\n"));
+}
+
+async function reopen(ctx: BotContext, shape: CampaignShape, unit: Unit, area: AreaInfo) {
+  const result = await reopenArea(ctx.deps.db, shape, unit, area, ctx.person.id);
+  const vars = { code: area.code, title: area.title, unit: unit.name };
+  if (!result.ok) return sendLong(ctx, ctx.t("coordinator.reopen.not_submitted", vars));
+  ctx.logger.info({ unit: unit.code, area: area.code }, "area reopened");
+  await sendLong(
+    ctx,
+    ctx.t("coordinator.reopen.done", {
+      ...vars,
+      when: formatDateTime(result.submittedAt, ctx.config.TZ),
+      score: num(ctx, result.selfScore),
+    }),
+  );
+}
+
+/** Collects a stream into one buffer: the finished file goes to Telegram in one upload. */
+async function collect(write: (out: PassThrough) => Promise<unknown>): Promise<Buffer> {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on("data", (c: Buffer) => chunks.push(c));
+  const ended = new Promise<void>((resolve, reject) => {
+    out.on("end", resolve);
+    out.on("error", reject);
+  });
+  await write(out);
+  await ended;
+  return Buffer.concat(chunks);
+}
+
+async function exportResults(ctx: BotContext, shape: CampaignShape, format: "xlsx" | "csv") {
+  await ctx.replyWithChatAction("upload_document").catch(() => {});
+  const options = { t: ctx.t, locale: ctx.locale, timeZone: ctx.config.TZ };
+  const db = ctx.deps.db;
+  let counts = { units: 0, answers: 0 };
+  const file = await collect(async (out) => {
+    counts = format === "csv" ? await writeCsv(db, shape, out, options) : await writeXlsx(db, shape, out, options);
+  });
+  const name = `${ctx.t("coordinator.export.file", { year: shape.campaign.year })}.${format}`;
+  const caption =
+    format === "csv"
+      ? ctx.t("coordinator.export.caption_csv", { units: num(ctx, counts.units) })
+      : ctx.t("coordinator.export.caption", { units: num(ctx, counts.units), answers: num(ctx, counts.answers) });
+  ctx.logger.info({ format, bytes: file.length, ...counts }, "results exported");
+  await ctx.replyWithDocument(new InputFile(file, name), { caption, parse_mode: "HTML" });
+}
+
+// ---------------------------------------------------------------- commands
+
+/** Only coordinators pass; everyone else is told so. */
+const coordinators = coordinatorFeature.filter(isCoordinator);
+coordinatorFeature.command([...COORDINATOR_COMMANDS], async (ctx, next) => {
+  if (isCoordinator(ctx)) return next();
+  await ctx.reply(ctx.t("coordinator.refused"));
+});
+
+coordinators.command("tiendo", async (ctx) => {
+  const shape = await shapeFor(ctx);
+  if (shape) await showProgress(ctx, shape, 0, true);
+});
+
+coordinators.command("chuanop", async (ctx) => {
+  const shape = await shapeFor(ctx);
+  if (!shape) return;
+  const area = await areaArg(ctx, shape, ctx.match);
+  if (area !== null) await showLate(ctx, shape, area ?? null, 0);
+});
+
+coordinators.command("diem", async (ctx) => {
+  const shape = await shapeFor(ctx);
+  if (!shape) return;
+  const area = await areaArg(ctx, shape, ctx.match);
+  if (area !== null) await showRanking(ctx, shape, area ?? null, 0, true);
+});
+
+coordinators.command("donvi", async (ctx) => {
+  const shape = await shapeFor(ctx);
+  if (!shape) return;
+  const query = ctx.match.trim();
+  if (!query) return sendLong(ctx, ctx.t("coordinator.unit.usage"));
+  await withUnit(
+    ctx,
+    shape,
+    query,
+    (u) => ({ kind: "unit", unitId: u.id }),
+    (u) => showUnit(ctx, shape, u),
+  );
+});
+
+const ALL_WORDS = new Set(["tatca", "tat ca", "tất cả", "all", "*"]);
+
+coordinators.command("nhacnho", async (ctx) => {
+  const shape = await shapeFor(ctx);
+  if (!shape) return;
+  const query = ctx.match.trim();
+  if (!query) {
+    const late = await lateUnitIds(ctx.deps.db, shape);
+    return sendLong(ctx, ctx.t("coordinator.remind.usage", { n: num(ctx, late.length) }));
+  }
+  if (ALL_WORDS.has(query.toLowerCase())) return remind(ctx, shape, "all");
+  await withUnit(
+    ctx,
+    shape,
+    query,
+    (u) => ({ kind: "remind", unitId: u.id }),
+    (u) => remind(ctx, shape, [u]),
+  );
+});
+
+coordinators.command("molai", async (ctx) => {
+  const shape = await shapeFor(ctx);
+  if (!shape) return;
+  const m = /^(.+?)\s+(?:lv\s*|lĩnh vực\s+|linh vuc\s+)?(\d{1,2})\.?$/iu.exec(ctx.match.trim());
+  if (!m) return sendLong(ctx, ctx.t("coordinator.reopen.usage"));
+  const area = await areaArg(ctx, shape, m[2]!);
+  if (!area) return;
+  await withUnit(
+    ctx,
+    shape,
+    m[1]!,
+    (u) => ({ kind: "reopen", unitId: u.id, areaId: area.id }),
+    (u) => reopen(ctx, shape, u, area),
+  );
+});
+
+coordinators.command("xuat", async (ctx) => {
+  const shape = await shapeFor(ctx);
+  if (!shape) return;
+  const format = /^csv$/i.test(ctx.match.trim()) ? "csv" : "xlsx";
+  await exportResults(ctx, shape, format);
+});
+
+// ---------------------------------------------------------------- buttons
+
+coordinatorFeature.callbackQuery(/^co:/, async (ctx) => {
+  if (!isCoordinator(ctx)) {
+    await ctx.answerCallbackQuery({ text: ctx.t("coordinator.refused"), show_alert: true });
+    return;
+  }
+  const action = parseAction(ctx.callbackQuery.data);
+  if (!action) {
+    await ctx.answerCallbackQuery({ text: ctx.t("coordinator.bad_button") });
+    return;
+  }
+  const shape = await shapeFor(ctx);
+  if (!shape) return;
+  const db = ctx.deps.db;
+  const areaById = (id: number) => shape.areas.find((a) => a.id === id) ?? null;
+  const unitById = async (id: number) => {
+    const unit = await db.unit.findFirst({ where: { id, campaigns: { some: { campaignId: shape.campaign.id } } } });
+    if (!unit) await ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button"), show_alert: true });
+    return unit;
+  };
+  switch (action.kind) {
+    case "progress":
+      return showProgress(ctx, shape, action.page, false);
+    case "late":
+    case "ranking": {
+      const area = action.areaId ? areaById(action.areaId) : null;
+      if (action.areaId && !area) return void (await ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") }));
+      return action.kind === "late"
+        ? showLate(ctx, shape, area, action.page)
+        : showRanking(ctx, shape, area, action.page, false);
+    }
+    case "unit": {
+      const unit = await unitById(action.unitId);
+      if (!unit) return;
+      await ctx.answerCallbackQuery().catch(() => {});
+      return showUnit(ctx, shape, unit);
+    }
+    case "remind": {
+      const unit = await unitById(action.unitId);
+      if (!unit) return;
+      await ctx.answerCallbackQuery().catch(() => {});
+      return remind(ctx, shape, [unit]);
+    }
+    case "reopen": {
+      const unit = await unitById(action.unitId);
+      const area = areaById(action.areaId);
+      if (!unit) return;
+      if (!area) return void (await ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") }));
+      await ctx.answerCallbackQuery().catch(() => {});
+      return reopen(ctx, shape, unit, area);
+    }
+  }
+});
+
+// ---------------------------------------------------------------- plain questions
+
+async function answerIntent(ctx: BotContext, shape: CampaignShape, intent: Intent) {
+  switch (intent.kind) {
+    case "progress":
+      return showProgress(ctx, shape, 0, true);
+    case "deadline":
+      return sendLong(ctx, deadlineLine(ctx));
+    case "late":
+    case "ranking": {
+      const area = intent.area ? await areaArg(ctx, shape, intent.area) : undefined;
+      if (area === null) return;
+      return intent.kind === "late"
+        ? showLate(ctx, shape, area ?? null, 0)
+        : showRanking(ctx, shape, area ?? null, 0, true);
+    }
+    case "unit":
+      return withUnit(
+        ctx,
+        shape,
+        intent.unit,
+        (u) => ({ kind: "unit", unitId: u.id }),
+        (u) => showUnit(ctx, shape, u),
+      );
+    case "export":
+      return exportResults(ctx, shape, intent.format);
+    case "remind":
+      return sendLong(
+        ctx,
+        ctx.t("coordinator.intent.suggest_remind", {
+          target: intent.unit ?? ctx.t("coordinator.intent.all_units"),
+          command: commandFor(intent),
+        }),
+      );
+    case "reopen":
+      return sendLong(ctx, ctx.t("coordinator.intent.suggest_reopen", { command: commandFor(intent) }));
+  }
+}
+
+coordinatorFeature.on("message:text", async (ctx, next) => {
+  if (!isCoordinator(ctx) || ctx.message.text.startsWith("/")) return next();
+  const intent = parseIntent(ctx.message.text);
+  if (!intent) return next();
+  const shape = await shapeFor(ctx);
+  if (!shape) return;
+  ctx.logger.debug({ intent }, "plain question understood");
+  await answerIntent(ctx, shape, intent);
+});

@@ -1,0 +1,434 @@
+/**
+ * The outbox of notices to people (Notice rows): written in the same transaction as the
+ * change that causes them, delivered later by the sender (src/jobs/sender.ts), rendered at
+ * send time in the recipient's language from `kind` + `payload`, acknowledged with the
+ * "Đã nhận" button. No Telegram in here except the shape of the button.
+ */
+import { z } from "zod";
+import type { Db, Prisma } from "../db/client.ts";
+import type { Translate } from "../i18n.ts";
+import { escapeHtml } from "./text.ts";
+import { formatDate, formatDateTime } from "./time.ts";
+
+type Tx = Prisma.TransactionClient;
+
+export interface NoticeInput {
+  recipientId: number;
+  campaignId?: number | null;
+  kind: string;
+  payload: Record<string, unknown>;
+  dueAt: Date;
+  idempotencyKey: string;
+  visitId?: number | null;
+}
+
+export const NOTICE_KINDS = [
+  "visit.created",
+  "visit.changed",
+  "visit.cancelled",
+  "visit.reminder",
+  "deadline.reminder",
+  "assessment.reminder",
+  "recipient.unreachable",
+] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+
+/** Listeners told after notices were written (the sender in this process wakes up). */
+const enqueueListeners = new Set<() => void>();
+
+/** Calls `listener` whenever this process enqueued notices; returns the unsubscribe function. */
+export function onNoticesEnqueued(listener: () => void): () => void {
+  enqueueListeners.add(listener);
+  return () => enqueueListeners.delete(listener);
+}
+
+/** Tells this process's sender that notices may be waiting (e.g. after a transaction committed). */
+export function noticesEnqueued(): void {
+  for (const l of enqueueListeners) l();
+}
+
+function providerOf(client: Tx | Db): string {
+  return (client as unknown as { _activeProvider?: string })._activeProvider ?? "sqlite";
+}
+
+/** Prisma's Json input from a plain object (dates become ISO strings). */
+function jsonOf(value: Record<string, unknown>): Prisma.InputJsonValue {
+  return JSON.parse(JSON.stringify(value));
+}
+
+/**
+ * Writes notices to the outbox inside the caller's transaction (or db); existing
+ * idempotency keys are skipped. Returns how many were created.
+ */
+export async function enqueueNotices(tx: Tx | Db, notices: NoticeInput[]): Promise<number> {
+  if (notices.length === 0) return 0;
+  const unique = [...new Map(notices.map((n) => [n.idempotencyKey, n])).values()];
+  let created = 0;
+  for (let i = 0; i < unique.length; i += 500) {
+    const chunk = unique.slice(i, i + 500);
+    const existing = await tx.notice.findMany({
+      where: { idempotencyKey: { in: chunk.map((n) => n.idempotencyKey) } },
+      select: { idempotencyKey: true },
+    });
+    const seen = new Set(existing.map((e) => e.idempotencyKey));
+    const data = chunk
+      .filter((n) => !seen.has(n.idempotencyKey))
+      .map((n) => ({
+        recipientId: n.recipientId,
+        campaignId: n.campaignId ?? null,
+        kind: n.kind,
+        payload: jsonOf(n.payload),
+        dueAt: n.dueAt,
+        idempotencyKey: n.idempotencyKey,
+        visitId: n.visitId ?? null,
+      }));
+    if (data.length === 0) continue;
+    // PostgreSQL: INSERT … ON CONFLICT DO NOTHING, so a key written meanwhile by another
+    // process is skipped without aborting the caller's transaction. SQLite has one writer
+    // at a time, so the keys read above cannot be taken meanwhile.
+    // (The client type is SQLite's, which has no skipDuplicates; the PostgreSQL client does.)
+    const args = providerOf(tx) === "postgresql" ? { data, skipDuplicates: true } : { data };
+    const result = await tx.notice.createMany(args as { data: typeof data });
+    created += result.count;
+  }
+  return created;
+}
+
+/** Pending notices of a visit become CANCELLED (inside the caller's transaction). */
+export async function cancelPendingNotices(tx: Tx | Db, visitId: number, kinds?: string[]): Promise<number> {
+  const result = await tx.notice.updateMany({
+    where: { visitId, status: "PENDING", ...(kinds ? { kind: { in: kinds } } : {}) },
+    data: { status: "CANCELLED" },
+  });
+  return result.count;
+}
+
+/** Who coordinates a campaign: COORDINATOR members and the people named in COORDINATOR_IDS. */
+export async function coordinatorIdsOf(
+  db: Tx | Db,
+  campaignId: number | null,
+  coordinatorTelegramIds: readonly bigint[],
+): Promise<number[]> {
+  const people = await db.person.findMany({
+    where: {
+      OR: [
+        ...(campaignId ? [{ memberships: { some: { campaignId, role: "COORDINATOR" as const } } }] : []),
+        { telegramId: { in: [...coordinatorTelegramIds] } },
+      ],
+    },
+    select: { id: true },
+    orderBy: { id: "asc" },
+  });
+  return people.map((p) => p.id);
+}
+
+// ---------------------------------------------------------------- payloads
+
+const iso = z.string().refine((s) => !Number.isNaN(Date.parse(s)), "an ISO date");
+
+const VisitPayload = z.object({
+  visitId: z.number().int(),
+  unitName: z.string(),
+  startsAt: iso,
+  place: z.string(),
+  contents: z.string().nullish(),
+  team: z.array(z.string()).default([]),
+});
+export type VisitPayload = z.infer<typeof VisitPayload>;
+
+const MissingArea = z.object({ area: z.string(), answered: z.number(), total: z.number() });
+
+export const PAYLOADS = {
+  "visit.created": VisitPayload,
+  "visit.changed": VisitPayload.extend({ before: z.object({ startsAt: iso, place: z.string() }) }),
+  "visit.cancelled": VisitPayload.extend({ reason: z.string().nullish() }),
+  "visit.reminder": VisitPayload.extend({ days: z.number().int() }),
+  "deadline.reminder": z.object({
+    unitName: z.string(),
+    deadline: iso,
+    days: z.number().int(),
+    missing: z.array(MissingArea),
+  }),
+  "assessment.reminder": z.object({
+    unitName: z.string(),
+    deadline: iso.nullable(),
+    missing: z.array(MissingArea),
+    sentBy: z.string(),
+  }),
+  "recipient.unreachable": z.object({
+    personName: z.string(),
+    username: z.string().nullish(),
+    unitName: z.string().nullish(),
+    role: z.string().nullish(),
+    error: z.string(),
+  }),
+} satisfies Record<NoticeKind, z.ZodType>;
+
+// ---------------------------------------------------------------- rendering
+
+export class NoticeRenderError extends Error {
+  override name = "NoticeRenderError";
+}
+
+export interface RenderOptions {
+  t: Translate;
+  locale: string;
+  timeZone: string;
+  /** When the notice is sent: "còn N ngày" counts from here. */
+  now: Date;
+}
+
+/** Thứ Sáu / Friday, in the recipient's language and the configured zone. */
+function weekday(date: Date, locale: string, timeZone: string): string {
+  const name = new Intl.DateTimeFormat(locale === "en" ? "en-GB" : "vi-VN", { weekday: "long", timeZone }).format(date);
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+function when(date: Date, o: RenderOptions): string {
+  return `${formatDateTime(date, o.timeZone)} (${weekday(date, o.locale, o.timeZone)})`;
+}
+
+function visitLines(p: VisitPayload, o: RenderOptions): string[] {
+  const { t } = o;
+  const lines = [
+    t("notices.visit.unit", { unit: p.unitName }),
+    t("notices.visit.when", { when: when(new Date(p.startsAt), o) }),
+    t("notices.visit.place", { place: p.place }),
+  ];
+  if (p.team.length) lines.push(t("notices.visit.team", { team: p.team.join(", ") }));
+  if (p.contents) lines.push(t("notices.visit.contents", { contents: p.contents }));
+  return lines;
+}
+
+function missingLines(missing: z.infer<typeof MissingArea>[], t: Translate): string[] {
+  return missing.map((m) => t("notices.missing_line", { area: m.area, answered: m.answered, total: m.total }));
+}
+
+/** The text of a notice in the recipient's language (Telegram HTML). */
+export function renderNotice(kind: string, payload: unknown, o: RenderOptions): string {
+  const schema = PAYLOADS[kind as NoticeKind];
+  if (!schema) throw new NoticeRenderError(`unknown notice kind "${kind}"`);
+  const parsed = schema.safeParse(payload);
+  if (!parsed.success) throw new NoticeRenderError(`bad payload for ${kind}: ${parsed.error.issues[0]?.message}`);
+  const { t } = o;
+  const k = kind as NoticeKind;
+  switch (k) {
+    case "visit.created": {
+      const p = parsed.data as z.infer<(typeof PAYLOADS)["visit.created"]>;
+      return [t("notices.visit.created_title"), "", ...visitLines(p, o), "", t("notices.visit.prepare")].join("\n");
+    }
+    case "visit.changed": {
+      const p = parsed.data as z.infer<(typeof PAYLOADS)["visit.changed"]>;
+      const before = t("notices.visit.before", {
+        when: formatDateTime(new Date(p.before.startsAt), o.timeZone),
+        place: p.before.place,
+      });
+      return [t("notices.visit.changed_title"), "", ...visitLines(p, o), `<i>${before}</i>`].join("\n");
+    }
+    case "visit.cancelled": {
+      const p = parsed.data as z.infer<(typeof PAYLOADS)["visit.cancelled"]>;
+      const lines = [
+        t("notices.visit.cancelled_title"),
+        "",
+        t("notices.visit.cancelled_body", {
+          unit: p.unitName,
+          when: formatDateTime(new Date(p.startsAt), o.timeZone),
+          place: p.place,
+        }),
+      ];
+      if (p.reason) lines.push(t("notices.visit.reason", { reason: p.reason }));
+      lines.push("", t("notices.visit.cancelled_next"));
+      return lines.join("\n");
+    }
+    case "visit.reminder": {
+      const p = parsed.data as z.infer<(typeof PAYLOADS)["visit.reminder"]>;
+      const days = Math.max(0, daysUntil(new Date(p.startsAt), o));
+      const title =
+        days === 0
+          ? t("notices.visit.reminder_today")
+          : days === 1
+            ? t("notices.visit.reminder_tomorrow")
+            : t("notices.visit.reminder_title", { count: days });
+      return [title, "", ...visitLines(p, o), "", t("notices.visit.prepare")].join("\n");
+    }
+    case "deadline.reminder": {
+      const p = parsed.data as z.infer<(typeof PAYLOADS)["deadline.reminder"]>;
+      const deadline = new Date(p.deadline);
+      const days = Math.max(0, daysUntil(deadline, o));
+      return [
+        days === 0
+          ? t("notices.deadline.title_today")
+          : days === 1
+            ? t("notices.deadline.title_tomorrow")
+            : t("notices.deadline.title", { count: days }),
+        "",
+        t("notices.deadline.body", { unit: p.unitName, deadline: formatDateTime(deadline, o.timeZone) }),
+        ...missingLines(p.missing, t),
+        "",
+        t("notices.deadline.action"),
+      ].join("\n");
+    }
+    case "assessment.reminder": {
+      const p = parsed.data as z.infer<(typeof PAYLOADS)["assessment.reminder"]>;
+      const lines = [t("notices.assessment.title"), "", t("notices.assessment.body", { unit: p.unitName })];
+      if (p.deadline) {
+        lines.push(t("notices.assessment.deadline", { deadline: formatDateTime(new Date(p.deadline), o.timeZone) }));
+      }
+      if (p.missing.length) lines.push(t("notices.assessment.missing_title"), ...missingLines(p.missing, t));
+      lines.push("", t("notices.assessment.sent_by", { name: p.sentBy }));
+      lines.push(t("notices.deadline.action"));
+      return lines.join("\n");
+    }
+    case "recipient.unreachable": {
+      const p = parsed.data as z.infer<(typeof PAYLOADS)["recipient.unreachable"]>;
+      const who = p.username ? `${escapeHtml(p.personName)} (@${escapeHtml(p.username)})` : escapeHtml(p.personName);
+      const lines = [t("notices.unreachable.title"), "", t("notices.unreachable.body", { who })];
+      if (p.unitName) lines.push(t("notices.unreachable.unit", { unit: p.unitName }));
+      lines.push(t("notices.unreachable.error", { error: p.error }), "", t("notices.unreachable.action"));
+      return lines.join("\n");
+    }
+  }
+}
+
+/** Whole local days from `now` to `date` (calendar days in the configured zone). */
+function daysUntil(date: Date, o: RenderOptions): number {
+  const day = (d: Date) => {
+    const [dd, mm, yyyy] = formatDate(d, o.timeZone).split("/").map(Number);
+    return Date.UTC(yyyy!, mm! - 1, dd!) / 86_400_000;
+  };
+  return day(date) - day(o.now);
+}
+
+// ---------------------------------------------------------------- acknowledgement
+
+/** Callback data of the "Đã nhận" button: `nt:a:<noticeId>`. */
+export const ACK_PREFIX = "nt:a:";
+const ACK_DATA = /^nt:a:([1-9][0-9]{0,9})$/;
+
+export function ackData(noticeId: number): string {
+  return `${ACK_PREFIX}${noticeId}`;
+}
+
+/** The notice id in a button's data, or null for anything not exactly ours. */
+export function parseAckData(data: string): number | null {
+  const m = ACK_DATA.exec(data);
+  if (!m) return null;
+  const id = Number(m[1]);
+  return Number.isSafeInteger(id) && id <= 2_147_483_647 ? id : null;
+}
+
+export type AckResult =
+  | { ok: true; acknowledgedAt: Date; first: boolean }
+  | { ok: false; reason: "unknown" | "not_yours" | "not_sent" };
+
+/** The recipient confirms they received a notice; only they can, once (later presses are no-ops). */
+export async function acknowledgeNotice(db: Db, noticeId: number, personId: number, now: Date): Promise<AckResult> {
+  const notice = await db.notice.findUnique({
+    where: { id: noticeId },
+    select: { recipientId: true, status: true, acknowledgedAt: true },
+  });
+  if (!notice) return { ok: false, reason: "unknown" };
+  if (notice.recipientId !== personId) return { ok: false, reason: "not_yours" };
+  if (notice.acknowledgedAt) return { ok: true, acknowledgedAt: notice.acknowledgedAt, first: false };
+  // A notice whose send was not recorded (killed mid-send) still reached the person.
+  if (notice.status !== "SENT" && notice.status !== "SENDING") return { ok: false, reason: "not_sent" };
+  const updated = await db.notice.updateMany({
+    where: { id: noticeId, recipientId: personId, acknowledgedAt: null },
+    data: { acknowledgedAt: now },
+  });
+  if (updated.count === 0) {
+    const again = await db.notice.findUniqueOrThrow({ where: { id: noticeId }, select: { acknowledgedAt: true } });
+    return { ok: true, acknowledgedAt: again.acknowledgedAt ?? now, first: false };
+  }
+  return { ok: true, acknowledgedAt: now, first: true };
+}
+
+// ---------------------------------------------------------------- acknowledgement report
+
+export interface AckGroup {
+  kind: string;
+  visitId: number | null;
+  /** A visit notice's unit, or the unit named in the payload. */
+  label: string;
+  total: number;
+  sent: number;
+  acknowledged: number;
+  pending: number;
+  cancelled: number;
+  /** Sent, not acknowledged yet. */
+  unacknowledged: { name: string; sentAt: Date | null }[];
+  failed: { name: string; error: string }[];
+}
+
+export interface AckReport {
+  groups: AckGroup[];
+  unreachable: { name: string; username: string | null; unit: string | null }[];
+}
+
+/** For coordinators: per notice kind and visit, who has not acknowledged, who failed and why. */
+export async function acknowledgementReport(db: Db, campaignId: number): Promise<AckReport> {
+  const notices = await db.notice.findMany({
+    where: { campaignId, kind: { not: "recipient.unreachable" } },
+    select: {
+      kind: true,
+      visitId: true,
+      status: true,
+      sentAt: true,
+      acknowledgedAt: true,
+      lastError: true,
+      payload: true,
+      dueAt: true,
+      recipient: { select: { displayName: true } },
+      visit: { select: { startsAt: true, unit: { select: { shortName: true } } } },
+    },
+    orderBy: [{ dueAt: "desc" }, { id: "asc" }],
+  });
+  const groups = new Map<string, AckGroup>();
+  for (const n of notices) {
+    // Deadline reminders of one day form one group; visit notices group per visit and kind.
+    const payload = (n.payload ?? {}) as { unitName?: string; days?: number };
+    const key = `${n.kind}|${n.visitId ?? ""}|${n.visitId ? "" : n.dueAt.toISOString()}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = {
+        kind: n.kind,
+        visitId: n.visitId,
+        label: n.visit?.unit.shortName ?? (n.kind === "assessment.reminder" ? (payload.unitName ?? "") : ""),
+        total: 0,
+        sent: 0,
+        acknowledged: 0,
+        pending: 0,
+        cancelled: 0,
+        unacknowledged: [],
+        failed: [],
+      };
+      groups.set(key, g);
+    }
+    g.total++;
+    const name = n.recipient.displayName;
+    if (n.status === "SENT") {
+      g.sent++;
+      if (n.acknowledgedAt) g.acknowledged++;
+      else g.unacknowledged.push({ name, sentAt: n.sentAt });
+    } else if (n.status === "FAILED") g.failed.push({ name, error: n.lastError ?? "?" });
+    else if (n.status === "CANCELLED") g.cancelled++;
+    else g.pending++;
+  }
+  const unreachable = await db.person.findMany({
+    where: { unreachable: true, memberships: { some: { campaignId } } },
+    select: {
+      displayName: true,
+      username: true,
+      memberships: { where: { campaignId }, select: { unit: { select: { shortName: true } } } },
+    },
+    orderBy: { displayName: "asc" },
+  });
+  return {
+    groups: [...groups.values()].filter((g) => g.total > g.cancelled),
+    unreachable: unreachable.map((p) => ({
+      name: p.displayName,
+      username: p.username,
+      unit: p.memberships[0]?.unit?.shortName ?? null,
+    })),
+  };
+}

@@ -1,0 +1,378 @@
+/**
+ * The inspection schedule: visits (unit, date and time, place, team, contents) created,
+ * changed and cancelled by coordinators or imported from a data file. Every change writes
+ * its notices to the outbox in the same transaction, and plans the visit's reminders.
+ * No Telegram in here.
+ */
+import type { Campaign, Db, Prisma } from "../db/client.ts";
+import { audit } from "./audit.ts";
+import { cancelPendingNotices, enqueueNotices, type NoticeInput, type VisitPayload } from "./notices.ts";
+import { formatDate, parseViDateTime, zonedTime } from "./time.ts";
+
+type Tx = Prisma.TransactionClient;
+
+export interface ReminderSettings {
+  timeZone: string;
+  /** Days before the visit, e.g. [7, 1]. */
+  visitDays: readonly number[];
+  /** Local time of reminders, "08:00". */
+  reminderTime: string;
+  /** Reminders due longer ago than this are skipped (the bot was down); default 12 h. */
+  catchUpMs?: number;
+}
+
+export const DEFAULT_CATCH_UP_MS = 12 * 3_600_000;
+
+const visitInclude = {
+  unit: { select: { id: true, name: true, shortName: true } },
+  members: { orderBy: { id: "asc" as const } },
+} as const;
+
+export type VisitWithUnit = Prisma.InspectionVisitGetPayload<{ include: typeof visitInclude }>;
+
+export const ACTIVE_VISIT = ["PLANNED", "CONFIRMED"] as const;
+
+// ---------------------------------------------------------------- parsing chat input
+
+export type ScheduleLine =
+  | { ok: true; unitQuery: string; startsAt: Date; place: string }
+  | { ok: false; error: "format" | "date" | "no_place" | "no_unit" };
+
+const DATE_TIME_IN_LINE = /(?:^|\s)(\d{1,2}\/\d{1,2}\/\d{4})\s+(\d{1,2}[:hg]\d{2})(?=\s|$)/;
+
+/** "Sông Mã 15/03/2019 08:00 Hội trường UBND huyện" -> unit query, instant, place. */
+export function parseScheduleLine(text: string, timeZone: string): ScheduleLine {
+  const m = DATE_TIME_IN_LINE.exec(text);
+  if (!m) return { ok: false, error: "format" };
+  const startsAt = parseViDateTime(`${m[1]} ${m[2]}`, timeZone);
+  if (!startsAt) return { ok: false, error: "date" };
+  const unitQuery = text.slice(0, m.index).trim();
+  const place = text.slice(m.index + m[0].length).trim();
+  if (!unitQuery) return { ok: false, error: "no_unit" };
+  if (!place) return { ok: false, error: "no_place" };
+  return { ok: true, unitQuery, startsAt, place: place.slice(0, 300) };
+}
+
+export type ChangeLine =
+  | { ok: true; ref: string; startsAt: Date | null; place: string | null }
+  | { ok: false; error: "format" | "date" };
+
+/** "<#số lịch | đơn vị> [dd/MM/yyyy HH:mm] [địa điểm]" for /lichsua: at least one change. */
+export function parseChangeLine(text: string, timeZone: string): ChangeLine {
+  const m = DATE_TIME_IN_LINE.exec(text);
+  if (m) {
+    const startsAt = parseViDateTime(`${m[1]} ${m[2]}`, timeZone);
+    if (!startsAt) return { ok: false, error: "date" };
+    const ref = text.slice(0, m.index).trim();
+    const place = text.slice(m.index + m[0].length).trim();
+    if (!ref) return { ok: false, error: "format" };
+    return { ok: true, ref, startsAt, place: place ? place.slice(0, 300) : null };
+  }
+  // No date: "#3 Phòng họp số 2" changes the place only.
+  const place = /^(#?\d{1,9})\s+(.+)$/.exec(text.trim());
+  if (place) return { ok: true, ref: place[1]!, startsAt: null, place: place[2]!.trim().slice(0, 300) };
+  return { ok: false, error: "format" };
+}
+
+// ---------------------------------------------------------------- reading
+
+export async function findVisit(db: Db | Tx, campaignId: number, visitId: number): Promise<VisitWithUnit | null> {
+  const visit = await db.inspectionVisit.findUnique({ where: { id: visitId }, include: visitInclude });
+  return visit && visit.campaignId === campaignId ? visit : null;
+}
+
+/** Visits of a campaign in date order (one unit's when `unitId` is given); cancelled ones last-minute too. */
+export async function listVisits(
+  db: Db,
+  campaignId: number,
+  options: { unitId?: number; includeCancelled?: boolean } = {},
+): Promise<VisitWithUnit[]> {
+  return db.inspectionVisit.findMany({
+    where: {
+      campaignId,
+      ...(options.unitId ? { unitId: options.unitId } : {}),
+      ...(options.includeCancelled ? {} : { status: { not: "CANCELLED" } }),
+    },
+    include: visitInclude,
+    orderBy: [{ startsAt: "asc" }, { id: "asc" }],
+  });
+}
+
+/** Active visits matching a reference typed by a coordinator: "#3", "3", or a unit (name, alias). */
+export async function activeVisitsOf(db: Db, campaignId: number, unitIds: number[]): Promise<VisitWithUnit[]> {
+  return db.inspectionVisit.findMany({
+    where: { campaignId, unitId: { in: unitIds }, status: { in: [...ACTIVE_VISIT] } },
+    include: visitInclude,
+    orderBy: [{ startsAt: "asc" }, { id: "asc" }],
+  });
+}
+
+/** People told about a visit: the unit's officers and the team members known to the bot. */
+export async function visitRecipients(tx: Db | Tx, visit: VisitWithUnit): Promise<number[]> {
+  const officers = await tx.membership.findMany({
+    where: { campaignId: visit.campaignId, unitId: visit.unitId, role: "OFFICER" },
+    select: { personId: true },
+    orderBy: { personId: "asc" },
+  });
+  const ids = [...officers.map((o) => o.personId), ...visit.members.flatMap((m) => (m.personId ? [m.personId] : []))];
+  return [...new Set(ids)];
+}
+
+export function visitPayload(visit: VisitWithUnit): VisitPayload {
+  return {
+    visitId: visit.id,
+    unitName: visit.unit.name,
+    startsAt: visit.startsAt.toISOString(),
+    place: visit.place,
+    contents: visit.contents,
+    team: visit.members.map((m) => (m.title ? `${m.name} (${m.title})` : m.name)),
+  };
+}
+
+// ---------------------------------------------------------------- reminders
+
+/** The instant `days` calendar days before `date` (local), at the local reminder time. */
+export function reminderAt(date: Date, days: number, settings: Pick<ReminderSettings, "timeZone" | "reminderTime">) {
+  const [dd, mm, yyyy] = formatDate(date, settings.timeZone).split("/").map(Number);
+  const [hour, minute] = settings.reminderTime.split(":").map(Number);
+  const day = new Date(Date.UTC(yyyy!, mm! - 1, dd! - days));
+  return zonedTime(day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate(), hour!, minute!, settings.timeZone);
+}
+
+/**
+ * Writes the reminders of a visit's current revision for its current recipients (safe to
+ * run again: keys carry visit, revision, days and person). Reminder times that had already
+ * passed when the visit was scheduled, or long ago, or after the visit starts, are skipped.
+ */
+export async function planVisitReminders(
+  tx: Db | Tx,
+  visit: VisitWithUnit,
+  settings: ReminderSettings,
+  now: Date,
+): Promise<number> {
+  if (!(ACTIVE_VISIT as readonly string[]).includes(visit.status) || visit.startsAt <= now) return 0;
+  const catchUp = settings.catchUpMs ?? DEFAULT_CATCH_UP_MS;
+  const recipients = await visitRecipients(tx, visit);
+  const notices: NoticeInput[] = [];
+  for (const days of settings.visitDays) {
+    const dueAt = reminderAt(visit.startsAt, days, settings);
+    if (dueAt <= visit.revisedAt || dueAt >= visit.startsAt || now.getTime() - dueAt.getTime() > catchUp) continue;
+    for (const recipientId of recipients) {
+      notices.push({
+        recipientId,
+        campaignId: visit.campaignId,
+        visitId: visit.id,
+        kind: "visit.reminder",
+        payload: { ...visitPayload(visit), days },
+        dueAt,
+        idempotencyKey: `visit:${visit.id}:r${visit.revision}:reminder:${days}d:${recipientId}`,
+      });
+    }
+  }
+  return enqueueNotices(tx, notices);
+}
+
+// ---------------------------------------------------------------- changes
+
+export interface VisitInput {
+  campaign: Campaign;
+  unitId: number;
+  startsAt: Date;
+  place: string;
+  contents?: string | null;
+  /** Team members; default: the campaign's inspectors. */
+  team?: { name: string; title?: string | null; personId?: number | null }[];
+  key?: string | null;
+}
+
+export interface ChangeResult {
+  visit: VisitWithUnit;
+  /** Notices written (to officers and team). */
+  notified: number;
+}
+
+async function defaultTeam(tx: Tx, campaignId: number) {
+  const inspectors = await tx.membership.findMany({
+    where: { campaignId, role: "INSPECTOR" },
+    select: { person: { select: { id: true, displayName: true } } },
+    orderBy: { id: "asc" },
+  });
+  return inspectors.map((m) => ({ name: m.person.displayName, title: null, personId: m.person.id }));
+}
+
+function visitNotices(
+  visit: VisitWithUnit,
+  recipients: number[],
+  kind: string,
+  extra: Record<string, unknown>,
+  now: Date,
+): NoticeInput[] {
+  return recipients.map((recipientId) => ({
+    recipientId,
+    campaignId: visit.campaignId,
+    visitId: visit.id,
+    kind,
+    payload: { ...visitPayload(visit), ...extra },
+    dueAt: now,
+    idempotencyKey: `visit:${visit.id}:r${visit.revision}:${kind.split(".")[1]}:${recipientId}`,
+  }));
+}
+
+const TX = { timeout: 30_000, maxWait: 10_000 };
+
+/** Creates a visit, notifies its unit's officers and team, and plans its reminders: one transaction. */
+export async function createVisit(
+  db: Db,
+  input: VisitInput,
+  actorId: number | null,
+  settings: ReminderSettings,
+  now: Date,
+): Promise<ChangeResult> {
+  return db.$transaction((tx) => createVisitTx(tx, input, actorId, settings, now), TX);
+}
+
+/** createVisit inside the caller's transaction (the importer's). A visit already past notifies nobody. */
+export async function createVisitTx(
+  tx: Tx,
+  input: VisitInput,
+  actorId: number | null,
+  settings: ReminderSettings,
+  now: Date,
+): Promise<ChangeResult> {
+  const team = input.team ?? (await defaultTeam(tx, input.campaign.id));
+  const created = await tx.inspectionVisit.create({
+    data: {
+      campaignId: input.campaign.id,
+      unitId: input.unitId,
+      startsAt: input.startsAt,
+      place: input.place,
+      contents: input.contents ?? null,
+      key: input.key ?? null,
+      revisedAt: now,
+      createdById: actorId,
+      members: { create: team.map((m) => ({ name: m.name, title: m.title ?? null, personId: m.personId ?? null })) },
+    },
+  });
+  const visit = (await findVisit(tx, input.campaign.id, created.id))!;
+  const recipients = visit.startsAt > now ? await visitRecipients(tx, visit) : [];
+  const notified = await enqueueNotices(tx, visitNotices(visit, recipients, "visit.created", {}, now));
+  await planVisitReminders(tx, visit, settings, now);
+  await audit(tx, {
+    actorId,
+    action: "visit.create",
+    entity: "InspectionVisit",
+    entityId: visit.id,
+    after: { unit: visit.unit.shortName, startsAt: visit.startsAt, place: visit.place },
+  });
+  return { visit, notified };
+}
+
+/**
+ * Changes a visit's time and/or place: a new revision, its pending reminders cancelled and
+ * planned again, and a visit.changed notice to everyone concerned, in one transaction.
+ */
+export async function changeVisit(
+  db: Db,
+  campaignId: number,
+  visitId: number,
+  change: VisitChange,
+  actorId: number | null,
+  settings: ReminderSettings,
+  now: Date,
+): Promise<ChangeResult | null> {
+  return db.$transaction((tx) => changeVisitTx(tx, campaignId, visitId, change, actorId, settings, now), TX);
+}
+
+export interface VisitChange {
+  startsAt?: Date | null;
+  place?: string | null;
+  contents?: string | null;
+}
+
+/** changeVisit inside the caller's transaction. Null when the visit is gone, cancelled or changed meanwhile. */
+export async function changeVisitTx(
+  tx: Tx,
+  campaignId: number,
+  visitId: number,
+  change: VisitChange,
+  actorId: number | null,
+  settings: ReminderSettings,
+  now: Date,
+): Promise<ChangeResult | null> {
+  const before = await findVisit(tx, campaignId, visitId);
+  if (!before || !(ACTIVE_VISIT as readonly string[]).includes(before.status)) return null;
+  const data = {
+    ...(change.startsAt ? { startsAt: change.startsAt } : {}),
+    ...(change.place ? { place: change.place } : {}),
+    ...(change.contents !== undefined ? { contents: change.contents } : {}),
+  };
+  const same =
+    (!data.startsAt || data.startsAt.getTime() === before.startsAt.getTime()) &&
+    (!data.place || data.place === before.place) &&
+    (data.contents === undefined || data.contents === before.contents);
+  if (same) return { visit: before, notified: 0 };
+  // Conditional on the revision read: two coordinators changing at once cannot both win.
+  const updated = await tx.inspectionVisit.updateMany({
+    where: { id: visitId, revision: before.revision },
+    data: { ...data, revision: { increment: 1 }, revisedAt: now },
+  });
+  if (updated.count === 0) return null;
+  await cancelPendingNotices(tx, visitId, ["visit.reminder"]);
+  const visit = (await findVisit(tx, campaignId, visitId))!;
+  const recipients = visit.startsAt > now ? await visitRecipients(tx, visit) : [];
+  const notified = await enqueueNotices(
+    tx,
+    visitNotices(
+      visit,
+      recipients,
+      "visit.changed",
+      { before: { startsAt: before.startsAt.toISOString(), place: before.place } },
+      now,
+    ),
+  );
+  await planVisitReminders(tx, visit, settings, now);
+  await audit(tx, {
+    actorId,
+    action: "visit.change",
+    entity: "InspectionVisit",
+    entityId: visitId,
+    before: { startsAt: before.startsAt, place: before.place, contents: before.contents },
+    after: { startsAt: visit.startsAt, place: visit.place, contents: visit.contents },
+  });
+  return { visit, notified };
+}
+
+/** Cancels a visit: its pending notices are cancelled and everyone concerned is told, in one transaction. */
+export async function cancelVisit(
+  db: Db,
+  campaignId: number,
+  visitId: number,
+  reason: string | null,
+  actorId: number | null,
+  now: Date,
+  expectedRevision?: number,
+): Promise<(ChangeResult & { cancelledNotices: number }) | null> {
+  return db.$transaction(async (tx) => {
+    const before = await findVisit(tx, campaignId, visitId);
+    if (!before || !(ACTIVE_VISIT as readonly string[]).includes(before.status)) return null;
+    if (expectedRevision !== undefined && before.revision !== expectedRevision) return null;
+    const updated = await tx.inspectionVisit.updateMany({
+      where: { id: visitId, revision: before.revision, status: { in: [...ACTIVE_VISIT] } },
+      data: { status: "CANCELLED", cancelledAt: now, cancelReason: reason, revision: { increment: 1 }, revisedAt: now },
+    });
+    if (updated.count === 0) return null;
+    const cancelledNotices = await cancelPendingNotices(tx, visitId);
+    const visit = (await findVisit(tx, campaignId, visitId))!;
+    const recipients = await visitRecipients(tx, visit);
+    const notified = await enqueueNotices(tx, visitNotices(visit, recipients, "visit.cancelled", { reason }, now));
+    await audit(tx, {
+      actorId,
+      action: "visit.cancel",
+      entity: "InspectionVisit",
+      entityId: visitId,
+      before: { status: before.status, startsAt: before.startsAt, place: before.place },
+      after: { status: "CANCELLED", reason },
+    });
+    return { visit, notified, cancelledNotices };
+  }, TX);
+}

@@ -1,0 +1,716 @@
+/**
+ * What coordinators ask about a campaign: progress at a glance, late units, one unit in
+ * detail, the ranking by self-score, reminders and reopening a submitted area. No
+ * Telegram in here.
+ *
+ * Built to stay fast for a whole province (10,000 units × 100 questions): aggregates run
+ * in the database and return one row per area or per unit; the details (officers, last
+ * activity, evidence) are read only for the units on the page being shown. Questions are
+ * mapped to their area with a CASE over the questionnaire's question ids, so the big
+ * Answer table is never joined to Question/Criterion.
+ */
+import type { Campaign, Db, Unit } from "../db/client.ts";
+import type { AreaState } from "./assessment.ts";
+import { round2 } from "./assessment.ts";
+import { audit } from "./audit.ts";
+import { enqueueNotices, type NoticeInput, noticesEnqueued } from "./notices.ts";
+
+// ---------------------------------------------------------------- ranking groups
+
+/** The province's grouping by percent of the maximum score (highest first). */
+export const RANK_GROUPS = [
+  { group: "A", min: 90 },
+  { group: "B", min: 80 },
+  { group: "C", min: 65 },
+  { group: "D", min: 0 },
+] as const;
+export type RankGroup = (typeof RANK_GROUPS)[number]["group"];
+
+export function groupOf(percent: number): RankGroup {
+  // Compare on rounded values: 89.999999 from float sums is 90.
+  const p = Math.round(percent * 1e6) / 1e6;
+  return (RANK_GROUPS.find((g) => p >= g.min) ?? RANK_GROUPS[RANK_GROUPS.length - 1]!).group;
+}
+
+// ---------------------------------------------------------------- the questionnaire's shape
+
+export interface AreaInfo {
+  id: number;
+  code: string;
+  title: string;
+  maxPoints: number;
+  order: number;
+  /** Questions of the area. */
+  total: number;
+  questionIds: number[];
+}
+
+export interface CampaignShape {
+  campaign: Campaign;
+  areas: AreaInfo[];
+  totalQuestions: number;
+  maxPoints: number;
+  areaOfQuestion: Map<number, number>;
+  /** Questions that need evidence (or an explanation of why there is none). */
+  evidenceRequired: Set<number>;
+}
+
+export async function campaignShape(db: Db, campaign: Campaign): Promise<CampaignShape> {
+  const questionnaireId = campaign.questionnaireId ?? -1;
+  const [areas, questions] = await Promise.all([
+    db.reformArea.findMany({ where: { questionnaireId }, orderBy: { order: "asc" } }),
+    db.question.findMany({
+      where: { questionnaireId },
+      select: { id: true, evidenceRequired: true, criterion: { select: { areaId: true } } },
+      orderBy: { id: "asc" },
+    }),
+  ]);
+  const infos: AreaInfo[] = areas.map((a) => ({
+    id: a.id,
+    code: a.code,
+    title: a.title,
+    maxPoints: a.maxPoints,
+    order: a.order,
+    total: 0,
+    questionIds: [],
+  }));
+  const byId = new Map(infos.map((a) => [a.id, a]));
+  const areaOfQuestion = new Map<number, number>();
+  for (const q of questions) {
+    const area = byId.get(q.criterion.areaId);
+    if (!area) continue;
+    area.total++;
+    area.questionIds.push(q.id);
+    areaOfQuestion.set(q.id, area.id);
+  }
+  return {
+    campaign,
+    areas: infos,
+    totalQuestions: questions.length,
+    maxPoints: round2(infos.reduce((s, a) => s + a.maxPoints, 0)),
+    areaOfQuestion,
+    evidenceRequired: new Set(questions.filter((q) => q.evidenceRequired).map((q) => q.id)),
+  };
+}
+
+/** "3. Cải cách thủ tục hành chính" */
+export const areaLabel = (area: Pick<AreaInfo, "code" | "title">) => `${area.code}. ${area.title}`;
+
+/** An area by what people type: its code ("3"), or null. */
+export function findArea(shape: CampaignShape, code: string): AreaInfo | null {
+  const c = code.trim().replace(/\.$/, "");
+  return shape.areas.find((a) => a.code === c) ?? null;
+}
+
+// ---------------------------------------------------------------- raw SQL helpers
+
+function int(n: number): number {
+  if (!Number.isSafeInteger(n)) throw new Error(`not an integer id: ${n}`);
+  return n;
+}
+
+/**
+ * A SQL condition "this answer's question is in `ids`", as ranges: question ids of an area
+ * are usually consecutive, so `"questionId" BETWEEN 101 AND 110` (cheap to evaluate on
+ * every row of a big scan) rather than a long IN list.
+ */
+export function idCondition(ids: number[], column = `"questionId"`): string {
+  if (ids.length === 0) return "1 = 0";
+  const sorted = [...new Set(ids.map(int))].sort((a, b) => a - b);
+  const parts: string[] = [];
+  let from = sorted[0]!;
+  let to = from;
+  const flush = () => parts.push(from === to ? `${column} = ${from}` : `${column} BETWEEN ${from} AND ${to}`);
+  for (const id of sorted.slice(1)) {
+    if (id === to + 1) to = id;
+    else {
+      flush();
+      from = to = id;
+    }
+  }
+  flush();
+  return parts.length === 1 ? parts[0]! : `(${parts.join(" OR ")})`;
+}
+
+const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
+
+// ---------------------------------------------------------------- answer totals, kept up to date
+
+/**
+ * Answers and self-score per unit and area: what /tiendo and /diem aggregate. Reading it
+ * means a scan of every answer of the campaign (a million rows for a province), so it is
+ * kept per database and campaign and brought up to date from the audit log: every answer
+ * write is audited in its own transaction with its unit, so the entries after the last
+ * one seen name the units to read again (one indexed query for those units only). Many
+ * changes, an entry without a unit, or MAX_AGE_MS since the last full read: read it all.
+ */
+export interface UnitTotals {
+  /** Per area, in shape.areas order. */
+  answered: number[];
+  score: number[];
+}
+
+interface Snapshot {
+  mark: number;
+  fullAt: number;
+  units: Map<number, UnitTotals>;
+}
+
+const MAX_AGE_MS = 10 * 60_000;
+const MAX_INCREMENTAL = 500;
+const RECHECK = 50;
+const snapshots = new WeakMap<Db, Map<string, Snapshot>>();
+
+/** The shape's questions: a changed questionnaire is a new snapshot. */
+const shapeKey = (shape: CampaignShape) =>
+  `${shape.campaign.id}:${shape.areas.map((a) => `${a.id}=${a.questionIds.join(",")}`).join(";")}`;
+
+async function readTotals(db: Db, shape: CampaignShape, unitIds?: number[]): Promise<Map<number, UnitTotals>> {
+  const columns = shape.areas
+    .map((a, i) => {
+      const c = idCondition(a.questionIds);
+      return `SUM(CASE WHEN ${c} THEN 1 ELSE 0 END) AS n${i}, SUM(CASE WHEN ${c} THEN "selfScore" ELSE 0 END) AS s${i}`;
+    })
+    .join(", ");
+  const only = unitIds ? ` AND "unitId" IN (${unitIds.map(int).join(",")})` : "";
+  const rows = await db.$queryRawUnsafe<Record<string, unknown>[]>(
+    `SELECT "unitId" AS "unitId"${columns ? `, ${columns}` : ""} FROM "Answer"
+      WHERE "campaignId" = ${int(shape.campaign.id)}${only} GROUP BY "unitId"`,
+  );
+  const totals = new Map<number, UnitTotals>();
+  for (const r of rows) {
+    totals.set(num(r.unitId), {
+      answered: shape.areas.map((_a, i) => num(r[`n${i}`])),
+      score: shape.areas.map((_a, i) => num(r[`s${i}`])),
+    });
+  }
+  return totals;
+}
+
+function unitOf(entry: { before: unknown; after: unknown }): number | null {
+  for (const side of [entry.after, entry.before]) {
+    const id = (side as { unitId?: unknown } | null)?.unitId;
+    if (typeof id === "number" && Number.isSafeInteger(id)) return id;
+  }
+  return null;
+}
+
+/** Answers and self-scores of every unit of the campaign, per area (units without answers are absent). */
+export async function answerTotals(db: Db, shape: CampaignShape): Promise<Map<number, UnitTotals>> {
+  let cache = snapshots.get(db);
+  if (!cache) {
+    cache = new Map();
+    snapshots.set(db, cache);
+  }
+  const key = shapeKey(shape);
+  const last = await db.auditLog.findFirst({ orderBy: { id: "desc" }, select: { id: true } });
+  const mark = last?.id ?? 0;
+  const snapshot = cache.get(key);
+  if (snapshot && Date.now() - snapshot.fullAt < MAX_AGE_MS && mark >= snapshot.mark) {
+    if (mark === snapshot.mark) return snapshot.units;
+    const entries = await db.auditLog.findMany({
+      // A little before the last mark too: a transaction that took its id earlier may
+      // have committed after that mark was read.
+      where: { id: { gt: snapshot.mark - RECHECK, lte: mark }, entity: "Answer" },
+      select: { before: true, after: true },
+      take: MAX_INCREMENTAL + 1,
+    });
+    const units = new Set(entries.map(unitOf));
+    if (entries.length <= MAX_INCREMENTAL && !units.has(null)) {
+      const ids = [...units] as number[];
+      const fresh = ids.length ? await readTotals(db, shape, ids) : new Map<number, UnitTotals>();
+      for (const id of ids) {
+        const t = fresh.get(id);
+        if (t) snapshot.units.set(id, t);
+        else snapshot.units.delete(id);
+      }
+      snapshot.mark = mark;
+      return snapshot.units;
+    }
+  }
+  const units = await readTotals(db, shape);
+  cache.set(key, { mark, fullAt: Date.now(), units });
+  return units;
+}
+
+// ---------------------------------------------------------------- overview (/tiendo)
+
+export interface AreaOverview {
+  area: AreaInfo;
+  submitted: number;
+  inProgress: number;
+  notStarted: number;
+  answered: number;
+}
+
+export interface Overview {
+  unitCount: number;
+  areas: AreaOverview[];
+  answered: number;
+  /** unitCount × questions */
+  expected: number;
+  /** answered / expected, 0..100 */
+  percent: number;
+  submittedAreas: number;
+  expectedAreas: number;
+  /** Units that submitted every area. */
+  unitsDone: number;
+  /** Units without a single answer. */
+  unitsNotStarted: number;
+}
+
+export async function overview(db: Db, shape: CampaignShape): Promise<Overview> {
+  const campaignId = int(shape.campaign.id);
+  const areas = shape.areas;
+  const [unitCount, totals, submittedByArea, doneRows] = await Promise.all([
+    db.campaignUnit.count({ where: { campaignId } }),
+    answerTotals(db, shape),
+    db.areaSubmission.groupBy({ by: ["areaId"], where: { campaignId }, _count: { _all: true } }),
+    db.$queryRawUnsafe<{ n: unknown }[]>(
+      `SELECT COUNT(*) AS n FROM (SELECT "unitId" FROM "AreaSubmission" WHERE "campaignId" = ${campaignId}
+          GROUP BY "unitId" HAVING COUNT(*) >= ${int(areas.length)}) d`,
+    ),
+  ]);
+  const started = areas.map(() => 0);
+  const answeredIn = areas.map(() => 0);
+  let startedUnits = 0;
+  for (const t of totals.values()) {
+    let any = false;
+    t.answered.forEach((n, i) => {
+      if (n > 0) {
+        started[i]!++;
+        answeredIn[i]! += n;
+        any = true;
+      }
+    });
+    if (any) startedUnits++;
+  }
+  const submittedOf = new Map(submittedByArea.map((r) => [r.areaId, r._count._all]));
+  const rows = areas.map((area, i) => {
+    const submitted = submittedOf.get(area.id) ?? 0;
+    // An area is submitted only once its required questions are answered, so the units
+    // that started it are the submitted ones plus those in progress.
+    const inProgress = Math.max(0, started[i]! - submitted);
+    return {
+      area,
+      submitted,
+      inProgress,
+      notStarted: Math.max(0, unitCount - submitted - inProgress),
+      answered: answeredIn[i]!,
+    };
+  });
+  const answered = rows.reduce((s, a) => s + a.answered, 0);
+  const expected = unitCount * shape.totalQuestions;
+  const submittedAreas = rows.reduce((s, a) => s + a.submitted, 0);
+  return {
+    unitCount,
+    areas: rows,
+    answered,
+    expected,
+    percent: expected ? (answered / expected) * 100 : 0,
+    submittedAreas,
+    expectedAreas: unitCount * areas.length,
+    unitsDone: areas.length ? num(doneRows[0]?.n) : 0,
+    unitsNotStarted: Math.max(0, unitCount - startedUnits),
+  };
+}
+
+// ---------------------------------------------------------------- units, a page at a time
+
+export interface UnitAreaStatus {
+  area: AreaInfo;
+  answered: number;
+  score: number;
+  submittedAt: Date | null;
+  state: AreaState;
+  /** Evidence files (not removed). */
+  evidence: number;
+  /** Answered questions that need evidence and have neither evidence nor an explanation. */
+  missingExplanations: number;
+}
+
+export interface Officer {
+  personId: number;
+  name: string;
+  username: string | null;
+}
+
+export interface UnitStatus {
+  unit: Unit;
+  areas: UnitAreaStatus[];
+  answered: number;
+  total: number;
+  score: number;
+  maxPoints: number;
+  submittedAreas: number;
+  evidence: number;
+  missingExplanations: number;
+  lastActivity: Date | null;
+  officers: Officer[];
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pages: number;
+  /** Items per page (the last page may have fewer). */
+  size: number;
+}
+
+export const PAGE_SIZE = 20;
+
+export function pageOf(page: number, total: number, size = PAGE_SIZE): { page: number; pages: number; skip: number } {
+  const pages = Math.max(1, Math.ceil(total / size));
+  const p = Math.min(Math.max(0, Math.floor(page)), pages - 1);
+  return { page: p, pages, skip: p * size };
+}
+
+function groupBy<T, K>(items: T[], key: (item: T) => K): Map<K, T[]> {
+  const map = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = map.get(k);
+    if (list) list.push(item);
+    else map.set(k, [item]);
+  }
+  return map;
+}
+
+/** Progress, scores, evidence, officers and last activity of the given units (in that order). */
+export async function unitStatuses(db: Db, shape: CampaignShape, unitIds: number[]): Promise<UnitStatus[]> {
+  if (unitIds.length === 0) return [];
+  const campaignId = shape.campaign.id;
+  const where = { campaignId, unitId: { in: unitIds } };
+  const [units, answers, submissions, evidence, officers] = await Promise.all([
+    db.unit.findMany({ where: { id: { in: unitIds } } }),
+    db.answer.findMany({
+      where,
+      select: { unitId: true, questionId: true, selfScore: true, value: true, explanation: true, updatedAt: true },
+    }),
+    db.areaSubmission.findMany({ where, select: { unitId: true, areaId: true, submittedAt: true } }),
+    db.evidence.groupBy({ by: ["unitId", "questionId"], where: { ...where, removedAt: null }, _count: { _all: true } }),
+    db.membership.findMany({
+      where: { campaignId, role: "OFFICER", unitId: { in: unitIds } },
+      select: { unitId: true, person: { select: { id: true, displayName: true, username: true } } },
+      orderBy: { id: "asc" },
+    }),
+  ]);
+  const evidenceOf = new Map(evidence.map((e) => [`${e.unitId}:${e.questionId}`, e._count._all]));
+  const byUnit = new Map(units.map((u) => [u.id, u]));
+  const answersOf = groupBy(answers, (a) => a.unitId);
+  const evidenceRows = groupBy(evidence, (e) => e.unitId);
+  const result: UnitStatus[] = [];
+  for (const unitId of unitIds) {
+    const unit = byUnit.get(unitId);
+    if (!unit) continue;
+    const stats = new Map(
+      shape.areas.map((a) => [a.id, { answered: 0, score: 0, evidence: 0, missingExplanations: 0 }]),
+    );
+    let lastActivity: Date | null = null;
+    const later = (d: Date) => {
+      if (!lastActivity || d > lastActivity) lastActivity = d;
+    };
+    for (const a of answersOf.get(unitId) ?? []) {
+      const s = stats.get(shape.areaOfQuestion.get(a.questionId) ?? -1);
+      later(a.updatedAt);
+      if (!s) continue;
+      s.answered++;
+      s.score += a.selfScore ?? 0;
+      const files = evidenceOf.get(`${unitId}:${a.questionId}`) ?? 0;
+      if (shape.evidenceRequired.has(a.questionId) && files === 0 && !a.explanation && a.value !== "na") {
+        s.missingExplanations++;
+      }
+    }
+    for (const e of evidenceRows.get(unitId) ?? []) {
+      const s = stats.get(shape.areaOfQuestion.get(e.questionId) ?? -1);
+      if (s) s.evidence += e._count._all;
+    }
+    const areas = shape.areas.map((area): UnitAreaStatus => {
+      const s = stats.get(area.id)!;
+      const submission = submissions.find((x) => x.unitId === unitId && x.areaId === area.id);
+      if (submission) later(submission.submittedAt);
+      const state: AreaState = submission
+        ? "SUBMITTED"
+        : s.answered === 0
+          ? "NOT_STARTED"
+          : s.answered >= area.total
+            ? "COMPLETE"
+            : "IN_PROGRESS";
+      return { area, ...s, score: round2(s.score), submittedAt: submission?.submittedAt ?? null, state };
+    });
+    const sum = (f: (a: UnitAreaStatus) => number) => areas.reduce((s, a) => s + f(a), 0);
+    result.push({
+      unit,
+      areas,
+      answered: sum((a) => a.answered),
+      total: shape.totalQuestions,
+      score: round2(sum((a) => a.score)),
+      maxPoints: shape.maxPoints,
+      submittedAreas: areas.filter((a) => a.state === "SUBMITTED").length,
+      evidence: sum((a) => a.evidence),
+      missingExplanations: sum((a) => a.missingExplanations),
+      lastActivity,
+      officers: officers
+        .filter((o) => o.unitId === unitId)
+        .map((o) => ({ personId: o.person.id, name: o.person.displayName, username: o.person.username })),
+    });
+  }
+  return result;
+}
+
+/** One page of the campaign's units (in the plan's order) with their status. */
+export async function unitPage(
+  db: Db,
+  shape: CampaignShape,
+  page: number,
+  size = PAGE_SIZE,
+): Promise<Page<UnitStatus>> {
+  const campaignId = shape.campaign.id;
+  const total = await db.campaignUnit.count({ where: { campaignId } });
+  const p = pageOf(page, total, size);
+  const rows = await db.campaignUnit.findMany({
+    where: { campaignId },
+    select: { unitId: true },
+    orderBy: { unitId: "asc" },
+    skip: p.skip,
+    take: size,
+  });
+  const items = await unitStatuses(
+    db,
+    shape,
+    rows.map((r) => r.unitId),
+  );
+  return { items, total, page: p.page, pages: p.pages, size };
+}
+
+// ---------------------------------------------------------------- late units (/chuanop)
+
+/**
+ * Units that have not submitted every area (or the given area), in the plan's order, a
+ * page at a time.
+ */
+export async function lateUnits(
+  db: Db,
+  shape: CampaignShape,
+  options: { areaId?: number; page?: number; size?: number; all?: boolean } = {},
+): Promise<Page<UnitStatus>> {
+  const ids = await lateUnitIds(db, shape, options.areaId);
+  const size = options.all ? Math.max(1, ids.length) : (options.size ?? PAGE_SIZE);
+  const p = pageOf(options.page ?? 0, ids.length, size);
+  const items = await unitStatuses(db, shape, ids.slice(p.skip, p.skip + size));
+  return { items, total: ids.length, page: p.page, pages: p.pages, size };
+}
+
+/** Ids of units that have not submitted every area (or `areaId`), in the plan's order. */
+export async function lateUnitIds(db: Db, shape: CampaignShape, areaId?: number): Promise<number[]> {
+  const campaignId = int(shape.campaign.id);
+  const needed = areaId === undefined ? shape.areas.length : 1;
+  const rows = await db.$queryRawUnsafe<{ unitId: unknown }[]>(
+    `SELECT cu."unitId" AS "unitId" FROM "CampaignUnit" cu
+       LEFT JOIN (SELECT "unitId", COUNT(*) AS n FROM "AreaSubmission"
+                   WHERE "campaignId" = ${campaignId}${areaId === undefined ? "" : ` AND "areaId" = ${int(areaId)}`}
+                   GROUP BY "unitId") s ON s."unitId" = cu."unitId"
+      WHERE cu."campaignId" = ${campaignId} AND COALESCE(s.n, 0) < ${int(needed)}
+      ORDER BY cu."unitId"`,
+  );
+  return rows.map((r) => num(r.unitId));
+}
+
+// ---------------------------------------------------------------- ranking (/diem)
+
+export interface RankEntry {
+  unitId: number;
+  name: string;
+  score: number;
+  max: number;
+  percent: number;
+  group: RankGroup;
+  rank: number;
+}
+
+export interface Ranking {
+  /** Best first; units with equal scores share a rank. */
+  entries: RankEntry[];
+  max: number;
+  groups: Record<RankGroup, number>;
+  area: AreaInfo | null;
+}
+
+/** Units ranked by self-score, over the whole questionnaire or one area. */
+export async function ranking(db: Db, shape: CampaignShape, areaId?: number): Promise<Ranking> {
+  const campaignId = shape.campaign.id;
+  const area = areaId === undefined ? null : (shape.areas.find((a) => a.id === areaId) ?? null);
+  const [units, totals] = await Promise.all([
+    db.unit.findMany({
+      where: { campaigns: { some: { campaignId } } },
+      select: { id: true, shortName: true },
+      orderBy: { id: "asc" },
+    }),
+    answerTotals(db, shape),
+  ]);
+  const max = area ? area.maxPoints : shape.maxPoints;
+  const areaIndex = area ? shape.areas.indexOf(area) : -1;
+  const scoreOf = new Map(
+    [...totals].map(([unitId, t]) => [
+      unitId,
+      round2(areaIndex >= 0 ? t.score[areaIndex]! : t.score.reduce((a, b) => a + b, 0)),
+    ]),
+  );
+  const entries: RankEntry[] = units.map((u) => {
+    const score = scoreOf.get(u.id) ?? 0;
+    const percent = max > 0 ? (score / max) * 100 : 0;
+    return { unitId: u.id, name: u.shortName, score, max, percent, group: groupOf(percent), rank: 0 };
+  });
+  entries.sort((a, b) => b.score - a.score || a.unitId - b.unitId);
+  entries.forEach((e, i) => {
+    e.rank = i > 0 && entries[i - 1]!.score === e.score ? entries[i - 1]!.rank : i + 1;
+  });
+  const groups = Object.fromEntries(RANK_GROUPS.map((g) => [g.group, 0])) as Record<RankGroup, number>;
+  for (const e of entries) groups[e.group]++;
+  return { entries, max, groups, area };
+}
+
+// ---------------------------------------------------------------- reminders (/nhacnho)
+
+export const REMINDER_KIND = "assessment.reminder";
+
+export interface ReminderResult {
+  /** Units that have not finished and were reminded (at least one notice written). */
+  reminded: number;
+  notices: number;
+  /** Units that have not finished but have no officer to remind. */
+  withoutOfficer: Unit[];
+  /** Units asked for that had already submitted everything. */
+  finished: number;
+  /** Units already reminded this minute (nothing new written). */
+  already: number;
+}
+
+/** 2019-03-01-10-05: the minute of `now` (UTC), so a double tap does not remind twice. */
+const minuteOf = (now: Date) => now.toISOString().slice(0, 16).replace(/[T:]/g, "-");
+
+/**
+ * Reminds the officers of units that have not submitted every area, through the notice
+ * outbox: one `assessment.reminder` per officer, due now.
+ */
+export async function remindUnits(
+  db: Db,
+  shape: CampaignShape,
+  target: number[] | "all",
+  sender: { personId: number; name: string },
+  now: Date,
+): Promise<ReminderResult> {
+  const late = await lateUnitIds(db, shape);
+  const lateSet = new Set(late);
+  const ids = target === "all" ? late : target.filter((id) => lateSet.has(id));
+  const result: ReminderResult = {
+    reminded: 0,
+    notices: 0,
+    withoutOfficer: [],
+    finished: target === "all" ? 0 : target.length - ids.length,
+    already: 0,
+  };
+  const campaign = shape.campaign;
+  const deadline = campaign.selfAssessmentDeadline?.toISOString() ?? null;
+  const BATCH = 200;
+  for (let i = 0; i < ids.length; i += BATCH) {
+    const statuses = await unitStatuses(db, shape, ids.slice(i, i + BATCH));
+    await db.$transaction(async (tx) => {
+      const reminded: string[] = [];
+      for (const s of statuses) {
+        if (s.officers.length === 0) {
+          result.withoutOfficer.push(s.unit);
+          continue;
+        }
+        const missing = s.areas
+          .filter((a) => a.state !== "SUBMITTED")
+          .map((a) => ({ area: areaLabel(a.area), answered: a.answered, total: a.area.total }));
+        const notices: NoticeInput[] = s.officers.map((o) => ({
+          recipientId: o.personId,
+          campaignId: campaign.id,
+          kind: REMINDER_KIND,
+          payload: { unitName: s.unit.name, deadline, missing, sentBy: sender.name },
+          dueAt: now,
+          idempotencyKey: `remind:${campaign.id}:${s.unit.id}:${o.personId}:${minuteOf(now)}`,
+        }));
+        const created = await enqueueNotices(tx, notices);
+        if (created > 0) {
+          result.reminded++;
+          reminded.push(s.unit.code);
+        } else result.already++;
+        result.notices += created;
+      }
+      if (reminded.length > 0) {
+        await audit(tx, {
+          actorId: sender.personId,
+          action: "assessment.remind",
+          entity: "Campaign",
+          entityId: campaign.id,
+          after: { units: reminded },
+        });
+      }
+    });
+  }
+  if (result.notices > 0) noticesEnqueued();
+  return result;
+}
+
+// ---------------------------------------------------------------- reopening (/molai)
+
+export type ReopenResult = { ok: true; submittedAt: Date; selfScore: number } | { ok: false; reason: "not_submitted" };
+
+/** Reopens a submitted area of a unit so its officers can change answers again (audited). */
+export async function reopenArea(
+  db: Db,
+  shape: CampaignShape,
+  unit: Unit,
+  area: AreaInfo,
+  actorId: number,
+): Promise<ReopenResult> {
+  return db.$transaction(async (tx) => {
+    const key = { campaignId: shape.campaign.id, unitId: unit.id, areaId: area.id };
+    const submission = await tx.areaSubmission.findUnique({ where: { campaignId_unitId_areaId: key } });
+    if (!submission) return { ok: false, reason: "not_submitted" } as const;
+    await tx.areaSubmission.delete({ where: { id: submission.id } });
+    await audit(tx, {
+      actorId,
+      action: "area.reopen",
+      entity: "AreaSubmission",
+      entityId: submission.id,
+      before: {
+        area: area.code,
+        unitId: unit.id,
+        unit: unit.code,
+        selfScore: submission.selfScore,
+        submittedAt: submission.submittedAt,
+        submittedById: submission.submittedById,
+      },
+    });
+    return { ok: true, submittedAt: submission.submittedAt, selfScore: submission.selfScore } as const;
+  });
+}
+
+// ---------------------------------------------------------------- deadline
+
+/** Whole days until the deadline (rounded up), negative once passed; null without a deadline. */
+export function daysLeft(campaign: Campaign, now: Date): number | null {
+  const deadline = campaign.selfAssessmentDeadline;
+  if (!deadline) return null;
+  const ms = deadline.getTime() - now.getTime();
+  return ms < 0 ? Math.floor(ms / 86_400_000) : Math.ceil(ms / 86_400_000);
+}
+
+/** How many units have not submitted each area (area id → count), and how many units there are. */
+export async function notSubmittedByArea(
+  db: Db,
+  shape: CampaignShape,
+): Promise<{ unitCount: number; byArea: Map<number, number> }> {
+  const campaignId = shape.campaign.id;
+  const [unitCount, rows] = await Promise.all([
+    db.campaignUnit.count({ where: { campaignId } }),
+    db.areaSubmission.groupBy({ by: ["areaId"], where: { campaignId }, _count: { _all: true } }),
+  ]);
+  const submitted = new Map(rows.map((r) => [r.areaId, r._count._all]));
+  return { unitCount, byArea: new Map(shape.areas.map((a) => [a.id, unitCount - (submitted.get(a.id) ?? 0)])) };
+}

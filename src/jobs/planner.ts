@@ -1,0 +1,147 @@
+/**
+ * The reminder planner, run every minute by the job loop (and after visit changes): writes
+ * visit reminders (N days before, at the local reminder time) and self-assessment deadline
+ * reminders to officers of units that have not submitted every area. Idempotency keys make
+ * every run safe to repeat, in one process or several.
+ */
+import type { Db } from "../db/client.ts";
+import { enqueueNotices, type NoticeInput } from "../domain/notices.ts";
+import {
+  ACTIVE_VISIT,
+  DEFAULT_CATCH_UP_MS,
+  planVisitReminders,
+  type ReminderSettings,
+  reminderAt,
+} from "../domain/schedule.ts";
+
+export interface PlannerSettings extends ReminderSettings {
+  /** Days before the self-assessment deadline, e.g. [7, 3, 1]. */
+  deadlineDays: readonly number[];
+}
+
+export interface PlanReport {
+  visitReminders: number;
+  deadlineReminders: number;
+}
+
+export async function planReminders(db: Db, settings: PlannerSettings, now: Date): Promise<PlanReport> {
+  const report: PlanReport = { visitReminders: 0, deadlineReminders: 0 };
+  const campaigns = await db.campaign.findMany({ where: { status: { notIn: ["DRAFT", "CLOSED"] } } });
+  for (const campaign of campaigns) {
+    const visits = await db.inspectionVisit.findMany({
+      where: { campaignId: campaign.id, status: { in: [...ACTIVE_VISIT] }, startsAt: { gt: now } },
+      include: { unit: { select: { id: true, name: true, shortName: true } }, members: { orderBy: { id: "asc" } } },
+    });
+    for (const visit of visits) report.visitReminders += await planVisitReminders(db, visit, settings, now);
+    report.deadlineReminders += await planDeadlineReminders(db, campaign, settings, now);
+  }
+  return report;
+}
+
+type CampaignRow = Awaited<ReturnType<Db["campaign"]["findMany"]>>[number];
+
+/** Deadline reminders whose time has come (within the catch-up window) to units still missing areas. */
+async function planDeadlineReminders(
+  db: Db,
+  campaign: CampaignRow,
+  settings: PlannerSettings,
+  now: Date,
+): Promise<number> {
+  const deadline = campaign.selfAssessmentDeadline;
+  if (!deadline || !campaign.questionnaireId || campaign.status !== "SELF_ASSESSMENT" || now >= deadline) return 0;
+  const catchUp = settings.catchUpMs ?? DEFAULT_CATCH_UP_MS;
+  const due = settings.deadlineDays
+    .map((days) => ({ days, dueAt: reminderAt(deadline, days, settings) }))
+    .filter(({ dueAt }) => dueAt <= now && now.getTime() - dueAt.getTime() <= catchUp && dueAt < deadline);
+  if (due.length === 0) return 0;
+
+  const officers = await db.membership.findMany({
+    where: { campaignId: campaign.id, role: "OFFICER", unitId: { not: null } },
+    select: { personId: true, unitId: true },
+  });
+  const keyOf = (days: number, personId: number) =>
+    `deadline:${campaign.id}:${deadline.getTime()}:${days}d:${personId}`;
+  const keys = due.flatMap(({ days }) => officers.map((o) => keyOf(days, o.personId)));
+  const existing = new Set(
+    (await db.notice.findMany({ where: { idempotencyKey: { in: keys } }, select: { idempotencyKey: true } })).map(
+      (n) => n.idempotencyKey,
+    ),
+  );
+  const waiting = officers.filter((o) => due.some(({ days }) => !existing.has(keyOf(days, o.personId))));
+  if (waiting.length === 0) return 0;
+
+  // Progress of the units concerned: one query per table, whatever the number of units.
+  const unitIds = [...new Set(waiting.map((o) => o.unitId!))];
+  const [areas, questions, answers, submissions, units] = await Promise.all([
+    db.reformArea.findMany({ where: { questionnaireId: campaign.questionnaireId }, orderBy: { order: "asc" } }),
+    db.question.findMany({
+      where: { questionnaireId: campaign.questionnaireId },
+      select: { id: true, criterion: { select: { areaId: true } } },
+    }),
+    db.answer.findMany({
+      where: { campaignId: campaign.id, unitId: { in: unitIds } },
+      select: { unitId: true, questionId: true },
+    }),
+    db.areaSubmission.findMany({
+      where: { campaignId: campaign.id, unitId: { in: unitIds } },
+      select: { unitId: true, areaId: true },
+    }),
+    db.unit.findMany({ where: { id: { in: unitIds } }, select: { id: true, name: true } }),
+  ]);
+  const areaOf = new Map(questions.map((q) => [q.id, q.criterion.areaId]));
+  const totals = new Map<number, number>();
+  for (const q of questions) totals.set(q.criterion.areaId, (totals.get(q.criterion.areaId) ?? 0) + 1);
+  const missingOf = (unitId: number) => {
+    const answered = new Map<number, number>();
+    for (const a of answers) {
+      if (a.unitId !== unitId) continue;
+      const areaId = areaOf.get(a.questionId);
+      if (areaId !== undefined) answered.set(areaId, (answered.get(areaId) ?? 0) + 1);
+    }
+    return areas
+      .filter((area) => !submissions.some((s) => s.unitId === unitId && s.areaId === area.id))
+      .map((area) => ({
+        area: `${area.code}. ${area.title}`,
+        answered: answered.get(area.id) ?? 0,
+        total: totals.get(area.id) ?? 0,
+      }));
+  };
+
+  const notices: NoticeInput[] = [];
+  for (const unitId of unitIds) {
+    const missing = missingOf(unitId);
+    if (missing.length === 0) continue; // every area submitted: nothing to remind
+    const unitName = units.find((u) => u.id === unitId)?.name ?? "";
+    for (const o of waiting.filter((w) => w.unitId === unitId)) {
+      for (const { days, dueAt } of due) {
+        notices.push({
+          recipientId: o.personId,
+          campaignId: campaign.id,
+          kind: "deadline.reminder",
+          payload: { unitName, deadline: deadline.toISOString(), days, missing },
+          dueAt,
+          idempotencyKey: keyOf(days, o.personId),
+        });
+      }
+    }
+  }
+  // When the bot was down across two reminder times, only the latest is sent.
+  const latest = new Map<number, NoticeInput>();
+  for (const n of notices) {
+    const prev = latest.get(n.recipientId);
+    if (!prev || prev.dueAt < n.dueAt) latest.set(n.recipientId, n);
+  }
+  const skipped = notices.filter((n) => latest.get(n.recipientId) !== n && !existing.has(n.idempotencyKey));
+  const created = await enqueueNotices(db, [...latest.values()]);
+  // Older missed ones are recorded as cancelled, so they are not planned again.
+  if (skipped.length) {
+    await db.$transaction(async (tx) => {
+      await enqueueNotices(tx, skipped);
+      await tx.notice.updateMany({
+        where: { idempotencyKey: { in: skipped.map((n) => n.idempotencyKey) }, status: "PENDING" },
+        data: { status: "CANCELLED", lastError: "superseded by a later reminder" },
+      });
+    });
+  }
+  return created;
+}

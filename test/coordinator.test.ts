@@ -1,0 +1,661 @@
+import ExcelJS from "exceljs";
+import type { InputFile } from "grammy";
+import type { User } from "grammy/types";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { findQuestion, saveAnswer } from "../src/domain/assessment.ts";
+import { createInvites } from "../src/domain/invites.ts";
+import { createHarness, type Harness } from "./support/harness.ts";
+import { callbackUpdate, textUpdate, user } from "./support/updates.ts";
+
+let h: Harness;
+const coordinator = user(7001, "Nguyễn Điều Phối", { username: "dieuphoi" });
+const minh = user(7002, "Lò Văn Minh", { username: "minhlv" }); // Sông Mã
+const hoa = user(7003, "Cầm Thị Hoa"); // Sông Mã
+const lan = user(7004, "Đinh Thị Lan"); // Sở Tư pháp
+const guest = user(7005, "Khách");
+const DAY = 86_400_000;
+const NOW = new Date("2019-03-01T03:00:00Z"); // 10:00 in Hà Nội
+const DEADLINE = new Date("2019-03-15T16:59:00Z"); // 15/03/2019 23:59
+
+async function link(person: User, unitCode: string) {
+  const unit = await h.unit(unitCode);
+  const [invite] = await createInvites(h.db, { campaignId: h.campaign.id, role: "OFFICER", unitIds: [unit.id] });
+  await h.send(person, `/start ${invite!.code}`);
+}
+
+async function personOf(u: User) {
+  return h.db.person.findUniqueOrThrow({ where: { telegramId: BigInt(u.id) } });
+}
+
+async function questionsOf(areaCode: string) {
+  return h.db.question.findMany({
+    where: { criterion: { area: { code: areaCode } } },
+    orderBy: { order: "asc" },
+  });
+}
+
+/** Answers the first `count` questions of an area for a unit, each with `score(max)`. */
+async function answer(unitCode: string, areaCode: string, count: number, by: User, score = (max: number) => max) {
+  const unit = await h.unit(unitCode);
+  const person = await personOf(by);
+  const questions = (await questionsOf(areaCode)).slice(0, count);
+  for (const q of questions) {
+    await h.db.answer.create({
+      data: {
+        campaignId: h.campaign.id,
+        unitId: unit.id,
+        questionId: q.id,
+        value: "yes",
+        selfScore: score(q.maxPoints),
+        answeredById: person.id,
+        updatedAt: new Date(NOW.getTime() - DAY),
+      },
+    });
+  }
+  return questions;
+}
+
+async function submit(unitCode: string, areaCode: string, by: User) {
+  const unit = await h.unit(unitCode);
+  const area = await h.db.reformArea.findFirstOrThrow({ where: { code: areaCode } });
+  const answers = await h.db.answer.findMany({
+    where: { unitId: unit.id, question: { criterion: { areaId: area.id } } },
+  });
+  await h.db.areaSubmission.create({
+    data: {
+      campaignId: h.campaign.id,
+      unitId: unit.id,
+      areaId: area.id,
+      submittedById: (await personOf(by)).id,
+      selfScore: answers.reduce((s, a) => s + (a.selfScore ?? 0), 0),
+      submittedAt: new Date(NOW.getTime() - DAY / 2),
+    },
+  });
+}
+
+beforeAll(async () => {
+  h = await createHarness({ env: { COORDINATOR_IDS: String(coordinator.id) } });
+  await h.db.campaign.update({
+    where: { id: h.campaign.id },
+    data: { selfAssessmentOpensAt: new Date("2019-02-01T00:00:00Z"), selfAssessmentDeadline: DEADLINE },
+  });
+  h.campaign = await h.db.campaign.findUniqueOrThrow({ where: { id: h.campaign.id } });
+  await link(minh, "song-ma");
+  await link(hoa, "song-ma");
+  await link(lan, "so-tu-phap");
+  const qn = user(7010, "Lường Văn Quỳnh");
+  await link(qn, "quynh-nhai");
+
+  // Quỳnh Nhai: everything answered with full marks and submitted.
+  for (const area of ["1", "2", "3", "4", "5", "6", "7"]) {
+    await answer("quynh-nhai", area, 100, qn);
+    await submit("quynh-nhai", area, qn);
+  }
+  // Sông Mã: area 1 submitted at half marks, area 2 half answered, the rest not started.
+  await answer("song-ma", "1", 100, minh, (max) => max / 2);
+  await submit("song-ma", "1", minh);
+  await answer("song-ma", "2", 4, hoa);
+  // Sở Tư pháp: area 1 fully answered, not submitted; one evidence file, the rest missing.
+  const [first] = await answer("so-tu-phap", "1", 100, lan, (max) => max * 0.9);
+  const stp = await h.unit("so-tu-phap");
+  await h.db.evidence.create({
+    data: {
+      campaignId: h.campaign.id,
+      unitId: stp.id,
+      questionId: first!.id,
+      fileId: "f1",
+      fileUniqueId: "u1",
+      fileName: "ke-hoach.pdf",
+      uploadedById: (await personOf(lan)).id,
+    },
+  });
+});
+afterAll(() => h.close());
+beforeEach(() => {
+  h.clock.fixed = NOW;
+});
+
+const texts = () => h.recorder.texts().join("\n---\n");
+
+function lastKeyboard(): { text: string; callback_data: string }[][] {
+  const withMarkup = h.recorder.calls.filter(
+    (c) => (c.method === "sendMessage" || c.method === "editMessageText") && c.payload.reply_markup,
+  );
+  const markup = withMarkup.at(-1)?.payload.reply_markup as {
+    inline_keyboard: { text: string; callback_data: string }[][];
+  };
+  return markup?.inline_keyboard ?? [];
+}
+
+describe("only coordinators", () => {
+  const commands = ["/tiendo", "/chuanop", "/donvi song ma", "/diem", "/nhacnho tatca", "/molai song ma 1", "/xuat"];
+
+  it.each(commands)("%s is refused to an officer and to a guest, and changes nothing", async (command) => {
+    for (const person of [minh, guest]) {
+      expect(await h.send(person, command)).toEqual([
+        "⛔ Lệnh này chỉ dành cho điều phối viên (Phòng CCHC, Sở Nội vụ).",
+      ]);
+      expect(h.recorder.of("sendPhoto")).toHaveLength(0);
+      expect(h.recorder.of("sendDocument")).toHaveLength(0);
+    }
+    expect(await h.db.notice.count()).toBe(0);
+    expect(await h.db.areaSubmission.count()).toBe(8);
+  });
+
+  it("refuses their buttons too", async () => {
+    const calls = await h.press(minh, "co:tp:1");
+    expect(calls).toEqual([
+      expect.objectContaining({
+        method: "answerCallbackQuery",
+        payload: expect.objectContaining({ show_alert: true }),
+      }),
+    ]);
+    expect(h.recorder.texts()).toEqual([]);
+  });
+
+  it("lets their plain questions go on to the rest of the bot", async () => {
+    expect(await h.send(guest, "Đơn vị nào chưa nộp?")).toEqual([
+      "Tôi chưa hiểu tin nhắn này. Gõ /help để xem các lệnh bạn được dùng.",
+    ]);
+  });
+
+  it("shows coordinators their commands in /help", async () => {
+    const [help] = await h.send(coordinator, "/help");
+    for (const c of ["tiendo", "chuanop", "donvi", "diem", "nhacnho", "molai", "xuat"])
+      expect(help).toContain(`/${c} — `);
+    const [officerHelp] = await h.send(minh, "/help");
+    expect(officerHelp).not.toContain("/tiendo");
+  });
+});
+
+describe("/tiendo", () => {
+  it("shows the campaign at a glance with a chart", async () => {
+    const [text] = await h.send(coordinator, "/tiendo");
+    expect(text).toContain("<b>📊 Tiến độ tự đánh giá — Kế hoạch kiểm tra công tác cải cách hành chính");
+    expect(text).toContain("⏰ Hạn chót tự đánh giá: 15/03/2019 23:59 (còn 15 ngày)");
+    expect(text).toContain("Đơn vị: 12 · Đã nộp đủ: 1 · Chưa bắt đầu: 9");
+    // 70 (Quỳnh Nhai) + 11 + 4 (Sông Mã) + 11 (Sở Tư pháp) of 12 × 70
+    expect(text).toContain("Câu đã trả lời: 96/840 (<b>11,4%</b>)");
+    expect(text).toContain("Lượt lĩnh vực đã nộp: 8/84");
+    expect(text).toContain("1. Công tác chỉ đạo, điều hành cải cách hành chính: ✅ 2 · ✏️ 1 · ⬜ 9");
+    expect(text).toContain(
+      "2. Cải cách thể chế (xây dựng và tổ chức thực hiện văn bản quy phạm pháp luật): ✅ 1 · ✏️ 1 · ⬜ 10",
+    );
+    expect(text).toContain("1. Quỳnh Nhai — ✅✅✅✅✅✅✅ 100% (70/70)");
+    expect(text).toContain("2. Sông Mã — ✅✏️⬜⬜⬜⬜⬜ 21,4% (15/70)");
+    expect(text).toContain("Sở Tư pháp — ☑️⬜⬜⬜⬜⬜⬜ 15,7% (11/70)");
+    expect(text).toContain("Thành phố Sơn La — ⬜⬜⬜⬜⬜⬜⬜ 0% (0/70)");
+    const [photo] = h.recorder.of("sendPhoto");
+    const png = Buffer.from((await (photo!.photo as InputFile).toRaw()) as Uint8Array);
+    expect(png.subarray(1, 4).toString()).toBe("PNG");
+  });
+
+  it("says how many days are left when asked in plain words", async () => {
+    expect(await h.send(coordinator, "còn mấy ngày nữa hết hạn?")).toEqual([
+      "⏰ Hạn chót tự đánh giá: 15/03/2019 23:59 (còn 15 ngày)",
+    ]);
+    h.clock.fixed = new Date(DEADLINE.getTime() + 2 * DAY);
+    expect(await h.send(coordinator, "con may ngay nua het han")).toEqual([
+      "⛔ Đã hết hạn tự đánh giá: 15/03/2019 23:59 (quá hạn 2 ngày)",
+    ]);
+  });
+});
+
+describe("/chuanop", () => {
+  it("lists units that have not submitted, with their officers and last activity", async () => {
+    const text = (await h.send(coordinator, "/chuanop")).join("\n");
+    expect(text).toContain("<b>⏳ Đơn vị chưa nộp đủ</b>: 11/12 đơn vị");
+    expect(text).toContain("Chưa nộp theo lĩnh vực: LV1: 10 · LV2: 11 · LV3: 11");
+    expect(text).not.toContain("Quỳnh Nhai");
+    expect(text).toContain("<b>1. Ủy ban nhân dân huyện Sông Mã</b>");
+    expect(text).toContain("   Chưa nộp: LV2 (4/8 câu), LV3 (0/");
+    expect(text).toContain("   👤 Lò Văn Minh (@minhlv), Cầm Thị Hoa");
+    expect(text).toContain("   🕒 Hoạt động gần nhất: 28/02/2019 22:00");
+    expect(text).toContain("   ⚠️ Chưa có cán bộ đầu mối dùng bot");
+    expect(text).toContain("   🕒 Chưa có hoạt động nào");
+  });
+
+  it("narrows to one area", async () => {
+    const text = (await h.send(coordinator, "/chuanop 1")).join("\n");
+    expect(text).toContain(
+      "<b>⏳ Đơn vị chưa nộp lĩnh vực 1. Công tác chỉ đạo, điều hành cải cách hành chính</b>: 10/12",
+    );
+    expect(text).not.toContain("Sông Mã");
+    expect(text).toContain("Sở Tư pháp</b>\n   Chưa nộp: LV1 (11/11 câu)\n   👤 Đinh Thị Lan");
+    expect(await h.send(coordinator, "/chuanop 9")).toEqual([
+      expect.stringContaining("Không có lĩnh vực “9”. Các lĩnh vực: 1. Công tác chỉ đạo"),
+    ]);
+  });
+
+  it("answers 'lĩnh vực 3 ai chưa làm?' the same way", async () => {
+    const text = (await h.send(coordinator, "lĩnh vực 3 ai chưa làm?")).join("\n");
+    expect(text).toContain("<b>⏳ Đơn vị chưa nộp lĩnh vực 3. ");
+    expect(text).toContain(": 11/12 đơn vị");
+  });
+});
+
+describe("/donvi and unit names", () => {
+  it.each([
+    ["song ma", "Ủy ban nhân dân huyện Sông Mã"],
+    ["Sông Mã", "Ủy ban nhân dân huyện Sông Mã"],
+    ["SÔNG MÃ", "Ủy ban nhân dân huyện Sông Mã"],
+    ["huyen song ma", "Ủy ban nhân dân huyện Sông Mã"],
+    ["tp sơn la", "Ủy ban nhân dân thành phố Sơn La"],
+    ["tp. son la", "Ủy ban nhân dân thành phố Sơn La"],
+    ["tư pháp", "Sở Tư pháp"],
+    ["tu phap", "Sở Tư pháp"],
+    ["kh&đt", "Sở Kế hoạch và Đầu tư"],
+    ["KH&ĐT", "Sở Kế hoạch và Đầu tư"],
+    ["khdt", "Sở Kế hoạch và Đầu tư"],
+    ["tài nguyên", "Sở Tài nguyên và Môi trường"],
+    ["vp ubnd", "Văn phòng Ủy ban nhân dân tỉnh"],
+    ["so-noi-vu", "Sở Nội vụ"],
+  ])("/donvi %s finds %s", async (query, name) => {
+    const [text] = await h.send(coordinator, `/donvi ${query}`);
+    expect(text).toContain(`<b>🏢 ${name}</b>`);
+  });
+
+  it("shows one unit in detail", async () => {
+    const [text] = await h.send(coordinator, "/donvi tư pháp");
+    expect(text).toContain("Tiến độ: 11/70 câu (15,7%) · Đã nộp 0/7 lĩnh vực");
+    expect(text).toContain("Điểm tự chấm: <b>12,6/100</b> (12,6%) — nhóm D");
+    // 1.1.1 has a file; the other answered questions needing evidence have neither file nor explanation.
+    const needing = await h.db.question.count({
+      where: { criterion: { area: { code: "1" } }, evidenceRequired: true },
+    });
+    expect(text).toContain(`📎 Tài liệu kiểm chứng: 1 tệp · Thiếu giải trình: ${needing - 1} câu`);
+    expect(text).toContain("👤 Cán bộ đầu mối: Đinh Thị Lan");
+    expect(text).toContain(
+      "☑️ <b>1. Công tác chỉ đạo, điều hành cải cách hành chính</b>\n   11/11 câu · 12,6/14 điểm · 📎 1",
+    );
+    expect(text).toContain("⬜ <b>2. ");
+
+    const [songMa] = await h.send(coordinator, "/donvi Sông Mã");
+    expect(songMa).toContain("✅ <b>1. Công tác chỉ đạo, điều hành cải cách hành chính</b>\n   11/11 câu · 7/14 điểm");
+    expect(songMa).toContain(" · nộp lúc 28/02/2019 22:00");
+    expect(songMa).toContain("✏️ <b>2. ");
+    expect(songMa).toContain("👤 Cán bộ đầu mối: Lò Văn Minh (@minhlv), Cầm Thị Hoa");
+  });
+
+  it("asks which one when several match, typed diacritics preferring their own letters", async () => {
+    const [text] = await h.send(coordinator, "/donvi sở");
+    expect(text).toBe("Có 6 đơn vị khớp với “sở”. Chọn một đơn vị:");
+    const names = lastKeyboard()
+      .flat()
+      .map((b) => b.text);
+    expect(names).toEqual([
+      "Sở Công Thương",
+      "Sở Tư pháp",
+      "Sở Tài nguyên và Môi trường",
+      "Sở Ngoại vụ",
+      "Sở Kế hoạch và Đầu tư",
+      "Sở Nội vụ",
+    ]);
+    expect(names).not.toContain("Sông Mã");
+    const data = lastKeyboard().flat()[1]!.callback_data;
+    expect(data).toMatch(/^co:dv:\d+$/);
+    await h.press(coordinator, data, 55);
+    expect(texts()).toContain("<b>🏢 Sở Tư pháp</b>");
+
+    await h.send(coordinator, "/donvi huyện");
+    expect(
+      lastKeyboard()
+        .flat()
+        .map((b) => b.text),
+    ).toEqual(["Quỳnh Nhai", "Sông Mã", "Thuận Châu"]);
+  });
+
+  it("suggests the closest names when nothing matches", async () => {
+    // Wrong diacritics still find the unit; a name not in the campaign gets the closest ones.
+    expect((await h.send(coordinator, "/donvi Sông Mà"))[0]).toContain("<b>🏢 Ủy ban nhân dân huyện Sông Mã</b>");
+    expect(await h.send(coordinator, "/donvi Mộc Châu")).toEqual([
+      "Không tìm thấy đơn vị nào khớp với “Mộc Châu”.\nCó phải bạn muốn tìm: <b>Thuận Châu</b>?",
+    ]);
+    await h.send(coordinator, "/donvi thuan chua");
+    expect(h.recorder.lastText()).toBe(
+      "Không tìm thấy đơn vị nào khớp với “thuan chua”.\nCó phải bạn muốn tìm: <b>Thuận Châu</b>?",
+    );
+    expect(
+      lastKeyboard()
+        .flat()
+        .map((b) => b.text),
+    ).toEqual(["Thuận Châu"]);
+    expect(await h.send(coordinator, "/donvi zzzz")).toEqual(["Không tìm thấy đơn vị nào khớp với “zzzz”."]);
+    expect(await h.send(coordinator, "/donvi")).toEqual([expect.stringContaining("Gõ tên đơn vị sau lệnh")]);
+  });
+
+  it("refuses forged or stale buttons", async () => {
+    await h.press(coordinator, "co:dv:abc");
+    expect(h.recorder.of("answerCallbackQuery")[0]).toMatchObject({ text: "Nút không hợp lệ." });
+    await h.press(coordinator, "co:dv:99999999");
+    expect(h.recorder.of("answerCallbackQuery")[0]).toMatchObject({ show_alert: true });
+    expect(h.recorder.texts()).toEqual([]);
+  });
+});
+
+describe("/diem", () => {
+  it("ranks units by self-score with the province's groups and a chart", async () => {
+    const [text] = await h.send(coordinator, "/diem");
+    expect(text).toContain("<b>🏆 Xếp hạng theo điểm tự chấm</b>");
+    expect(text).toContain("ℹ️ Chưa có điểm thẩm định: xếp hạng theo điểm tự chấm của đơn vị.");
+    expect(text).toContain("Nhóm A (≥ 90%): 1 · B (80% – dưới 90%): 0 · C (65% – dưới 80%): 0 · D (dưới 65%): 11");
+    const lines = text!.split("\n").filter((l) => /^\d+\. /.test(l));
+    expect(lines[0]).toBe("1. Quỳnh Nhai — 100/100 (100%) · A");
+    expect(lines[1]).toMatch(/^2\. Sở Tư pháp — 12,6\/100 \(12,6%\) · D$/);
+    expect(lines[2]).toMatch(/^3\. Sông Mã — /);
+    // Units without answers share the last rank.
+    expect(lines.at(-1)).toMatch(/^4\. .* — 0\/100 \(0%\) · D$/);
+    expect(h.recorder.of("sendPhoto")).toHaveLength(1);
+  });
+
+  it("ranks one area", async () => {
+    const [text] = await h.send(coordinator, "/diem 1");
+    expect(text).toContain(
+      "<b>🏆 Xếp hạng lĩnh vực 1. Công tác chỉ đạo, điều hành cải cách hành chính</b> (tối đa 14 điểm)",
+    );
+    expect(text).toContain("1. Quỳnh Nhai — 14/14 (100%) · A");
+    expect(text).toContain("2. Sở Tư pháp — 12,6/14 (90%) · A");
+    expect(text).toContain("3. Sông Mã — 7/14 (50%) · D");
+  });
+
+  it("answers 'xếp hạng' and 'điểm huyện Sông Mã'", async () => {
+    expect((await h.send(coordinator, "xếp hạng"))[0]).toContain("<b>🏆 Xếp hạng theo điểm tự chấm</b>");
+    const [unit] = await h.send(coordinator, "điểm huyện Sông Mã");
+    expect(unit).toContain("<b>🏢 Ủy ban nhân dân huyện Sông Mã</b>");
+    expect(unit).toContain("Điểm tự chấm: <b>12,5/100</b>");
+  });
+});
+
+describe("/nhacnho", () => {
+  it("reminds the officers of a late unit through the notice outbox, once per minute", async () => {
+    expect(await h.send(coordinator, "/nhacnho song ma")).toEqual([
+      "🔔 Đã nhắc 1 đơn vị (2 cán bộ đầu mối). Tin nhắc sẽ được gửi ngay.",
+    ]);
+    const notices = await h.db.notice.findMany({ orderBy: { id: "asc" }, include: { recipient: true } });
+    expect(notices.map((n) => n.recipient.displayName)).toEqual(["Lò Văn Minh", "Cầm Thị Hoa"]);
+    const unit = await h.unit("song-ma");
+    for (const n of notices) {
+      expect(n).toMatchObject({ kind: "assessment.reminder", status: "PENDING", campaignId: h.campaign.id });
+      expect(n.dueAt).toEqual(NOW);
+      expect(n.idempotencyKey).toBe(`remind:${h.campaign.id}:${unit.id}:${n.recipientId}:2019-03-01-03-00`);
+    }
+    const payload = notices[0]!.payload as { missing: { area: string; answered: number; total: number }[] };
+    expect(notices[0]!.payload).toMatchObject({
+      unitName: "Ủy ban nhân dân huyện Sông Mã",
+      deadline: DEADLINE.toISOString(),
+      sentBy: "Nguyễn Điều Phối",
+    });
+    expect(payload.missing).toHaveLength(6);
+    expect(payload.missing[0]).toEqual({
+      area: "2. Cải cách thể chế (xây dựng và tổ chức thực hiện văn bản quy phạm pháp luật)",
+      answered: 4,
+      total: 8,
+    });
+
+    // A double tap within the minute writes nothing more.
+    expect(await h.send(coordinator, "/nhacnho Sông Mã")).toEqual([
+      "🔁 1 đơn vị đã được nhắc trong phút vừa rồi, không gửi lại.",
+    ]);
+    expect(await h.db.notice.count()).toBe(2);
+  });
+
+  it("does not remind a unit that has submitted everything", async () => {
+    expect(await h.send(coordinator, "/nhacnho quynh nhai")).toEqual([
+      "✅ Ủy ban nhân dân huyện Quỳnh Nhai đã nộp đủ các lĩnh vực, không cần nhắc.",
+    ]);
+  });
+
+  it("reminds every late unit with 'tatca' and names those without an officer", async () => {
+    h.clock.fixed = new Date(NOW.getTime() + 5 * 60_000);
+    const [text] = await h.send(coordinator, "/nhacnho tatca");
+    expect(text).toContain("🔔 Đã nhắc 2 đơn vị (3 cán bộ đầu mối).");
+    expect(text).toContain("⚠️ Chưa có cán bộ đầu mối dùng bot, không nhắc được: Thuận Châu, Thành phố Sơn La,");
+    expect(await h.db.notice.count()).toBe(5);
+    expect(await h.db.auditLog.count({ where: { action: "assessment.remind" } })).toBe(2);
+  });
+
+  it("explains itself without a name, and only suggests from plain words", async () => {
+    expect(await h.send(coordinator, "/nhacnho")).toEqual([expect.stringContaining("Có 11 đơn vị chưa nộp đủ.")]);
+    const before = await h.db.notice.count();
+    expect(await h.send(coordinator, "nhắc nhở Sở Tư pháp")).toEqual([
+      "Tôi hiểu là bạn muốn nhắc Sở Tư pháp. Gõ <code>/nhacnho Sở Tư pháp</code> để gửi tin nhắc.",
+    ]);
+    expect(await h.db.notice.count()).toBe(before);
+  });
+});
+
+describe("/molai", () => {
+  it("reopens a submitted area, audited, so officers can change it", async () => {
+    const unit = await h.unit("song-ma");
+    const [text] = await h.send(coordinator, "/molai song ma 1");
+    expect(text).toBe(
+      "🔓 Đã mở lại lĩnh vực 1. Công tác chỉ đạo, điều hành cải cách hành chính của Ủy ban nhân dân huyện Sông Mã " +
+        "(đã nộp lúc 28/02/2019 22:00, 7 điểm). Cán bộ đầu mối có thể sửa và nộp lại.",
+    );
+    expect(await h.db.areaSubmission.count({ where: { unitId: unit.id } })).toBe(0);
+    const entry = await h.db.auditLog.findFirstOrThrow({ where: { action: "area.reopen" } });
+    expect(entry.actorId).toBe((await personOf(coordinator)).id);
+    expect(entry.before).toMatchObject({ area: "1", unit: "song-ma", selfScore: 7 });
+
+    expect(await h.send(coordinator, "/molai song ma 1")).toEqual([
+      "Lĩnh vực 1. Công tác chỉ đạo, điều hành cải cách hành chính của Ủy ban nhân dân huyện Sông Mã chưa nộp nên không cần mở lại.",
+    ]);
+    expect(await h.send(coordinator, "/molai song ma")).toEqual([expect.stringContaining("Gõ đơn vị và mã lĩnh vực")]);
+    // Put it back for the other tests.
+    await submit("song-ma", "1", minh);
+  });
+
+  it("asks which unit with buttons that carry the area", async () => {
+    await h.send(coordinator, "/molai huyện 1");
+    const data = lastKeyboard().flat()[0]!.callback_data;
+    expect(data).toMatch(/^co:ml:\d+:\d+$/);
+    await h.press(coordinator, data, 9);
+    expect(texts()).toContain(
+      "🔓 Đã mở lại lĩnh vực 1. Công tác chỉ đạo, điều hành cải cách hành chính của Ủy ban nhân dân huyện Quỳnh Nhai",
+    );
+    await submit("quynh-nhai", "1", coordinator);
+  });
+});
+
+describe("/xuat", () => {
+  async function sentFile() {
+    const [doc] = h.recorder.of("sendDocument");
+    const file = doc!.document as InputFile;
+    return { file, bytes: Buffer.from((await file.toRaw()) as Uint8Array), caption: doc!.caption };
+  }
+
+  it("sends an Excel workbook: a summary sheet and every answer, formatted for printing", async () => {
+    await h.send(coordinator, "/xuat");
+    const { file, bytes, caption } = await sentFile();
+    expect(file.filename).toBe("ket-qua-tu-danh-gia-2019.xlsx");
+    expect(caption).toBe("📥 Kết quả tự đánh giá — 12 đơn vị, 96 câu trả lời.");
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(bytes as unknown as ArrayBuffer);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(["Tổng hợp", "Chi tiết trả lời"]);
+
+    const summary = wb.getWorksheet("Tổng hợp")!;
+    expect(summary.rowCount).toBe(13);
+    const header = (summary.getRow(1).values as unknown[]).slice(1);
+    expect(header).toEqual([
+      "STT",
+      "Đơn vị",
+      "LV 1 (tối đa 14)",
+      "LV 2 (tối đa 12)",
+      "LV 3 (tối đa 18)",
+      "LV 4 (tối đa 12)",
+      "LV 5 (tối đa 16)",
+      "LV 6 (tối đa 10)",
+      "LV 7 (tối đa 18)",
+      "Tổng điểm tự chấm (tối đa 100)",
+      "Tỷ lệ điểm (%)",
+      "Nhóm",
+      "Số câu đã trả lời",
+      "Tổng số câu",
+      "Tiến độ (%)",
+      "Số lĩnh vực đã nộp (/7)",
+      "Số tài liệu kiểm chứng",
+      "Số câu thiếu giải trình",
+      "Hoạt động gần nhất",
+      "Cán bộ đầu mối",
+    ]);
+    expect(summary.getCell("A1").font?.bold).toBe(true);
+    expect(summary.views[0]).toMatchObject({ state: "frozen", ySplit: 1 });
+    expect(summary.getColumn(2).width).toBe(36);
+    expect(summary.pageSetup).toMatchObject({ orientation: "landscape", fitToWidth: 1 });
+
+    const row = (n: number) => (summary.getRow(n).values as unknown[]).slice(1);
+    const qn = row(2);
+    expect(qn.slice(0, 2)).toEqual([1, "Ủy ban nhân dân huyện Quỳnh Nhai"]);
+    expect(qn.slice(2, 12)).toEqual([14, 12, 18, 12, 16, 10, 18, 100, 1, "A"]);
+    expect(qn.slice(12, 16)).toEqual([70, 70, 1, 7]);
+    expect(qn[19]).toBe("Lường Văn Quỳnh");
+    const songMa = row(3);
+    expect(songMa.slice(0, 4)).toEqual([2, "Ủy ban nhân dân huyện Sông Mã", 7, 5.5]);
+    expect(songMa[9]).toBe(12.5);
+    expect(songMa[11]).toBe("D");
+    expect(songMa.slice(12, 16)).toEqual([15, 70, 15 / 70, 1]);
+    expect(songMa[18]).toEqual(new Date(Date.UTC(2019, 1, 28, 22, 0)));
+    expect(summary.getCell("S3").numFmt).toBe("dd/mm/yyyy hh:mm");
+    expect(songMa[19]).toBe("Lò Văn Minh, Cầm Thị Hoa");
+    const stp = row(7);
+    expect(stp[1]).toBe("Sở Tư pháp");
+    expect(stp[16]).toBe(1);
+
+    const answers = wb.getWorksheet("Chi tiết trả lời")!;
+    expect(answers.rowCount).toBe(1 + 96);
+    expect((answers.getRow(1).values as unknown[]).slice(1)).toEqual([
+      "Đơn vị",
+      "Lĩnh vực",
+      "Mã câu",
+      "Câu hỏi",
+      "Trả lời",
+      "Điểm tự chấm",
+      "Điểm tối đa",
+      "Số tài liệu kiểm chứng",
+      "Tài liệu kiểm chứng",
+      "Giải trình",
+      "Người trả lời",
+      "Cập nhật lúc",
+    ]);
+    expect(answers.views[0]).toMatchObject({ state: "frozen", ySplit: 1 });
+    const stpFirst = answers
+      .getRows(2, 96)!
+      .map((r) => (r.values as unknown[]).slice(1))
+      .find((v) => v[0] === "Sở Tư pháp" && v[2] === "1.1.1")!;
+    expect(stpFirst).toEqual([
+      "Sở Tư pháp",
+      "1. Công tác chỉ đạo, điều hành cải cách hành chính",
+      "1.1.1",
+      "Đơn vị ban hành Kế hoạch CCHC năm 2019 vào ngày nào?",
+      "yes",
+      0.9,
+      1,
+      1,
+      "ke-hoach.pdf",
+      undefined,
+      "Đinh Thị Lan",
+      new Date(Date.UTC(2019, 1, 28, 10, 0)),
+    ]);
+  });
+
+  it("sends a CSV of the summary with a byte-order mark", async () => {
+    await h.send(coordinator, "/xuat csv");
+    const { file, bytes, caption } = await sentFile();
+    expect(file.filename).toBe("ket-qua-tu-danh-gia-2019.csv");
+    expect(caption).toContain("12 đơn vị (CSV, UTF-8)");
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = bytes.toString("utf8").slice(1).split("\r\n");
+    expect(lines[0]).toMatch(/^STT,Đơn vị,LV 1 \(tối đa 14\),/);
+    const needing = await h.db.question.count({ where: { evidenceRequired: true } });
+    expect(lines[1]).toBe(
+      `1,Ủy ban nhân dân huyện Quỳnh Nhai,14,12,18,12,16,10,18,100,100,A,70,70,100,7,0,${needing},28/02/2019 22:00,Lường Văn Quỳnh`,
+    );
+    expect(lines[2]).toContain('"Lò Văn Minh, Cầm Thị Hoa"');
+    expect(lines).toHaveLength(14); // header, 12 units, final empty line
+  });
+
+  it("answers 'xuất excel' with the workbook", async () => {
+    await h.send(coordinator, "xuất excel");
+    expect(h.recorder.of("sendDocument")).toHaveLength(1);
+  });
+});
+
+describe("plain questions through the bot", () => {
+  it.each([
+    ["Đơn vị nào chưa nộp?", "<b>⏳ Đơn vị chưa nộp đủ</b>"],
+    ["don vi nao chua nop", "<b>⏳ Đơn vị chưa nộp đủ</b>"],
+    ["tiến độ Sở Tư pháp", "<b>🏢 Sở Tư pháp</b>"],
+    ["tien do so tu phap", "<b>🏢 Sở Tư pháp</b>"],
+    ["tiến độ", "<b>📊 Tiến độ tự đánh giá"],
+    ["Tình hình tự đánh giá hiện nay ra sao?", "<b>📊 Tiến độ tự đánh giá"],
+    ["Sông Mã đã nộp chưa?", "<b>🏢 Ủy ban nhân dân huyện Sông Mã</b>"],
+    ["điểm lĩnh vực 2", "<b>🏆 Xếp hạng lĩnh vực 2."],
+    ["thông tin kh&đt", "<b>🏢 Sở Kế hoạch và Đầu tư</b>"],
+    ["điểm sở", "Có 6 đơn vị khớp với “sở”"],
+  ])("%s", async (question, expected) => {
+    const replies = await h.send(coordinator, question);
+    expect(replies[0]).toContain(expected);
+  });
+
+  it("leaves other text to the fallback", async () => {
+    expect(await h.send(coordinator, "xin chào")).toEqual([
+      "Tôi chưa hiểu tin nhắn này. Gõ /help để xem các lệnh bạn được dùng.",
+    ]);
+  });
+});
+
+describe("many units", () => {
+  it("pages long lists and keeps every message under 4,096 characters", async () => {
+    // 60 more units in the campaign, none started.
+    for (let i = 1; i <= 60; i++) {
+      const unit = await h.db.unit.create({
+        data: {
+          code: `xa-${i}`,
+          name: `Ủy ban nhân dân xã Thử Nghiệm Số ${i} huyện Mường La`,
+          shortName: `Xã Thử Nghiệm ${i}`,
+          kind: "DISTRICT",
+          aliases: [],
+          searchText: `uy ban nhan dan xa thu nghiem so ${i} huyen muong la | xa thu nghiem ${i}`,
+        },
+      });
+      await h.db.campaignUnit.create({ data: { campaignId: h.campaign.id, unitId: unit.id } });
+    }
+    const replies = await h.send(coordinator, "/chuanop");
+    for (const r of replies) expect(r.length).toBeLessThanOrEqual(4096);
+    expect(replies.join("\n")).toContain("Trang 1/4");
+    const next = lastKeyboard()
+      .flat()
+      .find((b) => b.text.includes("Trang sau"))!;
+    expect(next.callback_data).toBe("co:cn:0:1");
+    await h.handle(callbackUpdate(coordinator, next.callback_data, 42));
+    expect(h.recorder.texts().join("\n")).toContain("Trang 2/4");
+
+    const ranking = await h.send(coordinator, "/diem");
+    expect(ranking[0]).toContain("Trang 1/3");
+    const progress = await h.send(coordinator, "/tiendo");
+    expect(progress[0]).toContain("Trang 1/4");
+    expect(progress[0]).toContain("Đơn vị: 72 · Đã nộp đủ: 1 · Chưa bắt đầu: 69");
+
+    const [choose] = await h.send(coordinator, "/donvi thu nghiem");
+    expect(choose).toContain("Có 60 đơn vị khớp với “thu nghiem”; dưới đây là 10 đơn vị đầu tiên");
+    await h.handle(textUpdate(coordinator, "/donvi xa thu nghiem 42"));
+    expect(h.recorder.lastText()).toContain("<b>🏢 Ủy ban nhân dân xã Thử Nghiệm Số 42 huyện Mường La</b>");
+  });
+});
+
+describe("after officers answer", () => {
+  it("counts answers written since the last look (kept up to date from the audit log)", async () => {
+    const before = (await h.send(coordinator, "/tiendo"))[0]!;
+    const answered = Number(/Câu đã trả lời: (\d+)\//.exec(before)![1]);
+    const unit = await h.unit("thuan-chau");
+    const scope = { campaign: h.campaign, unitId: unit.id };
+    const [q] = await questionsOf("3");
+    const question = (await findQuestion(h.db, scope, q!.id))!;
+    await saveAnswer(h.db, scope, question, { value: "yes", selfScore: 1 }, (await personOf(minh)).id, { now: NOW });
+    const after = (await h.send(coordinator, "/tiendo"))[0]!;
+    expect(after).toContain(`Câu đã trả lời: ${answered + 1}/`);
+    expect(after).toMatch(/\d+\. Thuận Châu — ⬜⬜✏️⬜⬜⬜⬜ 1,4% \(1\/70\)/);
+    const [rank] = await h.send(coordinator, "/diem 3");
+    expect(rank).toMatch(/\d+\. Thuận Châu — \d+(,\d+)?\/18/);
+  });
+});
