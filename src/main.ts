@@ -8,6 +8,7 @@ import { run } from "@grammyjs/runner";
 import { bootstrap, startAppJobs } from "./app.ts";
 import { setDefaultMenus } from "./bot/commands.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
+import { warmAnswerTotals } from "./domain/status.ts";
 import { closeServer, createHttpServer, listen } from "./server/http.ts";
 
 async function main() {
@@ -51,6 +52,8 @@ async function main() {
 
   // Notices (sender) and reminders (planner) run in this process, with the bot.
   const jobs = startAppJobs(app);
+  // In the background: coordinators' first look should not wait for a full scan.
+  warmAnswerTotals(database.db).catch((err) => logger.warn({ err }, "could not pre-read answer totals"));
 
   let stopping = false;
   const shutdown = async (signal: string) => {
