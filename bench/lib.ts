@@ -1,0 +1,544 @@
+/**
+ * Helpers shared by the self-assessment benchmarks (bench/run.ts dispatches to them):
+ * fresh databases, seeding officers directly in the database, what a simulated officer
+ * types or taps, the loopback fake Bot API, the bot server child process, an HTTP client
+ * playing Telegram's webhook delivery, and latency statistics.
+ */
+import { type ChildProcess, fork } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import http from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Update, UserFromGetMe } from "grammy/types";
+import pg from "pg";
+import pino from "pino";
+import { BUNDLED_CAMPAIGN_FILE } from "../src/app.ts";
+import { type Database, type Db, openDatabase, type Question } from "../src/db/client.ts";
+import { type Provider, pgFields } from "../src/db/url.ts";
+import { type FakeBotApi, type FakeUser, startFakeBotApi } from "../src/dev/fake-bot-api.ts";
+import { readChoices } from "../src/domain/answers.ts";
+import { loadDataFile } from "../src/domain/data-file.ts";
+import { importData } from "../src/domain/importer.ts";
+import { readScoringRule, scoreAnswer } from "../src/domain/scoring.ts";
+import { fold } from "../src/domain/text.ts";
+
+export const BENCH_TOKEN = "123456:BENCH-token-abcdefghijklmnopqrstuvwxyz";
+export const WEBHOOK_SECRET = "bench-webhook-secret-0123456789";
+export const WEBHOOK_PATH = "/telegram/webhook";
+export const TIME_ZONE = "Asia/Ho_Chi_Minh";
+const DAY = 86_400_000;
+
+// ─── Statistics ──────────────────────────────────────────────────────────────────────────────
+
+export interface Summary {
+  count: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+/** Nearest-rank percentiles of latencies in milliseconds. */
+export function summarize(samples: readonly number[]): Summary {
+  if (samples.length === 0) return { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 };
+  const s = Float64Array.from(samples).sort();
+  const at = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+  const mean = s.reduce((a, b) => a + b, 0) / s.length;
+  return { count: s.length, mean, p50: at(50), p90: at(90), p99: at(99), max: s[s.length - 1]! };
+}
+
+export const ms = (n: number) => `${n.toFixed(n < 10 ? 2 : 1)} ms`;
+export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+export function formatSummary(s: Summary): string {
+  return `n=${s.count} p50 ${ms(s.p50)} · p90 ${ms(s.p90)} · p99 ${ms(s.p99)} · max ${ms(s.max)} · mean ${ms(s.mean)}`;
+}
+
+export const elapsedMs = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
+
+/**
+ * CPU time the whole machine has used so far (every process, every core), ms, from /proc/stat;
+ * 0 where there is none. Minus the benchmark's own processes, it shows what else ran meanwhile
+ * (the PostgreSQL server, and anything else sharing the machine).
+ */
+export function machineBusyMs(): number {
+  try {
+    const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+    return (user + nice + system + irq + softirq + steal) * 10; // in USER_HZ (1/100 s) ticks
+  } catch {
+    return 0;
+  }
+}
+
+// ─── Databases ───────────────────────────────────────────────────────────────────────────────
+
+export interface BenchDatabase extends Database {
+  /** Closes and removes the database (SQLite file and folder, or the PostgreSQL database). */
+  destroy(): Promise<void>;
+}
+
+/**
+ * A fresh, migrated database: a SQLite file in a temporary folder, or a new database on the
+ * PostgreSQL server of `pgUrl` (created here, dropped by destroy()). As test/support/database.ts.
+ */
+export async function createBenchDatabase(provider: Provider, pgUrl: string): Promise<BenchDatabase> {
+  const name = `cchc_bench_${process.pid}_${randomBytes(4).toString("hex")}`;
+  if (provider === "sqlite") {
+    const dir = mkdtempSync(join(tmpdir(), "cchc-bench-"));
+    const database = await openDatabase(`file:${join(dir, `${name}.db`)}`);
+    return {
+      ...database,
+      async destroy() {
+        await database.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const admin = async (sql: string) => {
+    const c = new pg.Client(pgFields(pgUrl));
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  await admin(`CREATE DATABASE "${name}"`);
+  const url = new URL(pgUrl);
+  url.pathname = `/${name}`;
+  const database = await openDatabase(url.href, { poolSize: 4 });
+  return {
+    ...database,
+    async destroy() {
+      await database.close();
+      await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    },
+  };
+}
+
+/** Rows in chunks, so no statement exceeds the drivers' bound-parameter limits. */
+export async function createManyChunked<T>(rows: T[], write: (chunk: T[]) => Promise<unknown>, size = 1000) {
+  for (let i = 0; i < rows.length; i += size) await write(rows.slice(i, i + size));
+}
+
+// ─── Seeding ─────────────────────────────────────────────────────────────────────────────────
+
+/** The bundled 2019 Sơn La campaign, its self-assessment window open around now. */
+export async function importBundledCampaign(db: Db) {
+  await importData(db, await loadDataFile(BUNDLED_CAMPAIGN_FILE), TIME_ZONE);
+  const campaign = await db.campaign.findUniqueOrThrow({ where: { code: "son-la-2019" } });
+  return openWindow(db, campaign.id);
+}
+
+export function openWindow(db: Db, campaignId: number) {
+  const now = Date.now();
+  return db.campaign.update({
+    where: { id: campaignId },
+    data: {
+      status: "SELF_ASSESSMENT",
+      selfAssessmentOpensAt: new Date(now - 7 * DAY),
+      selfAssessmentDeadline: new Date(now + 30 * DAY),
+    },
+  });
+}
+
+/** A simulated unit officer: a Telegram user (private chat id = user id) linked to one unit. */
+export interface Officer {
+  index: number;
+  user: FakeUser;
+  personId: number;
+  unitId: number;
+}
+
+/**
+ * `count` officers, each the officer of a unit of their own (created when `unitIds` is not
+ * given), written directly in the database: units, campaign units, persons, memberships.
+ * The person's name is the one their Telegram user sends, so the bot never rewrites it.
+ */
+export async function createOfficers(
+  db: Db,
+  campaignId: number,
+  count: number,
+  options: { unitIds?: number[]; firstTelegramId?: number } = {},
+): Promise<Officer[]> {
+  const firstId = options.firstTelegramId ?? 5_000_000;
+  const tag = randomBytes(3).toString("hex");
+  let unitIds = options.unitIds;
+  if (!unitIds) {
+    const units = Array.from({ length: count }, (_, i) => {
+      const name = `Đơn vị thử nghiệm ${i + 1}`;
+      return {
+        code: `bench-${tag}-${i + 1}`,
+        name,
+        shortName: `ĐV ${i + 1}`,
+        kind: "DEPARTMENT" as const,
+        aliases: [],
+        searchText: fold(name),
+      };
+    });
+    await createManyChunked(units, (data) => db.unit.createMany({ data }));
+    const rows = await db.unit.findMany({
+      where: { code: { startsWith: `bench-${tag}-` } },
+      select: { id: true, code: true },
+    });
+    const idOf = new Map(rows.map((u) => [u.code, u.id]));
+    unitIds = units.map((u) => idOf.get(u.code)!);
+    await createManyChunked(unitIds, (ids) =>
+      db.campaignUnit.createMany({ data: ids.map((unitId) => ({ campaignId, unitId })) }),
+    );
+  }
+  const users: FakeUser[] = Array.from({ length: count }, (_, i) => ({
+    id: firstId + i,
+    first_name: `Cán bộ ${i + 1}`,
+    language_code: "vi",
+  }));
+  await createManyChunked(users, (chunk) =>
+    db.person.createMany({
+      data: chunk.map((u) => ({ telegramId: BigInt(u.id), displayName: u.first_name, locale: "vi" })),
+    }),
+  );
+  const persons = await db.person.findMany({
+    where: { telegramId: { gte: BigInt(firstId), lt: BigInt(firstId + count) } },
+    select: { id: true, telegramId: true },
+  });
+  const personOf = new Map(persons.map((p) => [Number(p.telegramId), p.id]));
+  const officers = users.map((user, i) => ({
+    index: i,
+    user,
+    personId: personOf.get(user.id)!,
+    unitId: unitIds[i % unitIds.length]!,
+  }));
+  await createManyChunked(officers, (chunk) =>
+    db.membership.createMany({
+      data: chunk.map((o) => ({ campaignId, personId: o.personId, role: "OFFICER" as const, unitId: o.unitId })),
+    }),
+  );
+  return officers;
+}
+
+// ─── What officers answer ────────────────────────────────────────────────────────────────────
+
+/**
+ * How a simulated officer answers one question: by typing (numbers, percentages, dates) or by
+ * tapping one of the answer buttons under the question (yes/no, choices). Questions scored by
+ * hand or answered with free text are left out: they need a follow-up (a typed self-score).
+ */
+export interface AnswerPlan {
+  questionId: number;
+  code: string;
+  order: number;
+  how: "type" | "tap";
+  /** A new valid input for typed answers, different most times. */
+  input(): string;
+}
+
+const randomInt = (lo: number, hi: number) => lo + Math.floor(Math.random() * (hi - lo + 1));
+
+export function answerPlanOf(q: Question): AnswerPlan | null {
+  const rule = readScoringRule(q.scoringRule);
+  if (rule.kind === "manual" || q.answerType === "TEXT") return null;
+  const base = { questionId: q.id, code: q.code, order: q.order };
+  switch (q.answerType) {
+    case "PERCENT":
+      // "85" or, Vietnamese style, "85,5 %".
+      return {
+        ...base,
+        how: "type",
+        input: () => (Math.random() < 0.5 ? `${randomInt(0, 100)}` : `${randomInt(0, 99)},5 %`),
+      };
+    case "NUMBER":
+      return { ...base, how: "type", input: () => `${randomInt(0, 12)}` };
+    case "DATE":
+      return { ...base, how: "type", input: () => `${String(randomInt(1, 28)).padStart(2, "0")}/01/2019` };
+    case "YES_NO":
+    case "CHOICE":
+      return { ...base, how: "tap", input: () => "" };
+  }
+}
+
+/** Plans for every question of a questionnaire an officer can answer in one step, in order. */
+export async function answerPlans(db: Db, questionnaireId: number): Promise<AnswerPlan[]> {
+  const questions = await db.question.findMany({ where: { questionnaireId }, orderBy: { order: "asc" } });
+  return questions.map(answerPlanOf).filter((p): p is AnswerPlan => p !== null);
+}
+
+/** A valid stored (canonical) answer for a question, with its self-score: for pre-answering. */
+export function storedAnswer(q: Question): { value: string; selfScore: number } {
+  const value = {
+    YES_NO: "yes",
+    NUMBER: "3",
+    PERCENT: "90",
+    DATE: "2019-01-20",
+    CHOICE: readChoices(q.choices)[0]?.key ?? "",
+    TEXT: "Đơn vị đã thực hiện đầy đủ.",
+  }[q.answerType];
+  return { value, selfScore: scoreAnswer(q, value, { timeZone: TIME_ZONE }) ?? 0 };
+}
+
+// ─── Logging ─────────────────────────────────────────────────────────────────────────────────
+
+export interface LogCounts {
+  warn: number;
+  error: number;
+  /** The first few warn/error lines, for the report. */
+  samples: string[];
+}
+
+/** A pino logger that prints nothing and counts warnings and errors (bot errors are logged at error). */
+export function countingLogger(): { logger: pino.Logger; counts: LogCounts } {
+  const counts: LogCounts = { warn: 0, error: 0, samples: [] };
+  const logger = pino(
+    { level: "warn", base: undefined },
+    {
+      write(line: string) {
+        const level = (JSON.parse(line) as { level: number }).level;
+        if (level >= 50) counts.error++;
+        else counts.warn++;
+        if (counts.samples.length < 5) counts.samples.push(line.slice(0, 600));
+      },
+    },
+  );
+  return { logger, counts };
+}
+
+// ─── The fake Bot API and simulated users ────────────────────────────────────────────────────
+
+/**
+ * The loopback fake Bot API. Updates are made with its user helpers (sendUserMessage,
+ * pressButton), so the user's messages exist in the chat and callback queries can be answered
+ * as on Telegram; but the benchmark delivers them itself (to measure each one), so the fake is
+ * told, as Telegram is, that the bot subscribes to no update type of those: it keeps nothing
+ * queued for getUpdates.
+ */
+export async function startFake(): Promise<FakeBotApi> {
+  const fake = await startFakeBotApi({ recordCalls: false, maxMessagesPerChat: 30 });
+  const res = await fetch(`${fake.url}/bot${BENCH_TOKEN}/getUpdates`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ timeout: 0, allowed_updates: ["poll"] }),
+  });
+  if (!res.ok) throw new Error(`fake Bot API: getUpdates answered ${res.status}`);
+  return fake;
+}
+
+/** The newest message the bot sent in a chat. */
+export function lastBotMessageId(fake: FakeBotApi, chatId: number): number | undefined {
+  return fake.chatState(chatId)?.botMessages.at(-1)?.messageId;
+}
+
+/** The newest bot message carrying buttons whose data starts with `prefix`, and those buttons' data. */
+export function findButtons(fake: FakeBotApi, chatId: number, prefix: string) {
+  const messages = fake.chatState(chatId)?.botMessages ?? [];
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i]!;
+    const markup = m.message.reply_markup;
+    if (m.deleted || !markup) continue;
+    const data = markup.inline_keyboard
+      .flat()
+      .map((b) => ("callback_data" in b ? b.callback_data : undefined))
+      .filter((d): d is string => d?.startsWith(prefix) === true);
+    if (data.length) return { messageId: m.messageId, data };
+  }
+  return undefined;
+}
+
+// ─── The bot server child process ────────────────────────────────────────────────────────────
+
+/** What bench/server.ts runs: the real bot (bootstrap, as npm start) or a bare grammY bot. */
+export interface ServerSpec {
+  mode: "app" | "baseline";
+  databaseUrl?: string;
+  apiRoot: string;
+  botInfo: UserFromGetMe;
+  /** Write a V8 CPU profile of the bot process into this folder (node --cpu-prof). */
+  cpuProfileDir?: string;
+}
+
+export interface ServerStats {
+  memory: NodeJS.MemoryUsage;
+  /** Peak resident set size of the process so far, bytes. */
+  maxRss: number;
+  /** CPU time of the process so far (user + system), ms. */
+  cpuMs: number;
+  log: LogCounts;
+}
+
+export interface BotServer {
+  port: number;
+  /** Memory (after two full GCs when `gc`), CPU time and log counts of the child. */
+  stats(gc?: boolean): Promise<ServerStats>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Forks bench/server.ts with --expose-gc and waits until it listens on 127.0.0.1. The bot
+ * runs alone in its process; the load generator and the fake Bot API stay in this one.
+ */
+export async function startBotServer(spec: ServerSpec): Promise<BotServer> {
+  const child: ChildProcess = fork(join(import.meta.dirname, "server.ts"), [], {
+    execArgv: [
+      "--expose-gc",
+      ...(spec.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${spec.cpuProfileDir}`] : []),
+      "--import",
+      "tsx",
+    ],
+    env: { ...process.env, BENCH_SERVER: JSON.stringify(spec) },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  // Never leave the bot behind (it holds the database and our stdout) if this process dies.
+  const killChild = () => child.kill("SIGKILL");
+  process.once("exit", killChild);
+  child.once("exit", () => process.off("exit", killChild));
+  let seq = 0;
+  const waiting = new Map<number, (m: { result: unknown }) => void>();
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("bot server did not start within 60 s")), 60_000);
+    child.once("exit", (code) => reject(new Error(`bot server exited with ${code}`)));
+    child.on("message", (m: { type: string; port?: number; id?: number; result?: unknown }) => {
+      if (m.type === "ready") {
+        clearTimeout(timer);
+        resolve(m.port!);
+      } else if (m.type === "reply") waiting.get(m.id!)?.(m as { result: unknown });
+    });
+  });
+  const ask = <T>(type: string, extra: object = {}) =>
+    new Promise<T>((resolve, reject) => {
+      const id = ++seq;
+      const timer = setTimeout(() => reject(new Error(`bot server: no answer to ${type}`)), 30_000);
+      waiting.set(id, (m) => {
+        clearTimeout(timer);
+        waiting.delete(id);
+        resolve(m.result as T);
+      });
+      child.send({ type, id, ...extra });
+    });
+  return {
+    port,
+    stats: (gc = false) => ask<ServerStats>("stats", { gc }),
+    async stop() {
+      const exited = new Promise<void>((r) => child.once("exit", () => r()));
+      await ask("stop").catch(() => child.kill("SIGKILL"));
+      await exited;
+    },
+  };
+}
+
+// ─── Telegram's side of the webhook ──────────────────────────────────────────────────────────
+
+/** Posts updates to the bot's webhook as Telegram does, over kept-alive connections. */
+export class WebhookClient {
+  private readonly agent: http.Agent;
+
+  constructor(
+    private readonly port: number,
+    maxSockets: number,
+  ) {
+    this.agent = new http.Agent({ keepAlive: true, maxSockets });
+  }
+
+  /** Resolves with the HTTP status once the bot has handled the update and answered. */
+  post(update: Update): Promise<number> {
+    const body = JSON.stringify(update);
+    return new Promise((resolve) => {
+      const req = http.request(
+        {
+          agent: this.agent,
+          host: "127.0.0.1",
+          port: this.port,
+          path: WEBHOOK_PATH,
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(body),
+            "x-telegram-bot-api-secret-token": WEBHOOK_SECRET,
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode ?? 0));
+          res.on("error", () => resolve(0));
+        },
+      );
+      // Telegram gives a webhook request 60 s (the server answers after 9 s at the latest).
+      req.setTimeout(60_000, () => req.destroy(new Error("webhook request timed out")));
+      req.on("error", () => resolve(0));
+      req.end(body);
+    });
+  }
+
+  close() {
+    this.agent.destroy();
+  }
+}
+
+/**
+ * src/server/http.ts answers the webhook after 9 s even if the bot is still at work (so that
+ * Telegram does not redeliver); a response that slow means the update was not handled in time.
+ */
+export const WEBHOOK_TIMEOUT_MS = 9_000;
+
+/** Latencies by kind of update, counted when they complete inside the measured window. */
+export class Recorder {
+  readonly samples = new Map<string, number[]>();
+  non200 = 0;
+  /** Responses that took the webhook's timeout (or longer), over the whole run. */
+  timedOut = 0;
+  /** Updates answered 200, by kind, over the whole run (warm-up included). */
+  readonly delivered = new Map<string, number>();
+  private windowStart = Number.POSITIVE_INFINITY;
+  private windowEnd = Number.POSITIVE_INFINITY;
+
+  /** Starts the measured window now, for `seconds`. */
+  startWindow(seconds: number) {
+    this.windowStart = performance.now();
+    this.windowEnd = this.windowStart + seconds * 1000;
+  }
+
+  get windowOver() {
+    return performance.now() >= this.windowEnd;
+  }
+
+  get remainingMs() {
+    return Math.max(0, this.windowEnd - performance.now());
+  }
+
+  get windowSeconds() {
+    return (Math.min(performance.now(), this.windowEnd) - this.windowStart) / 1000;
+  }
+
+  record(kind: string, status: number, latencyMs: number) {
+    if (latencyMs >= WEBHOOK_TIMEOUT_MS) this.timedOut++;
+    if (status !== 200) this.non200++;
+    else this.delivered.set(kind, (this.delivered.get(kind) ?? 0) + 1);
+    const end = performance.now();
+    if (end < this.windowStart || end > this.windowEnd) return;
+    const list = this.samples.get(kind);
+    if (list) list.push(latencyMs);
+    else this.samples.set(kind, [latencyMs]);
+  }
+
+  all(): number[] {
+    return [...this.samples.values()].flat();
+  }
+}
+
+/** Sends one update and records its latency under `kind`; resolves with the HTTP status. */
+export async function deliver(client: WebhookClient, recorder: Recorder, kind: string, update: Update) {
+  const start = process.hrtime.bigint();
+  const status = await client.post(update);
+  recorder.record(kind, status, elapsedMs(start));
+  return status;
+}
+
+/** Runs `worker(i)` for i = 0..count-1 with at most `concurrency` at a time. */
+export async function runPool(count: number, concurrency: number, worker: (i: number) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(count, concurrency) }, async () => {
+      while (next < count) await worker(next++);
+    }),
+  );
+}

@@ -1,0 +1,240 @@
+/**
+ * The self-assessment benchmarks (see bench/RESULTS.md for the recorded numbers).
+ *
+ *   npm run bench -- [all|throughput|flat-cost|memory|queries] [options]
+ *
+ *   all = throughput, flat-cost and memory (the issue's targets); queries is a diagnostic:
+ *   Prisma operations and their cost per kind of update (not part of all).
+ *
+ *   --db sqlite|postgresql|both   databases to run on (default both)
+ *   --officers 200                throughput: simulated officers, one unit each
+ *   --seconds 20                  throughput: measured window per run
+ *   --warmup 3                    throughput: closed-loop load before the window opens
+ *   --paced 15                    throughput: paced phase before the closed loop (0 = skip)
+ *   --think 5                     throughput: mean think time before each update when paced
+ *   --reps 300                    flat cost: timed answers per position
+ *   --memory-officers 10000       memory: officers mid-questionnaire
+ *   --memory-db sqlite            memory: databases (default sqlite: 10,000 answers take the
+ *                                 bot minutes; sqlite|postgresql|both, within --db)
+ *   --cycles 200                  queries: open + answer cycles of one officer
+ *   --pg-url URL                  PostgreSQL server (default $BENCH_PG_URL or
+ *                                 postgresql://postgres@127.0.0.1:5432/postgres); a database
+ *                                 is created for each run and dropped after it
+ *   --json FILE                   also write the results as JSON
+ *   --cpu-prof DIR                write V8 CPU profiles of the bot server processes to DIR
+ *                                 (for flat cost, which runs in this process, use
+ *                                 `node --cpu-prof --import tsx bench/run.ts flat-cost`)
+ *
+ * Everything stays on 127.0.0.1: the bot's Bot API is the loopback fake (src/dev/fake-bot-api.ts).
+ */
+import { writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { type Provider, pgFields } from "../src/db/url.ts";
+import { type FlatCostResult, runFlatCost } from "./flat-cost.ts";
+import { formatSummary, type LogCounts, mb, ms } from "./lib.ts";
+import { type MemoryResult, runMemory } from "./memory.ts";
+import { runQueries, type UpdateCost } from "./queries.ts";
+import { runThroughput, type ThroughputResult } from "./throughput.ts";
+
+const TARGETS = { throughputRatio: 0.5, p99Ms: 25, flatRatio: 1.2, rssMb: 200 };
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    db: { type: "string", default: "both" },
+    officers: { type: "string", default: "200" },
+    seconds: { type: "string", default: "20" },
+    warmup: { type: "string", default: "3" },
+    paced: { type: "string", default: "15" },
+    think: { type: "string", default: "5" },
+    reps: { type: "string", default: "300" },
+    "memory-officers": { type: "string", default: "10000" },
+    "memory-db": { type: "string", default: "sqlite" },
+    cycles: { type: "string", default: "200" },
+    "pg-url": { type: "string", default: process.env.BENCH_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres" },
+    json: { type: "string" },
+    "cpu-prof": { type: "string" },
+  },
+});
+
+const what = positionals[0] ?? "all";
+if (!["all", "throughput", "flat-cost", "memory", "queries"].includes(what)) {
+  console.error(`unknown benchmark "${what}": all | throughput | flat-cost | memory | queries`);
+  process.exit(2);
+}
+const providersOf = (option: "db" | "memory-db"): Provider[] => {
+  const v = values[option];
+  const list: Provider[] = v === "both" ? ["sqlite", "postgresql"] : v === "sqlite" || v === "postgresql" ? [v] : [];
+  if (list.length === 0) {
+    console.error(`--${option} ${v}: sqlite | postgresql | both`);
+    process.exit(2);
+  }
+  return list;
+};
+const providers = providersOf("db");
+const memoryProviders = providersOf("memory-db").filter((p) => providers.includes(p));
+/** A bounded positive integer option. */
+function count(name: keyof typeof values, max: number): number {
+  const n = Number(values[name]);
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    console.error(`--${name} ${values[name]}: a whole number from 1 to ${max}`);
+    process.exit(2);
+  }
+  return n;
+}
+const pgUrl = values["pg-url"]!;
+const officers = count("officers", 2000);
+const seconds = count("seconds", 120);
+const warmup = count("warmup", 60);
+const paced = values.paced === "0" ? 0 : count("paced", 120);
+const think = count("think", 60);
+const reps = count("reps", 5000);
+const memoryOfficers = count("memory-officers", 100_000);
+const cycles = count("cycles", 10_000);
+const cpuProfileDir = values["cpu-prof"];
+
+if (providers.includes("postgresql")) {
+  const c = new pg.Client({ ...pgFields(pgUrl), connectionTimeoutMillis: 5000 });
+  try {
+    await c.connect();
+    await c.end();
+  } catch (e) {
+    console.error(`PostgreSQL at ${pgUrl} does not answer (${(e as Error).message}); use --db sqlite or --pg-url`);
+    process.exit(1);
+  }
+}
+
+const started = new Date();
+const line = (s = "") => console.log(s);
+const verdict = (ok: boolean) => (ok ? "PASS" : "MISS");
+const logLine = (log: LogCounts) =>
+  `bot log: ${log.error} errors, ${log.warn} warnings${log.samples.length ? `\n      first: ${log.samples[0]}` : ""}`;
+
+line(`cchc-bot self-assessment benchmark — ${started.toISOString()}`);
+line(
+  `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${mb(totalmem())} RAM, ${process.platform}`,
+);
+line(`args: ${process.argv.slice(2).join(" ") || "(none)"}`);
+
+const results: {
+  throughput?: ThroughputResult;
+  flatCost?: FlatCostResult[];
+  memory?: MemoryResult[];
+  queries?: Array<{ provider: Provider; costs: UpdateCost[] }>;
+} = {};
+
+if (what === "all" || what === "throughput") {
+  line(
+    `\n== Answer throughput: ${officers} officers; paced ${paced} s (think ${think} s); closed loop ${warmup} s warm-up + ${seconds} s measured`,
+  );
+  const r = await runThroughput(providers, { officers, seconds, warmup, paced, think, pgUrl, cpuProfileDir });
+  results.throughput = r;
+  line(
+    `   ${r.questionsInRotation} questions in rotation; one cycle = open question (button) + answer (typed or tapped)`,
+  );
+  for (const run of [{ result: r.baseline }, ...r.runs]) {
+    const x = run.result;
+    line(`\n-- ${x.label}`);
+    if (x.paced) {
+      line(`   paced: ${x.paced.updatesPerSecond.toFixed(1)} updates/s offered over ${x.paced.seconds.toFixed(1)} s`);
+      line(`     all updates: ${formatSummary(x.paced.latency.all)}`);
+      line(`     open:        ${formatSummary(x.paced.latency.open)}`);
+      line(`     answer:      ${formatSummary(x.paced.latency.answer)}`);
+    }
+    line(
+      `   closed loop: ${x.updatesPerSecond.toFixed(0)} updates/s (${x.answersPerSecond.toFixed(0)} answers/s) over ${x.windowSeconds.toFixed(1)} s`,
+    );
+    line(`   all updates: ${formatSummary(x.latency.all)}`);
+    line(`   open:        ${formatSummary(x.latency.open)}`);
+    line(`   answer:      ${formatSummary(x.latency.answer)}`);
+    line(`     typed:     ${formatSummary(x.latency.answerTyped)}`);
+    line(`     tapped:    ${formatSummary(x.latency.answerTapped)}`);
+    line(
+      `   CPU in window: bot server ${(x.cpuMs.botServer / 1000).toFixed(1)} s, generator + fake API ${(x.cpuMs.generatorAndFake / 1000).toFixed(1)} s, other processes ${(x.cpuMs.otherProcesses / 1000).toFixed(1)} s; bot RSS after ${mb(x.serverRssAfter)}`,
+    );
+    line(
+      `   non-200: ${x.non200}, webhook timeouts (≥ 9 s): ${x.timedOut}, no message to press on: ${x.noMessage}, missing buttons: ${x.missingButtons}, ${logLine(x.log)}`,
+    );
+    if ("verification" in run) {
+      const v = run.verification;
+      line(
+        `   stored: ${v.answers} answers + ${v.revisions} revisions (${v.answerAudits} audit entries) for ${v.answerUpdates} answer updates; ${v.processedUpdates} of ${v.updates} updates recorded — ${v.answersMatch && v.updatesMatch ? "all stored" : "MISMATCH"}`,
+      );
+      line(
+        `   vs baseline: ${run.ratioToBaseline.toFixed(2)}× throughput (target ≥ ${TARGETS.throughputRatio}: ${verdict(run.ratioToBaseline >= TARGETS.throughputRatio)})`,
+      );
+      const p99 = (label: string, p: number) => `${label} ${ms(p)} (${verdict(p <= TARGETS.p99Ms)})`;
+      line(
+        `   p99 target ≤ ${TARGETS.p99Ms} ms: ${[x.paced && p99("paced", x.paced.latency.all.p99), p99("closed loop", x.latency.all.p99)].filter(Boolean).join(", ")}`,
+      );
+    }
+  }
+}
+
+if (what === "all" || what === "flat-cost") {
+  results.flatCost = [];
+  for (const provider of providers) {
+    line(`\n== Flat cost on ${provider}: ${reps} answers at each position, in-process bot.handleUpdate`);
+    const r = await runFlatCost(provider, { reps, warmupReps: 20, pgUrl });
+    results.flatCost.push(r);
+    line(`   questionnaire of ${r.questions} questions`);
+    line(`   question ${r.early.position}: ${formatSummary(r.early.latency)}`);
+    line(`   question ${r.late.position}: ${formatSummary(r.late.latency)}`);
+    line(
+      `   ratio ${r.late.position}/${r.early.position}: p50 ${r.ratioP50.toFixed(2)}, mean ${r.ratioMean.toFixed(2)} (target ≤ ${TARGETS.flatRatio}: ${verdict(r.ratioP50 <= TARGETS.flatRatio)})`,
+    );
+    line(`   answers not stored: ${r.notStored}, ${logLine(r.log)}`);
+  }
+}
+
+if (what === "all" || what === "memory") {
+  results.memory = [];
+  for (const provider of memoryProviders) {
+    line(
+      `\n== Memory on ${provider}: ${memoryOfficers} officers mid-questionnaire, one answer each, via the webhook (40 connections)`,
+    );
+    const r = await runMemory(provider, { officers: memoryOfficers, concurrency: 40, pgUrl, cpuProfileDir });
+    results.memory.push(r);
+    line(`   seeded ${r.officers} officers + ${r.preAnswered} answers in ${r.seedSeconds.toFixed(1)} s`);
+    line(
+      `   bot process before: RSS ${mb(r.before.rss)}, heap used ${mb(r.before.heapUsed)}, external ${mb(r.before.external)}`,
+    );
+    line(
+      `   bot process after:  RSS ${mb(r.after.rss)}, heap used ${mb(r.after.heapUsed)}, external ${mb(r.after.external)}`,
+    );
+    line(`   RSS after GC as answers come in: ${r.checkpoints.map(([n, b]) => `${n}: ${mb(b)}`).join(", ")}`);
+    line(
+      `   peak RSS ${mb(r.peakRss)} (target: RSS after < ${TARGETS.rssMb} MB: ${verdict(r.after.rss < TARGETS.rssMb * 1024 * 1024)})`,
+    );
+    line(`   ${r.officers} answers in ${r.loadSeconds.toFixed(1)} s: ${formatSummary(r.latency)}`);
+    line(
+      `   stored ${r.answersStored} new answers, ${r.processedUpdates} updates recorded, non-200: ${r.non200}, webhook timeouts (≥ 9 s): ${r.timedOut}, ${logLine(r.log)}`,
+    );
+  }
+}
+
+if (what === "queries") {
+  results.queries = [];
+  for (const provider of providers) {
+    line(`\n== Prisma operations per update on ${provider}: one officer, ${cycles} cycles, in-process`);
+    const costs = await runQueries(provider, { cycles, pgUrl });
+    results.queries.push({ provider, costs });
+    for (const c of costs) {
+      line(
+        `\n-- ${c.kind}: ${c.updates} updates, ${ms(c.meanMs)} each, ${c.operationsPerUpdate.toFixed(1)} Prisma operations (${ms(c.prismaMsPerUpdate)} inside them)`,
+      );
+      for (const op of c.operations) {
+        line(`   ${op.perUpdate.toFixed(2).padStart(5)} × ${op.operation.padEnd(34)} ${ms(op.meanMs)} each`);
+      }
+    }
+  }
+}
+
+line(`\ndone in ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`);
+if (values.json)
+  writeFileSync(
+    values.json,
+    `${JSON.stringify({ started, node: process.version, cpus: cpus().length, results }, null, 2)}\n`,
+  );
