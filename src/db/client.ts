@@ -5,8 +5,7 @@
  */
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient as PostgresClient } from "./generated/postgresql/client.ts";
-import { PrismaClient as SqliteClient } from "./generated/sqlite/client.ts";
+import type { PrismaClient as SqliteClient } from "./generated/sqlite/client.ts";
 import { migrate } from "./migrate.ts";
 import { type Provider, pgFields, providerOf } from "./url.ts";
 
@@ -46,13 +45,16 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   const provider = providerOf(url);
   if (options.migrate !== false) await migrate(url);
   let db: Db;
+  // Each generated client brings its own query compiler: load only the one in use.
   if (provider === "sqlite") {
-    db = new SqliteClient({ adapter: new PrismaLibSQL({ url }) });
+    const { PrismaClient } = await import("./generated/sqlite/client.ts");
+    db = new PrismaClient({ adapter: new PrismaLibSQL({ url }) });
     // Wait for a writer in another process instead of failing with SQLITE_BUSY.
     await db.$queryRawUnsafe("PRAGMA busy_timeout = 5000");
   } else {
     const adapter = new PrismaPg({ ...pgFields(url), max: options.poolSize ?? 10 });
-    db = new PostgresClient({ adapter }) as unknown as Db;
+    const { PrismaClient } = await import("./generated/postgresql/client.ts");
+    db = new PrismaClient({ adapter }) as unknown as Db;
   }
   await db.$connect();
   return {
