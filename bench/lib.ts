@@ -6,16 +6,15 @@
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import http from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Update, UserFromGetMe } from "grammy/types";
-import pg from "pg";
 import pino from "pino";
 import { BUNDLED_CAMPAIGN_FILE } from "../src/app.ts";
-import { type Database, type Db, openDatabase, type Question } from "../src/db/client.ts";
-import { type Provider, pgFields } from "../src/db/url.ts";
+import type { Db, Question } from "../src/db/client.ts";
+import { createScratchDatabase, type ScratchDatabase } from "../src/db/scratch.ts";
+import type { Provider } from "../src/db/url.ts";
 import { type FakeBotApi, type FakeUser, startFakeBotApi } from "../src/dev/fake-bot-api.ts";
 import { readChoices } from "../src/domain/answers.ts";
 import { loadDataFile } from "../src/domain/data-file.ts";
@@ -75,48 +74,11 @@ export function machineBusyMs(): number {
 
 // ─── Databases ───────────────────────────────────────────────────────────────────────────────
 
-export interface BenchDatabase extends Database {
-  /** Closes and removes the database (SQLite file and folder, or the PostgreSQL database). */
-  destroy(): Promise<void>;
-}
+export type BenchDatabase = ScratchDatabase;
 
-/**
- * A fresh, migrated database: a SQLite file in a temporary folder, or a new database on the
- * PostgreSQL server of `pgUrl` (created here, dropped by destroy()). As test/support/database.ts.
- */
-export async function createBenchDatabase(provider: Provider, pgUrl: string): Promise<BenchDatabase> {
-  const name = `cchc_bench_${process.pid}_${randomBytes(4).toString("hex")}`;
-  if (provider === "sqlite") {
-    const dir = mkdtempSync(join(tmpdir(), "cchc-bench-"));
-    const database = await openDatabase(`file:${join(dir, `${name}.db`)}`);
-    return {
-      ...database,
-      async destroy() {
-        await database.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const admin = async (sql: string) => {
-    const c = new pg.Client(pgFields(pgUrl));
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
-  await admin(`CREATE DATABASE "${name}"`);
-  const url = new URL(pgUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase(url.href, { poolSize: 4 });
-  return {
-    ...database,
-    async destroy() {
-      await database.close();
-      await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    },
-  };
+/** A fresh, migrated database on `provider` (PostgreSQL on the server of `pgUrl`), removed by destroy(). */
+export function createBenchDatabase(provider: Provider, pgUrl: string): Promise<BenchDatabase> {
+  return createScratchDatabase(provider === "sqlite" ? "file:" : pgUrl, "cchc_bench");
 }
 
 /** Rows in chunks, so no statement exceeds the drivers' bound-parameter limits. */
