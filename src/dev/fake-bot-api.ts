@@ -642,7 +642,10 @@ export class FakeBotApi {
   private whPending = 0;
   private readonly whAbort = new AbortController();
 
-  private nextUpdateId = 1;
+  // Telegram's update ids grow across the bot's life; a bot that remembers handled ids (ours
+  // does, to drop redeliveries) must not see 1, 2, 3 again when the playground restarts on
+  // the same database. Start from the clock: 100 ids per second of headroom between runs.
+  private nextUpdateId = Math.floor(Date.now() / 1000) * 100;
   private callSeq = 0;
   private fileSeq = 0;
   private callbackSeq = 0;

@@ -4,42 +4,52 @@ import { describe, expect, it } from "vitest";
 import { tempDir } from "../support/temp.ts";
 
 /**
- * npm run demo as a person uses it: the real process, piped input, reading the invite
- * code the playground prints and redeeming it.
+ * npm run demo as a person uses it: the real process, piped input. `lines` may use CODE for
+ * the invite code the playground prints.
  */
-describe("npm run demo", () => {
-  it("lets a person redeem the printed invite and see their commands", async () => {
-    const dir = tempDir("demo");
-    const child = spawn(resolve("node_modules/.bin/tsx"), [resolve("src/dev/demo.ts")], {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH,
-        DEMO_DATABASE_URL: `file:${join(dir, "demo.db")}`,
-        DEMO_LOG_FILE: join(dir, "demo.log"),
-        NO_COLOR: "1",
-      },
-    });
-    let out = "";
-    child.stderr.on("data", (d) => {
+async function runDemo(dir: string, lines: string[]): Promise<{ out: string; exit: number | null }> {
+  const child = spawn(resolve("node_modules/.bin/tsx"), [resolve("src/dev/demo.ts")], {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH,
+      DEMO_DATABASE_URL: `file:${join(dir, "demo.db")}`,
+      DEMO_LOG_FILE: join(dir, "demo.log"),
+      NO_COLOR: "1",
+    },
+  });
+  let out = "";
+  child.stderr.on("data", (d) => {
+    out += d;
+  });
+  const code = await new Promise<string>((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`no invite code printed:\n${out}`)), 30_000);
+    child.stdout.on("data", (d) => {
       out += d;
+      const m = /\/start ([A-Z0-9]{10})/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        done(m[1]!);
+      }
     });
-    const code = await new Promise<string>((done, fail) => {
-      const timer = setTimeout(() => fail(new Error(`no invite code printed:\n${out}`)), 30_000);
-      child.stdout.on("data", (d) => {
-        out += d;
-        const m = /\/start ([A-Z0-9]{10})/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          done(m[1]!);
-        }
-      });
-    });
-    child.stdin.write(`/start ${code}\n/help\n:nguoi 2\n/help\n:thoat\n`);
-    const exit = await new Promise<number | null>((done) => child.on("close", done));
-    expect(out).toContain("✅ Đã liên kết thành công!");
-    expect(out).toContain("Bạn là cán bộ đầu mối của Ủy ban nhân dân huyện Sông Mã");
-    expect(out).toContain("Các lệnh bạn được dùng (vai trò: cán bộ đầu mối)");
-    expect(out).toContain("Các lệnh bạn được dùng (vai trò: điều phối viên (Sở Nội vụ))");
-    expect(exit).toBe(0);
-  }, 60_000);
+  });
+  child.stdin.write(`${lines.map((l) => l.replace("CODE", code)).join("\n")}\n:thoat\n`);
+  const exit = await new Promise<number | null>((done) => child.on("close", done));
+  return { out, exit };
+}
+
+describe("npm run demo", () => {
+  it("lets a person redeem the printed invite and see their commands, also when started again", async () => {
+    const dir = tempDir("demo");
+    const first = await runDemo(dir, ["/start CODE", "/help", ":nguoi 2", "/help"]);
+    expect(first.out).toContain("✅ Đã liên kết thành công!");
+    expect(first.out).toContain("Bạn là cán bộ đầu mối của Ủy ban nhân dân huyện Sông Mã");
+    expect(first.out).toContain("Các lệnh bạn được dùng (vai trò: cán bộ đầu mối)");
+    expect(first.out).toContain("Các lệnh bạn được dùng (vai trò: điều phối viên (Sở Nội vụ))");
+    expect(first.exit).toBe(0);
+
+    // The same database again: the bot remembers handled update ids, and still answers.
+    const second = await runDemo(dir, ["/help"]);
+    expect(second.out).toContain("Các lệnh bạn được dùng (vai trò: cán bộ đầu mối)");
+    expect(second.exit).toBe(0);
+  }, 90_000);
 });
