@@ -28,8 +28,8 @@ import {
 import { escapeHtml } from "../../../domain/text.ts";
 import { formatDateTime } from "../../../domain/time.ts";
 import { matchUnits } from "../../../domain/units.ts";
-import { barChartPng } from "../../../reports/chart.ts";
-import { writeCsv, writeXlsx } from "../../../reports/export.ts";
+// The chart and spreadsheet libraries cost about 90 MB when loaded: load them on first use.
+import type { barChartPng } from "../../../reports/chart.ts";
 import type { BotContext } from "../../context.ts";
 import { type CoordinatorAction, parseAction } from "./callback-data.ts";
 import { sendLong } from "./messages.ts";
@@ -73,7 +73,8 @@ async function sendChart(
 ) {
   if (chart.items.length === 0) return;
   try {
-    const png = barChartPng(chart.items, chart.options);
+    const { barChartPng: render } = await import("../../../reports/chart.ts");
+    const png = render(chart.items, chart.options);
     await ctx.replyWithPhoto(new InputFile(png, name));
   } catch (e) {
     // A chart is a bonus: the numbers were already sent.
@@ -216,6 +217,7 @@ async function exportResults(ctx: BotContext, shape: CampaignShape, format: "xls
   const db = ctx.deps.db;
   let counts = { units: 0, answers: 0 };
   const file = await collect(async (out) => {
+    const { writeCsv, writeXlsx } = await import("../../../reports/export.ts");
     counts = format === "csv" ? await writeCsv(db, shape, out, options) : await writeXlsx(db, shape, out, options);
   });
   const name = `${ctx.t("coordinator.export.file", { year: shape.campaign.year })}.${format}`;
