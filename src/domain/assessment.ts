@@ -62,6 +62,13 @@ export function checkWindow(campaign: Campaign, now: Date): Refusal | null {
   return null;
 }
 
+/** The one rule for an area's state, shared by officers' and coordinators' views. */
+export function areaStateOf(submitted: boolean, answered: number, total: number): AreaState {
+  if (submitted) return "SUBMITTED";
+  if (answered === 0) return "NOT_STARTED";
+  return answered >= total ? "COMPLETE" : "IN_PROGRESS";
+}
+
 export async function areaProgress(db: Db, scope: Scope): Promise<AreaProgress[]> {
   const questionnaireId = scope.campaign.questionnaireId;
   if (!questionnaireId) return [];
@@ -84,13 +91,7 @@ export async function areaProgress(db: Db, scope: Scope): Promise<AreaProgress[]
   return areas.map((area) => {
     const s = stats.get(area.id)!;
     const submission = submissions.find((x) => x.areaId === area.id);
-    const state: AreaState = submission
-      ? "SUBMITTED"
-      : s.answered === 0
-        ? "NOT_STARTED"
-        : s.answered >= s.total
-          ? "COMPLETE"
-          : "IN_PROGRESS";
+    const state = areaStateOf(Boolean(submission), s.answered, s.total);
     return { area, ...s, score: round2(s.score), submittedAt: submission?.submittedAt ?? null, state };
   });
 }

@@ -11,7 +11,7 @@
  */
 import type { Campaign, Db, Unit } from "../db/client.ts";
 import type { AreaState } from "./assessment.ts";
-import { round2 } from "./assessment.ts";
+import { areaStateOf, round2 } from "./assessment.ts";
 import { audit } from "./audit.ts";
 import { enqueueNotices, type NoticeInput, noticesEnqueued } from "./notices.ts";
 import { activeCampaign } from "./people.ts";
@@ -431,13 +431,7 @@ export async function unitStatuses(db: Db, shape: CampaignShape, unitIds: number
       const s = stats.get(area.id)!;
       const submission = submissions.find((x) => x.unitId === unitId && x.areaId === area.id);
       if (submission) later(submission.submittedAt);
-      const state: AreaState = submission
-        ? "SUBMITTED"
-        : s.answered === 0
-          ? "NOT_STARTED"
-          : s.answered >= area.total
-            ? "COMPLETE"
-            : "IN_PROGRESS";
+      const state = areaStateOf(Boolean(submission), s.answered, area.total);
       return { area, ...s, score: round2(s.score), submittedAt: submission?.submittedAt ?? null, state };
     });
     const sum = (f: (a: UnitAreaStatus) => number) => areas.reduce((s, a) => s + f(a), 0);

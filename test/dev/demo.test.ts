@@ -1,6 +1,5 @@
-import { spawn } from "node:child_process";
-import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { spawnDemo } from "../support/demo.ts";
 import { tempDir } from "../support/temp.ts";
 
 /**
@@ -8,15 +7,7 @@ import { tempDir } from "../support/temp.ts";
  * the invite code the playground prints.
  */
 async function runDemo(dir: string, lines: string[]): Promise<{ out: string; exit: number | null }> {
-  const child = spawn(resolve("node_modules/.bin/tsx"), [resolve("src/dev/demo.ts")], {
-    cwd: dir,
-    env: {
-      PATH: process.env.PATH,
-      DEMO_DATABASE_URL: `file:${join(dir, "demo.db")}`,
-      DEMO_LOG_FILE: join(dir, "demo.log"),
-      NO_COLOR: "1",
-    },
-  });
+  const child = spawnDemo(dir);
   let out = "";
   child.stderr.on("data", (d) => {
     out += d;

@@ -1,7 +1,7 @@
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { join, resolve } from "node:path";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { formatDate } from "../../src/domain/time.ts";
+import { spawnDemo } from "../support/demo.ts";
 import { tempDir } from "../support/temp.ts";
 
 /**
@@ -30,15 +30,7 @@ function waitFor(child: ChildProcessWithoutNullStreams, out: { text: string }, p
 describe("npm run demo: schedule and notices", () => {
   it("a coordinator schedules a visit; the unit's officer gets the notice and acknowledges it", async () => {
     const dir = tempDir("demo-schedule");
-    const child = spawn(resolve("node_modules/.bin/tsx"), [resolve("src/dev/demo.ts")], {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH,
-        DEMO_DATABASE_URL: `file:${join(dir, "demo.db")}`,
-        DEMO_LOG_FILE: join(dir, "demo.log"),
-        NO_COLOR: "1",
-      },
-    });
+    const child = spawnDemo(dir);
     const out = { text: "" };
     child.stdout.on("data", (d) => {
       out.text += d;
