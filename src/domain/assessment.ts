@@ -6,6 +6,7 @@
  */
 import type { Answer, Campaign, Db, Prisma, Question, ReformArea } from "../db/client.ts";
 import { isUniqueViolation } from "../db/errors.ts";
+import { cached, remember } from "../db/read-cache.ts";
 import { audit } from "./audit.ts";
 
 type Tx = Prisma.TransactionClient;
@@ -100,10 +101,54 @@ export type QuestionWithContext = Question & { criterion: { code: string; title:
 
 const withContext = { criterion: { select: { code: true, title: true, area: true } } } as const;
 
+/**
+ * A questionnaire's questions in order, per area, read once and kept for a minute
+ * (src/db/read-cache.ts): showing a question needs its text, area and position, and these
+ * change only when a new plan is imported.
+ */
+export interface Catalog {
+  byId: Map<number, QuestionWithContext>;
+  /** Each area's questions in questionnaire order. */
+  byArea: Map<number, QuestionWithContext[]>;
+  /** 1-based position of each question within its area. */
+  indexOf: Map<number, number>;
+}
+
+const CATALOG_TTL_MS = 60_000;
+
+export function catalogOf(db: Db, questionnaireId: number): Promise<Catalog> {
+  return cached(db, `catalog:${questionnaireId}`, CATALOG_TTL_MS, async () => {
+    const questions = await db.question.findMany({
+      where: { questionnaireId },
+      orderBy: { order: "asc" },
+      include: withContext,
+    });
+    const catalog: Catalog = { byId: new Map(), byArea: new Map(), indexOf: new Map() };
+    for (const q of questions) {
+      const area = catalog.byArea.get(q.criterion.area.id) ?? [];
+      if (area.length === 0) catalog.byArea.set(q.criterion.area.id, area);
+      area.push(q);
+      catalog.byId.set(q.id, q);
+      catalog.indexOf.set(q.id, area.length);
+    }
+    return catalog;
+  });
+}
+
+/** "Question 3 of 12" within its area. */
+export async function positionOf(db: Db, question: QuestionWithContext) {
+  const catalog = await catalogOf(db, question.questionnaireId);
+  return {
+    index: catalog.indexOf.get(question.id) ?? 1,
+    total: catalog.byArea.get(question.criterion.area.id)?.length ?? 1,
+  };
+}
+
 /** A question of the campaign's questionnaire, or null (unknown id, or another version's). */
 export async function findQuestion(db: Db, scope: Scope, questionId: number): Promise<QuestionWithContext | null> {
-  const q = await db.question.findUnique({ where: { id: questionId }, include: withContext });
-  return q && q.questionnaireId === scope.campaign.questionnaireId ? q : null;
+  const questionnaireId = scope.campaign.questionnaireId;
+  if (!questionnaireId) return null;
+  return (await catalogOf(db, questionnaireId)).byId.get(questionId) ?? null;
 }
 
 /**
@@ -117,19 +162,19 @@ export async function nextUnanswered(
   areaId: number,
   fromOrder = 0,
 ): Promise<QuestionWithContext | null> {
+  const questionnaireId = scope.campaign.questionnaireId;
+  if (!questionnaireId) return null;
   const base = {
-    questionnaireId: scope.campaign.questionnaireId ?? -1,
+    questionnaireId,
     criterion: { areaId },
     answers: { none: { campaignId: scope.campaign.id, unitId: scope.unitId } },
   };
-  return (
-    (await db.question.findFirst({
-      where: { ...base, order: { gte: fromOrder } },
-      orderBy: { order: "asc" },
-      include: withContext,
-    })) ??
-    (fromOrder > 0 ? db.question.findFirst({ where: base, orderBy: { order: "asc" }, include: withContext }) : null)
-  );
+  const select = { id: true } as const;
+  const orderBy = { order: "asc" } as const;
+  const found =
+    (await db.question.findFirst({ where: { ...base, order: { gte: fromOrder } }, orderBy, select })) ??
+    (fromOrder > 0 ? await db.question.findFirst({ where: base, orderBy, select }) : null);
+  return found && ((await catalogOf(db, questionnaireId)).byId.get(found.id) ?? null);
 }
 
 /** The question just before or after `question` in its area (for back / skip). */
@@ -138,34 +183,63 @@ export async function neighbour(
   question: QuestionWithContext,
   direction: "previous" | "next",
 ): Promise<QuestionWithContext | null> {
-  return db.question.findFirst({
-    where: {
-      questionnaireId: question.questionnaireId,
-      criterion: { areaId: question.criterion.area.id },
-      order: direction === "next" ? { gt: question.order } : { lt: question.order },
-    },
-    orderBy: { order: direction === "next" ? "asc" : "desc" },
-    include: withContext,
-  });
+  const catalog = await catalogOf(db, question.questionnaireId);
+  const area = catalog.byArea.get(question.criterion.area.id) ?? [];
+  const index = catalog.indexOf.get(question.id) ?? 0; // 1-based
+  return area[direction === "next" ? index : index - 2] ?? null;
 }
 
 export interface AnswerState {
   answer: Answer | null;
   evidenceCount: number;
+  /** When the unit submitted the question's area (then it is locked), or null. */
+  submittedAt: Date | null;
 }
 
-export async function answerState(db: Db, scope: Scope, questionId: number): Promise<AnswerState> {
-  const key = { campaignId: scope.campaign.id, unitId: scope.unitId, questionId };
-  const [answer, evidenceCount] = await Promise.all([
-    db.answer.findUnique({ where: { campaignId_unitId_questionId: key } }),
-    db.evidence.count({ where: { ...key, removedAt: null } }),
-  ]);
-  return { answer, evidenceCount };
+/**
+ * Everything a question's screen shows about the unit: its answer, evidence count and
+ * whether the area is submitted. One Prisma operation (Prisma compiles each operation on
+ * the CPU, so one nested read costs about a third of three separate ones).
+ */
+export async function answerState(db: Db, scope: Scope, question: QuestionWithContext): Promise<AnswerState> {
+  const unit = { campaignId: scope.campaign.id, unitId: scope.unitId };
+  const row = await db.question.findUnique({
+    where: { id: question.id },
+    select: {
+      answers: { where: unit, take: 1 },
+      _count: { select: { evidence: { where: { ...unit, removedAt: null } } } },
+      criterion: {
+        select: { area: { select: { submissions: { where: unit, select: { submittedAt: true }, take: 1 } } } },
+      },
+    },
+  });
+  return {
+    answer: row?.answers[0] ?? null,
+    evidenceCount: row?._count.evidence ?? 0,
+    submittedAt: row?.criterion.area.submissions[0]?.submittedAt ?? null,
+  };
+}
+
+/** Evidence files the unit has (not removed) for one question. */
+export function countEvidence(db: Db, scope: Scope, questionId: number): Promise<number> {
+  return db.evidence.count({
+    where: { campaignId: scope.campaign.id, unitId: scope.unitId, questionId, removedAt: null },
+  });
+}
+
+/** Whether the unit has submitted (and so locked) an area. */
+export async function isAreaSubmitted(db: Db, scope: Scope, areaId: number): Promise<boolean> {
+  const submission = await db.areaSubmission.findUnique({
+    where: { campaignId_unitId_areaId: { campaignId: scope.campaign.id, unitId: scope.unitId, areaId } },
+    select: { id: true },
+  });
+  return submission !== null;
 }
 
 async function assertAreaOpen(tx: Tx, scope: Scope, area: ReformArea) {
   const submission = await tx.areaSubmission.findUnique({
     where: { campaignId_unitId_areaId: { campaignId: scope.campaign.id, unitId: scope.unitId, areaId: area.id } },
+    select: { submittedAt: true },
   });
   if (submission) throw new AssessmentRefused({ reason: "submitted", area, submittedAt: submission.submittedAt });
 }
@@ -214,17 +288,11 @@ export async function saveAnswer(
           },
         });
       } else {
-        await tx.answerRevision.create({
-          data: {
-            answerId: before.id,
-            value: before.value,
-            selfScore: before.selfScore,
-            note: before.note,
-            explanation: before.explanation,
-            changedById: before.answeredById,
-            changedAt: before.updatedAt,
-          },
-        });
+        // The old state, kept as a revision (raw: this is the hot path of every change).
+        await tx.$executeRaw`
+          INSERT INTO "AnswerRevision" ("answerId", "value", "selfScore", "note", "explanation", "changedById", "changedAt")
+          VALUES (${before.id}, ${before.value}, ${before.selfScore}, ${before.note}, ${before.explanation},
+                  ${before.answeredById}, ${before.updatedAt})`;
         after = await tx.answer.update({ where: { id: before.id }, data: { ...change, answeredById: personId } });
       }
       await audit(tx, {
@@ -427,23 +495,59 @@ export async function submitArea(
 
 // ---------------------------------------------------------------- cursor
 
+/**
+ * Where an officer's typed text goes: the question (and what it still needs) they were
+ * last shown. Stored on every step so it survives a restart; also kept in memory
+ * (written through, src/db/read-cache.ts) because the next message reads it at once.
+ */
+export type CursorMode = "ANSWER" | "SCORE" | "EXPLANATION" | "EVIDENCE";
+
+export interface Cursor {
+  campaignId: number;
+  unitId: number;
+  questionId: number;
+  mode: CursorMode;
+}
+
+const CURSOR_TTL_MS = 60_000;
+const cursorKey = (personId: number) => `cursor:${personId}`;
+
 export async function setCursor(
   db: Db,
   personId: number,
   scope: Scope,
   questionId: number,
-  mode: "ANSWER" | "SCORE" | "EXPLANATION" | "EVIDENCE" = "ANSWER",
+  mode: CursorMode = "ANSWER",
 ) {
-  const data = { campaignId: scope.campaign.id, unitId: scope.unitId, questionId, mode };
-  await db.assessmentCursor.upsert({ where: { personId }, create: { personId, ...data }, update: data });
+  const cursor: Cursor = { campaignId: scope.campaign.id, unitId: scope.unitId, questionId, mode };
+  // One raw upsert: it runs after nearly every step, and Prisma's upsert costs three raw
+  // statements' worth of CPU here (bench/RESULTS.md).
+  await db.$executeRaw`
+    INSERT INTO "AssessmentCursor" ("personId", "campaignId", "unitId", "questionId", "mode", "updatedAt")
+    VALUES (${personId}, ${cursor.campaignId}, ${cursor.unitId}, ${questionId}, ${mode}, ${new Date()})
+    ON CONFLICT ("personId") DO UPDATE SET
+      "campaignId" = excluded."campaignId", "unitId" = excluded."unitId",
+      "questionId" = excluded."questionId", "mode" = excluded."mode", "updatedAt" = excluded."updatedAt"`;
+  remember(db, cursorKey(personId), CURSOR_TTL_MS, cursor);
+}
+
+function storedCursor(db: Db, personId: number): Promise<Cursor | null> {
+  return cached(db, cursorKey(personId), CURSOR_TTL_MS, () =>
+    db.assessmentCursor.findUnique({
+      where: { personId },
+      select: { campaignId: true, unitId: true, questionId: true, mode: true },
+    }),
+  );
 }
 
 export async function clearCursor(db: Db, personId: number) {
+  if ((await storedCursor(db, personId)) === null) return;
   await db.assessmentCursor.deleteMany({ where: { personId } });
+  remember(db, cursorKey(personId), CURSOR_TTL_MS, null);
 }
 
-export async function getCursor(db: Db, personId: number, scope: Scope) {
-  const cursor = await db.assessmentCursor.findUnique({ where: { personId } });
+export async function getCursor(db: Db, personId: number, scope: Scope): Promise<Cursor | null> {
+  const cursor = await storedCursor(db, personId);
   if (!cursor || cursor.campaignId !== scope.campaign.id || cursor.unitId !== scope.unitId) return null;
   return cursor;
 }

@@ -5,6 +5,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import type { Db, Prisma } from "../db/client.ts";
+import { forgetCached } from "../db/read-cache.ts";
 import type { CampaignFile, DataFile, QuestionnaireFile, UnitFile } from "./campaign-file.ts";
 import { changeVisitTx, createVisitTx, type ReminderSettings } from "./schedule.ts";
 import { fold } from "./text.ts";
@@ -373,5 +374,7 @@ export async function importData(
     },
     { timeout: 120_000, maxWait: 30_000 },
   );
+  // Campaign, questionnaire, units and people may all have changed.
+  forgetCached(db);
   return report;
 }

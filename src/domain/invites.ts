@@ -2,6 +2,7 @@
 import { randomInt } from "node:crypto";
 import type { Db, Role, Unit } from "../db/client.ts";
 import { audit } from "./audit.ts";
+import { forgetMembership } from "./people.ts";
 
 // No 0/O, 1/I/L: codes are sometimes read aloud or typed from paper.
 const ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
@@ -76,7 +77,7 @@ export async function createInvites(db: Db, input: CreateInvitesInput): Promise<
 }
 
 export type RedeemResult =
-  | { ok: true; role: Role; unit: Unit | null; previousRole: Role | null }
+  | { ok: true; role: Role; unit: Unit | null; previousRole: Role | null; campaignId: number }
   | { ok: false; reason: "unknown" | "used" | "expired" | "usedBySelf" };
 
 /** Codes are shown upper-case; accept what people type. */
@@ -91,7 +92,7 @@ export function normalizeCode(code: string): string {
 export async function redeemInvite(db: Db, rawCode: string, personId: number, now = new Date()): Promise<RedeemResult> {
   const code = normalizeCode(rawCode);
   if (!/^[A-Z0-9]{4,64}$/.test(code)) return { ok: false, reason: "unknown" };
-  return db.$transaction(async (tx) => {
+  const result = await db.$transaction(async (tx) => {
     const invite = await tx.invite.findUnique({ where: { code }, include: { unit: true } });
     if (!invite) return { ok: false, reason: "unknown" } as const;
     if (invite.usedAt) return { ok: false, reason: invite.usedById === personId ? "usedBySelf" : "used" } as const;
@@ -116,6 +117,14 @@ export async function redeemInvite(db: Db, rawCode: string, personId: number, no
       before: before && { role: before.role, unitId: before.unitId },
       after: { role: after.role, unitId: after.unitId, invite: invite.code },
     });
-    return { ok: true, role: invite.role, unit: invite.unit, previousRole: before?.role ?? null } as const;
+    return {
+      ok: true,
+      role: invite.role,
+      unit: invite.unit,
+      previousRole: before?.role ?? null,
+      campaignId: invite.campaignId,
+    } as const;
   });
+  if (result.ok) forgetMembership(db, result.campaignId, personId);
+  return result;
 }

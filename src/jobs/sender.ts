@@ -32,6 +32,7 @@ import {
   onNoticesEnqueued,
   renderNotice,
 } from "../domain/notices.ts";
+import { forgetPeople } from "../domain/people.ts";
 import type { I18n } from "../i18n.ts";
 import type { Logger } from "../logger.ts";
 
@@ -571,6 +572,8 @@ export class NoticeSender {
         })),
       );
     });
+    // The bot's cached Person must show the flag, so their next message clears it.
+    forgetPeople(this.db);
     this.o.logger.warn(
       { notice: notice.id, person: notice.recipientId, coordinatorsTold: told, sender: this.id },
       "notice sender: 403, person marked unreachable",

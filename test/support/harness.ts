@@ -7,6 +7,7 @@ import pino from "pino";
 import { BUNDLED_CAMPAIGN_FILE } from "../../src/app.ts";
 import { createBot } from "../../src/bot/index.ts";
 import { parseConfig } from "../../src/config.ts";
+import { forgetCached } from "../../src/db/read-cache.ts";
 import { loadDataFile } from "../../src/domain/data-file.ts";
 import { importData } from "../../src/domain/importer.ts";
 import { createI18n } from "../../src/i18n.ts";
@@ -56,8 +57,9 @@ export async function createHarness(options: HarnessOptions = {}) {
     get bot() {
       return bot;
     },
-    /** A new bot instance on the same database, as after a restart. */
+    /** A new bot instance on the same database, as after a restart (memory starts empty). */
     restart() {
+      forgetCached(database.db);
       bot = newBot();
     },
     clock,

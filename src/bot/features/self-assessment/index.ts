@@ -8,7 +8,7 @@
  */
 import { Composer, type InlineKeyboard } from "grammy";
 import type { Message } from "grammy/types";
-import type { ReformArea } from "../../../db/client.ts";
+import type { Answer, ReformArea } from "../../../db/client.ts";
 import { parseAnswer, parseManualScore } from "../../../domain/answers.ts";
 import {
   AssessmentRefused,
@@ -16,12 +16,15 @@ import {
   answerState,
   areaProgress,
   clearCursor,
+  countEvidence,
   type EvidenceFile,
   findQuestion,
   getCursor,
+  isAreaSubmitted,
   listEvidence,
   neighbour,
   nextUnanswered,
+  positionOf,
   type QuestionWithContext,
   type Refusal,
   removeEvidence,
@@ -102,11 +105,8 @@ function refusalText(ctx: BotContext, refusal: Refusal): string {
   }
 }
 
-async function isLocked(ctx: BotContext, scope: Scope, area: ReformArea): Promise<boolean> {
-  const submitted = await ctx.deps.db.areaSubmission.findUnique({
-    where: { campaignId_unitId_areaId: { campaignId: scope.campaign.id, unitId: scope.unitId, areaId: area.id } },
-  });
-  return Boolean(submitted);
+function isLocked(ctx: BotContext, scope: Scope, area: ReformArea): Promise<boolean> {
+  return isAreaSubmitted(ctx.deps.db, scope, area.id);
 }
 
 async function showAreas(ctx: BotContext, scope: Scope & { unitName: string }) {
@@ -115,40 +115,51 @@ async function showAreas(ctx: BotContext, scope: Scope & { unitName: string }) {
   await show(ctx, text, keyboard);
 }
 
+interface ShowOptions {
+  /** Send a new message instead of replacing the pressed one. */
+  fresh?: boolean;
+  /**
+   * The caller has just found the question unanswered, in an area it knows is open
+   * (it just wrote to it, or just checked): only the evidence count is left to read.
+   */
+  unansweredInOpenArea?: boolean;
+}
+
 /** Shows a question and points the officer's cursor at it. */
-async function showQuestion(ctx: BotContext, scope: Scope, question: QuestionWithContext, fresh = false) {
+async function showQuestion(ctx: BotContext, scope: Scope, question: QuestionWithContext, options: ShowOptions = {}) {
   const db = ctx.deps.db;
-  const [{ answer, evidenceCount }, total, index, locked] = await Promise.all([
-    answerState(db, scope, question.id),
-    db.question.count({
-      where: { questionnaireId: question.questionnaireId, criterion: { areaId: question.criterion.area.id } },
-    }),
-    db.question.count({
-      where: {
-        questionnaireId: question.questionnaireId,
-        criterion: { areaId: question.criterion.area.id },
-        order: { lte: question.order },
-      },
-    }),
-    isLocked(ctx, scope, question.criterion.area),
+  const [state, position] = await Promise.all([
+    options.unansweredInOpenArea
+      ? countEvidence(db, scope, question.id).then((evidenceCount) => ({
+          answer: null,
+          evidenceCount,
+          submittedAt: null,
+        }))
+      : answerState(db, scope, question),
+    positionOf(db, question),
   ]);
+  const { answer, evidenceCount } = state;
+  const locked = state.submittedAt !== null;
   await setCursor(db, ctx.person.id, scope, question.id, "ANSWER");
-  const view = questionView(ctx, { question, answer, evidenceCount, position: { index, total }, locked });
-  if (fresh) await say(ctx, view.text, view.keyboard);
+  const view = questionView(ctx, { question, answer, evidenceCount, position, locked });
+  if (options.fresh) await say(ctx, view.text, view.keyboard);
   else await show(ctx, view.text, view.keyboard);
 }
 
 /** After an answer: ask for what the question still needs, or go on to the next one. */
-async function afterAnswer(ctx: BotContext, scope: Scope, question: QuestionWithContext) {
-  const { answer, evidenceCount } = await answerState(ctx.deps.db, scope, question.id);
-  if (!answer) return;
+async function afterAnswer(ctx: BotContext, scope: Scope, question: QuestionWithContext, answer: Answer) {
   const saved = savedText(ctx, question, answer);
   if (answer.selfScore === null) {
     await setCursor(ctx.deps.db, ctx.person.id, scope, question.id, "SCORE");
     await say(ctx, `${saved}\n\n${ctx.t("assessment.ask_score", { max: question.maxPoints })}`);
     return;
   }
-  if (question.evidenceRequired && evidenceCount === 0 && !answer.explanation && answer.value !== "na") {
+  if (
+    question.evidenceRequired &&
+    !answer.explanation &&
+    answer.value !== "na" &&
+    (await countEvidence(ctx.deps.db, scope, question.id)) === 0
+  ) {
     await setCursor(ctx.deps.db, ctx.person.id, scope, question.id, "EVIDENCE");
     const kb = evidenceRequestKeyboard(ctx, question);
     await say(
@@ -165,7 +176,8 @@ async function afterAnswer(ctx: BotContext, scope: Scope, question: QuestionWith
 /** The next unanswered question of the area, or the area's review when none is left. */
 async function goNext(ctx: BotContext, scope: Scope, from: QuestionWithContext) {
   const next = await nextUnanswered(ctx.deps.db, scope, from.criterion.area.id, from.order + 1);
-  if (next) await showQuestion(ctx, scope, next, true);
+  // Only called right after a write to this area succeeded: it is open.
+  if (next) await showQuestion(ctx, scope, next, { fresh: true, unansweredInOpenArea: true });
   else await showReview(ctx, scope, from.criterion.area, true);
 }
 
@@ -201,8 +213,9 @@ async function answerWith(ctx: BotContext, scope: Scope, question: QuestionWithC
   }
   const selfScore = scoreAnswer(question, parsed.value, { timeZone: ctx.config.TZ });
   await guarded(ctx, async () => {
+    let saved: Answer;
     try {
-      await saveAnswer(ctx.deps.db, scope, question, { value: parsed.value, selfScore }, ctx.person.id, {
+      saved = await saveAnswer(ctx.deps.db, scope, question, { value: parsed.value, selfScore }, ctx.person.id, {
         now: ctx.now(),
         expectedStamp: stamp,
       });
@@ -210,12 +223,12 @@ async function answerWith(ctx: BotContext, scope: Scope, question: QuestionWithC
       if (e instanceof AssessmentRefused && e.refusal.reason === "stale") {
         // Someone (maybe a colleague) changed this answer since the buttons were drawn.
         await say(ctx, refusalText(ctx, e.refusal));
-        await showQuestion(ctx, scope, question, true);
+        await showQuestion(ctx, scope, question, { fresh: true });
         return;
       }
       throw e;
     }
-    await afterAnswer(ctx, scope, question);
+    await afterAnswer(ctx, scope, question, saved);
   });
 }
 
@@ -248,7 +261,7 @@ async function handleAction(ctx: BotContext, scope: Scope & { unitName: string }
       if (!area) return staleButton(ctx);
       const next = await nextUnanswered(db, scope, area.id);
       return next && !(await isLocked(ctx, scope, area))
-        ? showQuestion(ctx, scope, next)
+        ? showQuestion(ctx, scope, next, { unansweredInOpenArea: true })
         : showReview(ctx, scope, area);
     }
     case "review":
@@ -352,8 +365,10 @@ selfAssessmentFeature.on("message:text", async (ctx, next) => {
       const parsed = parseManualScore(text, question.maxPoints);
       if (!parsed.ok) return void (await say(ctx, ctx.t(parsed.error.key, parsed.error.vars)));
       return guarded(ctx, async () => {
-        await saveAnswer(ctx.deps.db, scope, question, { selfScore: parsed.value }, ctx.person.id, { now: ctx.now() });
-        await afterAnswer(ctx, scope, question);
+        const saved = await saveAnswer(ctx.deps.db, scope, question, { selfScore: parsed.value }, ctx.person.id, {
+          now: ctx.now(),
+        });
+        await afterAnswer(ctx, scope, question, saved);
       });
     }
     case "EXPLANATION": {
@@ -362,10 +377,10 @@ selfAssessmentFeature.on("message:text", async (ctx, next) => {
         return void (await say(ctx, ctx.t("assessment.explanation_length", { min: 10, max: TEXT_MAX })));
       }
       return guarded(ctx, async () => {
-        const { answer } = await answerState(ctx.deps.db, scope, question.id);
+        const { answer } = await answerState(ctx.deps.db, scope, question);
         if (!answer) {
           await say(ctx, ctx.t("assessment.answer_first"));
-          await showQuestion(ctx, scope, question, true);
+          await showQuestion(ctx, scope, question, { fresh: true });
           return;
         }
         await saveAnswer(ctx.deps.db, scope, question, { explanation }, ctx.person.id, { now: ctx.now() });
