@@ -35,6 +35,7 @@ if (spec.mode === "app") {
     webhookPath: WEBHOOK_PATH,
     ping: app.database.ping,
     logger,
+    maxConcurrentUpdates: config.WEBHOOK_MAX_CONNECTIONS,
   });
   closeDatabase = () => app.database.close();
 } else {

@@ -59,6 +59,17 @@ const fields = {
     .string()
     .regex(/^[A-Za-z0-9_-]{16,256}$/, "16 to 256 characters of A-Z, a-z, 0-9, _ and -")
     .optional(),
+  /**
+   * Telegram opens at most this many connections to the webhook at once (its setWebhook
+   * max_connections, 1–100); the server also handles no more updates than this at once and
+   * queues the rest in arrival order, so a burst is answered in order instead of all late.
+   */
+  WEBHOOK_MAX_CONNECTIONS: z.coerce
+    .number({ error: "a whole number from 1 to 100" })
+    .int({ error: "a whole number from 1 to 100" })
+    .min(1, "a whole number from 1 to 100")
+    .max(100, "a whole number from 1 to 100")
+    .default(40),
   HOST: z.string().min(1).default("0.0.0.0"),
   PORT: z.coerce.number({ error: "a port number" }).int().min(0).max(65535).default(8080),
   TELEGRAM_API_ROOT: z.url({ error: "a URL such as https://api.telegram.org" }).default("https://api.telegram.org"),

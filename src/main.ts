@@ -37,9 +37,14 @@ async function main() {
       webhookPath: webhookUrl.pathname,
       ping: database.ping,
       logger,
+      maxConcurrentUpdates: config.WEBHOOK_MAX_CONNECTIONS,
     });
     const port = await listen(server, config.PORT, config.HOST);
-    await bot.api.setWebhook(webhookUrl.href, { secret_token: config.WEBHOOK_SECRET, drop_pending_updates: false });
+    await bot.api.setWebhook(webhookUrl.href, {
+      secret_token: config.WEBHOOK_SECRET,
+      max_connections: config.WEBHOOK_MAX_CONNECTIONS,
+      drop_pending_updates: false,
+    });
     logger.info({ port, webhook: webhookUrl.href, bot: bot.botInfo.username }, "webhook mode: listening");
   } else {
     server = createHttpServer({ ping: database.ping, logger });

@@ -74,6 +74,7 @@ describe("npm start", () => {
     expect(hook.payload).toMatchObject({
       url: "https://cchc.example.vn/hook/telegram",
       secret_token: "secret-token-for-tests-123",
+      max_connections: 40,
     });
     child!.kill("SIGINT");
     expect(await run.exited).toBe(0);

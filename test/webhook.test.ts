@@ -1,7 +1,7 @@
 import type { Server } from "node:http";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeServer, createHttpServer, listen } from "../src/server/http.ts";
+import { closeServer, createHttpServer, fifoGate, listen } from "../src/server/http.ts";
 import { createHarness, type Harness } from "./support/harness.ts";
 import { textUpdate, user } from "./support/updates.ts";
 
@@ -78,6 +78,62 @@ describe("GET /healthz", () => {
       expect(await res.json()).toEqual({ ok: false, database: "down" });
     } finally {
       await closeServer(failing);
+    }
+  });
+});
+
+describe("a burst of updates", () => {
+  it("is handled a few at a time, in arrival order", async () => {
+    const gate = fifoGate(2);
+    let running = 0;
+    let most = 0;
+    const started: number[] = [];
+    const task = (i: number) => async () => {
+      started.push(i);
+      running++;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      running--;
+      return i;
+    };
+    const results = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => gate(task(i))));
+    expect(results).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(started).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(most).toBe(2);
+    // A failing task frees its slot too.
+    await expect(gate(() => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
+    expect(await gate(async () => "still serving")).toBe("still serving");
+  });
+
+  it("through a server that handles two at once: every update answered and stored", async () => {
+    const narrow = createHttpServer({
+      bot: h.bot,
+      secretToken: SECRET,
+      webhookPath: "/telegram/webhook",
+      ping: h.database.ping,
+      logger: pino({ level: "silent" }),
+      maxConcurrentUpdates: 2,
+    });
+    const port = await listen(narrow, 0, "127.0.0.1");
+    try {
+      h.recorder.clear();
+      const people = Array.from({ length: 12 }, (_, i) => user(4100 + i, `Cán bộ ${i + 1}`));
+      const statuses = await Promise.all(
+        people.map(async (p) => {
+          const res = await fetch(`http://127.0.0.1:${port}/telegram/webhook`, {
+            method: "POST",
+            headers: { "content-type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET },
+            body: JSON.stringify(textUpdate(p, "/help")),
+          });
+          return res.status;
+        }),
+      );
+      expect(statuses).toEqual(people.map(() => 200));
+      const answered = h.recorder.of("sendMessage").map((m) => m.chat_id);
+      expect(answered.sort()).toEqual(people.map((p) => p.id).sort());
+      expect(await h.db.person.count({ where: { telegramId: { gte: 4100n, lt: 4112n } } })).toBe(12);
+    } finally {
+      await closeServer(narrow);
     }
   });
 });

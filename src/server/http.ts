@@ -15,6 +15,30 @@ export interface HttpServerOptions {
   webhookPath?: string;
   ping: () => Promise<void>;
   logger: Logger;
+  /** Updates handled at once; more wait their turn in arrival order (default 40). */
+  maxConcurrentUpdates?: number;
+}
+
+/**
+ * At most `limit` tasks at once, the rest started in arrival order. Without it a burst of
+ * N updates is interleaved N ways: every one of them finishes late (some past Telegram's
+ * timeout, which then redelivers), instead of the first ones finishing early.
+ */
+export function fifoGate(limit: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await task();
+    } finally {
+      // Hand the slot straight to the next in line (running stays the same), or free it.
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
 }
 
 function send(res: ServerResponse, status: number, body: unknown) {
@@ -27,7 +51,8 @@ function send(res: ServerResponse, status: number, body: unknown) {
 }
 
 export function createHttpServer(options: HttpServerOptions): Server {
-  const { bot, secretToken, ping, logger, webhookPath = "/telegram/webhook" } = options;
+  const { bot, secretToken, ping, logger, webhookPath = "/telegram/webhook", maxConcurrentUpdates = 40 } = options;
+  const gate = fifoGate(maxConcurrentUpdates);
   if (bot && !secretToken) throw new Error("a webhook needs a secret token");
   const webhook = bot
     ? webhookCallback(bot, "http", {
@@ -53,7 +78,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
       }
       if (webhook && path === webhookPath) {
         if (req.method !== "POST") return send(res, 405, { ok: false, error: "method not allowed" });
-        await webhook(req, res);
+        await gate(() => webhook(req, res));
         return;
       }
       send(res, 404, { ok: false, error: "not found" });
