@@ -3,10 +3,10 @@
  * from the same models, chosen at run time from DATABASE_URL. Both expose the same API;
  * the rest of the code sees one type, `Db`.
  */
-import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { PrismaClient as SqliteClient } from "./generated/sqlite/client.ts";
 import { migrate } from "./migrate.ts";
+import { SqliteAdapterFactory } from "./sqlite-adapter.ts";
 import { type Provider, pgFields, providerOf } from "./url.ts";
 
 export type Db = SqliteClient;
@@ -48,9 +48,9 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   // Each generated client brings its own query compiler: load only the one in use.
   if (provider === "sqlite") {
     const { PrismaClient } = await import("./generated/sqlite/client.ts");
-    db = new PrismaClient({ adapter: new PrismaLibSQL({ url }) });
-    // Wait for a writer in another process instead of failing with SQLITE_BUSY.
-    await db.$queryRawUnsafe("PRAGMA busy_timeout = 5000");
+    // PrismaLibSQL, but with interactive transactions on a connection of their own and the
+    // PRAGMAs (busy_timeout) on every connection; see sqlite-adapter.ts for why.
+    db = new PrismaClient({ adapter: new SqliteAdapterFactory({ url }) });
   } else {
     const adapter = new PrismaPg({ ...pgFields(url), max: options.poolSize ?? 10 });
     const { PrismaClient } = await import("./generated/postgresql/client.ts");
