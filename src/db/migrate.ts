@@ -10,12 +10,10 @@ import { createHash, randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { createClient } from "@libsql/client";
 import pg from "pg";
-import { type Provider, pgFields, providerOf, schemaDir } from "./url.ts";
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+import { PROJECT_ROOT } from "../paths.ts";
+import { type Provider, pgFields, providerOf, schemaDir, sqlitePath } from "./url.ts";
 
 export interface Migration {
   name: string;
@@ -24,7 +22,7 @@ export interface Migration {
 }
 
 export async function readMigrations(provider: Provider): Promise<Migration[]> {
-  const dir = join(ROOT, schemaDir(provider), "migrations");
+  const dir = join(PROJECT_ROOT, schemaDir(provider), "migrations");
   const names = (await readdir(dir, { withFileTypes: true }))
     .filter((d) => d.isDirectory())
     .map((d) => d.name)
@@ -50,11 +48,6 @@ const TABLE_PG = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 
 /** Prisma's advisory lock key: a concurrent `prisma migrate` waits for us and we for it. */
 const PG_MIGRATION_LOCK = 72707369;
-
-/** The SQLite file path of a file: URL, relative to the working directory. */
-export function sqlitePath(url: string): string {
-  return url.replace(/^file:/, "").replace(/\?.*$/, "");
-}
 
 async function migrateSqlite(url: string, migrations: Migration[]): Promise<string[]> {
   const path = sqlitePath(url);

@@ -32,7 +32,6 @@
 import {
   type Client,
   type Config,
-  createClient,
   type InStatement,
   LibsqlError,
   type ResultSet,
@@ -40,6 +39,8 @@ import {
   type TransactionMode,
 } from "@libsql/client";
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
+import { SqliteConnection } from "./sqlite-connection.ts";
+import { sqlitePath } from "./url.ts";
 
 /** Per-connection settings: the main connection and the transactions' get them. */
 export const CONNECTION_PRAGMAS: readonly string[] = [
@@ -97,7 +98,7 @@ class TransactionConnections {
   }
 
   async #open(): Promise<Client> {
-    const connection = createClient(this.#config);
+    const connection = openConnection(this.#config);
     try {
       // One by one: executeMultiple rejects statements that return rows, as PRAGMAs do.
       for (const pragma of CONNECTION_PRAGMAS) await connection.execute(pragma);
@@ -187,10 +188,15 @@ class OwnConnectionTransaction implements Transaction {
   }
 }
 
+/** A file database's connection, keeping its prepared statements (src/db/sqlite-connection.ts). */
+function openConnection(config: Config): Client {
+  return new SqliteConnection(sqlitePath(config.url)) as unknown as Client;
+}
+
 export class SqliteAdapterFactory extends PrismaLibSQL {
   override createClient(config: Config): Client {
-    const client = super.createClient(config);
-    if (inMemory(config.url)) return client;
+    if (inMemory(config.url)) return super.createClient(config);
+    const client = openConnection(config);
     const transactions = new TransactionConnections(config);
     client.transaction = (mode: TransactionMode = "write") => transactions.begin(mode);
     const close = client.close.bind(client);

@@ -12,6 +12,11 @@ export function providerOf(url: string): Provider {
   throw new Error(`unsupported DATABASE_URL "${url}": expected file:… (SQLite) or postgresql://…`);
 }
 
+/** The SQLite file path of a file: URL, relative to the working directory. */
+export function sqlitePath(url: string): string {
+  return url.replace(/^file:/, "").replace(/\?.*$/, "");
+}
+
 /** The schema folder (datasource, generator, migrations) of a provider. */
 export function schemaDir(provider: Provider): string {
   return `prisma/${provider}`;

@@ -45,3 +45,19 @@ describe("read cache", () => {
     expect(await cached(db, "campaign:active", 60_000, async () => "read again")).toBe("read again");
   });
 });
+
+describe("read cache size", () => {
+  it("keeps the most recently used entries and drops the oldest beyond its bound", async () => {
+    const db = {};
+    let loads = 0;
+    const load = async () => ++loads;
+    await cached(db, "person:first", 60_000, load);
+    for (let i = 0; i < 2_999; i++) remember(db, `person:${i}`, 60_000, i);
+    // Used again just now: it stays when the next entry pushes the oldest out.
+    await cached(db, "person:first", 60_000, load);
+    remember(db, "person:new", 60_000, "new");
+    expect(await cached(db, "person:first", 60_000, load)).toBe(1);
+    expect(await cached(db, "person:1", 60_000, async () => "read again")).toBe(1);
+    expect(await cached(db, "person:0", 60_000, async () => "read again")).toBe("read again");
+  });
+});

@@ -9,9 +9,8 @@ import { existsSync, readdirSync, readlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sqlitePath } from "../../src/db/migrate.ts";
 import { createScratchDatabase, type ScratchDatabase } from "../../src/db/scratch.ts";
-import { providerOf } from "../../src/db/url.ts";
+import { providerOf, sqlitePath } from "../../src/db/url.ts";
 import { TEST_DATABASE_URL } from "../support/database.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
