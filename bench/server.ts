@@ -1,6 +1,6 @@
 /**
  * The process under test in the HTTP benchmarks, forked by startBotServer() (bench/lib.ts)
- * with --expose-gc. It serves a webhook on 127.0.0.1 with src/server/http.ts and either
+ * with --expose-gc, compiled to JavaScript as npm start runs the bot. It serves a webhook on 127.0.0.1 with src/server/http.ts and either
  *   - "app": the real bot, wired by bootstrap() exactly as `npm start` does (database
  *     opened and migrated, default pool size), logging only warnings and errors (counted,
  *     not printed); or

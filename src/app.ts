@@ -13,8 +13,9 @@ import { importData } from "./domain/importer.ts";
 import { createI18n, type I18n } from "./i18n.ts";
 import { type Jobs, type JobsOptions, startJobs } from "./jobs/index.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { DATA_DIR } from "./paths.ts";
 
-export const BUNDLED_CAMPAIGN_FILE = join(import.meta.dirname, "..", "data", "son-la-2019.yaml");
+export const BUNDLED_CAMPAIGN_FILE = join(DATA_DIR, "son-la-2019.yaml");
 
 export interface App {
   config: Config;

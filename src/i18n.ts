@@ -4,15 +4,13 @@
  * HTML parse mode; pass pre-rendered HTML with {{- value}}.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import i18next, { type i18n } from "i18next";
 import { escapeHtml } from "./domain/text.ts";
+import { LOCALES_DIR } from "./paths.ts";
 
 export const LOCALES = ["vi", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
-
-const LOCALES_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "locales");
 
 export type Vars = Record<string, unknown> & { count?: number };
 export type Translate = (key: string, vars?: Vars) => string;

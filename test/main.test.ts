@@ -1,11 +1,18 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { resolve } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type FakeBotApi, startFakeBotApi } from "../src/dev/fake-bot-api.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
 import { tempDir } from "./support/temp.ts";
 
-/** npm start as a process: against a loopback Bot API, then stopped with SIGTERM. */
+/**
+ * npm start as a process: the compiled bot (npm run build, then node dist/src/main.js, as
+ * npm start runs it), against a loopback Bot API, then stopped with SIGINT.
+ */
+beforeAll(() => {
+  execFileSync(resolve("node_modules/.bin/tsc"), ["-p", "tsconfig.build.json"], { stdio: "inherit" });
+}, 120_000);
+
 let api: FakeBotApi | undefined;
 let child: ChildProcess | undefined;
 let db: TestDatabase | undefined;
@@ -20,7 +27,7 @@ async function start(env: Record<string, string>) {
   db = await createTestDatabase();
   await db.close();
   const cwd = tempDir("main");
-  child = spawn(resolve("node_modules/.bin/tsx"), [resolve("src/main.ts")], {
+  child = spawn(process.execPath, [resolve("dist/src/main.js")], {
     cwd,
     env: {
       PATH: process.env.PATH,
