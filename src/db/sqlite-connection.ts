@@ -28,6 +28,23 @@ interface Prepared {
 /** Distinct statements kept; the bot's queries use a few hundred shapes at most. */
 const CACHE_SIZE = 500;
 
+/**
+ * SQLite runs in this thread, and every statement's promise settles as a microtask: under
+ * load, updates can chain database work for seconds without the event loop ever polling
+ * sockets, so new webhook requests are not even read (measured: 200 officers at once, ~50
+ * requests left unread 5-11 s, past Telegram's timeout). So after SLICE_MS of statements
+ * without a turn of the loop, the next statement waits for one (setImmediate runs after
+ * the poll phase). Costs one loop turn per slice, nothing when the bot is idle.
+ */
+const SLICE_MS = 5;
+let sliceStarted = performance.now();
+
+async function fairTurn(): Promise<void> {
+  if (performance.now() - sliceStarted < SLICE_MS) return;
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  sliceStarted = performance.now();
+}
+
 function toSql(value: InValue): unknown {
   if (typeof value === "boolean") return value ? 1 : 0;
   if (value instanceof Date) return value.valueOf();
@@ -72,6 +89,7 @@ export class SqliteConnection {
     const { sql, args } = typeof stmt === "string" ? { sql: stmt, args: [] } : stmt;
     if (!Array.isArray(args)) throw new LibsqlError("named arguments are not supported", "NOT_SUPPORTED");
     if (this.closed) throw new LibsqlError("The client is closed", "CLIENT_CLOSED");
+    await fairTurn();
     let prepared: Prepared | undefined;
     try {
       prepared = this.#prepare(sql);

@@ -85,3 +85,21 @@ describe("SqliteConnection", () => {
     await expect(other.execute("SELECT 1")).rejects.toMatchObject({ code: "CLIENT_CLOSED" });
   });
 });
+
+describe("SqliteConnection under load", () => {
+  it("lets the event loop poll between slices of statements, so waiting requests are read", async () => {
+    // A timer due now must fire while a long chain of statements runs, not after it.
+    let timerFiredAfter = -1;
+    let statements = 0;
+    setTimeout(() => {
+      timerFiredAfter = statements;
+    }, 0);
+    const started = performance.now();
+    while (performance.now() - started < 100) {
+      await connection.execute({ sql: 'SELECT count(*) FROM "Person" WHERE "id" > ?', args: [statements] });
+      statements++;
+    }
+    expect(timerFiredAfter).toBeGreaterThanOrEqual(0);
+    expect(timerFiredAfter).toBeLessThan(statements);
+  });
+});
