@@ -98,7 +98,8 @@ class TransactionConnections {
   }
 
   async #open(): Promise<Client> {
-    const connection = openConnection(this.#config);
+    // Never yields mid-transaction: it would hold the write lock while others run.
+    const connection = openConnection(this.#config, { yieldToEventLoop: false });
     try {
       // One by one: executeMultiple rejects statements that return rows, as PRAGMAs do.
       for (const pragma of CONNECTION_PRAGMAS) await connection.execute(pragma);
@@ -189,14 +190,14 @@ class OwnConnectionTransaction implements Transaction {
 }
 
 /** A file database's connection, keeping its prepared statements (src/db/sqlite-connection.ts). */
-function openConnection(config: Config): Client {
-  return new SqliteConnection(sqlitePath(config.url)) as unknown as Client;
+function openConnection(config: Config, options: { yieldToEventLoop: boolean }): Client {
+  return new SqliteConnection(sqlitePath(config.url), options) as unknown as Client;
 }
 
 export class SqliteAdapterFactory extends PrismaLibSQL {
   override createClient(config: Config): Client {
     if (inMemory(config.url)) return super.createClient(config);
-    const client = openConnection(config);
+    const client = openConnection(config, { yieldToEventLoop: true });
     const transactions = new TransactionConnections(config);
     client.transaction = (mode: TransactionMode = "write") => transactions.begin(mode);
     const close = client.close.bind(client);

@@ -81,15 +81,22 @@ export class SqliteConnection {
   closed = false;
   readonly protocol = "file";
 
-  constructor(path: string) {
+  readonly #yieldToEventLoop: boolean;
+
+  /**
+   * `yieldToEventLoop`: take turns with the event loop (see SLICE_MS). Off for connections
+   * that run transactions: yielding there would hold the write lock while others run.
+   */
+  constructor(path: string, options: { yieldToEventLoop?: boolean } = {}) {
     this.#db = new Database(path);
+    this.#yieldToEventLoop = options.yieldToEventLoop ?? true;
   }
 
   async execute(stmt: InStatement): Promise<ResultSet> {
     const { sql, args } = typeof stmt === "string" ? { sql: stmt, args: [] } : stmt;
     if (!Array.isArray(args)) throw new LibsqlError("named arguments are not supported", "NOT_SUPPORTED");
     if (this.closed) throw new LibsqlError("The client is closed", "CLIENT_CLOSED");
-    await fairTurn();
+    if (this.#yieldToEventLoop) await fairTurn();
     let prepared: Prepared | undefined;
     try {
       prepared = this.#prepare(sql);
