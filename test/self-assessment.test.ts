@@ -235,6 +235,29 @@ describe("typed answers", () => {
     expect(await answerRow(percentQuestion.code, "so-tu-phap")).toMatchObject({ value: "85.5" });
   });
 
+  it("confirms an answer and asks the next question in one message; a tap is acknowledged once", async () => {
+    // Auto-scored questions whose evidence is optional: nothing else to ask after them.
+    const typed = await h.db.question.findFirstOrThrow({ where: { code: "7.3.2" } });
+    const tapped = await h.db.question.findFirstOrThrow({ where: { code: "5.6.1" } });
+    expect([typed.evidenceRequired, tapped.evidenceRequired]).toEqual([false, false]);
+    await h.press(lan, `sa:q:${typed.id}`, 901);
+    await h.send(lan, "12");
+    expect(h.recorder.calls.map((c) => c.method)).toEqual(["sendMessage"]);
+    const [message] = h.recorder.texts();
+    expect(message).toMatch(/^✅ Đã lưu câu 7\.3\.2: <b>12<\/b>/);
+    expect(message).toMatch(/\n\n<b>Lĩnh vực 7 · Câu 7\.[\d.]+<\/b> \(\d+\/\d+\)/);
+
+    await h.press(lan, `sa:q:${tapped.id}`, 902);
+    const yes = lastKeyboard()
+      .flat()
+      .find((b) => b.text.endsWith("Có"))!;
+    await h.press(lan, yes.callback_data, 902);
+    expect(h.recorder.calls.map((c) => c.method).sort()).toEqual(["answerCallbackQuery", "sendMessage"]);
+    expect(h.recorder.lastText()).toMatch(/^✅ Đã lưu câu 5\.6\.1: /);
+    expect(h.recorder.lastText()).toMatch(/\n\n<b>Lĩnh vực 5 · Câu 5\.6\.[23]<\/b>/);
+    expect(await answerRow("5.6.1", "so-tu-phap")).toMatchObject({ value: "yes" });
+  });
+
   it("guides on stickers in the middle of a question", async () => {
     h.recorder.clear();
     await h.handle(stickerUpdate(lan));

@@ -65,25 +65,45 @@ async function scopeOf(ctx: BotContext): Promise<(Scope & { unitName: string }) 
   return { campaign: ctx.campaign, unitId: unit.id, unitName: unit.name };
 }
 
-/** Answers a button press (if any) and sends a message. */
-async function say(ctx: BotContext, text: string, keyboard?: InlineKeyboard) {
-  if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {});
-  return ctx.reply(text, keyboard ? { reply_markup: keyboard } : {});
+const acknowledged = new WeakSet<BotContext>();
+
+/**
+ * Stops the pressed button's spinner, once per update (Telegram takes one answer per
+ * press), without holding up the message that follows: both calls go out together.
+ */
+function ackButton(ctx: BotContext): Promise<unknown> {
+  if (!ctx.callbackQuery || acknowledged.has(ctx)) return Promise.resolve();
+  acknowledged.add(ctx);
+  return ctx.answerCallbackQuery().catch(() => {});
+}
+
+/** Telegram's limit on a message's text. */
+const MESSAGE_MAX = 4096;
+
+/** Answers a button press (if any) and sends a message, under `lead` when there is one. */
+async function say(ctx: BotContext, text: string, keyboard?: InlineKeyboard, lead?: string) {
+  const ack = ackButton(ctx);
+  const other = keyboard ? { reply_markup: keyboard } : {};
+  if (lead && lead.length + text.length + 2 > MESSAGE_MAX) await ctx.reply(lead);
+  else if (lead) text = `${lead}\n\n${text}`;
+  const [, sent] = await Promise.all([ack, ctx.reply(text, other)]);
+  return sent;
 }
 
 /** Replaces the pressed message when there is one (keeps the chat short), else sends. */
 async function show(ctx: BotContext, text: string, keyboard: InlineKeyboard) {
   if (ctx.callbackQuery?.message) {
-    await ctx.answerCallbackQuery().catch(() => {});
+    const ack = ackButton(ctx);
     try {
       await ctx.editMessageText(text, { reply_markup: keyboard });
+      await ack;
       return;
     } catch (e) {
       // "message is not modified" or a message too old to edit: send a fresh one.
       ctx.logger.debug({ err: e }, "edit failed; sending a new message");
     }
   }
-  await ctx.reply(text, { reply_markup: keyboard });
+  await say(ctx, text, keyboard);
 }
 
 function refusalText(ctx: BotContext, refusal: Refusal): string {
@@ -118,6 +138,8 @@ async function showAreas(ctx: BotContext, scope: Scope & { unitName: string }) {
 interface ShowOptions {
   /** Send a new message instead of replacing the pressed one. */
   fresh?: boolean;
+  /** A line to put above it in the same message (what was just saved). */
+  lead?: string;
   /**
    * The caller has just found the question unanswered, in an area it knows is open
    * (it just wrote to it, or just checked): only the evidence count is left to read.
@@ -142,7 +164,7 @@ async function showQuestion(ctx: BotContext, scope: Scope, question: QuestionWit
   const locked = state.submittedAt !== null;
   await setCursor(db, ctx.person.id, scope, question.id, "ANSWER");
   const view = questionView(ctx, { question, answer, evidenceCount, position, locked });
-  if (options.fresh) await say(ctx, view.text, view.keyboard);
+  if (options.fresh) await say(ctx, view.text, view.keyboard, options.lead);
   else await show(ctx, view.text, view.keyboard);
 }
 
@@ -169,23 +191,25 @@ async function afterAnswer(ctx: BotContext, scope: Scope, question: QuestionWith
     );
     return;
   }
-  await say(ctx, saved);
-  await goNext(ctx, scope, question);
+  await goNext(ctx, scope, question, saved);
 }
 
-/** The next unanswered question of the area, or the area's review when none is left. */
-async function goNext(ctx: BotContext, scope: Scope, from: QuestionWithContext) {
+/**
+ * The next unanswered question of the area, or the area's review when none is left, in
+ * one message under `lead` (what was just saved): one message per answer, not two.
+ */
+async function goNext(ctx: BotContext, scope: Scope, from: QuestionWithContext, lead: string) {
   const next = await nextUnanswered(ctx.deps.db, scope, from.criterion.area.id, from.order + 1);
   // Only called right after a write to this area succeeded: it is open.
-  if (next) await showQuestion(ctx, scope, next, { fresh: true, unansweredInOpenArea: true });
-  else await showReview(ctx, scope, from.criterion.area, true);
+  if (next) await showQuestion(ctx, scope, next, { fresh: true, unansweredInOpenArea: true, lead });
+  else await showReview(ctx, scope, from.criterion.area, { fresh: true, lead });
 }
 
-async function showReview(ctx: BotContext, scope: Scope, area: ReformArea, fresh = false) {
+async function showReview(ctx: BotContext, scope: Scope, area: ReformArea, options: ShowOptions = {}) {
   await clearCursor(ctx.deps.db, ctx.person.id);
   const { items, missing, submission } = await reviewArea(ctx.deps.db, scope, area.id);
   const view = reviewView(ctx, area, items, missing, submission?.submittedAt ?? null);
-  if (fresh) await say(ctx, view.text, view.keyboard);
+  if (options.fresh) await say(ctx, view.text, view.keyboard, options.lead);
   else await show(ctx, view.text, view.keyboard);
 }
 
@@ -384,8 +408,7 @@ selfAssessmentFeature.on("message:text", async (ctx, next) => {
           return;
         }
         await saveAnswer(ctx.deps.db, scope, question, { explanation }, ctx.person.id, { now: ctx.now() });
-        await say(ctx, ctx.t("assessment.explanation_saved", { code: question.code }));
-        await goNext(ctx, scope, question);
+        await goNext(ctx, scope, question, ctx.t("assessment.explanation_saved", { code: question.code }));
       });
     }
     case "EVIDENCE":
