@@ -162,10 +162,12 @@ async function showQuestion(ctx: BotContext, scope: Scope, question: QuestionWit
   ]);
   const { answer, evidenceCount } = state;
   const locked = state.submittedAt !== null;
-  await setCursor(db, ctx.person.id, scope, question.id, "ANSWER");
   const view = questionView(ctx, { question, answer, evidenceCount, position, locked });
-  if (options.fresh) await say(ctx, view.text, view.keyboard, options.lead);
-  else await show(ctx, view.text, view.keyboard);
+  // Both at once: the officer's next message waits for this update anyway (sequentialize).
+  await Promise.all([
+    setCursor(db, ctx.person.id, scope, question.id, "ANSWER"),
+    options.fresh ? say(ctx, view.text, view.keyboard, options.lead) : show(ctx, view.text, view.keyboard),
+  ]);
 }
 
 /** After an answer: ask for what the question still needs, or go on to the next one. */
