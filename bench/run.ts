@@ -10,7 +10,8 @@
  *   --officers 200                throughput: simulated officers, one unit each
  *   --seconds 20                  throughput: measured window per run
  *   --warmup 3                    throughput: closed-loop load before the window opens
- *   --paced 10                    throughput: paced phase before the closed loop (0 = skip)
+ *   --paced 30                    throughput: paced phase before the closed loop (0 = skip);
+ *                                 30 s ≈ 1,200 updates, so p99 is not one unlucky update
  *   --think 5                     throughput: mean think time before each update when paced
  *   --reps 300                    flat cost: timed answers per position
  *   --memory-officers 10000       memory: officers mid-questionnaire
@@ -47,7 +48,7 @@ const { values, positionals } = parseArgs({
     officers: { type: "string", default: "200" },
     seconds: { type: "string", default: "20" },
     warmup: { type: "string", default: "3" },
-    paced: { type: "string", default: "10" },
+    paced: { type: "string", default: "30" },
     think: { type: "string", default: "5" },
     reps: { type: "string", default: "300" },
     "memory-officers": { type: "string", default: "10000" },
