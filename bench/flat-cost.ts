@@ -13,7 +13,8 @@
 import { createBot } from "../src/bot/index.ts";
 import { parseConfig } from "../src/config.ts";
 import type { Provider } from "../src/db/url.ts";
-import { DataFileSchema } from "../src/domain/campaign-file.ts";
+import { longQuestionnaireFile } from "../src/dev/long-questionnaire.ts";
+import { forgetCursor } from "../src/domain/assessment.ts";
 import { importData } from "../src/domain/importer.ts";
 import { createI18n } from "../src/i18n.ts";
 import {
@@ -53,61 +54,15 @@ export interface FlatCostResult {
   log: LogCounts;
 }
 
-const CRITERIA = 31;
-const PER_CRITERION = 10;
 const EARLY = 10;
 const LATE = 300;
-
-/** The generated long questionnaire, its campaign and two units, checked like any data file. */
-function longQuestionnaireFile() {
-  const q = (c: number, n: number) => ({
-    code: `1.${c}.${n}`,
-    text: `Tỷ lệ hồ sơ của nhóm ${c}, mục ${n} được giải quyết đúng hạn (%)`,
-    maxPoints: 0.5,
-    answerType: "PERCENT",
-    scoring: { kind: "bands", bands: [{ min: 50, points: 0.5 }] },
-    scoringText: "Từ 50% trở lên: 0,5 điểm; dưới 50%: 0 điểm",
-  });
-  const unit = (code: string, name: string) => ({ code, name, shortName: name, kind: "DEPARTMENT", aliases: [] });
-  return DataFileSchema.parse({
-    units: [unit("bench-long-a", "Đơn vị A"), unit("bench-long-b", "Đơn vị B")],
-    questionnaire: {
-      code: "bench-long",
-      version: 1,
-      title: "Bộ câu hỏi dài (thử hiệu năng)",
-      maxPoints: CRITERIA * PER_CRITERION * 0.5,
-      areas: [
-        {
-          code: "1",
-          title: "Lĩnh vực dài",
-          maxPoints: CRITERIA * PER_CRITERION * 0.5,
-          criteria: Array.from({ length: CRITERIA }, (_, ci) => ({
-            code: `1.${ci + 1}`,
-            title: `Nhóm tiêu chí ${ci + 1}`,
-            maxPoints: PER_CRITERION * 0.5,
-            questions: Array.from({ length: PER_CRITERION }, (_, qi) => q(ci + 1, qi + 1)),
-          })),
-        },
-      ],
-    },
-    campaign: {
-      code: "bench-long",
-      title: "Chiến dịch thử hiệu năng",
-      decision: { number: "1/QĐ-BENCH", date: "01/01/2030", issuer: "Benchmark" },
-      province: "Sơn La",
-      year: 2030,
-      units: ["bench-long-a", "bench-long-b"],
-      questionnaire: { code: "bench-long", version: 1 },
-    },
-  });
-}
 
 export async function runFlatCost(provider: Provider, options: FlatCostOptions): Promise<FlatCostResult> {
   const database = await createBenchDatabase(provider, options.pgUrl);
   const fake = await startFake();
   try {
     const db = database.db;
-    await importData(db, longQuestionnaireFile(), TIME_ZONE);
+    await importData(db, longQuestionnaireFile(31, 10), TIME_ZONE);
     const campaign = await openWindow(db, (await db.campaign.findUniqueOrThrow({ where: { code: "bench-long" } })).id);
     const questions = await db.question.findMany({
       where: { questionnaireId: campaign.questionnaireId! },
@@ -161,6 +116,8 @@ export async function runFlatCost(provider: Provider, options: FlatCostOptions):
         create: { personId: officer.personId, ...cursor },
         update: cursor,
       });
+      // Written behind the bot's back, as another process would: the bot must read it again.
+      forgetCursor(db, officer.personId);
       const update = fake.sendUserMessage(officer.user, "75");
       const start = process.hrtime.bigint();
       await bot.handleUpdate(update);

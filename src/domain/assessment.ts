@@ -6,7 +6,7 @@
  */
 import type { Answer, Campaign, Db, Prisma, Question, ReformArea } from "../db/client.ts";
 import { isUniqueViolation } from "../db/errors.ts";
-import { cached, remember } from "../db/read-cache.ts";
+import { cached, forgetCached, remember } from "../db/read-cache.ts";
 import { audit } from "./audit.ts";
 
 type Tx = Prisma.TransactionClient;
@@ -538,6 +538,11 @@ function storedCursor(db: Db, personId: number): Promise<Cursor | null> {
       select: { campaignId: true, unitId: true, questionId: true, mode: true },
     }),
   );
+}
+
+/** After writing a cursor behind the bot's back (a benchmark, another process): read it again. */
+export function forgetCursor(db: Db, personId: number): void {
+  forgetCached(db, cursorKey(personId));
 }
 
 export async function clearCursor(db: Db, personId: number) {

@@ -80,19 +80,38 @@ function ackButton(ctx: BotContext): Promise<unknown> {
 /** Telegram's limit on a message's text. */
 const MESSAGE_MAX = 4096;
 
+/**
+ * Lines of `text` in messages of at most MESSAGE_MAX characters (a review of a 300-question
+ * area is longer than one message). Tags count too, so the limit is kept with room to spare;
+ * a line never breaks, so no HTML tag is cut in two.
+ */
+export function splitMessage(text: string, max = MESSAGE_MAX): string[] {
+  if (text.length <= max) return [text];
+  const parts: string[] = [];
+  let current = "";
+  for (const line of text.split("\n")) {
+    const piece = line.length > max ? `${line.slice(0, max - 1)}…` : line;
+    if (current && current.length + 1 + piece.length > max) {
+      parts.push(current);
+      current = piece;
+    } else current = current ? `${current}\n${piece}` : piece;
+  }
+  if (current) parts.push(current);
+  return parts;
+}
+
 /** Answers a button press (if any) and sends a message, under `lead` when there is one. */
 async function say(ctx: BotContext, text: string, keyboard?: InlineKeyboard, lead?: string) {
   const ack = ackButton(ctx);
-  const other = keyboard ? { reply_markup: keyboard } : {};
-  if (lead && lead.length + text.length + 2 > MESSAGE_MAX) await ctx.reply(lead);
-  else if (lead) text = `${lead}\n\n${text}`;
-  const [, sent] = await Promise.all([ack, ctx.reply(text, other)]);
+  const parts = splitMessage(lead ? `${lead}\n\n${text}` : text);
+  for (const part of parts.slice(0, -1)) await ctx.reply(part);
+  const [, sent] = await Promise.all([ack, ctx.reply(parts.at(-1)!, keyboard ? { reply_markup: keyboard } : {})]);
   return sent;
 }
 
 /** Replaces the pressed message when there is one (keeps the chat short), else sends. */
 async function show(ctx: BotContext, text: string, keyboard: InlineKeyboard) {
-  if (ctx.callbackQuery?.message) {
+  if (ctx.callbackQuery?.message && text.length <= MESSAGE_MAX) {
     const ack = ackButton(ctx);
     try {
       await ctx.editMessageText(text, { reply_markup: keyboard });

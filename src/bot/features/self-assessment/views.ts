@@ -16,6 +16,8 @@ import { encodeAction } from "./callback-data.ts";
 
 const STATE_ICON = { NOT_STARTED: "⬜", IN_PROGRESS: "✏️", COMPLETE: "☑️", SUBMITTED: "✅" } as const;
 const BUTTON_TITLE_MAX = 28;
+/** Question buttons under a review (12 rows of 4); the rest are reached by next / back. */
+const REVIEW_BUTTONS_MAX = 48;
 
 const num = (ctx: BotContext, n: number) => formatNumber(n, ctx.locale === "en" ? "en" : "vi");
 
@@ -237,9 +239,18 @@ export function reviewView(
   } else {
     lines.push("", ctx.t("assessment.ready_to_submit"));
   }
-  // A button per question to change it (until submitted), four to a row.
+  // A button per question to change it (until submitted), four to a row; in a long area
+  // (Telegram takes about 100 buttons) the ones still missing something come first.
   if (!submittedAt) {
-    items.forEach(({ question }, i) => {
+    const needsWork = new Set(missing.map((m) => m.code));
+    const buttons =
+      items.length <= REVIEW_BUTTONS_MAX
+        ? items
+        : [
+            ...items.filter((i) => needsWork.has(i.question.code)),
+            ...items.filter((i) => !needsWork.has(i.question.code)),
+          ].slice(0, REVIEW_BUTTONS_MAX);
+    buttons.forEach(({ question }, i) => {
       kb.text(question.code, encodeAction({ kind: "question", questionId: question.id }));
       if (i % 4 === 3) kb.row();
     });
