@@ -201,10 +201,10 @@ if (what === "all" || what === "memory") {
     results.memory.push(r);
     line(`   seeded ${r.officers} officers + ${r.preAnswered} answers in ${r.seedSeconds.toFixed(1)} s`);
     line(
-      `   bot process before: RSS ${mb(r.before.rss)}, heap used ${mb(r.before.heapUsed)}, external ${mb(r.before.external)}`,
+      `   bot process before: RSS ${mb(r.before.rss)}, heap used ${mb(r.before.heapUsed)} of ${mb(r.before.heapTotal)}, external ${mb(r.before.external)}`,
     );
     line(
-      `   bot process after:  RSS ${mb(r.after.rss)}, heap used ${mb(r.after.heapUsed)}, external ${mb(r.after.external)}`,
+      `   bot process after:  RSS ${mb(r.after.rss)}, heap used ${mb(r.after.heapUsed)} of ${mb(r.after.heapTotal)}, external ${mb(r.after.external)}`,
     );
     line(`   RSS after GC as answers come in: ${r.checkpoints.map(([n, b]) => `${n}: ${mb(b)}`).join(", ")}`);
     line(
