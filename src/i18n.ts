@@ -1,7 +1,8 @@
 /**
- * Every word a person reads comes from locales/<lang>/translation.json (Vietnamese first,
- * English second). Interpolated values are HTML-escaped, since messages use Telegram's
- * HTML parse mode; pass pre-rendered HTML with {{- value}}.
+ * Every word a person reads comes from locales/<lang>/*.json (Vietnamese first, English
+ * second). Interpolated values are HTML-escaped, since messages use Telegram's HTML parse
+ * mode; pass pre-rendered HTML with {{- value}}. Texts that are not HTML (the terminal
+ * playground) use createI18n(locale, { plainText: true }), which leaves values as they are.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -57,7 +58,12 @@ export function loadResources(): Record<Locale, Record<string, unknown>> {
   ) as Record<Locale, Record<string, unknown>>;
 }
 
-export function createI18n(defaultLocale: Locale = "vi"): I18n {
+export interface I18nOptions {
+  /** For plain-text output such as a terminal: interpolated values are not HTML-escaped. */
+  plainText?: boolean;
+}
+
+export function createI18n(defaultLocale: Locale = "vi", options: I18nOptions = {}): I18n {
   const instance = i18next.createInstance();
   const resources = loadResources();
   void instance.init({
@@ -67,7 +73,7 @@ export function createI18n(defaultLocale: Locale = "vi"): I18n {
     fallbackLng: "vi",
     supportedLngs: [...LOCALES],
     resources: Object.fromEntries(Object.entries(resources).map(([lng, translation]) => [lng, { translation }])),
-    interpolation: { escapeValue: true, escape: escapeHtml },
+    interpolation: options.plainText ? { escapeValue: false } : { escapeValue: true, escape: escapeHtml },
     returnNull: false,
     returnEmptyString: false,
     // A missing key is a bug: make it loud in logs and tests rather than showing the key.

@@ -72,11 +72,13 @@ async function main() {
   const runner = run(bot);
   // The notice sender and reminder planner, as in npm start: notices reach the fake API too.
   const jobs = startAppJobs(app);
-  const t = createI18n(config.DEFAULT_LOCALE).forLocale(config.DEFAULT_LOCALE);
+  // The playground's texts (locales/<lang>/playground.json) go to a terminal: plain text, not HTML.
+  const t = createI18n(config.DEFAULT_LOCALE, { plainText: true }).forLocale(config.DEFAULT_LOCALE);
   const code = invite?.code ?? "-";
   try {
     await runTerminalChat({
       api,
+      locale: config.DEFAULT_LOCALE,
       users: [
         { label: t("playground.officer_label"), user: OFFICER, hint: t("playground.officer_hint", { code }) },
         { label: t("playground.coordinator_label"), user: COORDINATOR, hint: t("playground.coordinator_hint") },

@@ -4,11 +4,14 @@
  * messages; everything the bot does (messages, edits, files, alerts, command menus) is printed
  * as it happens. Also drives scripted demos and tests when stdin is piped.
  *
- * Everything the person reads is Vietnamese, since the people trying the bot are the province's
- * officials; meta-commands start with ":" so they can never be mistaken for bot commands.
+ * Everything the person reads comes from locales/<lang>/playground.json, in Vietnamese unless told
+ * otherwise, since the people trying the bot are the province's officials. Meta-commands start
+ * with ":" so they can never be mistaken for bot commands; their names are Vietnamese words
+ * without diacritics in every language, as people type them.
  */
 import { clearLine, createInterface, cursorTo } from "node:readline";
 import type { InlineKeyboardButton, KeyboardButton, Message, MessageEntity, ReplyKeyboardMarkup } from "grammy/types";
+import { createI18n, type Locale, type Translate } from "../i18n.ts";
 import { type ApiCall, type FakeBotApi, type FakeUser, guessMimeType } from "./fake-bot-api.ts";
 
 export interface PlaygroundUser {
@@ -26,6 +29,8 @@ export interface TerminalChatOptions {
   output?: NodeJS.WritableStream;
   /** Printed first, instead of the default greeting. */
   intro?: string;
+  /** Language of the playground's own texts (default "vi"); the bot's replies follow each user. */
+  locale?: Locale;
   /** Force colours on or off; by default on only for a TTY without NO_COLOR. */
   color?: boolean;
   /** The bot counts as done once silent this long after an input (default 300 ms)… */
@@ -103,12 +108,24 @@ export function renderEntities(text: string, entities: readonly MessageEntity[] 
   return out;
 }
 
-function formatSize(bytes: number): string {
-  const nf = new Intl.NumberFormat("vi-VN", { maximumFractionDigits: 1 });
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${nf.format(bytes / 1024)} KB`;
-  return `${nf.format(bytes / 1024 / 1024)} MB`;
+function formatSize(t: Translate, bytes: number): string {
+  if (bytes < 1024) return t("playground.size.bytes", { value: bytes });
+  if (bytes < 1024 * 1024) return t("playground.size.kb", { value: bytes / 1024 });
+  return t("playground.size.mb", { value: bytes / 1024 / 1024 });
 }
+
+/** Telegram's command scopes the playground can name; any other is shown as its API type. */
+const SCOPES = new Set([
+  "all_private_chats",
+  "all_group_chats",
+  "all_chat_administrators",
+  "chat",
+  "chat_administrators",
+  "chat_member",
+]);
+
+/** Media kinds printed as a placeholder, since a terminal cannot show them. */
+const MEDIA = ["video", "audio", "voice", "animation", "sticker", "video_note"] as const;
 
 /** Lower-case without Vietnamese diacritics, so ":giúp" and ":giup" are the same command. */
 function fold(s: string): string {
@@ -126,18 +143,6 @@ function buttonText(b: KeyboardButton | InlineKeyboardButton): string {
   return typeof b === "string" ? b : b.text;
 }
 
-const HELP = `Hướng dẫn dùng sân thử (playground):
-  • Gõ nội dung rồi Enter để gửi cho bot với tư cách người dùng đang chọn, ví dụ: /start
-  • Gõ một số, ví dụ 1, để bấm nút số đó dưới tin nhắn có bàn phím mới nhất.
-  • :<số tin> <số nút> — bấm nút của một tin cụ thể, ví dụ :3 2 bấm nút [2] của tin #3.
-  • :ds — xem các tin gần đây của bot cùng số hiệu #.
-  • :nguoi — danh sách người dùng; :nguoi 2 — chuyển sang người thứ 2 (mỗi người có cuộc trò chuyện riêng với bot).
-  • :tep <tên tệp> [kiểu MIME] [chú thích] — gửi tệp, ví dụ :tep bao-cao.pdf hoặc :tep "Biên bản kiểm tra.docx"
-  • :anh [chú thích] — gửi một ảnh chụp.
-  • :lenh — xem menu lệnh mà bot đã đăng ký.
-  • \\<nội dung> — gửi nguyên văn khi nội dung bắt đầu bằng ":" hoặc chỉ là một số, ví dụ \\5
-  • :thoat — thoát (hoặc Ctrl+D, Ctrl+C).`;
-
 /** What a button press did: pushed an update to the bot, only printed something, or found no keyboard. */
 type PressOutcome = "sent" | "local" | "no-keyboard";
 
@@ -151,6 +156,8 @@ class TerminalChat {
   private readonly interactive: boolean;
   private readonly paint: Paint;
   private readonly color: boolean;
+  /** The playground's own texts, plain (not HTML-escaped) for the terminal. */
+  private readonly t: Translate;
   private readonly quietMs: number;
   private readonly maxWaitMs: number;
   private acting = 0;
@@ -173,20 +180,32 @@ class TerminalChat {
     this.paint = painter(this.color);
     this.quietMs = options.quietMs ?? 300;
     this.maxWaitMs = options.maxWaitMs ?? 5000;
+    const locale = options.locale ?? "vi";
+    this.t = createI18n(locale, { plainText: true }).forLocale(locale);
   }
 
   private get user(): PlaygroundUser {
     return this.users[this.acting] as PlaygroundUser;
   }
 
+  /** "label — hint", as the user list and the switch messages show a user. */
+  private describe(u: PlaygroundUser): string {
+    return `${u.label}${u.hint ? ` — ${u.hint}` : ""}`;
+  }
+
   async run(): Promise<void> {
     const unsubscribe = this.api.onCall((call) => this.onCall(call));
     const p = this.paint;
+    const t = this.t;
     this.print(
       this.options.intro ??
-        `${p.bold("Sân thử CCHC Bot")} — trò chuyện với bot ngay trong cửa sổ dòng lệnh.\nGõ ${p.yellow(":giup")} để xem hướng dẫn, ${p.yellow(":thoat")} để thoát.`,
+        t("playground.greeting", {
+          title: p.bold(t("playground.greeting_title")),
+          help: p.yellow(":giup"),
+          quit: p.yellow(":thoat"),
+        }),
     );
-    this.print(p.dim(`Đang là: ${this.user.label}${this.user.hint ? ` — ${this.user.hint}` : ""}`));
+    this.print(p.dim(t("playground.acting", { user: this.describe(this.user) })));
     const rl = createInterface({
       input: this.input,
       // Without a TTY readline must not echo or draw prompts; we print a transcript instead.
@@ -260,8 +279,7 @@ class TerminalChat {
   /** Waits until the bot has handled everything and gone quiet, so replies print before the next prompt. */
   private async settle(): Promise<void> {
     const idle = await this.api.waitForIdle({ quietMs: this.quietMs, timeoutMs: this.maxWaitMs });
-    if (!idle)
-      this.print(this.paint.dim(`(bot chưa xử lý xong sau ${Math.round(this.maxWaitMs / 1000)} giây — vẫn tiếp tục)`));
+    if (!idle) this.print(this.paint.dim(this.t("playground.not_done", { count: Math.round(this.maxWaitMs / 1000) })));
   }
 
   private async meta(cmdLine: string): Promise<boolean> {
@@ -277,11 +295,11 @@ class TerminalChat {
       case "giup":
       case "help":
       case "?":
-        this.print(HELP);
+        this.print(this.t("playground.help"));
         return true;
       case "thoat":
       case "q":
-        this.print(p.dim("Tạm biệt!"));
+        this.print(p.dim(this.t("playground.bye")));
         return false;
       case "nguoi":
         this.switchUser(args);
@@ -291,7 +309,7 @@ class TerminalChat {
         return true;
       case "anh":
         this.api.sendUserPhoto(this.user.user, args ? { caption: args } : {});
-        this.print(p.dim("🖼 (bạn gửi một ảnh)"));
+        this.print(p.dim(this.t("playground.sent_photo")));
         await this.settle();
         return true;
       case "ds":
@@ -301,35 +319,38 @@ class TerminalChat {
         this.showCommands();
         return true;
       default:
-        this.print(p.yellow(`Không hiểu lệnh ":${rawCmd}". Gõ :giup để xem hướng dẫn.`));
+        this.print(p.yellow(this.t("playground.unknown_command", { command: rawCmd })));
         return true;
     }
   }
 
   private switchUser(arg: string): void {
     const p = this.paint;
+    const t = this.t;
     if (!arg) {
       this.users.forEach((u, i) => {
         const mark = i === this.acting ? p.green("▶") : " ";
-        this.print(`${mark} ${i + 1}. ${p.bold(u.label)} ${p.dim(`(id ${u.user.id})`)}${u.hint ? ` — ${u.hint}` : ""}`);
+        this.print(
+          `${mark} ${i + 1}. ${p.bold(u.label)} ${p.dim(t("playground.user_id", { id: u.user.id }))}${u.hint ? ` — ${u.hint}` : ""}`,
+        );
       });
-      this.print(p.dim("Gõ :nguoi <số> để chuyển người dùng."));
+      this.print(p.dim(t("playground.users_hint")));
       return;
     }
     const n = Number(arg);
     const index = Number.isInteger(n) ? n - 1 : this.users.findIndex((u) => fold(u.label).includes(fold(arg)));
     if (index < 0 || index >= this.users.length) {
-      this.print(p.yellow(`Không có người dùng "${arg}". Gõ :nguoi để xem danh sách.`));
+      this.print(p.yellow(t("playground.no_such_user", { name: arg })));
       return;
     }
     this.acting = index;
-    this.print(p.dim(`Đã chuyển sang: ${this.user.label}${this.user.hint ? ` — ${this.user.hint}` : ""}`));
+    this.print(p.dim(t("playground.switched", { user: this.describe(this.user) })));
   }
 
   private async sendFile(args: string): Promise<void> {
     const [fileName, ...rest] = splitArgs(args);
     if (!fileName) {
-      this.print(this.paint.yellow("Cần tên tệp, ví dụ: :tep bao-cao.pdf"));
+      this.print(this.paint.yellow(this.t("playground.file_name_needed")));
       return;
     }
     const mimeType = rest[0]?.includes("/") ? (rest.shift() as string) : guessMimeType(fileName);
@@ -339,7 +360,11 @@ class TerminalChat {
     for (const ch of fileName) hash = (hash * 31 + (ch.codePointAt(0) ?? 0)) >>> 0;
     const size = 20_480 + (hash % 2_076_672);
     this.api.sendUserDocument(this.user.user, { fileName, mimeType, size, ...(caption ? { caption } : {}) });
-    this.print(this.paint.dim(`📎 (bạn gửi tệp ${fileName}, ${mimeType}, ${formatSize(size)})`));
+    this.print(
+      this.paint.dim(
+        this.t("playground.sent_file", { name: fileName, type: mimeType, size: formatSize(this.t, size) }),
+      ),
+    );
     await this.settle();
   }
 
@@ -347,7 +372,7 @@ class TerminalChat {
     const chatId = this.user.user.id;
     const msgs = (this.api.chatState(chatId)?.botMessages ?? []).filter((m) => !m.deleted).slice(-10);
     if (msgs.length === 0) {
-      this.print(this.paint.dim("Bot chưa gửi tin nào trong cuộc trò chuyện này."));
+      this.print(this.paint.dim(this.t("playground.no_messages")));
       return;
     }
     for (const m of msgs) {
@@ -356,11 +381,13 @@ class TerminalChat {
         (
           m.message.text ??
           m.message.caption ??
-          (m.message.document ? `📎 ${m.message.document.file_name ?? "tệp"}` : "(không có chữ)")
+          (m.message.document
+            ? `📎 ${m.message.document.file_name ?? this.t("playground.file")}`
+            : this.t("playground.no_text"))
         ).split("\n")[0] ?? "";
       const buttons = m.message.reply_markup?.inline_keyboard.flat().length ?? 0;
       this.print(
-        `${this.paint.cyan(`#${ref}`)} ${body.length > 60 ? `${body.slice(0, 59)}…` : body}${buttons ? this.paint.dim(` [${buttons} nút]`) : ""}`,
+        `${this.paint.cyan(`#${ref}`)} ${body.length > 60 ? `${body.slice(0, 59)}…` : body}${buttons ? this.paint.dim(` ${this.t("playground.buttons", { count: buttons })}`) : ""}`,
       );
     }
   }
@@ -378,7 +405,7 @@ class TerminalChat {
         }
       }
     }
-    this.print(this.paint.dim("Bot chưa đăng ký menu lệnh nào."));
+    this.print(this.paint.dim(this.t("playground.no_commands")));
   }
 
   // ── Buttons ────────────────────────────────────────────────────────────────────────────────
@@ -409,22 +436,25 @@ class TerminalChat {
   private pressRef(ref: number, n: number): PressOutcome {
     const target = this.byRef.get(ref);
     const p = this.paint;
+    const t = this.t;
     if (!target) {
-      this.print(p.yellow(`Không có tin #${ref}. Gõ :ds để xem các tin gần đây.`));
+      this.print(p.yellow(t("playground.no_message", { ref })));
       return "local";
     }
     if (target.chatId !== this.user.user.id) {
       const owner = this.users.findIndex((u) => u.user.id === target.chatId);
       this.print(
         p.yellow(
-          `Tin #${ref} thuộc cuộc trò chuyện của người khác${owner >= 0 ? ` — gõ :nguoi ${owner + 1} để chuyển sang` : ""}.`,
+          owner >= 0
+            ? t("playground.other_chat_switch", { ref, user: owner + 1 })
+            : t("playground.other_chat", { ref }),
         ),
       );
       return "local";
     }
     const stored = this.api.getMessage(target.chatId, target.messageId);
     if (!stored || stored.deleted || !stored.message.reply_markup) {
-      this.print(p.yellow(`Tin #${ref} không còn nút nào để bấm.`));
+      this.print(p.yellow(t("playground.no_buttons_left", { ref })));
       return "local";
     }
     return this.pressInline(stored.message, n);
@@ -432,21 +462,22 @@ class TerminalChat {
 
   private pressInline(message: Message, n: number): PressOutcome {
     const p = this.paint;
+    const t = this.t;
     const buttons = message.reply_markup?.inline_keyboard.flat() ?? [];
     const b = buttons[n - 1];
     const ref = this.refFor(message.chat.id, message.message_id);
     if (!b) {
-      this.print(p.yellow(`Tin #${ref} chỉ có ${buttons.length} nút. Muốn gửi số ${n} như tin nhắn thì gõ \\${n}`));
+      this.print(p.yellow(t("playground.inline_too_few", { ref, count: buttons.length, number: n })));
       return "local";
     }
     if ("callback_data" in b && b.callback_data !== undefined) {
-      this.print(p.dim(`👆 (bấm nút «${b.text}» của tin #${ref})`));
+      this.print(p.dim(t("playground.pressed_inline", { text: b.text, ref })));
       this.api.pressButton(this.user.user, message.chat.id, message.message_id, b.callback_data);
       return "sent";
     }
-    if ("url" in b && b.url) this.print(`🔗 Nút «${b.text}» mở liên kết: ${b.url}`);
-    else if ("copy_text" in b && b.copy_text) this.print(`📋 Đã chép: ${b.copy_text.text}`);
-    else this.print(p.yellow(`Nút «${b.text}» thuộc loại sân thử chưa giả lập được.`));
+    if ("url" in b && b.url) this.print(t("playground.url_button", { text: b.text, url: b.url }));
+    else if ("copy_text" in b && b.copy_text) this.print(t("playground.copied", { text: b.copy_text.text }));
+    else this.print(p.yellow(t("playground.unsupported_button", { text: b.text })));
     return "local";
   }
 
@@ -454,16 +485,14 @@ class TerminalChat {
     const buttons = kb.markup.keyboard.flat();
     const b = buttons[n - 1];
     if (b === undefined) {
-      this.print(
-        this.paint.yellow(`Bàn phím chỉ có ${buttons.length} nút. Muốn gửi số ${n} như tin nhắn thì gõ \\${n}`),
-      );
+      this.print(this.paint.yellow(this.t("playground.reply_too_few", { count: buttons.length, number: n })));
       return "local";
     }
     const u = this.user.user;
     // The client hides a one-time keyboard as soon as it is used.
     if (kb.markup.one_time_keyboard) this.replyKeyboards.delete(chatId);
     if (typeof b !== "string" && "request_contact" in b && b.request_contact) {
-      this.print(this.paint.dim("👤 (bạn chia sẻ số điện thoại)"));
+      this.print(this.paint.dim(this.t("playground.shared_contact")));
       this.api.sendUserContent(u, {
         contact: {
           phone_number: `+8491${String(u.id).slice(-7).padStart(7, "0")}`,
@@ -472,10 +501,10 @@ class TerminalChat {
         },
       });
     } else if (typeof b !== "string" && "request_location" in b && b.request_location) {
-      this.print(this.paint.dim("📍 (bạn chia sẻ vị trí)"));
+      this.print(this.paint.dim(this.t("playground.shared_location")));
       this.api.sendUserContent(u, { location: { latitude: 21.3256, longitude: 103.9188 } });
     } else {
-      this.print(this.paint.dim(`👆 (bấm «${buttonText(b)}»)`));
+      this.print(this.paint.dim(this.t("playground.pressed_reply", { text: buttonText(b) })));
       this.api.sendUserMessage(u, buttonText(b));
     }
     return "sent";
@@ -496,33 +525,43 @@ class TerminalChat {
 
   private labelFor(chatId: number): string {
     return (
-      this.users.find((u) => u.user.id === chatId)?.label ?? this.api.chatState(chatId)?.chat.title ?? `chat ${chatId}`
+      this.users.find((u) => u.user.id === chatId)?.label ??
+      this.api.chatState(chatId)?.chat.title ??
+      this.t("playground.chat", { id: chatId })
     );
   }
 
   private onCall(call: ApiCall): void {
     const p = this.paint;
+    const t = this.t;
     if (!call.ok) {
       // Polling errors (e.g. after close) are noise; anything else is worth a developer's eye.
       if (call.method !== "getUpdates" && call.error) {
-        this.print(p.red(`⚠ Lỗi API ${call.method}: ${call.error.error_code} ${call.error.description}`));
+        const { error_code: code, description } = call.error;
+        this.print(p.red(t("playground.api_error", { method: call.method, code, description })));
       }
       return;
     }
     const { method, payload, result } = call;
     if (method === "answerCallbackQuery") {
       const text = typeof payload.text === "string" ? payload.text : "";
-      if (text && payload.show_alert === true) this.print(`${p.yellow("⚠ Hộp thoại:")} ${text}`);
+      if (text && payload.show_alert === true) this.print(`${p.yellow(t("playground.alert"))} ${text}`);
       else if (text) this.print(p.dim(`💬 ${text}`));
-      if (typeof payload.url === "string") this.print(p.dim(`🔗 mở: ${payload.url}`));
+      if (typeof payload.url === "string") this.print(p.dim(t("playground.opens_url", { url: payload.url })));
       return;
     }
     if (method === "setMyCommands") {
       const list = Array.isArray(payload.commands) ? (payload.commands as Array<{ command: string }>) : [];
       const scope = (payload.scope as { type?: string } | undefined)?.type ?? "default";
+      const commands = list.map((c) => `/${c.command}`).join(", ") || t("playground.commands_empty");
       this.print(
         p.dim(
-          `ℹ Bot đặt menu lệnh${scope !== "default" ? ` (${scope})` : ""}: ${list.map((c) => `/${c.command}`).join(", ") || "(trống)"}`,
+          scope === "default"
+            ? t("playground.commands_set", { commands })
+            : t("playground.commands_set_scope", {
+                commands,
+                scope: SCOPES.has(scope) ? t(`playground.scope.${scope}`) : scope,
+              }),
         ),
       );
       return;
@@ -533,7 +572,7 @@ class TerminalChat {
         method === "deleteMessage"
           ? [Number(payload.message_id)]
           : ((payload.message_ids as number[] | undefined) ?? []);
-      for (const id of ids) this.print(p.dim(`🗑 (bot đã xoá tin #${this.refFor(chatId, id)})`));
+      for (const id of ids) this.print(p.dim(t("playground.deleted", { ref: this.refFor(chatId, id) })));
       return;
     }
     if (method === "copyMessage" && result && typeof result === "object") {
@@ -551,25 +590,26 @@ class TerminalChat {
 
   private printMessage(m: Message, payload: Record<string, unknown>, edited: boolean): void {
     const p = this.paint;
+    const t = this.t;
     const chatId = m.chat.id;
     const ref = this.refFor(chatId, m.message_id);
     const toWhom = this.users.length > 1 || chatId !== this.user.user.id ? ` → ${this.labelFor(chatId)}` : "";
     const lines = [
-      `${p.cyan(p.bold(`🤖 ${this.api.botInfo.first_name}`))}${p.cyan(toWhom)} ${p.dim(`#${ref}`)}${edited ? p.yellow(" (đã sửa)") : ""}`,
+      `${p.cyan(p.bold(`🤖 ${this.api.botInfo.first_name}`))}${p.cyan(toWhom)} ${p.dim(`#${ref}`)}${edited ? p.yellow(` ${t("playground.edited")}`) : ""}`,
     ];
     if (m.text !== undefined) lines.push(renderEntities(m.text, m.entities, this.color));
     if (m.document) {
       const d = m.document;
-      const details = [d.mime_type, d.file_size !== undefined ? formatSize(d.file_size) : undefined]
+      const details = [d.mime_type, d.file_size !== undefined ? formatSize(t, d.file_size) : undefined]
         .filter(Boolean)
         .join(", ");
-      lines.push(`📎 ${d.file_name ?? "tệp"}${details ? ` (${details})` : ""}`);
+      lines.push(`📎 ${d.file_name ?? t("playground.file")}${details ? ` (${details})` : ""}`);
     }
-    if (m.photo) lines.push("🖼 ảnh");
-    if (m.location) lines.push(`📍 vị trí ${m.location.latitude}, ${m.location.longitude}`);
+    if (m.photo) lines.push(t("playground.photo"));
+    if (m.location)
+      lines.push(t("playground.location", { latitude: m.location.latitude, longitude: m.location.longitude }));
     if (m.contact) lines.push(`👤 ${m.contact.first_name} ${m.contact.phone_number}`);
-    for (const other of ["video", "audio", "voice", "animation", "sticker", "video_note"] as const)
-      if (m[other]) lines.push(`🎞 (${other})`);
+    for (const kind of MEDIA) if (m[kind]) lines.push(`🎞 (${t(`playground.media.${kind}`)})`);
     if (m.caption !== undefined) lines.push(renderEntities(m.caption, m.caption_entities, this.color));
     let n = 0;
     for (const row of m.reply_markup?.inline_keyboard ?? []) {
@@ -588,7 +628,7 @@ class TerminalChat {
       }
     } else if (!edited && markup?.remove_keyboard) {
       this.replyKeyboards.delete(chatId);
-      lines.push(p.dim("  (bàn phím đã ẩn)"));
+      lines.push(p.dim(`  ${t("playground.keyboard_hidden")}`));
     }
     this.print(lines.join("\n"));
   }

@@ -362,6 +362,37 @@ describe("fake Bot API with grammY", () => {
   });
 });
 
+/** Runs the terminal chat on `lines` as piped input and returns what it printed. */
+async function chatTranscript(lines: string[], options: { locale?: "vi" | "en" } = {}): Promise<string> {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let text = "";
+  output.on("data", (c: Buffer) => {
+    text += c.toString();
+  });
+  input.end(`${lines.join("\n")}\n`);
+  await runTerminalChat({
+    api,
+    users: [
+      { label: "Cán bộ Sông Mã", user: alice },
+      { label: "Điều phối viên", user: bob },
+    ],
+    input,
+    output,
+    quietMs: 50,
+    ...options,
+  });
+  return text;
+}
+
+/** The playground's own texts come from locales/: never a raw key, never "undefined". */
+function expectNoLeaks(text: string): void {
+  expect(text).not.toMatch(/playground\.\w/);
+  expect(text).not.toContain("undefined");
+}
+
+const VIETNAMESE = /[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]/i;
+
 describe("terminal chat", () => {
   it("shows numbered buttons and presses them from piped input", async () => {
     const bot = makeBot();
@@ -384,7 +415,9 @@ describe("terminal chat", () => {
     output.on("data", (c: Buffer) => {
       text += c.toString();
     });
-    input.end("/start\n1\n:tep bao-cao.pdf\n:nguoi 2\n:khongco\n");
+    input.end(
+      '/start\n1\n:tep bao-cao.pdf\n:nguoi 2\n:khongco\n:giup\n:ds\n:tep "Biên bản <1> & 2.docx"\n:ds\n:thoat\n',
+    );
     await runTerminalChat({
       api,
       users: [
@@ -405,8 +438,67 @@ describe("terminal chat", () => {
     expect(text).toContain("📎 (bạn gửi tệp bao-cao.pdf, application/pdf");
     expect(text).toContain("Đã nhận bao-cao.pdf");
     expect(text).toContain("Đã chuyển sang: Điều phối viên");
-    expect(text).toContain('Không hiểu lệnh ":khongco"');
+    expect(text).toContain('Không hiểu lệnh ":khongco". Gõ :giup để xem hướng dẫn.');
+    // The playground's own texts, from locales/vi/playground.json.
+    expect(text).toContain("Sân thử CCHC Bot — trò chuyện với bot ngay trong cửa sổ dòng lệnh.");
+    expect(text).toContain("Hướng dẫn dùng sân thử (playground):");
+    expect(text).toContain("  • :tep <tên tệp> [kiểu MIME] [chú thích] — gửi tệp, ví dụ :tep bao-cao.pdf");
+    expect(text).toContain("  • \\<nội dung> — gửi nguyên văn khi nội dung bắt đầu bằng");
+    expect(text).toContain("  • :thoat — thoát (hoặc Ctrl+D, Ctrl+C).");
+    expect(text).toContain("Bot chưa gửi tin nào trong cuộc trò chuyện này.");
+    // Plain text, not HTML: what the person typed shows as typed.
+    expect(text).toContain("📎 (bạn gửi tệp Biên bản <1> & 2.docx, application/vnd.");
+    expect(text).toMatch(/📎 \(bạn gửi tệp bao-cao\.pdf, application\/pdf, \d+(,\d)? (KB|MB)\)/);
+    expect(text).toContain("Đã nhận Biên bản <1> & 2.docx");
+    expect(text).toContain("Tạm biệt!");
+    expect(text).not.toContain("&lt;");
+    expect(text).not.toContain("&amp;");
+    const help = text.slice(text.indexOf("Hướng dẫn dùng sân thử"), text.indexOf("Điều phối viên > :ds"));
+    expect(help.split("\n").filter((l) => l.includes("•")).length).toBe(10);
+    for (const line of help.split("\n").filter((l) => l.includes("•"))) expect(line).toMatch(VIETNAMESE);
+    expectNoLeaks(text);
     const press = api.calls.find((c) => c.method === "answerCallbackQuery");
     expect(press?.ok).toBe(true);
+  });
+
+  it("explains wrong presses, lists messages, commands and users in Vietnamese", async () => {
+    const bot = makeBot();
+    bot.command("start", async (ctx) => {
+      await ctx.api.setMyCommands([{ command: "start", description: "Bắt đầu" }], {
+        scope: { type: "all_private_chats" },
+      });
+      await ctx.reply("Chọn:", { reply_markup: new InlineKeyboard().text("Có", "yes") });
+      await ctx.replyWithLocation(21.3256, 103.9188);
+    });
+    await startPolling(bot);
+    const text = await chatTranscript(["/start", "5", ":9 1", ":ds", ":lenh", ":nguoi", ":nguoi Ai đó", ":tep", ":q"]);
+    expect(text).toContain("Tin #1 chỉ có 1 nút. Muốn gửi số 5 như tin nhắn thì gõ \\5");
+    expect(text).toContain("Không có tin #9. Gõ :ds để xem các tin gần đây.");
+    expect(text).toContain("#1 Chọn: [1 nút]");
+    expect(text).toContain("📍 vị trí 21.3256, 103.9188");
+    expect(text).toContain("#2 (không có chữ)");
+    expect(text).toContain("  /start — Bắt đầu");
+    expect(text).toContain("ℹ Bot đặt menu lệnh (mọi cuộc trò chuyện riêng): /start");
+    expect(text).toContain("▶ 1. Cán bộ Sông Mã (id 1001)");
+    expect(text).toContain("Gõ :nguoi <số> để chuyển người dùng.");
+    expect(text).toContain('Không có người dùng "Ai đó". Gõ :nguoi để xem danh sách.');
+    expect(text).toContain("Cần tên tệp, ví dụ: :tep bao-cao.pdf");
+    expect(text).toContain("Tạm biệt!");
+    expectNoLeaks(text);
+  });
+
+  it("speaks English when its locale is English, with the same commands", async () => {
+    const bot = makeBot();
+    bot.command("start", (ctx) => ctx.reply("Chọn:", { reply_markup: new InlineKeyboard().text("Có", "yes") }));
+    await startPolling(bot);
+    const text = await chatTranscript(["/start", "3", ":giup", ":khongco", ":thoat"], { locale: "en" });
+    expect(text).toContain("CCHC Bot playground — chat with the bot right in your terminal.");
+    expect(text).toContain("How to use the playground:");
+    expect(text).toContain("  • :thoat — quit (or Ctrl+D, Ctrl+C).");
+    expect(text).toContain("Message #1 has only 1 button. To send the number 3 as a message, type \\3");
+    expect(text).toContain('Unknown command ":khongco". Type :giup for help.');
+    expect(text).toContain("Goodbye!");
+    expect(text).not.toContain("Tạm biệt");
+    expectNoLeaks(text);
   });
 });
