@@ -138,44 +138,37 @@ describe.skipIf(providerOf(TEST_DATABASE_URL) !== "sqlite")(
         });
       }
 
-      // An interactive transaction waits for the lock…
-      const holder1 = newId();
-      const lock1 = holdWriteLock(database.url, 300, holder1);
-      await lock1.locked;
-      const inTx = newId();
-      let started = performance.now();
-      await db.$transaction(async (tx) => {
-        await tx.person.create({ data: { telegramId: inTx, displayName: "in a transaction" } });
-      });
-      expect(performance.now() - started).toBeGreaterThan(200);
-      await lock1.done;
+      /** Runs `write` while another process holds the write lock: it must wait, then succeed. */
+      const duringLock = async (write: () => Promise<unknown>) => {
+        const holder = newId();
+        const lock = holdWriteLock(database.url, 300, holder);
+        await lock.locked;
+        const started = performance.now();
+        await write();
+        expect(performance.now() - started).toBeGreaterThan(200);
+        await lock.done;
+        return holder;
+      };
+      const [inTx, plain, readFirst] = [newId(), newId(), newId()];
+      const holders = [
+        // An interactive transaction waits for the lock…
+        await duringLock(() =>
+          db.$transaction(async (tx) => {
+            await tx.person.create({ data: { telegramId: inTx, displayName: "in a transaction" } });
+          }),
+        ),
+        // …and so does a plain write on the main connection, after those transactions…
+        await duringLock(() => db.person.create({ data: { telegramId: plain, displayName: "plain" } })),
+        // …and a transaction that reads before it writes (as saving an answer does).
+        await duringLock(() =>
+          db.$transaction(async (tx) => {
+            await tx.person.count();
+            await tx.person.create({ data: { telegramId: readFirst, displayName: "read, then write" } });
+          }),
+        ),
+      ];
 
-      // …and so does a plain write on the main connection, after those transactions.
-      const holder2 = newId();
-      const lock2 = holdWriteLock(database.url, 300, holder2);
-      await lock2.locked;
-      const plain = newId();
-      started = performance.now();
-      await db.person.create({ data: { telegramId: plain, displayName: "plain" } });
-      expect(performance.now() - started).toBeGreaterThan(200);
-      await lock2.done;
-
-      // …and so does a transaction that reads before it writes (as saving an answer does).
-      const holder3 = newId();
-      const lock3 = holdWriteLock(database.url, 300, holder3);
-      await lock3.locked;
-      const readFirst = newId();
-      started = performance.now();
-      await db.$transaction(async (tx) => {
-        await tx.person.count();
-        await tx.person.create({ data: { telegramId: readFirst, displayName: "read, then write" } });
-      });
-      expect(performance.now() - started).toBeGreaterThan(200);
-      await lock3.done;
-
-      for (const telegramId of [holder1, inTx, holder2, plain, holder3, readFirst]) {
-        expect(await stored(telegramId)).toBe(true);
-      }
+      for (const telegramId of [...holders, inTx, plain, readFirst]) expect(await stored(telegramId)).toBe(true);
     });
 
     it("rolls back a transaction that throws, and later writes still commit", async () => {

@@ -409,25 +409,18 @@ describe("terminal chat", () => {
     bot.on("message:document", (ctx) => ctx.reply(`Đã nhận ${ctx.message.document.file_name}`));
     await startPolling(bot);
 
-    const input = new PassThrough();
-    const output = new PassThrough();
-    let text = "";
-    output.on("data", (c: Buffer) => {
-      text += c.toString();
-    });
-    input.end(
-      '/start\n1\n:tep bao-cao.pdf\n:nguoi 2\n:khongco\n:giup\n:ds\n:tep "Biên bản <1> & 2.docx"\n:ds\n:thoat\n',
-    );
-    await runTerminalChat({
-      api,
-      users: [
-        { label: "Cán bộ Sông Mã", user: alice },
-        { label: "Điều phối viên", user: bob },
-      ],
-      input,
-      output,
-      quietMs: 50,
-    });
+    const text = await chatTranscript([
+      "/start",
+      "1",
+      ":tep bao-cao.pdf",
+      ":nguoi 2",
+      ":khongco",
+      ":giup",
+      ":ds",
+      ':tep "Biên bản <1> & 2.docx"',
+      ":ds",
+      ":thoat",
+    ]);
 
     expect(text).not.toContain("\x1b["); // not a TTY: no colour codes
     expect(text).toContain("Cán bộ Sông Mã > /start");
