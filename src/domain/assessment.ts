@@ -164,17 +164,20 @@ export async function nextUnanswered(
 ): Promise<QuestionWithContext | null> {
   const questionnaireId = scope.campaign.questionnaireId;
   if (!questionnaireId) return null;
-  const base = {
-    questionnaireId,
-    criterion: { areaId },
-    answers: { none: { campaignId: scope.campaign.id, unitId: scope.unitId } },
+  const first = async (from: number) => {
+    const rows = await db.$queryRaw<{ id: number }[]>`
+      SELECT q."id" FROM "Question" q
+      JOIN "Criterion" c ON c."id" = q."criterionId"
+      WHERE q."questionnaireId" = ${questionnaireId} AND c."areaId" = ${areaId} AND q."order" >= ${from}
+        AND NOT EXISTS (
+          SELECT 1 FROM "Answer" a
+          WHERE a."campaignId" = ${scope.campaign.id} AND a."unitId" = ${scope.unitId} AND a."questionId" = q."id")
+      ORDER BY q."order"
+      LIMIT 1`;
+    return rows[0]?.id;
   };
-  const select = { id: true } as const;
-  const orderBy = { order: "asc" } as const;
-  const found =
-    (await db.question.findFirst({ where: { ...base, order: { gte: fromOrder } }, orderBy, select })) ??
-    (fromOrder > 0 ? await db.question.findFirst({ where: base, orderBy, select }) : null);
-  return found && ((await catalogOf(db, questionnaireId)).byId.get(found.id) ?? null);
+  const id = (await first(fromOrder)) ?? (fromOrder > 0 ? await first(0) : undefined);
+  return id === undefined ? null : ((await catalogOf(db, questionnaireId)).byId.get(id) ?? null);
 }
 
 /** The question just before or after `question` in its area (for back / skip). */
@@ -197,51 +200,72 @@ export interface AnswerState {
 }
 
 /**
- * Everything a question's screen shows about the unit: its answer, evidence count and
- * whether the area is submitted. One Prisma operation (Prisma compiles each operation on
- * the CPU, so one nested read costs about a third of three separate ones).
+ * The statements on the path of every answer are raw SQL: each Prisma ORM operation costs
+ * ~0.5-1 ms of CPU here (its Wasm query compiler runs for every call), a raw statement a
+ * third of that (bench/RESULTS.md). Prisma returns raw rows typed as its models' on both
+ * databases (dates as Date, numbers as number); test/self-assessment.test.ts reads them back
+ * through the ORM.
  */
+type Reader = Pick<Prisma.TransactionClient, "$queryRaw">;
+
+/** The unit's answer to one question, or null. */
+async function answerOf(db: Reader, scope: Scope, questionId: number): Promise<Answer | null> {
+  const rows = await db.$queryRaw<Answer[]>`
+    SELECT * FROM "Answer"
+    WHERE "campaignId" = ${scope.campaign.id} AND "unitId" = ${scope.unitId} AND "questionId" = ${questionId}`;
+  return rows[0] ?? null;
+}
+
+/**
+ * The unit's answer to one question, locked until the transaction ends: an update that
+ * changes nothing takes the row lock on PostgreSQL (a second officer's save waits here and
+ * then reads what the first one wrote), works the same on SQLite (whose IMMEDIATE
+ * transactions already run one at a time), and returns the row as it is.
+ */
+async function lockedAnswerOf(tx: Reader, scope: Scope, questionId: number): Promise<Answer | null> {
+  const rows = await tx.$queryRaw<Answer[]>`
+    UPDATE "Answer" SET "value" = "value"
+    WHERE "campaignId" = ${scope.campaign.id} AND "unitId" = ${scope.unitId} AND "questionId" = ${questionId}
+    RETURNING *`;
+  return rows[0] ?? null;
+}
+
+/** When the unit submitted (and so locked) an area, or null. */
+async function submittedAtOf(db: Reader, scope: Scope, areaId: number): Promise<Date | null> {
+  const rows = await db.$queryRaw<{ submittedAt: Date }[]>`
+    SELECT "submittedAt" FROM "AreaSubmission"
+    WHERE "campaignId" = ${scope.campaign.id} AND "unitId" = ${scope.unitId} AND "areaId" = ${areaId}`;
+  return rows[0]?.submittedAt ?? null;
+}
+
+/** Everything a question's screen shows about the unit: answer, evidence count, submission. */
 export async function answerState(db: Db, scope: Scope, question: QuestionWithContext): Promise<AnswerState> {
-  const unit = { campaignId: scope.campaign.id, unitId: scope.unitId };
-  const row = await db.question.findUnique({
-    where: { id: question.id },
-    select: {
-      answers: { where: unit, take: 1 },
-      _count: { select: { evidence: { where: { ...unit, removedAt: null } } } },
-      criterion: {
-        select: { area: { select: { submissions: { where: unit, select: { submittedAt: true }, take: 1 } } } },
-      },
-    },
-  });
-  return {
-    answer: row?.answers[0] ?? null,
-    evidenceCount: row?._count.evidence ?? 0,
-    submittedAt: row?.criterion.area.submissions[0]?.submittedAt ?? null,
-  };
+  const [answer, evidenceCount, submittedAt] = await Promise.all([
+    answerOf(db, scope, question.id),
+    countEvidence(db, scope, question.id),
+    submittedAtOf(db, scope, question.criterion.area.id),
+  ]);
+  return { answer, evidenceCount, submittedAt };
 }
 
 /** Evidence files the unit has (not removed) for one question. */
-export function countEvidence(db: Db, scope: Scope, questionId: number): Promise<number> {
-  return db.evidence.count({
-    where: { campaignId: scope.campaign.id, unitId: scope.unitId, questionId, removedAt: null },
-  });
+export async function countEvidence(db: Db, scope: Scope, questionId: number): Promise<number> {
+  // count(*) is a bigint on PostgreSQL, a number on SQLite.
+  const rows = await db.$queryRaw<{ n: number | bigint }[]>`
+    SELECT count(*) AS "n" FROM "Evidence"
+    WHERE "campaignId" = ${scope.campaign.id} AND "unitId" = ${scope.unitId} AND "questionId" = ${questionId}
+      AND "removedAt" IS NULL`;
+  return Number(rows[0]?.n ?? 0);
 }
 
 /** Whether the unit has submitted (and so locked) an area. */
 export async function isAreaSubmitted(db: Db, scope: Scope, areaId: number): Promise<boolean> {
-  const submission = await db.areaSubmission.findUnique({
-    where: { campaignId_unitId_areaId: { campaignId: scope.campaign.id, unitId: scope.unitId, areaId } },
-    select: { id: true },
-  });
-  return submission !== null;
+  return (await submittedAtOf(db, scope, areaId)) !== null;
 }
 
 async function assertAreaOpen(tx: Tx, scope: Scope, area: ReformArea) {
-  const submission = await tx.areaSubmission.findUnique({
-    where: { campaignId_unitId_areaId: { campaignId: scope.campaign.id, unitId: scope.unitId, areaId: area.id } },
-    select: { submittedAt: true },
-  });
-  if (submission) throw new AssessmentRefused({ reason: "submitted", area, submittedAt: submission.submittedAt });
+  const submittedAt = await submittedAtOf(tx, scope, area.id);
+  if (submittedAt) throw new AssessmentRefused({ reason: "submitted", area, submittedAt });
 }
 
 export interface AnswerChange {
@@ -270,31 +294,39 @@ export async function saveAnswer(
   const write = () =>
     db.$transaction(async (tx) => {
       await assertAreaOpen(tx, scope, question.criterion.area);
-      const before = await tx.answer.findUnique({ where: { campaignId_unitId_questionId: key } });
+      const before = await lockedAnswerOf(tx, scope, question.id);
       if (options.expectedStamp !== undefined && options.expectedStamp !== answerStamp(before)) {
         throw new AssessmentRefused({ reason: "stale", answer: before });
       }
-      let after: Answer;
+      const now = new Date();
+      let after: Answer | undefined;
       if (!before) {
         if (change.value === undefined) throw new AssessmentRefused({ reason: "gone" });
-        after = await tx.answer.create({
-          data: {
-            ...key,
-            value: change.value,
-            selfScore: change.selfScore ?? null,
-            explanation: change.explanation ?? null,
-            note: change.note ?? null,
-            answeredById: personId,
-          },
-        });
+        [after] = await tx.$queryRaw<Answer[]>`
+          INSERT INTO "Answer" ("campaignId", "unitId", "questionId", "value", "selfScore", "explanation", "note",
+                                "answeredById", "createdAt", "updatedAt")
+          VALUES (${key.campaignId}, ${key.unitId}, ${key.questionId}, ${change.value}, ${change.selfScore ?? null},
+                  ${change.explanation ?? null}, ${change.note ?? null}, ${personId}, ${now}, ${now})
+          ON CONFLICT DO NOTHING
+          RETURNING *`;
       } else {
-        // The old state, kept as a revision (raw: this is the hot path of every change).
+        // The old state, kept as a revision.
         await tx.$executeRaw`
           INSERT INTO "AnswerRevision" ("answerId", "value", "selfScore", "note", "explanation", "changedById", "changedAt")
           VALUES (${before.id}, ${before.value}, ${before.selfScore}, ${before.note}, ${before.explanation},
                   ${before.answeredById}, ${before.updatedAt})`;
-        after = await tx.answer.update({ where: { id: before.id }, data: { ...change, answeredById: personId } });
+        // What the change leaves out (or passes as undefined) stays as it was.
+        const given = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined));
+        const next = { ...pick(before), ...given } as ReturnType<typeof pick>;
+        // The row is locked since it was read; the condition only guards that.
+        [after] = await tx.$queryRaw<Answer[]>`
+          UPDATE "Answer"
+          SET "value" = ${next.value}, "selfScore" = ${next.selfScore}, "explanation" = ${next.explanation},
+              "note" = ${next.note}, "answeredById" = ${personId}, "updatedAt" = ${now}
+          WHERE "id" = ${before.id} AND "updatedAt" = ${before.updatedAt}
+          RETURNING *`;
       }
+      if (!after) throw new WriteRace();
       await audit(tx, {
         actorId: personId,
         action: before ? "answer.update" : "answer.create",
@@ -305,13 +337,24 @@ export async function saveAnswer(
       });
       return after;
     });
-  try {
-    return await write();
-  } catch (e) {
-    // Two officers answering the same question at the same instant: the unique key lets
-    // one create; the other's write becomes an update of that row on retry.
-    if (isUniqueViolation(e)) return write();
-    throw e;
+  // Officers answering the same question at the same instant: one creates (or changes)
+  // the row; another's write, tried again on what is there now, becomes a change of it.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (e) {
+      if (attempt >= WRITE_ATTEMPTS || !(e instanceof WriteRace || isUniqueViolation(e))) throw e;
+    }
+  }
+}
+
+const WRITE_ATTEMPTS = 5;
+
+/** Another transaction wrote the same answer between our read and our write. */
+class WriteRace extends Error {
+  constructor() {
+    super("the answer changed while it was being saved");
+    this.name = "WriteRace";
   }
 }
 
