@@ -336,6 +336,14 @@ export interface BotServer {
   stop(): Promise<void>;
 }
 
+/** The node flags of `npm start` ("node <flags> dist/src/main.js" in package.json). */
+function startNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")) as { scripts: { start: string } };
+  const flags = /\bnode((?:\s+--\S+)*)\s+dist\/src\/main\.js/.exec(pkg.scripts.start)?.[1];
+  if (flags === undefined) throw new Error(`cannot read the node command in npm start: ${pkg.scripts.start}`);
+  return flags.trim().split(/\s+/).filter(Boolean);
+}
+
 /**
  * Forks bench/server.ts (compiled into dist/ by npm run build) with --expose-gc and waits until it listens on 127.0.0.1. The bot
  * runs alone in its process; the load generator and the fake Bot API stay in this one.
@@ -345,7 +353,11 @@ export async function startBotServer(spec: ServerSpec): Promise<BotServer> {
   const entry = join(PROJECT_ROOT, "dist", "bench", "server.js");
   if (!existsSync(entry)) throw new Error(`${entry} is missing: npm run build (npm run bench does it first)`);
   const child: ChildProcess = fork(entry, [], {
-    execArgv: ["--expose-gc", ...(spec.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${spec.cpuProfileDir}`] : [])],
+    execArgv: [
+      "--expose-gc",
+      ...startNodeFlags(),
+      ...(spec.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${spec.cpuProfileDir}`] : []),
+    ],
     env: { ...process.env, BENCH_SERVER: JSON.stringify(spec) },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
