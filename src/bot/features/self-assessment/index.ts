@@ -85,7 +85,7 @@ const MESSAGE_MAX = 4096;
  * area is longer than one message). Tags count too, so the limit is kept with room to spare;
  * a line never breaks, so no HTML tag is cut in two.
  */
-export function splitMessage(text: string, max = MESSAGE_MAX): string[] {
+function splitMessage(text: string, max = MESSAGE_MAX): string[] {
   if (text.length <= max) return [text];
   const parts: string[] = [];
   let current = "";
@@ -142,10 +142,6 @@ function refusalText(ctx: BotContext, refusal: Refusal): string {
     case "gone":
       return ctx.t("assessment.refused.gone");
   }
-}
-
-function isLocked(ctx: BotContext, scope: Scope, area: ReformArea): Promise<boolean> {
-  return isAreaSubmitted(ctx.deps.db, scope, area.id);
 }
 
 async function showAreas(ctx: BotContext, scope: Scope & { unitName: string }) {
@@ -305,7 +301,7 @@ async function handleAction(ctx: BotContext, scope: Scope & { unitName: string }
       const area = await findArea(ctx, scope, action.areaId);
       if (!area) return staleButton(ctx);
       const next = await nextUnanswered(db, scope, area.id);
-      return next && !(await isLocked(ctx, scope, area))
+      return next && !(await isAreaSubmitted(ctx.deps.db, scope, area.id))
         ? showQuestion(ctx, scope, next, { unansweredInOpenArea: true })
         : showReview(ctx, scope, area);
     }
@@ -368,13 +364,13 @@ async function handleAction(ctx: BotContext, scope: Scope & { unitName: string }
         }
         case "evidence": {
           const files = await listEvidence(db, scope, question.id);
-          const locked = await isLocked(ctx, scope, question.criterion.area);
+          const locked = await isAreaSubmitted(ctx.deps.db, scope, question.criterion.area.id);
           if (!locked) await setCursor(db, ctx.person.id, scope, question.id, "EVIDENCE");
           const view = evidenceListView(ctx, question, files, locked);
           return show(ctx, view.text, view.keyboard);
         }
         case "explain":
-          if (await isLocked(ctx, scope, question.criterion.area)) {
+          if (await isAreaSubmitted(ctx.deps.db, scope, question.criterion.area.id)) {
             return say(ctx, refusalText(ctx, { reason: "submitted", area: question.criterion.area, submittedAt: now }));
           }
           await setCursor(db, ctx.person.id, scope, question.id, "EXPLANATION");
