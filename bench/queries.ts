@@ -2,8 +2,8 @@
  * Where an update's time goes: one officer, alone, goes through the throughput benchmark's
  * cycle (open a question, answer it) in-process via bot.handleUpdate, on a database client
  * wrapped in a Prisma query extension that times every model operation (compile + run +
- * result mapping). Prints, per kind of update, the time per update, the Prisma operations
- * it makes and what they cost. Not a target of the issue: the tool behind RESULTS.md's
+ * result mapping) and every raw statement. Prints, per kind of update, the time per update,
+ * the Prisma operations it makes and what they cost. Not a target of the issue: the tool behind RESULTS.md's
  * findings.
  */
 import { createBot } from "../src/bot/index.ts";
@@ -45,6 +45,16 @@ export interface UpdateCost {
   operations: OperationCost[];
 }
 
+/** "raw INSERT ProcessedUpdate" for a tagged-template $queryRaw / $executeRaw. */
+function rawLabel(args: unknown): string {
+  const sql = Array.isArray(args)
+    ? String(args[0] ?? "")
+    : ((args as { strings?: readonly string[] } | undefined)?.strings ?? []).join("?");
+  const verb = /^\s*(\w+)/.exec(sql)?.[1]?.toUpperCase() ?? "statement";
+  const table = /(?:INTO|FROM|UPDATE)\s+"(\w+)"/i.exec(sql)?.[1] ?? "";
+  return `raw ${verb} ${table}`.trim();
+}
+
 export async function runQueries(provider: Provider, options: QueriesOptions): Promise<UpdateCost[]> {
   const database = await createBenchDatabase(provider, options.pgUrl);
   const fake = await startFake();
@@ -65,15 +75,14 @@ export async function runQueries(provider: Provider, options: QueriesOptions): P
     };
     const traced = database.db.$extends({
       query: {
-        $allModels: {
-          async $allOperations({ model, operation, args, query }) {
-            const start = process.hrtime.bigint();
-            try {
-              return await query(args);
-            } finally {
-              charge(`${model}.${operation}`, elapsedMs(start));
-            }
-          },
+        // Model operations ("Answer.findUnique") and raw statements ("raw UPDATE Answer").
+        async $allOperations({ model, operation, args, query }) {
+          const start = process.hrtime.bigint();
+          try {
+            return await query(args);
+          } finally {
+            charge(model ? `${model}.${operation}` : rawLabel(args), elapsedMs(start));
+          }
         },
       },
     }) as unknown as Db;
