@@ -9,21 +9,13 @@ import { createInvites } from "../src/domain/invites.ts";
 import { createHarness, type Harness } from "./support/harness.ts";
 import { user } from "./support/updates.ts";
 
-const DAY = 86_400_000;
 const officer = user(7001, "Lường Văn Dũng");
 let h: Harness;
 
 beforeAll(async () => {
   h = await createHarness();
   await importData(h.db, longQuestionnaireFile(20, 10), h.config.TZ);
-  const campaign = await h.db.campaign.update({
-    where: { code: "bench-long" },
-    data: {
-      status: "SELF_ASSESSMENT",
-      selfAssessmentOpensAt: new Date(Date.now() - 7 * DAY),
-      selfAssessmentDeadline: new Date(Date.now() + 30 * DAY),
-    },
-  });
+  const campaign = await h.openSelfAssessment("bench-long");
   const unit = await h.unit("bench-long-a");
   const [invite] = await createInvites(h.db, { campaignId: campaign.id, role: "OFFICER", unitIds: [unit.id] });
   await h.send(officer, `/start ${invite!.code}`);

@@ -21,14 +21,7 @@ async function link(person: User, unitCode: string) {
 
 beforeAll(async () => {
   h = await createHarness({ env: { COORDINATOR_IDS: String(coordinator.id) } });
-  // The campaign's window is open now.
-  await h.db.campaign.update({
-    where: { id: h.campaign.id },
-    data: {
-      selfAssessmentOpensAt: new Date(Date.now() - 7 * DAY),
-      selfAssessmentDeadline: new Date(Date.now() + 30 * DAY),
-    },
-  });
+  await h.openSelfAssessment();
   await link(minh, "song-ma");
   await link(hoa, "song-ma");
   await link(lan, "so-tu-phap");

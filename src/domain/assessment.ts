@@ -4,7 +4,7 @@
  * and submission. Every write is checked against the campaign's deadline and the area's
  * submission, and audited. No Telegram in here.
  */
-import type { Answer, Campaign, Db, Prisma, Question, ReformArea } from "../db/client.ts";
+import type { Answer, Campaign, CursorMode, Db, Prisma, Question, ReformArea } from "../db/client.ts";
 import { isUniqueViolation } from "../db/errors.ts";
 import { cached, forgetCached, remember } from "../db/read-cache.ts";
 import { audit } from "./audit.ts";
@@ -343,12 +343,13 @@ export async function saveAnswer(
     try {
       return await write();
     } catch (e) {
-      if (attempt >= WRITE_ATTEMPTS || !(e instanceof WriteRace || isUniqueViolation(e))) throw e;
+      if (attempt >= WRITE_ATTEMPTS || !(e instanceof WriteRace)) throw e;
     }
   }
 }
 
-const WRITE_ATTEMPTS = 5;
+/** A create that met another officer's create is tried again, then as a locked change. */
+const WRITE_ATTEMPTS = 3;
 
 /** Another transaction wrote the same answer between our read and our write. */
 class WriteRace extends Error {
@@ -543,8 +544,6 @@ export async function submitArea(
  * last shown. Stored on every step so it survives a restart; also kept in memory
  * (written through, src/db/read-cache.ts) because the next message reads it at once.
  */
-export type CursorMode = "ANSWER" | "SCORE" | "EXPLANATION" | "EVIDENCE";
-
 export interface Cursor {
   campaignId: number;
   unitId: number;

@@ -72,11 +72,6 @@ export function forgetMembership(db: Db, campaignId: number, personId: number): 
   forgetCached(db, membershipKey(campaignId, personId));
 }
 
-/** After changing campaigns (imports): the next update reads the active one again. */
-export function forgetCampaign(db: Db): void {
-  forgetCached(db, "campaign:");
-}
-
 /** The campaign the bot works on: the newest one that is not a draft or closed. */
 export function activeCampaign(db: Db): Promise<Campaign | null> {
   return cached(db, "campaign:active", CAMPAIGN_TTL_MS, () =>

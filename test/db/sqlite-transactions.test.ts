@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Prisma } from "../../src/db/client.ts";
 import { createScratchDatabase, type ScratchDatabase } from "../../src/db/scratch.ts";
 import { providerOf, sqlitePath } from "../../src/db/url.ts";
 import { TEST_DATABASE_URL } from "../support/database.ts";
@@ -86,6 +87,20 @@ describe.skipIf(providerOf(TEST_DATABASE_URL) !== "sqlite")(
     const newId = () => next++;
     const stored = async (telegramId: bigint) =>
       (await database.db.person.findUnique({ where: { telegramId } })) !== null;
+    /**
+     * After a failure: a new transaction (with `more` inside it) and a plain write on the
+     * main connection both commit.
+     */
+    const expectWritesCommit = async (more?: (tx: Prisma.TransactionClient) => Promise<unknown>) => {
+      const [kept, plain] = [newId(), newId()];
+      await database.db.$transaction(async (tx) => {
+        await tx.person.create({ data: { telegramId: kept, displayName: "kept" } });
+        await more?.(tx);
+      });
+      await database.db.person.create({ data: { telegramId: plain, displayName: "plain" } });
+      expect(await stored(kept)).toBe(true);
+      expect(await stored(plain)).toBe(true);
+    };
 
     beforeAll(async () => {
       database = await createScratchDatabase("file:", "cchc_sqlite_tx");
@@ -182,14 +197,7 @@ describe.skipIf(providerOf(TEST_DATABASE_URL) !== "sqlite")(
       ).rejects.toThrow("changed my mind");
       expect(await stored(lost)).toBe(false);
 
-      const kept = newId();
-      await db.$transaction(async (tx) => {
-        await tx.person.create({ data: { telegramId: kept, displayName: "kept" } });
-      });
-      const plain = newId();
-      await db.person.create({ data: { telegramId: plain, displayName: "plain" } });
-      expect(await stored(kept)).toBe(true);
-      expect(await stored(plain)).toBe(true);
+      await expectWritesCommit();
     });
 
     it("rolls back a transaction whose statement breaks a unique constraint, and later writes still commit", async () => {
@@ -206,15 +214,9 @@ describe.skipIf(providerOf(TEST_DATABASE_URL) !== "sqlite")(
         ).rejects.toMatchObject({ code: "P2002" });
         expect(await stored(first)).toBe(false);
 
-        const kept = newId();
-        await db.$transaction(async (tx) => {
-          await tx.person.create({ data: { telegramId: kept, displayName: "kept" } });
-          await tx.person.update({ where: { telegramId: existing }, data: { displayName: `existing ${round}` } });
-        });
-        const plain = newId();
-        await db.person.create({ data: { telegramId: plain, displayName: "plain" } });
-        expect(await stored(kept)).toBe(true);
-        expect(await stored(plain)).toBe(true);
+        await expectWritesCommit((tx) =>
+          tx.person.update({ where: { telegramId: existing }, data: { displayName: `existing ${round}` } }),
+        );
         expect((await db.person.findUniqueOrThrow({ where: { telegramId: existing } })).displayName).toBe(
           `existing ${round}`,
         );
@@ -250,16 +252,7 @@ describe.skipIf(providerOf(TEST_DATABASE_URL) !== "sqlite")(
       expect(await stored(lost)).toBe(false);
       expect(await stored(holder)).toBe(true);
 
-      for (let i = 0; i < 3; i++) {
-        const kept = newId();
-        await db.$transaction(async (tx) => {
-          await tx.person.create({ data: { telegramId: kept, displayName: "after busy" } });
-        });
-        const plain = newId();
-        await db.person.create({ data: { telegramId: plain, displayName: "plain after busy" } });
-        expect(await stored(kept)).toBe(true);
-        expect(await stored(plain)).toBe(true);
-      }
+      for (let i = 0; i < 3; i++) await expectWritesCommit();
     });
   },
 );

@@ -9,20 +9,12 @@ import type { Campaign } from "../../src/db/client.ts";
 import { findQuestion, saveAnswer } from "../../src/domain/assessment.ts";
 import { createHarness, type Harness } from "../support/harness.ts";
 
-const DAY = 86_400_000;
 let h: Harness;
 let campaign: Campaign;
 
 beforeAll(async () => {
   h = await createHarness();
-  campaign = await h.db.campaign.update({
-    where: { id: h.campaign.id },
-    data: {
-      status: "SELF_ASSESSMENT",
-      selfAssessmentOpensAt: new Date(Date.now() - DAY),
-      selfAssessmentDeadline: new Date(Date.now() + 30 * DAY),
-    },
-  });
+  campaign = await h.openSelfAssessment();
 });
 afterAll(() => h.close());
 

@@ -15,6 +15,8 @@ import { ApiRecorder, TEST_BOT } from "./api-recorder.ts";
 import { createTestDatabase } from "./database.ts";
 import { callbackUpdate, textUpdate } from "./updates.ts";
 
+const DAY = 86_400_000;
+
 export const TEST_TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz";
 
 export interface HarnessOptions {
@@ -83,6 +85,18 @@ export async function createHarness(options: HarnessOptions = {}) {
       recorder.clear();
       await bot.handleUpdate(callbackUpdate(from, data, messageId));
       return recorder.calls;
+    },
+    /** Opens a campaign's self-assessment window around now: a week ago to 30 days ahead. */
+    openSelfAssessment(code = "son-la-2019") {
+      const now = Date.now();
+      return db.campaign.update({
+        where: { code },
+        data: {
+          status: "SELF_ASSESSMENT",
+          selfAssessmentOpensAt: new Date(now - 7 * DAY),
+          selfAssessmentDeadline: new Date(now + 30 * DAY),
+        },
+      });
     },
     async unit(code: string) {
       return db.unit.findUniqueOrThrow({ where: { code } });

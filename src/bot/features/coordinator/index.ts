@@ -31,8 +31,8 @@ import { matchUnits } from "../../../domain/units.ts";
 // The chart and spreadsheet libraries cost about 90 MB when loaded: load them on first use.
 import type { barChartPng } from "../../../reports/chart.ts";
 import type { BotContext } from "../../context.ts";
+import { sendLong } from "../../messages.ts";
 import { type CoordinatorAction, parseAction } from "./callback-data.ts";
-import { sendLong } from "./messages.ts";
 import {
   chooseUnitView,
   deadlineLine,

@@ -37,6 +37,7 @@ import {
 import { scoreAnswer } from "../../../domain/scoring.ts";
 import { formatDateTime } from "../../../domain/time.ts";
 import type { BotContext } from "../../context.ts";
+import { replyLong, sendLong } from "../../messages.ts";
 import { type AssessmentAction, parseAction } from "./callback-data.ts";
 import {
   areaListView,
@@ -65,64 +66,9 @@ async function scopeOf(ctx: BotContext): Promise<(Scope & { unitName: string }) 
   return { campaign: ctx.campaign, unitId: unit.id, unitName: unit.name };
 }
 
-const acknowledged = new WeakSet<BotContext>();
-
-/**
- * Stops the pressed button's spinner, once per update (Telegram takes one answer per
- * press), without holding up the message that follows: both calls go out together.
- */
-function ackButton(ctx: BotContext): Promise<unknown> {
-  if (!ctx.callbackQuery || acknowledged.has(ctx)) return Promise.resolve();
-  acknowledged.add(ctx);
-  return ctx.answerCallbackQuery().catch(() => {});
-}
-
-/** Telegram's limit on a message's text. */
-const MESSAGE_MAX = 4096;
-
-/**
- * Lines of `text` in messages of at most MESSAGE_MAX characters (a review of a 300-question
- * area is longer than one message). Tags count too, so the limit is kept with room to spare;
- * a line never breaks, so no HTML tag is cut in two.
- */
-function splitMessage(text: string, max = MESSAGE_MAX): string[] {
-  if (text.length <= max) return [text];
-  const parts: string[] = [];
-  let current = "";
-  for (const line of text.split("\n")) {
-    const piece = line.length > max ? `${line.slice(0, max - 1)}…` : line;
-    if (current && current.length + 1 + piece.length > max) {
-      parts.push(current);
-      current = piece;
-    } else current = current ? `${current}\n${piece}` : piece;
-  }
-  if (current) parts.push(current);
-  return parts;
-}
-
-/** Answers a button press (if any) and sends a message, under `lead` when there is one. */
-async function say(ctx: BotContext, text: string, keyboard?: InlineKeyboard, lead?: string) {
-  const ack = ackButton(ctx);
-  const parts = splitMessage(lead ? `${lead}\n\n${text}` : text);
-  for (const part of parts.slice(0, -1)) await ctx.reply(part);
-  const [, sent] = await Promise.all([ack, ctx.reply(parts.at(-1)!, keyboard ? { reply_markup: keyboard } : {})]);
-  return sent;
-}
-
-/** Replaces the pressed message when there is one (keeps the chat short), else sends. */
-async function show(ctx: BotContext, text: string, keyboard: InlineKeyboard) {
-  if (ctx.callbackQuery?.message && text.length <= MESSAGE_MAX) {
-    const ack = ackButton(ctx);
-    try {
-      await ctx.editMessageText(text, { reply_markup: keyboard });
-      await ack;
-      return;
-    } catch (e) {
-      // "message is not modified" or a message too old to edit: send a fresh one.
-      ctx.logger.debug({ err: e }, "edit failed; sending a new message");
-    }
-  }
-  await say(ctx, text, keyboard);
+/** Sends a message (several if long) under `lead` when there is one; answers a pressed button. */
+function say(ctx: BotContext, text: string, keyboard?: InlineKeyboard, lead?: string) {
+  return replyLong(ctx, lead ? `${lead}\n\n${text}` : text, keyboard);
 }
 
 function refusalText(ctx: BotContext, refusal: Refusal): string {
@@ -147,7 +93,7 @@ function refusalText(ctx: BotContext, refusal: Refusal): string {
 async function showAreas(ctx: BotContext, scope: Scope & { unitName: string }) {
   await clearCursor(ctx.deps.db, ctx.person.id);
   const { text, keyboard } = areaListView(ctx, scope.unitName, await areaProgress(ctx.deps.db, scope));
-  await show(ctx, text, keyboard);
+  await sendLong(ctx, text, keyboard);
 }
 
 interface ShowOptions {
@@ -181,7 +127,7 @@ async function showQuestion(ctx: BotContext, scope: Scope, question: QuestionWit
   // Both at once: the officer's next message waits for this update anyway (sequentialize).
   await Promise.all([
     setCursor(db, ctx.person.id, scope, question.id, "ANSWER"),
-    options.fresh ? say(ctx, view.text, view.keyboard, options.lead) : show(ctx, view.text, view.keyboard),
+    options.fresh ? say(ctx, view.text, view.keyboard, options.lead) : sendLong(ctx, view.text, view.keyboard),
   ]);
 }
 
@@ -227,7 +173,7 @@ async function showReview(ctx: BotContext, scope: Scope, area: ReformArea, optio
   const { items, missing, submission } = await reviewArea(ctx.deps.db, scope, area.id);
   const view = reviewView(ctx, area, items, missing, submission?.submittedAt ?? null);
   if (options.fresh) await say(ctx, view.text, view.keyboard, options.lead);
-  else await show(ctx, view.text, view.keyboard);
+  else await sendLong(ctx, view.text, view.keyboard);
 }
 
 async function findArea(ctx: BotContext, scope: Scope, areaId: number) {
@@ -320,7 +266,7 @@ async function handleAction(ctx: BotContext, scope: Scope & { unitName: string }
           area,
           items.reduce((s, i) => s + (i.answer?.selfScore ?? 0), 0),
         );
-        return show(ctx, view.text, view.keyboard);
+        return sendLong(ctx, view.text, view.keyboard);
       }
       return guarded(ctx, async () => {
         const result = await submitArea(db, scope, area, ctx.person.id, now);
@@ -340,7 +286,7 @@ async function handleAction(ctx: BotContext, scope: Scope & { unitName: string }
         const question = (await findQuestion(db, scope, removed.question.id))!;
         const files = await listEvidence(db, scope, question.id);
         const view = evidenceListView(ctx, question, files, false);
-        await show(
+        await sendLong(
           ctx,
           `${ctx.t("assessment.evidence_removed", { name: removed.evidence.fileName ?? ctx.t("assessment.photo") })}\n\n${view.text}`,
           view.keyboard,
@@ -367,7 +313,7 @@ async function handleAction(ctx: BotContext, scope: Scope & { unitName: string }
           const locked = await isAreaSubmitted(ctx.deps.db, scope, question.criterion.area.id);
           if (!locked) await setCursor(db, ctx.person.id, scope, question.id, "EVIDENCE");
           const view = evidenceListView(ctx, question, files, locked);
-          return show(ctx, view.text, view.keyboard);
+          return sendLong(ctx, view.text, view.keyboard);
         }
         case "explain":
           if (await isAreaSubmitted(ctx.deps.db, scope, question.criterion.area.id)) {

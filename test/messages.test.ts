@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { encodeAction, parseAction } from "../src/bot/features/coordinator/callback-data.ts";
-import { MESSAGE_LIMIT, splitMessage } from "../src/bot/features/coordinator/messages.ts";
+import { MESSAGE_LIMIT, splitMessage } from "../src/bot/messages.ts";
 import { groupOf, pageOf, RANK_GROUPS } from "../src/domain/status.ts";
 
 describe("splitMessage", () => {

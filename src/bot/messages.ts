@@ -1,6 +1,10 @@
-/** Long HTML messages: split under Telegram's 4,096-character limit, at line boundaries. */
+/**
+ * Sending what features show: long HTML messages split under Telegram's 4,096-character
+ * limit at line boundaries, and a pressed button answered once per update, alongside the
+ * message rather than before it.
+ */
 import type { InlineKeyboard } from "grammy";
-import type { BotContext } from "../../context.ts";
+import type { BotContext } from "./context.ts";
 
 export const MESSAGE_LIMIT = 4096;
 
@@ -35,23 +39,44 @@ export function splitMessage(text: string, limit = MESSAGE_LIMIT): string[] {
   return parts.length ? parts : [""];
 }
 
+const answered = new WeakSet<BotContext>();
+
+/**
+ * Stops the pressed button's spinner, once per update (Telegram takes one answer per
+ * press; a second call only fails), without holding up what is sent next.
+ */
+export function answerButtonOnce(ctx: BotContext): Promise<unknown> {
+  if (!ctx.callbackQuery || answered.has(ctx)) return Promise.resolve();
+  answered.add(ctx);
+  return ctx.answerCallbackQuery().catch(() => {});
+}
+
+/** Sends new message(s), the keyboard under the last; answers a pressed button alongside. */
+export async function replyLong(ctx: BotContext, text: string, keyboard?: InlineKeyboard): Promise<void> {
+  const ack = answerButtonOnce(ctx);
+  const parts = splitMessage(text);
+  for (const [i, part] of parts.entries()) {
+    const last = i === parts.length - 1;
+    await ctx.reply(part, last && keyboard ? { reply_markup: keyboard } : {});
+  }
+  await ack;
+}
+
 /**
  * Sends a message that may be long: in parts, the keyboard under the last one. When a
  * button was pressed and the message fits one part, the pressed message is replaced.
  */
 export async function sendLong(ctx: BotContext, text: string, keyboard?: InlineKeyboard): Promise<void> {
-  const parts = splitMessage(text);
-  if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {});
-  if (ctx.callbackQuery?.message && parts.length === 1) {
+  if (ctx.callbackQuery?.message && text.length <= MESSAGE_LIMIT) {
+    const ack = answerButtonOnce(ctx);
     try {
-      await ctx.editMessageText(parts[0]!, keyboard ? { reply_markup: keyboard } : {});
+      await ctx.editMessageText(text, keyboard ? { reply_markup: keyboard } : {});
+      await ack;
       return;
     } catch (e) {
+      // "message is not modified" or a message too old to edit: send a fresh one.
       ctx.logger.debug({ err: e }, "edit failed; sending a new message");
     }
   }
-  for (const [i, part] of parts.entries()) {
-    const last = i === parts.length - 1;
-    await ctx.reply(part, last && keyboard ? { reply_markup: keyboard } : {});
-  }
+  await replyLong(ctx, text, keyboard);
 }
