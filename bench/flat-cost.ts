@@ -14,7 +14,6 @@ import { createBot } from "../src/bot/index.ts";
 import { parseConfig } from "../src/config.ts";
 import type { Provider } from "../src/db/url.ts";
 import { longQuestionnaireFile } from "../src/dev/long-questionnaire.ts";
-import { forgetCursor } from "../src/domain/assessment.ts";
 import { importData } from "../src/domain/importer.ts";
 import { createI18n } from "../src/i18n.ts";
 import {
@@ -116,8 +115,6 @@ export async function runFlatCost(provider: Provider, options: FlatCostOptions):
         create: { personId: officer.personId, ...cursor },
         update: cursor,
       });
-      // Written behind the bot's back, as another process would: the bot must read it again.
-      forgetCursor(db, officer.personId);
       const update = fake.sendUserMessage(officer.user, "75");
       const start = process.hrtime.bigint();
       await bot.handleUpdate(update);

@@ -5,15 +5,16 @@
 import { join } from "node:path";
 import type { Bot } from "grammy";
 import { type BotContext, type CreateBotOptions, createBot } from "./bot/index.ts";
-import { forgetOldUpdates } from "./bot/middlewares/once-only.ts";
 import type { Config } from "./config.ts";
 import { type Database, openDatabase } from "./db/client.ts";
+import { forgetOldUpdates } from "./db/exactly-once.ts";
 import { loadDataFile } from "./domain/data-file.ts";
 import { importData } from "./domain/importer.ts";
 import { createI18n, type I18n } from "./i18n.ts";
 import { type Jobs, type JobsOptions, startJobs } from "./jobs/index.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { DATA_DIR } from "./paths.ts";
+import { secretsOf } from "./secrets.ts";
 
 export const BUNDLED_CAMPAIGN_FILE = join(DATA_DIR, "son-la-2019.yaml");
 
@@ -38,8 +39,10 @@ export async function seedIfEmpty(database: Database, config: Config, logger: Lo
 }
 
 export async function bootstrap(config: Config, options: BootstrapOptions = {}): Promise<App> {
-  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
-  const database = await openDatabase(config.DATABASE_URL);
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL, { secrets: secretsOf(config) });
+  const database = await openDatabase(config.DATABASE_URL, {
+    onConnectionError: (err) => logger.warn({ err }, "database connection lost; reconnecting on next use"),
+  });
   await seedIfEmpty(database, config, logger);
   await forgetOldUpdates(database.db, new Date());
   const i18n = createI18n(config.DEFAULT_LOCALE);

@@ -4,12 +4,13 @@
  */
 
 import type { Server } from "node:http";
-import { run } from "@grammyjs/runner";
 import { bootstrap, startAppJobs } from "./app.ts";
 import { setDefaultMenus } from "./bot/commands.ts";
+import { startPolling } from "./bot/polling.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { warmAnswerTotals } from "./domain/status.ts";
 import { closeServer, createHttpServer, listen } from "./server/http.ts";
+import { replayPendingUpdates } from "./server/webhook.ts";
 
 async function main() {
   let config: Config;
@@ -28,11 +29,13 @@ async function main() {
   await setDefaultMenus(bot.api, i18n, config.DEFAULT_LOCALE);
 
   let stopPolling: (() => Promise<void>) | null = null;
+  let stopReplay: (() => void) | null = null;
   let server: Server;
   if (config.BOT_MODE === "webhook") {
     const webhookUrl = new URL(config.WEBHOOK_URL!);
     server = createHttpServer({
       bot,
+      db: database.db,
       secretToken: config.WEBHOOK_SECRET,
       webhookPath: webhookUrl.pathname,
       ping: database.ping,
@@ -46,11 +49,21 @@ async function main() {
       drop_pending_updates: false,
     });
     logger.info({ port, webhook: webhookUrl.href, bot: bot.botInfo.username }, "webhook mode: listening");
+    // Updates a previous process acknowledged but did not finish, now and every minute
+    // (another instance's crash is noticed here too).
+    const replay = () =>
+      replayPendingUpdates(bot, database.db, logger).catch((err) =>
+        logger.warn({ err }, "could not read pending updates"),
+      );
+    void replay();
+    const timer = setInterval(replay, 60_000);
+    timer.unref();
+    stopReplay = () => clearInterval(timer);
   } else {
     server = createHttpServer({ ping: database.ping, logger });
     const port = await listen(server, config.PORT, config.HOST);
     await bot.api.deleteWebhook();
-    const runner = run(bot);
+    const runner = startPolling(bot, logger);
     stopPolling = () => runner.stop();
     logger.info({ port, bot: bot.botInfo.username }, "polling mode: started (health check on /healthz)");
   }
@@ -70,6 +83,7 @@ async function main() {
       process.exit(1);
     }, 20_000).unref();
     await stopPolling?.();
+    stopReplay?.();
     await closeServer(server);
     // Sends in flight finish; claimed notices not sent yet go back to the outbox.
     await jobs.stop();
@@ -78,6 +92,14 @@ async function main() {
     logger.info("stopped");
     process.exit(0);
   };
+  // Last resort: logged by their own fields (never the token), then a clean exit for a
+  // supervisor to restart (README, "Running in production"). A rejection nobody awaited is
+  // logged and the bot goes on.
+  process.on("unhandledRejection", (err) => logger.error({ err }, "unhandled rejection"));
+  process.on("uncaughtException", (err) => {
+    logger.fatal({ err }, "uncaught exception; exiting");
+    process.exit(1);
+  });
   process.once("SIGINT", () => void shutdown("SIGINT"));
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
 }

@@ -475,7 +475,7 @@ describe("Telegram's answers", () => {
     expect([row.status, row.attempts, row.lastError]).toEqual(["FAILED", 3, "500: Internal Server Error"]);
     fake.clearCalls();
     const [report] = await h.send(thuy, "/xacnhan");
-    expect(report).toContain("Cầm Thị Hoa: 500: Internal Server Error");
+    expect(report).toContain("Cầm Thị Hoa: máy chủ Telegram gặp lỗi (mã 500)");
   });
 
   it("403: the person is marked unreachable, the notice fails, coordinators are told once", async () => {

@@ -14,6 +14,7 @@ beforeAll(async () => {
   h = await createHarness();
   server = createHttpServer({
     bot: h.bot,
+    db: h.db,
     secretToken: SECRET,
     webhookPath: "/telegram/webhook",
     ping: h.database.ping,
@@ -108,6 +109,7 @@ describe("a burst of updates", () => {
   it("through a server that handles two at once: every update answered and stored", async () => {
     const narrow = createHttpServer({
       bot: h.bot,
+      db: h.db,
       secretToken: SECRET,
       webhookPath: "/telegram/webhook",
       ping: h.database.ping,

@@ -20,6 +20,8 @@ export interface BotContextExtras {
   /** Logger for this update (carries update_id). */
   logger: Logger;
   now: () => Date;
+  /** When the person sent this update (a message's date), or when it arrived. */
+  sentAt: Date;
   /** Set by the person loader for updates that come from a user. */
   person: Person;
   campaign: Campaign | null;

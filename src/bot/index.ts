@@ -13,7 +13,7 @@ import { languageFeature } from "./features/language.ts";
 import { scheduleFeature } from "./features/schedule/index.ts";
 import { selfAssessmentFeature } from "./features/self-assessment/index.ts";
 import { startFeature } from "./features/start.ts";
-import { handleBotError } from "./middlewares/error-boundary.ts";
+import { handleBotError, logEscapedError } from "./middlewares/error-boundary.ts";
 import { onceOnly } from "./middlewares/once-only.ts";
 import { loadPerson } from "./middlewares/person.ts";
 import { updateLogger } from "./middlewares/update-logger.ts";
@@ -48,25 +48,33 @@ export function createBot(config: Config, deps: BotDeps, options: CreateBotOptio
     ctx.config = config;
     ctx.deps = deps;
     ctx.now = now;
+    // When the person sent it (Telegram's date, to the second): a message sent before a
+    // deadline counts as on time even if it is handled after it (a queue, an outage).
+    // A pressed button carries no time of its own.
+    ctx.sentAt = ctx.message ? new Date(ctx.message.date * 1000) : now();
     ctx.logger = deps.logger;
     return next();
   });
-  // One update at a time per chat: answers to one questionnaire never race each other.
-  bot.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
   bot.use(updateLogger());
-  bot.use(onceOnly());
+  // Everything below is behind the boundary: an error in the duplicate check or the
+  // person loader (a database restart) is handled like one in a feature, never logged
+  // with the whole context, and a database outage hands the update back for redelivery.
+  const guarded = bot.errorBoundary(handleBotError);
+  // One update at a time per chat: answers to one questionnaire never race each other.
+  guarded.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
+  guarded.use(onceOnly());
 
-  const app = bot.errorBoundary(handleBotError);
   // The bot works in private chats; in groups it only says so when addressed.
-  app
+  guarded
     .chatType(["group", "supergroup"])
     .command(["start", "help"], (ctx) => ctx.reply(ctx.deps.i18n.t(config.DEFAULT_LOCALE, "fallback.group")));
-  const chat = app.chatType("private");
+  const chat = guarded.chatType("private");
   chat.use(loadPerson());
   chat.use(startFeature, helpFeature, languageFeature, selfAssessmentFeature, scheduleFeature, coordinatorFeature);
   chat.use(fallbackFeature);
 
-  // Errors outside the boundary (should not happen) still must not crash polling.
-  bot.catch(handleBotError);
+  // What escapes the boundary (an update handed back as not handled) is logged, never
+  // thrown into the runner; the webhook sees it through handleUpdate's rejection.
+  bot.catch(logEscapedError);
   return bot;
 }

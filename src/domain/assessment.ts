@@ -6,7 +6,8 @@
  */
 import type { Answer, Campaign, CursorMode, Db, Prisma, Question, ReformArea } from "../db/client.ts";
 import { isUniqueViolation } from "../db/errors.ts";
-import { cached, forgetCached, remember } from "../db/read-cache.ts";
+import { transaction } from "../db/exactly-once.ts";
+import { cached } from "../db/read-cache.ts";
 import { audit } from "./audit.ts";
 
 type Tx = Prisma.TransactionClient;
@@ -50,9 +51,20 @@ export function answerStamp(answer: Pick<Answer, "updatedAt"> | null | undefined
   return answer ? answer.updatedAt.getTime().toString(36) : "0";
 }
 
-/** The self-assessment window: refuses before it opens and after the deadline. */
+/**
+ * Whether `sentAt` is past a deadline. Deadlines are set to the minute ("15/03/2019 17:00",
+ * a date alone meaning 23:59): the whole of that minute still counts as on time.
+ */
+export function isPastDeadline(deadline: Date, sentAt: Date): boolean {
+  return sentAt.getTime() >= deadline.getTime() + 60_000;
+}
+
+/**
+ * The self-assessment window: refuses before it opens and after the deadline. `now` is when
+ * the person sent the message (src/bot/context.ts `sentAt`), not when it was handled.
+ */
 export function checkWindow(campaign: Campaign, now: Date): Refusal | null {
-  if (campaign.selfAssessmentDeadline && now > campaign.selfAssessmentDeadline) {
+  if (campaign.selfAssessmentDeadline && isPastDeadline(campaign.selfAssessmentDeadline, now)) {
     return { reason: "deadline", deadline: campaign.selfAssessmentDeadline };
   }
   if (campaign.selfAssessmentOpensAt && now < campaign.selfAssessmentOpensAt) {
@@ -161,11 +173,12 @@ export async function nextUnanswered(
   scope: Scope,
   areaId: number,
   fromOrder = 0,
+  reader: Reader = db,
 ): Promise<QuestionWithContext | null> {
   const questionnaireId = scope.campaign.questionnaireId;
   if (!questionnaireId) return null;
   const first = async (from: number) => {
-    const rows = await db.$queryRaw<{ id: number }[]>`
+    const rows = await reader.$queryRaw<{ id: number }[]>`
       SELECT q."id" FROM "Question" q
       JOIN "Criterion" c ON c."id" = q."criterionId"
       WHERE q."questionnaireId" = ${questionnaireId} AND c."areaId" = ${areaId} AND q."order" >= ${from}
@@ -249,7 +262,7 @@ export async function answerState(db: Db, scope: Scope, question: QuestionWithCo
 }
 
 /** Evidence files the unit has (not removed) for one question. */
-export async function countEvidence(db: Db, scope: Scope, questionId: number): Promise<number> {
+export async function countEvidence(db: Reader, scope: Scope, questionId: number): Promise<number> {
   // count(*) is a bigint on PostgreSQL, a number on SQLite.
   const rows = await db.$queryRaw<{ n: number | bigint }[]>`
     SELECT count(*) AS "n" FROM "Evidence"
@@ -276,9 +289,33 @@ export interface AnswerChange {
 }
 
 /**
+ * Where the officer goes after a write, decided in the write's transaction and stored there
+ * as their cursor: what the question still needs (a self-score, evidence), else the area's
+ * next unanswered question, else the area's review.
+ */
+export type NextStep =
+  | { kind: "score" }
+  | { kind: "evidence" }
+  | { kind: "question"; question: QuestionWithContext }
+  | { kind: "review" };
+
+export interface SaveOptions {
+  now: Date;
+  expectedStamp?: string;
+  /**
+   * Move the officer on in the same transaction: "needs" asks for what the question still
+   * needs first, "next" goes straight to the next question (after an explanation). Without
+   * it the cursor stays where it is.
+   */
+  advance?: "needs" | "next";
+}
+
+/**
  * Writes an answer (creating it, or changing it and keeping the old state as a revision),
  * audited, in one transaction. With `expectedStamp`, a change made meanwhile by someone
- * else is refused as stale instead of overwritten.
+ * else is refused as stale instead of overwritten. With `advance`, the officer's cursor
+ * moves in the same transaction, so a crash can never keep the answer and lose the move
+ * (their next typed text would then land on the question just answered).
  */
 export async function saveAnswer(
   db: Db,
@@ -286,13 +323,13 @@ export async function saveAnswer(
   question: QuestionWithContext,
   change: AnswerChange,
   personId: number,
-  options: { now: Date; expectedStamp?: string },
-): Promise<Answer> {
+  options: SaveOptions,
+): Promise<{ answer: Answer; next: NextStep | null }> {
   const refusal = checkWindow(scope.campaign, options.now);
   if (refusal) throw new AssessmentRefused(refusal);
   const key = { campaignId: scope.campaign.id, unitId: scope.unitId, questionId: question.id };
   const write = () =>
-    db.$transaction(async (tx) => {
+    transaction(db, async (tx) => {
       await assertAreaOpen(tx, scope, question.criterion.area);
       const before = await lockedAnswerOf(tx, scope, question.id);
       if (options.expectedStamp !== undefined && options.expectedStamp !== answerStamp(before)) {
@@ -335,7 +372,10 @@ export async function saveAnswer(
         before: before && pick(before),
         after: { question: question.code, unitId: scope.unitId, ...pick(after) },
       });
-      return after;
+      if (!options.advance) return { answer: after, next: null };
+      const next = await stepAfter(db, tx, scope, question, after, options.advance);
+      await moveCursor(tx, personId, scope, question, next);
+      return { answer: after, next };
     });
   // Officers answering the same question at the same instant: one creates (or changes)
   // the row; another's write, tried again on what is there now, becomes a change of it.
@@ -346,6 +386,40 @@ export async function saveAnswer(
       if (attempt >= WRITE_ATTEMPTS || !(e instanceof WriteRace)) throw e;
     }
   }
+}
+
+/** The one rule for whether an answer still lacks evidence (giải trình or N/A excuse it). */
+export function needsEvidence(question: Pick<Question, "evidenceRequired">, answer: Answer, evidenceCount: number) {
+  return question.evidenceRequired && evidenceCount === 0 && !answer.explanation && answer.value !== "na";
+}
+
+async function stepAfter(
+  db: Db,
+  tx: Tx,
+  scope: Scope,
+  question: QuestionWithContext,
+  answer: Answer,
+  advance: "needs" | "next",
+): Promise<NextStep> {
+  if (advance === "needs") {
+    if (answer.selfScore === null) return { kind: "score" };
+    if (needsEvidence(question, answer, await countEvidence(tx, scope, question.id))) return { kind: "evidence" };
+  }
+  const next = await nextUnanswered(db, scope, question.criterion.area.id, question.order + 1, tx);
+  return next ? { kind: "question", question: next } : { kind: "review" };
+}
+
+const MODE_OF: Record<NextStep["kind"], CursorMode | null> = {
+  score: "SCORE",
+  evidence: "EVIDENCE",
+  question: "ANSWER",
+  review: null,
+};
+
+async function moveCursor(tx: Tx, personId: number, scope: Scope, from: QuestionWithContext, next: NextStep) {
+  const mode = MODE_OF[next.kind];
+  if (!mode) return clearCursor(tx, personId);
+  return setCursor(tx, personId, scope, next.kind === "question" ? next.question.id : from.id, mode);
 }
 
 /** A create that met another officer's create is tried again, then as a locked change. */
@@ -383,7 +457,7 @@ export async function addEvidence(
 ) {
   const refusal = checkWindow(scope.campaign, now);
   if (refusal) throw new AssessmentRefused(refusal);
-  return db.$transaction(async (tx) => {
+  return transaction(db, async (tx) => {
     await assertAreaOpen(tx, scope, question.criterion.area);
     const key = { campaignId: scope.campaign.id, unitId: scope.unitId, questionId: question.id };
     // The same file sent twice for one question is kept once.
@@ -419,7 +493,7 @@ export function listEvidence(db: Db, scope: Scope, questionId: number) {
 export async function removeEvidence(db: Db, scope: Scope, evidenceId: number, personId: number, now: Date) {
   const refusal = checkWindow(scope.campaign, now);
   if (refusal) throw new AssessmentRefused(refusal);
-  return db.$transaction(async (tx) => {
+  return transaction(db, async (tx) => {
     const evidence = await tx.evidence.findUnique({
       where: { id: evidenceId },
       include: { question: { include: withContext } },
@@ -488,7 +562,7 @@ export function missingOf(items: ReviewItem[]): Missing[] {
       continue;
     }
     if (answer.selfScore === null) missing.push({ code: question.code, what: "score" });
-    if (question.evidenceRequired && evidenceCount === 0 && !answer.explanation && answer.value !== "na") {
+    if (needsEvidence(question, answer, evidenceCount)) {
       missing.push({ code: question.code, what: "evidence" });
     }
   }
@@ -511,7 +585,7 @@ export async function submitArea(
   if (missing.length > 0) return { ok: false, missing };
   const score = round2(items.reduce((s, i) => s + (i.answer?.selfScore ?? 0), 0));
   try {
-    await db.$transaction(async (tx) => {
+    await transaction(db, async (tx) => {
       const row = await tx.areaSubmission.create({
         data: {
           campaignId: scope.campaign.id,
@@ -541,60 +615,56 @@ export async function submitArea(
 
 /**
  * Where an officer's typed text goes: the question (and what it still needs) they were
- * last shown. Stored on every step so it survives a restart; also kept in memory
- * (written through, src/db/read-cache.ts) because the next message reads it at once.
+ * last shown, and when it was shown. Stored on every step, and read from the database on
+ * every message: with several bot instances a cursor kept in memory filed answers under
+ * the wrong question.
  */
 export interface Cursor {
   campaignId: number;
   unitId: number;
   questionId: number;
   mode: CursorMode;
+  /** When the question was shown (wall-clock time): text sent before it was meant for another. */
+  updatedAt: Date;
 }
 
-const CURSOR_TTL_MS = 60_000;
-const cursorKey = (personId: number) => `cursor:${personId}`;
+type Writer = Pick<Prisma.TransactionClient, "$executeRaw">;
 
 export async function setCursor(
-  db: Db,
+  db: Writer,
   personId: number,
   scope: Scope,
   questionId: number,
   mode: CursorMode = "ANSWER",
 ) {
-  const cursor: Cursor = { campaignId: scope.campaign.id, unitId: scope.unitId, questionId, mode };
   // One raw upsert: it runs after nearly every step, and Prisma's upsert costs three raw
   // statements' worth of CPU here (bench/RESULTS.md).
   await db.$executeRaw`
     INSERT INTO "AssessmentCursor" ("personId", "campaignId", "unitId", "questionId", "mode", "updatedAt")
-    VALUES (${personId}, ${cursor.campaignId}, ${cursor.unitId}, ${questionId}, ${mode}, ${new Date()})
+    VALUES (${personId}, ${scope.campaign.id}, ${scope.unitId}, ${questionId}, ${mode}, ${new Date()})
     ON CONFLICT ("personId") DO UPDATE SET
       "campaignId" = excluded."campaignId", "unitId" = excluded."unitId",
       "questionId" = excluded."questionId", "mode" = excluded."mode", "updatedAt" = excluded."updatedAt"`;
-  remember(db, cursorKey(personId), CURSOR_TTL_MS, cursor);
 }
 
-function storedCursor(db: Db, personId: number): Promise<Cursor | null> {
-  return cached(db, cursorKey(personId), CURSOR_TTL_MS, () =>
-    db.assessmentCursor.findUnique({
-      where: { personId },
-      select: { campaignId: true, unitId: true, questionId: true, mode: true },
-    }),
-  );
-}
-
-/** After writing a cursor behind the bot's back (a benchmark, another process): read it again. */
-export function forgetCursor(db: Db, personId: number): void {
-  forgetCached(db, cursorKey(personId));
-}
-
-export async function clearCursor(db: Db, personId: number) {
-  if ((await storedCursor(db, personId)) === null) return;
-  await db.assessmentCursor.deleteMany({ where: { personId } });
-  remember(db, cursorKey(personId), CURSOR_TTL_MS, null);
+export async function clearCursor(db: Writer, personId: number) {
+  await db.$executeRaw`DELETE FROM "AssessmentCursor" WHERE "personId" = ${personId}`;
 }
 
 export async function getCursor(db: Db, personId: number, scope: Scope): Promise<Cursor | null> {
-  const cursor = await storedCursor(db, personId);
+  const [cursor] = await db.$queryRaw<Cursor[]>`
+    SELECT "campaignId", "unitId", "questionId", "mode", "updatedAt" FROM "AssessmentCursor"
+    WHERE "personId" = ${personId}`;
   if (!cursor || cursor.campaignId !== scope.campaign.id || cursor.unitId !== scope.unitId) return null;
   return cursor;
+}
+
+/**
+ * Whether a message sent at `sentAt` (Telegram's date, whole seconds) was sent before the
+ * question under the cursor was shown: then the person had not seen that question and the
+ * text was meant for an earlier one (a delayed delivery, or a correction typed as the bot
+ * moved on). One second for the rounding of the date and one for clocks that disagree.
+ */
+export function sentBeforeShown(sentAt: Date, cursor: Pick<Cursor, "updatedAt">): boolean {
+  return sentAt.getTime() + 2_000 <= cursor.updatedAt.getTime();
 }

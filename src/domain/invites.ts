@@ -2,7 +2,6 @@
 import { randomInt } from "node:crypto";
 import type { Db, Role, Unit } from "../db/client.ts";
 import { audit } from "./audit.ts";
-import { forgetMembership } from "./people.ts";
 
 // No 0/O, 1/I/L: codes are sometimes read aloud or typed from paper.
 const ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
@@ -125,6 +124,5 @@ export async function redeemInvite(db: Db, rawCode: string, personId: number, no
       campaignId: invite.campaignId,
     } as const;
   });
-  if (result.ok) forgetMembership(db, result.campaignId, personId);
   return result;
 }

@@ -32,7 +32,6 @@ import {
   onNoticesEnqueued,
   renderNotice,
 } from "../domain/notices.ts";
-import { forgetPeople } from "../domain/people.ts";
 import type { I18n } from "../i18n.ts";
 import type { Logger } from "../logger.ts";
 
@@ -96,6 +95,11 @@ type Outcome =
   | { kind: "transient"; error: string }
   | { kind: "permanent"; error: string };
 
+/**
+ * How a failed send is recorded: Telegram's own error code and description, or for a
+ * network failure only its system code (ENOTFOUND, ECONNRESET, …). Never the underlying
+ * message: a fetch error names the request URL, and the URL holds the bot token.
+ */
 export function classifySendError(e: unknown): Outcome {
   if (e instanceof GrammyError) {
     const error = `${e.error_code}: ${e.description}`.slice(0, 500);
@@ -104,9 +108,18 @@ export function classifySendError(e: unknown): Outcome {
     if (e.error_code >= 500) return { kind: "transient", error };
     return { kind: "permanent", error };
   }
-  if (e instanceof HttpError)
-    return { kind: "transient", error: `network: ${String(e.error ?? e.message)}`.slice(0, 500) };
-  return { kind: "transient", error: String(e instanceof Error ? e.message : e).slice(0, 500) };
+  if (e instanceof HttpError) return { kind: "transient", error: `network: ${networkCodeOf(e.error)}` };
+  return { kind: "transient", error: `internal: ${e instanceof Error ? e.name : typeof e}` };
+}
+
+/** The system error code of a failed request (its cause's, for wrapped errors), or "unknown". */
+function networkCodeOf(e: unknown): string {
+  for (let cause = e, depth = 0; cause && depth < 3; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === "string" && /^[A-Z0-9_]{2,40}$/.test(code)) return code;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return "unknown";
 }
 
 export class NoticeSender {
@@ -572,8 +585,6 @@ export class NoticeSender {
         })),
       );
     });
-    // The bot's cached Person must show the flag, so their next message clears it.
-    forgetPeople(this.db);
     this.o.logger.warn(
       { notice: notice.id, person: notice.recipientId, coordinatorsTold: told, sender: this.id },
       "notice sender: 403, person marked unreachable",

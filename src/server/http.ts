@@ -3,12 +3,16 @@
  * In polling mode it serves /healthz alone.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { type Bot, webhookCallback } from "grammy";
+import type { Bot } from "grammy";
 import type { BotContext } from "../bot/index.ts";
+import type { Db } from "../db/client.ts";
 import type { Logger } from "../logger.ts";
+import { webhookHandler } from "./webhook.ts";
 
 export interface HttpServerOptions {
   bot?: Bot<BotContext>;
+  /** Required with `bot`: where slow updates are kept until handled. */
+  db?: Db;
   /** Required with `bot`: Telegram sends it in X-Telegram-Bot-Api-Secret-Token. */
   secretToken?: string;
   /** Path Telegram posts updates to (the path of WEBHOOK_URL). */
@@ -17,6 +21,10 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Updates handled at once; more wait their turn in arrival order (default 40). */
   maxConcurrentUpdates?: number;
+  /** Webhook limits, see src/server/webhook.ts (tests shorten them). */
+  maxBodyBytes?: number;
+  bodyTimeoutMs?: number;
+  answerWithinMs?: number;
 }
 
 /**
@@ -54,16 +62,22 @@ export function createHttpServer(options: HttpServerOptions): Server {
   const { bot, secretToken, ping, logger, webhookPath = "/telegram/webhook", maxConcurrentUpdates = 40 } = options;
   const gate = fifoGate(maxConcurrentUpdates);
   if (bot && !secretToken) throw new Error("a webhook needs a secret token");
-  const webhook = bot
-    ? webhookCallback(bot, "http", {
-        secretToken,
-        // Telegram redelivers after ~10 s; answer before that and go on in the background.
-        onTimeout: "return",
-        timeoutMilliseconds: 9_000,
-      })
-    : null;
+  if (bot && !options.db) throw new Error("a webhook needs the database (pending updates)");
+  const webhook =
+    bot && secretToken && options.db
+      ? webhookHandler({
+          bot,
+          db: options.db,
+          secretToken,
+          logger,
+          gate,
+          maxBodyBytes: options.maxBodyBytes,
+          bodyTimeoutMs: options.bodyTimeoutMs,
+          answerWithinMs: options.answerWithinMs,
+        })
+      : null;
 
-  return createServer(async (req: IncomingMessage, res: ServerResponse) => {
+  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0];
     try {
       if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
@@ -76,11 +90,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
         }
         return;
       }
-      if (webhook && path === webhookPath) {
-        if (req.method !== "POST") return send(res, 405, { ok: false, error: "method not allowed" });
-        await gate(() => webhook(req, res));
-        return;
-      }
+      if (webhook && path === webhookPath) return await webhook(req, res);
       send(res, 404, { ok: false, error: "not found" });
     } catch (e) {
       logger.error({ err: e }, "http request failed");
@@ -88,6 +98,11 @@ export function createHttpServer(options: HttpServerOptions): Server {
       else res.end();
     }
   });
+  // Slow clients: headers within 10 s, the whole request within 30 s (the webhook's own
+  // body timeout is shorter); Node's defaults are 60 s and 5 min.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  return server;
 }
 
 export function listen(server: Server, port: number, host: string): Promise<number> {

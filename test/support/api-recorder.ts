@@ -19,13 +19,23 @@ export class ApiRecorder {
   /** Methods that should fail next, with the error Telegram would give. */
   private failures = new Map<string, { error_code: number; description: string }>();
 
+  /** Errors thrown by the next calls of a method (a network failure), in order. */
+  private thrown = new Map<string, Error[]>();
+
   failNext(method: string, error_code: number, description: string) {
     this.failures.set(method, { error_code, description });
+  }
+
+  /** The next call of `method` throws `error` instead of answering (queued per method). */
+  failWith(method: string, error: Error) {
+    this.thrown.set(method, [...(this.thrown.get(method) ?? []), error]);
   }
 
   readonly transformer: Transformer = async (_prev, method, payload) => {
     const p = (payload ?? {}) as Record<string, unknown>;
     this.calls.push({ method, payload: p });
+    const error = this.thrown.get(method)?.shift();
+    if (error) throw error;
     const failure = this.failures.get(method);
     if (failure) {
       this.failures.delete(method);

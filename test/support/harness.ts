@@ -3,7 +3,6 @@
  * Update objects; outgoing API calls are recorded instead of sent.
  */
 import type { Update, User } from "grammy/types";
-import pino from "pino";
 import { BUNDLED_CAMPAIGN_FILE } from "../../src/app.ts";
 import { createBot } from "../../src/bot/index.ts";
 import { parseConfig } from "../../src/config.ts";
@@ -11,9 +10,11 @@ import { forgetCached } from "../../src/db/read-cache.ts";
 import { loadDataFile } from "../../src/domain/data-file.ts";
 import { importData } from "../../src/domain/importer.ts";
 import { createI18n } from "../../src/i18n.ts";
+import { createLogger } from "../../src/logger.ts";
+import { secretsOf } from "../../src/secrets.ts";
 import { ApiRecorder, TEST_BOT } from "./api-recorder.ts";
 import { createTestDatabase } from "./database.ts";
-import { callbackUpdate, textUpdate } from "./updates.ts";
+import { callbackUpdate, sendClock, textUpdate } from "./updates.ts";
 
 const DAY = 86_400_000;
 
@@ -21,35 +22,57 @@ export const TEST_TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz";
 
 export interface HarnessOptions {
   env?: Record<string, string>;
+  /** The bot token (default TEST_TOKEN). */
+  token?: string;
+  /**
+   * A password in DATABASE_URL on PostgreSQL (the local server trusts every connection, so
+   * it is carried but not checked): for tests that look for it where it must not be.
+   */
+  databasePassword?: string;
+}
+
+/** The URL with `password` in it (PostgreSQL URLs only). */
+function withPassword(url: string, password: string | undefined): string {
+  if (!password || !url.startsWith("postgres")) return url;
+  const u = new URL(url);
+  u.password = password;
+  return u.href;
 }
 
 export async function createHarness(options: HarnessOptions = {}) {
   const database = await createTestDatabase();
-  const config = parseConfig({ BOT_TOKEN: TEST_TOKEN, DATABASE_URL: database.url, ...options.env });
+  const config = parseConfig({
+    BOT_TOKEN: options.token ?? TEST_TOKEN,
+    DATABASE_URL: withPassword(database.url, options.databasePassword),
+    ...options.env,
+  });
   await importData(database.db, await loadDataFile(BUNDLED_CAMPAIGN_FILE), config.TZ);
   const recorder = new ApiRecorder();
   // Log lines are kept for assertions (and printed with TEST_LOG=1).
   const logs: Record<string, unknown>[] = [];
-  const logger = pino(
-    { level: "debug" },
-    {
+  // The production logger (serializers, redaction), writing here.
+  const logger = createLogger("debug", {
+    secrets: secretsOf(config),
+    destination: {
       write(line: string) {
         logs.push(JSON.parse(line));
         if (process.env.TEST_LOG) process.stderr.write(line);
       },
     },
-  );
+  });
   const i18n = createI18n(config.DEFAULT_LOCALE);
   // A clock tests can move; it follows real time until set.
   const clock = { fixed: null as Date | null, now: () => clock.fixed ?? new Date() };
-  const newBot = () =>
+  sendClock.now = clock.now;
+  /**
+   * A bot on this database: recorded by default, or talking to a real Bot API address
+   * (`apiRoot`) with nothing recorded.
+   */
+  const newBot = (options: { apiRoot?: string } = {}) =>
     createBot(
-      config,
+      options.apiRoot ? { ...config, TELEGRAM_API_ROOT: options.apiRoot } : config,
       { db: database.db, logger, i18n, now: clock.now },
-      {
-        botInfo: TEST_BOT,
-        transformers: [recorder.transformer],
-      },
+      { botInfo: TEST_BOT, transformers: options.apiRoot ? [] : [recorder.transformer] },
     );
   let bot = newBot();
   const db = database.db;
@@ -64,8 +87,10 @@ export async function createHarness(options: HarnessOptions = {}) {
       forgetCached(database.db);
       bot = newBot();
     },
+    newBot,
     clock,
     config,
+    logger,
     database,
     db,
     i18n,

@@ -4,6 +4,13 @@ import type { Update, User } from "grammy/types";
 let nextUpdateId = 100_000;
 let nextMessageId = 1;
 
+/**
+ * The time messages say they were sent (Telegram's `date`): real time unless a test's
+ * clock is set, so that "sent before the deadline" follows the clock the bot reads.
+ */
+export const sendClock = { now: () => new Date() };
+const sentDate = () => Math.floor(sendClock.now().getTime() / 1000);
+
 export function user(id: number, first_name: string, extra: Partial<User> = {}): User {
   return { id, is_bot: false, first_name, language_code: "vi", ...extra };
 }
@@ -18,7 +25,7 @@ export function textUpdate(from: User, text: string, chatType: "private" | "grou
     update_id: nextUpdateId++,
     message: {
       message_id: nextMessageId++,
-      date: Math.floor(Date.now() / 1000),
+      date: sentDate(),
       chat,
       from,
       text,
@@ -37,7 +44,7 @@ export function callbackUpdate(from: User, data: string, messageId = 1): Update 
       data,
       message: {
         message_id: messageId,
-        date: Math.floor(Date.now() / 1000),
+        date: sentDate(),
         chat: { id: from.id, type: "private", first_name: from.first_name },
         text: "…",
       },
@@ -50,7 +57,7 @@ export function stickerUpdate(from: User): Update {
     update_id: nextUpdateId++,
     message: {
       message_id: nextMessageId++,
-      date: Math.floor(Date.now() / 1000),
+      date: sentDate(),
       chat: { id: from.id, type: "private", first_name: from.first_name },
       from,
       sticker: {

@@ -84,6 +84,23 @@ function names(ctx: BotContext, list: string[]): string {
     : shown;
 }
 
+/**
+ * A failed notice's stored error (src/jobs/sender.ts: "<Telegram code>: <description>",
+ * "network: <system code>" or "render: …") in the reader's words, by its code only:
+ * Telegram's descriptions are English, and rows stored before the sender kept codes only may
+ * still hold a request URL.
+ */
+export function deliveryErrorText(ctx: BotContext, stored: string): string {
+  const network = /^network: ([A-Z0-9_]{2,40})$/.exec(stored);
+  if (stored.startsWith("network:")) return ctx.t("schedule.report.errors.network", { code: network?.[1] ?? "?" });
+  const status = /^(\d{3}):/.exec(stored)?.[1];
+  if (status === "403") return ctx.t("schedule.report.errors.blocked");
+  if (status === "429") return ctx.t("schedule.report.errors.rate_limited");
+  if (status?.startsWith("5")) return ctx.t("schedule.report.errors.telegram_down", { code: status });
+  if (status) return ctx.t("schedule.report.errors.refused", { code: status });
+  return ctx.t("schedule.report.errors.internal");
+}
+
 /** /xacnhan: per notice kind and visit, who has not acknowledged; failures with their error; unreachable people. */
 export function ackReportText(ctx: BotContext, campaign: string, report: AckReport): string {
   const lines = [ctx.t("schedule.report.title", { campaign }), ""];
@@ -113,7 +130,7 @@ export function ackReportText(ctx: BotContext, campaign: string, report: AckRepo
       );
     }
     for (const f of g.failed.slice(0, NAMES_MAX)) {
-      lines.push(ctx.t("schedule.report.failed", { name: f.name, error: shorten(f.error, 120) }));
+      lines.push(ctx.t("schedule.report.failed", { name: f.name, error: deliveryErrorText(ctx, f.error) }));
     }
   }
   if (report.unreachable.length) {

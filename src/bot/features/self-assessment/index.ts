@@ -22,6 +22,7 @@ import {
   getCursor,
   isAreaSubmitted,
   listEvidence,
+  type NextStep,
   neighbour,
   nextUnanswered,
   positionOf,
@@ -31,6 +32,7 @@ import {
   reviewArea,
   type Scope,
   saveAnswer,
+  sentBeforeShown,
   setCursor,
   submitArea,
 } from "../../../domain/assessment.ts";
@@ -106,6 +108,8 @@ interface ShowOptions {
    * (it just wrote to it, or just checked): only the evidence count is left to read.
    */
   unansweredInOpenArea?: boolean;
+  /** The cursor was stored with the write that led here. */
+  cursorSet?: boolean;
 }
 
 /** Shows a question and points the officer's cursor at it. */
@@ -126,46 +130,39 @@ async function showQuestion(ctx: BotContext, scope: Scope, question: QuestionWit
   const view = questionView(ctx, { question, answer, evidenceCount, position, locked });
   // Both at once: the officer's next message waits for this update anyway (sequentialize).
   await Promise.all([
-    setCursor(db, ctx.person.id, scope, question.id, "ANSWER"),
+    options.cursorSet ? undefined : setCursor(db, ctx.person.id, scope, question.id, "ANSWER"),
     options.fresh ? say(ctx, view.text, view.keyboard, options.lead) : sendLong(ctx, view.text, view.keyboard),
   ]);
 }
 
-/** After an answer: ask for what the question still needs, or go on to the next one. */
-async function afterAnswer(ctx: BotContext, scope: Scope, question: QuestionWithContext, answer: Answer) {
-  const saved = savedText(ctx, question, answer);
-  if (answer.selfScore === null) {
-    await setCursor(ctx.deps.db, ctx.person.id, scope, question.id, "SCORE");
-    await say(ctx, `${saved}\n\n${ctx.t("assessment.ask_score", { max: question.maxPoints })}`);
-    return;
-  }
-  if (
-    question.evidenceRequired &&
-    !answer.explanation &&
-    answer.value !== "na" &&
-    (await countEvidence(ctx.deps.db, scope, question.id)) === 0
-  ) {
-    await setCursor(ctx.deps.db, ctx.person.id, scope, question.id, "EVIDENCE");
-    const kb = evidenceRequestKeyboard(ctx, question);
-    await say(
-      ctx,
-      `${saved}\n\n${ctx.t("assessment.ask_evidence", { hint: question.evidenceHint ?? ctx.t("assessment.evidence_default_hint") })}`,
-      kb,
-    );
-    return;
-  }
-  await goNext(ctx, scope, question, saved);
-}
-
 /**
- * The next unanswered question of the area, or the area's review when none is left, in
- * one message under `lead` (what was just saved): one message per answer, not two.
+ * After a write that moved the officer on (the cursor was stored with it): ask for what the
+ * question still needs, or show the next question or the area's review, in one message
+ * under `lead` (what was just saved): one message per answer, not two.
  */
-async function goNext(ctx: BotContext, scope: Scope, from: QuestionWithContext, lead: string) {
-  const next = await nextUnanswered(ctx.deps.db, scope, from.criterion.area.id, from.order + 1);
-  // Only called right after a write to this area succeeded: it is open.
-  if (next) await showQuestion(ctx, scope, next, { fresh: true, unansweredInOpenArea: true, lead });
-  else await showReview(ctx, scope, from.criterion.area, { fresh: true, lead });
+async function showNext(ctx: BotContext, scope: Scope, question: QuestionWithContext, next: NextStep, lead: string) {
+  switch (next.kind) {
+    case "score":
+      return say(ctx, `${lead}\n\n${ctx.t("assessment.ask_score", { max: question.maxPoints })}`);
+    case "evidence": {
+      const hint = question.evidenceHint ?? ctx.t("assessment.evidence_default_hint");
+      return say(
+        ctx,
+        `${lead}\n\n${ctx.t("assessment.ask_evidence", { hint })}`,
+        evidenceRequestKeyboard(ctx, question),
+      );
+    }
+    case "question":
+      // Just found unanswered, in an area just written to (so open), cursor already on it.
+      return showQuestion(ctx, scope, next.question, {
+        fresh: true,
+        unansweredInOpenArea: true,
+        cursorSet: true,
+        lead,
+      });
+    case "review":
+      return showReview(ctx, scope, question.criterion.area, { fresh: true, lead });
+  }
 }
 
 async function showReview(ctx: BotContext, scope: Scope, area: ReformArea, options: ShowOptions = {}) {
@@ -200,11 +197,12 @@ async function answerWith(ctx: BotContext, scope: Scope, question: QuestionWithC
   }
   const selfScore = scoreAnswer(question, parsed.value, { timeZone: ctx.config.TZ });
   await guarded(ctx, async () => {
-    let saved: Answer;
+    let saved: { answer: Answer; next: NextStep | null };
     try {
       saved = await saveAnswer(ctx.deps.db, scope, question, { value: parsed.value, selfScore }, ctx.person.id, {
-        now: ctx.now(),
+        now: ctx.sentAt,
         expectedStamp: stamp,
+        advance: "needs",
       });
     } catch (e) {
       if (e instanceof AssessmentRefused && e.refusal.reason === "stale") {
@@ -215,7 +213,7 @@ async function answerWith(ctx: BotContext, scope: Scope, question: QuestionWithC
       }
       throw e;
     }
-    await afterAnswer(ctx, scope, question, saved);
+    await showNext(ctx, scope, question, saved.next!, savedText(ctx, question, saved.answer));
   });
 }
 
@@ -237,7 +235,7 @@ selfAssessmentFeature.callbackQuery(/^sa:/, async (ctx) => {
 
 async function handleAction(ctx: BotContext, scope: Scope & { unitName: string }, action: AssessmentAction) {
   const db = ctx.deps.db;
-  const now = ctx.now();
+  const now = ctx.sentAt;
   switch (action.kind) {
     case "list":
     case "leave":
@@ -345,6 +343,10 @@ selfAssessmentFeature.on("message:text", async (ctx, next) => {
     return next();
   }
   const text = ctx.message.text;
+  if (sentBeforeShown(ctx.sentAt, cursor)) {
+    // Sent before this question appeared: meant for another one. Never file it here.
+    return void (await say(ctx, ctx.t("assessment.sent_before_shown", { code: question.code })));
+  }
   switch (cursor.mode) {
     case "ANSWER":
       return answerWith(ctx, scope, question, text);
@@ -353,9 +355,10 @@ selfAssessmentFeature.on("message:text", async (ctx, next) => {
       if (!parsed.ok) return void (await say(ctx, ctx.t(parsed.error.key, parsed.error.vars)));
       return guarded(ctx, async () => {
         const saved = await saveAnswer(ctx.deps.db, scope, question, { selfScore: parsed.value }, ctx.person.id, {
-          now: ctx.now(),
+          now: ctx.sentAt,
+          advance: "needs",
         });
-        await afterAnswer(ctx, scope, question, saved);
+        await showNext(ctx, scope, question, saved.next!, savedText(ctx, question, saved.answer));
       });
     }
     case "EXPLANATION": {
@@ -370,8 +373,17 @@ selfAssessmentFeature.on("message:text", async (ctx, next) => {
           await showQuestion(ctx, scope, question, { fresh: true });
           return;
         }
-        await saveAnswer(ctx.deps.db, scope, question, { explanation }, ctx.person.id, { now: ctx.now() });
-        await goNext(ctx, scope, question, ctx.t("assessment.explanation_saved", { code: question.code }));
+        const saved = await saveAnswer(ctx.deps.db, scope, question, { explanation }, ctx.person.id, {
+          now: ctx.sentAt,
+          advance: "next",
+        });
+        await showNext(
+          ctx,
+          scope,
+          question,
+          saved.next!,
+          ctx.t("assessment.explanation_saved", { code: question.code }),
+        );
       });
     }
     case "EVIDENCE":
@@ -413,7 +425,7 @@ selfAssessmentFeature.on(["message:document", "message:photo"], async (ctx, next
   if (!question) return void (await say(ctx, ctx.t("assessment.evidence_no_question")));
   const file = fileOf(ctx.message)!;
   await guarded(ctx, async () => {
-    const { duplicate } = await addEvidence(ctx.deps.db, scope, question, file, ctx.person.id, ctx.now());
+    const { duplicate } = await addEvidence(ctx.deps.db, scope, question, file, ctx.person.id, ctx.sentAt);
     const files = await listEvidence(ctx.deps.db, scope, question.id);
     const view = evidenceListView(ctx, question, files, false);
     const head = ctx.t(duplicate ? "assessment.evidence_duplicate" : "assessment.evidence_saved", {
