@@ -52,9 +52,13 @@ async function main() {
     // Updates a previous process acknowledged but did not finish, now and every minute
     // (another instance's crash is noticed here too).
     const replay = () =>
-      replayPendingUpdates(bot, database.db, logger).catch((err) =>
-        logger.warn({ err }, "could not read pending updates"),
-      );
+      replayPendingUpdates(bot, {
+        db: database.db,
+        i18n,
+        logger,
+        defaultLocale: config.DEFAULT_LOCALE,
+        timeZone: config.TZ,
+      }).catch((err) => logger.warn({ err }, "could not read pending updates"));
     void replay();
     const timer = setInterval(replay, 60_000);
     timer.unref();

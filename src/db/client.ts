@@ -47,6 +47,35 @@ export interface OpenOptions {
   onConnectionError?: (err: Error) => void;
 }
 
+/**
+ * A PostgreSQL restart (or a terminated backend, 57P01) must neither end the process nor
+ * leak the pool: pg emits "error" on a connection that dies while checked out (between the
+ * statements of a transaction, or during one) and with no listener that ends the process
+ * ("Unhandled 'error' event", seen in 2 of 10 restarts). And Prisma's driver adapter never
+ * returns a connection whose transaction died (its ROLLBACK fails first): every dead
+ * transaction kept a pool slot, until the pool was empty and the bot hung. So each
+ * connection gets a listener for its whole life, and one that dies while checked out is
+ * handed back to the pool as broken (the pool closes it and opens a new one when needed);
+ * the holder's own release later is a no-op.
+ */
+function survivePostgresRestarts(pool: pg.Pool, onError: (err: Error) => void): void {
+  const checkedOut = new Set<pg.PoolClient>();
+  pool.on("acquire", (client) => checkedOut.add(client));
+  pool.on("release", (_err, client) => checkedOut.delete(client));
+  pool.on("error", onError);
+  pool.on("connect", (client) => {
+    client.on("error", (err) => {
+      onError(err);
+      const held = client as pg.PoolClient;
+      if (!checkedOut.has(held)) return; // idle: the pool drops it itself
+      checkedOut.delete(held);
+      const release = held.release;
+      held.release = () => {};
+      release(err);
+    });
+  });
+}
+
 export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
   const provider = providerOf(url);
   if (options.migrate !== false) await migrate(url);
@@ -59,12 +88,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     db = new PrismaClient({ adapter: new SqliteAdapterFactory({ url }) });
   } else {
     const pool = new pg.Pool({ ...pgFields(url), max: options.poolSize ?? 10 });
-    const onError = options.onConnectionError ?? (() => {});
-    // pg emits "error" on an idle pooled connection, and on a checked-out one between two
-    // queries of a transaction; with no listener either ends the process ("Unhandled 'error'
-    // event", seen in 2 of 10 PostgreSQL restarts). Every connection gets one for its life.
-    pool.on("error", onError);
-    pool.on("connect", (client) => client.on("error", onError));
+    survivePostgresRestarts(pool, options.onConnectionError ?? (() => {}));
     const adapter = new PrismaPg(pool, { disposeExternalPool: true });
     const { PrismaClient } = await import("./generated/postgresql/client.ts");
     db = new PrismaClient({ adapter }) as unknown as Db;

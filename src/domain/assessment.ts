@@ -63,7 +63,10 @@ export function isPastDeadline(deadline: Date, sentAt: Date): boolean {
  * The self-assessment window: refuses before it opens and after the deadline. `now` is when
  * the person sent the message (src/bot/context.ts `sentAt`), not when it was handled.
  */
-export function checkWindow(campaign: Campaign, now: Date): Refusal | null {
+export function checkWindow(
+  campaign: Pick<Campaign, "status" | "selfAssessmentOpensAt" | "selfAssessmentDeadline">,
+  now: Date,
+): Refusal | null {
   if (campaign.selfAssessmentDeadline && isPastDeadline(campaign.selfAssessmentDeadline, now)) {
     return { reason: "deadline", deadline: campaign.selfAssessmentDeadline };
   }
@@ -276,6 +279,18 @@ export async function isAreaSubmitted(db: Db, scope: Scope, areaId: number): Pro
   return (await submittedAtOf(db, scope, areaId)) !== null;
 }
 
+/**
+ * Refuses a write outside the self-assessment window, reading the campaign's dates in the
+ * write's transaction: the campaign the bot holds in memory may be seconds old, and a
+ * deadline moved by a coordinator must hold at once.
+ */
+async function assertWindowOpen(tx: Reader, scope: Scope, sentAt: Date) {
+  const [campaign] = await tx.$queryRaw<Campaign[]>`
+    SELECT "status", "selfAssessmentOpensAt", "selfAssessmentDeadline" FROM "Campaign" WHERE "id" = ${scope.campaign.id}`;
+  const refusal = campaign ? checkWindow(campaign, sentAt) : { reason: "gone" as const };
+  if (refusal) throw new AssessmentRefused(refusal);
+}
+
 async function assertAreaOpen(tx: Tx, scope: Scope, area: ReformArea) {
   const submittedAt = await submittedAtOf(tx, scope, area.id);
   if (submittedAt) throw new AssessmentRefused({ reason: "submitted", area, submittedAt });
@@ -325,11 +340,10 @@ export async function saveAnswer(
   personId: number,
   options: SaveOptions,
 ): Promise<{ answer: Answer; next: NextStep | null }> {
-  const refusal = checkWindow(scope.campaign, options.now);
-  if (refusal) throw new AssessmentRefused(refusal);
   const key = { campaignId: scope.campaign.id, unitId: scope.unitId, questionId: question.id };
   const write = () =>
     transaction(db, async (tx) => {
+      await assertWindowOpen(tx, scope, options.now);
       await assertAreaOpen(tx, scope, question.criterion.area);
       const before = await lockedAnswerOf(tx, scope, question.id);
       if (options.expectedStamp !== undefined && options.expectedStamp !== answerStamp(before)) {
@@ -455,9 +469,8 @@ export async function addEvidence(
   personId: number,
   now: Date,
 ) {
-  const refusal = checkWindow(scope.campaign, now);
-  if (refusal) throw new AssessmentRefused(refusal);
   return transaction(db, async (tx) => {
+    await assertWindowOpen(tx, scope, now);
     await assertAreaOpen(tx, scope, question.criterion.area);
     const key = { campaignId: scope.campaign.id, unitId: scope.unitId, questionId: question.id };
     // The same file sent twice for one question is kept once.
@@ -491,9 +504,8 @@ export function listEvidence(db: Db, scope: Scope, questionId: number) {
 
 /** Removes (keeps, marked removed) one evidence file of the unit; null if not theirs or gone. */
 export async function removeEvidence(db: Db, scope: Scope, evidenceId: number, personId: number, now: Date) {
-  const refusal = checkWindow(scope.campaign, now);
-  if (refusal) throw new AssessmentRefused(refusal);
   return transaction(db, async (tx) => {
+    await assertWindowOpen(tx, scope, now);
     const evidence = await tx.evidence.findUnique({
       where: { id: evidenceId },
       include: { question: { include: withContext } },
@@ -586,6 +598,7 @@ export async function submitArea(
   const score = round2(items.reduce((s, i) => s + (i.answer?.selfScore ?? 0), 0));
   try {
     await transaction(db, async (tx) => {
+      await assertWindowOpen(tx, scope, now);
       const row = await tx.areaSubmission.create({
         data: {
           campaignId: scope.campaign.id,

@@ -19,7 +19,10 @@ import type { Update } from "grammy/types";
 import type { BotContext } from "../bot/index.ts";
 import { UpdateNotHandled } from "../bot/middlewares/error-boundary.ts";
 import type { Db } from "../db/client.ts";
+import { wasHandled } from "../db/exactly-once.ts";
 import { claimPendingUpdates, dropPendingUpdate, keepPendingUpdate } from "../db/pending-updates.ts";
+import { formatDateTime } from "../domain/time.ts";
+import type { I18n } from "../i18n.ts";
 import type { Logger } from "../logger.ts";
 
 export interface WebhookOptions {
@@ -164,17 +167,23 @@ function notHandled(e: unknown): boolean {
 /**
  * Handles the updates that a dead process acknowledged but did not finish (see
  * src/db/pending-updates.ts). Run at start and every minute by the webhook server.
+ *
+ * An update whose effect was committed before the crash is not handled again (its answer is
+ * stored), but its reply may never have gone out: the person is told it was saved, so the
+ * silence is not mistaken for a loss.
  */
 export async function replayPendingUpdates(
   bot: Bot<BotContext>,
-  db: Db,
-  logger: Logger,
+  deps: { db: Db; i18n: I18n; logger: Logger; defaultLocale: string; timeZone: string },
   olderThanMs = 60_000,
 ): Promise<number> {
+  const { db, logger } = deps;
   let handled = 0;
   for (const pending of await claimPendingUpdates(db, olderThanMs)) {
     try {
-      await bot.handleUpdate(JSON.parse(pending.body) as Update);
+      const update = JSON.parse(pending.body) as Update;
+      if (await wasHandled(db, pending.updateId)) await tellSavedAfterCrash(bot, update, deps);
+      else await bot.handleUpdate(update);
       await dropPendingUpdate(db, pending.updateId);
       handled++;
     } catch (e) {
@@ -183,4 +192,21 @@ export async function replayPendingUpdates(
   }
   if (handled > 0) logger.info({ handled }, "pending updates handled after a restart");
   return handled;
+}
+
+async function tellSavedAfterCrash(
+  bot: Bot<BotContext>,
+  update: Update,
+  deps: { db: Db; i18n: I18n; defaultLocale: string; timeZone: string },
+): Promise<void> {
+  const message = update.message;
+  const chatId = message?.chat.type === "private" ? message.chat.id : undefined;
+  if (!message || chatId === undefined) return;
+  const person = await deps.db.person.findUnique({ where: { telegramId: BigInt(chatId) }, select: { locale: true } });
+  const text = deps.i18n.t(person?.locale ?? deps.defaultLocale, "errors.saved_after_restart", {
+    when: formatDateTime(new Date(message.date * 1000), deps.timeZone),
+  });
+  await bot.api.sendMessage(chatId, text, {
+    reply_parameters: { message_id: message.message_id, allow_sending_without_reply: true },
+  });
 }

@@ -26,6 +26,9 @@ export class ApiRecorder {
     this.failures.set(method, { error_code, description });
   }
 
+  /** Calls of these methods never answer (a process that dies while waiting on Telegram). */
+  readonly hanging = new Set<string>();
+
   /** The next call of `method` throws `error` instead of answering (queued per method). */
   failWith(method: string, error: Error) {
     this.thrown.set(method, [...(this.thrown.get(method) ?? []), error]);
@@ -36,6 +39,7 @@ export class ApiRecorder {
     this.calls.push({ method, payload: p });
     const error = this.thrown.get(method)?.shift();
     if (error) throw error;
+    if (this.hanging.has(method)) return new Promise<never>(() => {});
     const failure = this.failures.get(method);
     if (failure) {
       this.failures.delete(method);
@@ -88,5 +92,24 @@ export class ApiRecorder {
 
   clear() {
     this.calls.length = 0;
+  }
+
+  /** The inline keyboard of the last message sent or edited, row by row. */
+  lastKeyboard(): { text: string; callback_data: string }[][] {
+    const withMarkup = this.calls.filter(
+      (c) => (c.method === "sendMessage" || c.method === "editMessageText") && c.payload.reply_markup,
+    );
+    const markup = withMarkup.at(-1)?.payload.reply_markup as
+      | { inline_keyboard: { text: string; callback_data: string }[][] }
+      | undefined;
+    return markup?.inline_keyboard ?? [];
+  }
+
+  /** The callback data of the last keyboard's button whose label contains `label` (or matches it). */
+  button(label: string | RegExp): string {
+    const all = this.lastKeyboard().flat();
+    const found = all.find((b) => (typeof label === "string" ? b.text.includes(label) : label.test(b.text)));
+    if (!found) throw new Error(`no button "${label}" among ${all.map((b) => b.text).join(" | ")}`);
+    return found.callback_data;
   }
 }

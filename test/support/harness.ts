@@ -111,6 +111,10 @@ export async function createHarness(options: HarnessOptions = {}) {
       await bot.handleUpdate(callbackUpdate(from, data, messageId));
       return recorder.calls;
     },
+    /** Presses the button of the last keyboard whose label contains `label`. */
+    async tap(from: User, label: string | RegExp) {
+      return this.press(from, recorder.button(label), 777);
+    },
     /** Opens a campaign's self-assessment window around now: a week ago to 30 days ahead. */
     openSelfAssessment(code = "son-la-2019") {
       const now = Date.now();
