@@ -4,7 +4,8 @@
  * an answer goes; text sent before a question was shown is never filed under it.
  * Through the real bot and the real webhook server, on the test database (SQLite or PostgreSQL).
  */
-import type { Server } from "node:http";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Update, User } from "grammy/types";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createBot } from "../src/bot/index.ts";
@@ -306,6 +307,21 @@ describe("the self-assessment deadline", () => {
     } finally {
       await h.openSelfAssessment();
     }
+  });
+});
+
+describe("the code", () => {
+  it("opens every transaction of the bot and its domain through transaction(), which records the update", () => {
+    const offenders: string[] = [];
+    for (const dir of ["src/bot", "src/domain"]) {
+      for (const file of readdirSync(dir, { recursive: true, encoding: "utf8" })) {
+        if (!file.endsWith(".ts")) continue;
+        const source = readFileSync(join(dir, file), "utf8");
+        if (source.includes(".$transaction(")) offenders.push(join(dir, file));
+      }
+    }
+    // The importer runs from the CLI and at start-up only, never while an update is handled.
+    expect(offenders).toEqual(["src/domain/importer.ts"]);
   });
 });
 

@@ -27,6 +27,16 @@ describe("splitMessage", () => {
     expect(parts.join(" ")).toBe(line);
   });
 
+  it("never cuts an HTML entity or tag in two", () => {
+    const line = `<b>Trả lời:</b> ${"&amp;".repeat(300)}`;
+    for (const limit of [100, 101, 102, 103, 104]) {
+      for (const part of splitMessage(line, limit)) {
+        expect(part.length).toBeLessThanOrEqual(limit);
+        expect(part.replaceAll("&amp;", "").replace(/<\/?b>/g, "")).not.toMatch(/[&<>]/);
+      }
+    }
+  });
+
   it("drops empty parts", () => {
     expect(splitMessage(`a\n\n${"x".repeat(10)}`, 5)).toEqual(["a", "xxxxx", "xxxxx"]);
   });

@@ -251,6 +251,25 @@ describe("typed answers", () => {
     expect(await answerRow("5.6.1", "so-tu-phap")).toMatchObject({ value: "yes" });
   });
 
+  it("measures a text answer as it is shown: one full of & is refused or fits every view", async () => {
+    const question = await h.db.question.findFirstOrThrow({ where: { code: "1.5.2" } });
+    expect(question.answerType).toBe("TEXT");
+    await h.press(lan, `sa:q:${question.id}`, 903);
+    // 401 × "&" is 2,005 characters once escaped: over the 2,000 allowed.
+    const [refused] = await h.send(lan, "&".repeat(401));
+    expect(refused).toContain("Nội dung quá dài: 2.005 ký tự khi hiển thị");
+    expect(await answerRow("1.5.2", "so-tu-phap")).toBeNull();
+
+    const [saved] = await h.send(lan, "&".repeat(400));
+    expect(saved).toContain(`✅ Đã lưu câu 1.5.2: <b>${"&amp;".repeat(400)}</b>`);
+    expect(saved!.length).toBeLessThanOrEqual(4096);
+    // Its screen later shows it whole, in one valid message.
+    await h.press(lan, `sa:q:${question.id}`, 904);
+    const [screen] = h.recorder.texts();
+    expect(screen).toContain("&amp;".repeat(400));
+    expect(screen!.length).toBeLessThanOrEqual(4096);
+  });
+
   it("guides on stickers in the middle of a question", async () => {
     h.recorder.clear();
     await h.handle(stickerUpdate(lan));

@@ -25,7 +25,7 @@ export function splitMessage(text: string, limit = MESSAGE_LIMIT): string[] {
     while (line.length > limit) {
       flush();
       const cut = line.lastIndexOf(" ", limit);
-      const at = cut > limit / 2 ? cut : limit;
+      const at = outsideMarkup(line, cut > limit / 2 ? cut : limit);
       parts.push(line.slice(0, at));
       line = line.slice(at).trimStart();
     }
@@ -37,6 +37,20 @@ export function splitMessage(text: string, limit = MESSAGE_LIMIT): string[] {
   }
   flush();
   return parts.length ? parts : [""];
+}
+
+/**
+ * `at`, moved back to the start of an HTML entity ("&amp;") or tag it would cut through:
+ * half an entity makes Telegram refuse the whole message.
+ */
+function outsideMarkup(line: string, at: number): number {
+  let safe = at;
+  const amp = line.lastIndexOf("&", safe - 1);
+  if (amp > line.lastIndexOf(";", safe - 1) && safe - amp < 10) safe = amp;
+  const lt = line.lastIndexOf("<", safe - 1);
+  if (lt > line.lastIndexOf(">", safe - 1)) safe = lt;
+  // A line that is one long tag or entity from its start cannot be cut cleanly; cut anyway.
+  return safe > 0 ? safe : at;
 }
 
 const answered = new WeakSet<BotContext>();

@@ -27,7 +27,7 @@
  */
 import type { z } from "zod";
 import type { AnswerTypeSchema } from "./campaign-file.ts";
-import { fold } from "./text.ts";
+import { fold, renderedLength } from "./text.ts";
 import { formatDate } from "./time.ts";
 
 export type AnswerType = z.infer<typeof AnswerTypeSchema>;
@@ -78,6 +78,7 @@ export const ANSWER_ERROR_KEYS = [
   "answer.errors.date_not_real",
   "answer.errors.date_year",
   "answer.errors.text_too_long",
+  "answer.errors.text_too_short",
   "answer.errors.score_invalid",
   "answer.errors.score_range",
   "answer.errors.score_decimals",
@@ -360,6 +361,18 @@ function parsePercentAnswer(input: string): { ok: true; value: string } | Return
 }
 
 /**
+ * Why a typed text (an answer of a TEXT question, an explanation) cannot be kept, or null.
+ * Its length is measured as shown: after escaping, in the UTF-16 units Telegram counts
+ * (src/domain/text.ts renderedLength).
+ */
+export function freeTextError(text: string, min = 1): AnswerError | null {
+  const length = renderedLength(text);
+  if (length > TEXT_MAX_LENGTH) return { key: "answer.errors.text_too_long", vars: { max: TEXT_MAX_LENGTH, length } };
+  if ([...text].length < min) return { key: "answer.errors.text_too_short", vars: { min } };
+  return null;
+}
+
+/**
  * What the officer typed or tapped (button data is the canonical value or choice key)
  * -> the canonical value and how to show it, or an error as an i18n key with variables.
  * Never throws on any input; throws only for a CHOICE question without choices.
@@ -370,8 +383,8 @@ export function parseAnswer(question: AnswerQuestion, input: string, options: Pa
   if (question.answerType === "TEXT") {
     const text = raw.normalize("NFC").trim();
     if (text === "") return fail("answer.errors.empty");
-    const length = [...text].length;
-    if (length > TEXT_MAX_LENGTH) return fail("answer.errors.text_too_long", { max: TEXT_MAX_LENGTH, length });
+    const error = freeTextError(text);
+    if (error) return { ok: false, error };
     return { ok: true, value: text, display: { text } };
   }
   if (raw.length > INPUT_MAX_LENGTH) {

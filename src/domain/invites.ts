@@ -1,6 +1,7 @@
 /** Single-use invite codes that link a person to a unit and a role (/start <code>). */
 import { randomInt } from "node:crypto";
 import type { Db, Role, Unit } from "../db/client.ts";
+import { transaction } from "../db/exactly-once.ts";
 import { audit } from "./audit.ts";
 
 // No 0/O, 1/I/L: codes are sometimes read aloud or typed from paper.
@@ -49,7 +50,7 @@ export async function createInvites(db: Db, input: CreateInvitesInput): Promise<
           orderBy: { id: "asc" },
         })
       : [null];
-  return db.$transaction(async (tx) => {
+  return transaction(db, async (tx) => {
     const created: CreatedInvite[] = [];
     for (const unit of units) {
       const invite = await tx.invite.create({
@@ -91,7 +92,7 @@ export function normalizeCode(code: string): string {
 export async function redeemInvite(db: Db, rawCode: string, personId: number, now = new Date()): Promise<RedeemResult> {
   const code = normalizeCode(rawCode);
   if (!/^[A-Z0-9]{4,64}$/.test(code)) return { ok: false, reason: "unknown" };
-  const result = await db.$transaction(async (tx) => {
+  const result = await transaction(db, async (tx) => {
     const invite = await tx.invite.findUnique({ where: { code }, include: { unit: true } });
     if (!invite) return { ok: false, reason: "unknown" } as const;
     if (invite.usedAt) return { ok: false, reason: invite.usedById === personId ? "usedBySelf" : "used" } as const;

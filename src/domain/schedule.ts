@@ -5,6 +5,7 @@
  * No Telegram in here.
  */
 import type { Campaign, Db, Prisma } from "../db/client.ts";
+import { transaction } from "../db/exactly-once.ts";
 import { audit } from "./audit.ts";
 import { cancelPendingNotices, enqueueNotices, type NoticeInput, type VisitPayload } from "./notices.ts";
 import { formatDate, parseViDateTime, zonedTime } from "./time.ts";
@@ -228,7 +229,7 @@ export async function createVisit(
   settings: ReminderSettings,
   now: Date,
 ): Promise<ChangeResult> {
-  return db.$transaction((tx) => createVisitTx(tx, input, actorId, settings, now), TX);
+  return transaction(db, (tx) => createVisitTx(tx, input, actorId, settings, now), TX);
 }
 
 /** createVisit inside the caller's transaction (the importer's). A visit already past notifies nobody. */
@@ -280,7 +281,7 @@ export async function changeVisit(
   settings: ReminderSettings,
   now: Date,
 ): Promise<ChangeResult | null> {
-  return db.$transaction((tx) => changeVisitTx(tx, campaignId, visitId, change, actorId, settings, now), TX);
+  return transaction(db, (tx) => changeVisitTx(tx, campaignId, visitId, change, actorId, settings, now), TX);
 }
 
 export interface VisitChange {
@@ -352,27 +353,37 @@ export async function cancelVisit(
   now: Date,
   expectedRevision?: number,
 ): Promise<(ChangeResult & { cancelledNotices: number }) | null> {
-  return db.$transaction(async (tx) => {
-    const before = await findVisit(tx, campaignId, visitId);
-    if (!before || !(ACTIVE_VISIT as readonly string[]).includes(before.status)) return null;
-    if (expectedRevision !== undefined && before.revision !== expectedRevision) return null;
-    const updated = await tx.inspectionVisit.updateMany({
-      where: { id: visitId, revision: before.revision, status: { in: [...ACTIVE_VISIT] } },
-      data: { status: "CANCELLED", cancelledAt: now, cancelReason: reason, revision: { increment: 1 }, revisedAt: now },
-    });
-    if (updated.count === 0) return null;
-    const cancelledNotices = await cancelPendingNotices(tx, visitId);
-    const visit = (await findVisit(tx, campaignId, visitId))!;
-    const recipients = await visitRecipients(tx, visit);
-    const notified = await enqueueNotices(tx, visitNotices(visit, recipients, "visit.cancelled", { reason }, now));
-    await audit(tx, {
-      actorId,
-      action: "visit.cancel",
-      entity: "InspectionVisit",
-      entityId: visitId,
-      before: { status: before.status, startsAt: before.startsAt, place: before.place },
-      after: { status: "CANCELLED", reason },
-    });
-    return { visit, notified, cancelledNotices };
-  }, TX);
+  return transaction(
+    db,
+    async (tx) => {
+      const before = await findVisit(tx, campaignId, visitId);
+      if (!before || !(ACTIVE_VISIT as readonly string[]).includes(before.status)) return null;
+      if (expectedRevision !== undefined && before.revision !== expectedRevision) return null;
+      const updated = await tx.inspectionVisit.updateMany({
+        where: { id: visitId, revision: before.revision, status: { in: [...ACTIVE_VISIT] } },
+        data: {
+          status: "CANCELLED",
+          cancelledAt: now,
+          cancelReason: reason,
+          revision: { increment: 1 },
+          revisedAt: now,
+        },
+      });
+      if (updated.count === 0) return null;
+      const cancelledNotices = await cancelPendingNotices(tx, visitId);
+      const visit = (await findVisit(tx, campaignId, visitId))!;
+      const recipients = await visitRecipients(tx, visit);
+      const notified = await enqueueNotices(tx, visitNotices(visit, recipients, "visit.cancelled", { reason }, now));
+      await audit(tx, {
+        actorId,
+        action: "visit.cancel",
+        entity: "InspectionVisit",
+        entityId: visitId,
+        before: { status: before.status, startsAt: before.startsAt, place: before.place },
+        after: { status: "CANCELLED", reason },
+      });
+      return { visit, notified, cancelledNotices };
+    },
+    TX,
+  );
 }

@@ -10,6 +10,7 @@
  * Answer table is never joined to Question/Criterion.
  */
 import type { Campaign, Db, Unit } from "../db/client.ts";
+import { transaction } from "../db/exactly-once.ts";
 import type { AreaState } from "./assessment.ts";
 import { areaStateOf, round2 } from "./assessment.ts";
 import { audit } from "./audit.ts";
@@ -611,7 +612,7 @@ export async function remindUnits(
   const BATCH = 200;
   for (let i = 0; i < ids.length; i += BATCH) {
     const statuses = await unitStatuses(db, shape, ids.slice(i, i + BATCH));
-    await db.$transaction(async (tx) => {
+    await transaction(db, async (tx) => {
       const reminded: string[] = [];
       for (const s of statuses) {
         if (s.officers.length === 0) {
@@ -663,7 +664,7 @@ export async function reopenArea(
   area: AreaInfo,
   actorId: number,
 ): Promise<ReopenResult> {
-  return db.$transaction(async (tx) => {
+  return transaction(db, async (tx) => {
     const key = { campaignId: shape.campaign.id, unitId: unit.id, areaId: area.id };
     const submission = await tx.areaSubmission.findUnique({ where: { campaignId_unitId_areaId: key } });
     if (!submission) return { ok: false, reason: "not_submitted" } as const;

@@ -9,3 +9,12 @@ export function fold(text: string): string {
 export function escapeHtml(text: string): string {
   return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 }
+
+/**
+ * What a person's text costs in a message once escaped (each &, < and > takes 4–5
+ * characters): limits on what people type are measured this way, or a text full of "&"
+ * would pass its limit and then overflow every message that shows it.
+ */
+export function renderedLength(text: string): number {
+  return escapeHtml(text).length;
+}

@@ -630,10 +630,17 @@ describe("parseAnswer: TEXT", () => {
     expect(outcome(text, "a\u0000b")).toEqual({ value: "ab" });
   });
 
-  it("takes up to 2000 characters, counting characters not UTF-16 units", () => {
+  it("takes up to 2000 characters as Telegram counts them in a message (escaped, UTF-16 units)", () => {
     expect(outcome(text, "a".repeat(TEXT_MAX_LENGTH))).toEqual({ value: "a".repeat(2000) });
-    expect(outcome(text, "😀".repeat(2000))).toEqual({ value: "😀".repeat(2000) });
     expect(outcome(text, `  ${"ệ".repeat(2000)}  `)).toEqual({ value: "ệ".repeat(2000) });
+    expect(outcome(text, "😀".repeat(1000))).toEqual({ value: "😀".repeat(1000) });
+    expect(outcome(text, "😀".repeat(1001))).toEqual({
+      error: { key: "answer.errors.text_too_long", vars: { max: 2000, length: 2002 } },
+    });
+    expect(outcome(text, "&".repeat(400))).toEqual({ value: "&".repeat(400) });
+    expect(outcome(text, "<".repeat(501))).toEqual({
+      error: { key: "answer.errors.text_too_long", vars: { max: 2000, length: 2004 } },
+    });
   });
 
   it.each([2001, 4001, 10_000])("%d characters -> answer.errors.text_too_long", (length) => {

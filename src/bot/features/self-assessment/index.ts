@@ -9,7 +9,7 @@
 import { Composer, type InlineKeyboard } from "grammy";
 import type { Message } from "grammy/types";
 import type { Answer, ReformArea } from "../../../db/client.ts";
-import { parseAnswer, parseManualScore } from "../../../domain/answers.ts";
+import { freeTextError, parseAnswer, parseManualScore } from "../../../domain/answers.ts";
 import {
   AssessmentRefused,
   addEvidence,
@@ -328,7 +328,8 @@ async function staleButton(ctx: BotContext) {
   await ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button"), show_alert: true });
 }
 
-const TEXT_MAX = 4000;
+/** An explanation says why evidence is missing: a few words at least. */
+const EXPLANATION_MIN = 10;
 
 /** Typed text: answers the question under the officer's cursor, if there is one. */
 selfAssessmentFeature.on("message:text", async (ctx, next) => {
@@ -362,10 +363,9 @@ selfAssessmentFeature.on("message:text", async (ctx, next) => {
       });
     }
     case "EXPLANATION": {
-      const explanation = text.trim();
-      if (explanation.length < 10 || explanation.length > TEXT_MAX) {
-        return void (await say(ctx, ctx.t("assessment.explanation_length", { min: 10, max: TEXT_MAX })));
-      }
+      const explanation = text.normalize("NFC").trim();
+      const invalid = freeTextError(explanation, EXPLANATION_MIN);
+      if (invalid) return void (await say(ctx, ctx.t(invalid.key, invalid.vars)));
       return guarded(ctx, async () => {
         const { answer } = await answerState(ctx.deps.db, scope, question);
         if (!answer) {
