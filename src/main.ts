@@ -31,6 +31,9 @@ async function main() {
   let stopPolling: (() => Promise<void>) | null = null;
   let stopReplay: (() => void) | null = null;
   let server: Server;
+  // Said once everything runs and SIGINT/SIGTERM are handled: a supervisor (or a test)
+  // that stops the bot as soon as it reads this gets a clean shutdown.
+  let ready: () => void;
   if (config.BOT_MODE === "webhook") {
     const webhookUrl = new URL(config.WEBHOOK_URL!);
     server = createHttpServer({
@@ -48,7 +51,7 @@ async function main() {
       max_connections: config.WEBHOOK_MAX_CONNECTIONS,
       drop_pending_updates: false,
     });
-    logger.info({ port, webhook: webhookUrl.href, bot: bot.botInfo.username }, "webhook mode: listening");
+    ready = () => logger.info({ port, webhook: webhookUrl.href, bot: bot.botInfo.username }, "webhook mode: listening");
     // Updates a previous process acknowledged but did not finish, now and every minute
     // (another instance's crash is noticed here too).
     const replay = () =>
@@ -69,7 +72,7 @@ async function main() {
     await bot.api.deleteWebhook();
     const runner = startPolling(bot, logger);
     stopPolling = () => runner.stop();
-    logger.info({ port, bot: bot.botInfo.username }, "polling mode: started (health check on /healthz)");
+    ready = () => logger.info({ port, bot: bot.botInfo.username }, "polling mode: started (health check on /healthz)");
   }
 
   // Notices (sender) and reminders (planner) run in this process, with the bot.
@@ -106,6 +109,7 @@ async function main() {
   });
   process.once("SIGINT", () => void shutdown("SIGINT"));
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  ready();
 }
 
 await main();
