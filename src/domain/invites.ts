@@ -128,3 +128,55 @@ export async function redeemInvite(db: Db, rawCode: string, personId: number, no
   if (result.ok) forgetMembership(db, result.campaignId, personId);
   return result;
 }
+
+// ---------------------------------------------------------------- guessing
+
+/** At most this many wrong codes per person within the window; then they wait. */
+export const INVITE_ATTEMPT_LIMIT = 5;
+export const INVITE_ATTEMPT_WINDOW_MS = 10 * 60_000;
+
+export type AttemptSlot = { ok: true; id: number } | { ok: false; retryAt: Date };
+
+/**
+ * Takes one of a person's attempts at a code, before the code is looked at. Every attempt
+ * is a row first; the attempt goes ahead only if the rows of the window, its own
+ * included, are within the limit. Of two attempts racing on two bot instances, the later
+ * to count sees the other's row, so the limit holds without a lock. A wrong code keeps its
+ * row (see settleAttempt); a refused attempt removes its own, so waiting is enough.
+ */
+export async function takeAttempt(db: Db, personId: number, now: Date): Promise<AttemptSlot> {
+  const since = new Date(now.getTime() - INVITE_ATTEMPT_WINDOW_MS);
+  await db.inviteAttempt.deleteMany({ where: { personId, createdAt: { lte: since } } });
+  const mine = await db.inviteAttempt.create({ data: { personId, createdAt: now }, select: { id: true } });
+  const recent = await db.inviteAttempt.findMany({
+    where: { personId, createdAt: { gt: since } },
+    select: { id: true, createdAt: true },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
+  if (recent.length <= INVITE_ATTEMPT_LIMIT) return { ok: true, id: mine.id };
+  await db.inviteAttempt.deleteMany({ where: { id: mine.id } });
+  // The next attempt fits once all but LIMIT - 1 of the others have left the window.
+  const others = recent.filter((r) => r.id !== mine.id);
+  const oldestToLeave = others[others.length - INVITE_ATTEMPT_LIMIT]!;
+  return { ok: false, retryAt: new Date(oldestToLeave.createdAt.getTime() + INVITE_ATTEMPT_WINDOW_MS) };
+}
+
+/** An attempt that was not a wrong code (it linked the person, or was theirs already) does not count. */
+export async function settleAttempt(db: Db, attemptId: number, wrongCode: boolean): Promise<void> {
+  if (!wrongCode) await db.inviteAttempt.deleteMany({ where: { id: attemptId } });
+}
+
+export type OpenResult = RedeemResult | { ok: false; reason: "throttled"; retryAt: Date };
+
+/**
+ * A person typed (or tapped) an invite code: throttled per person, then redeemed. Unknown,
+ * used-by-someone-else and expired codes are wrong codes alike (see src/bot/features/start.ts
+ * for why they get one answer).
+ */
+export async function openInvite(db: Db, rawCode: string, personId: number, now: Date): Promise<OpenResult> {
+  const slot = await takeAttempt(db, personId, now);
+  if (!slot.ok) return { ok: false, reason: "throttled", retryAt: slot.retryAt };
+  const result = await redeemInvite(db, rawCode, personId, now);
+  await settleAttempt(db, slot.id, !result.ok && result.reason !== "usedBySelf");
+  return result;
+}

@@ -1,6 +1,7 @@
 import { Composer, InlineKeyboard } from "grammy";
-import { redeemInvite } from "../../domain/invites.ts";
+import { type OpenResult, openInvite } from "../../domain/invites.ts";
 import { standingOf } from "../../domain/people.ts";
+import { formatDateTime } from "../../domain/time.ts";
 import { setPersonalMenu } from "../commands.ts";
 import type { BotContext } from "../context.ts";
 import { encodeAction } from "./self-assessment/callback-data.ts";
@@ -28,6 +29,30 @@ function greeting(ctx: BotContext): string {
   return `${text}\n\n${ctx.t("start.next_steps")}`;
 }
 
+/** A minute rounded up: "from 08:05" never names a time the person is still refused. */
+const MINUTE = 60_000;
+
+/**
+ * Why a code did not link the person. A wrong code, one someone else used, an expired one
+ * (and a revoked one) get the same answer: told apart, the answer would confirm that a
+ * guess hit a real code (and, for a used one, that someone joined with it), which is what
+ * a guesser looks for. The person holding a real code needs the same advice in every case:
+ * check it, or ask for a new one. Only the person who used a code hears that it is theirs.
+ */
+function refusal(ctx: BotContext, result: Exclude<OpenResult, { ok: true }>, code: string): string {
+  switch (result.reason) {
+    case "usedBySelf":
+      return ctx.t("start.invite_used_self");
+    case "throttled": {
+      const at = new Date(Math.ceil(result.retryAt.getTime() / MINUTE) * MINUTE);
+      const [date, time] = formatDateTime(at, ctx.config.TZ).split(" ");
+      return ctx.t("start.invite_throttled", { date, time });
+    }
+    default:
+      return ctx.t("start.invite_invalid", { code: code.slice(0, 64) });
+  }
+}
+
 startFeature.command("start", async (ctx) => {
   const code = ctx.match.trim();
   if (!code) {
@@ -39,15 +64,10 @@ startFeature.command("start", async (ctx) => {
     await ctx.reply(ctx.t("start.no_campaign"));
     return;
   }
-  const result = await redeemInvite(ctx.deps.db, code, ctx.person.id, ctx.now());
+  const result = await openInvite(ctx.deps.db, code, ctx.person.id, ctx.now());
   if (!result.ok) {
-    const key = {
-      unknown: "start.invite_unknown",
-      used: "start.invite_used",
-      usedBySelf: "start.invite_used_self",
-      expired: "start.invite_expired",
-    }[result.reason];
-    await ctx.reply(ctx.t(key, { code: code.slice(0, 64) }));
+    ctx.logger.info({ person: ctx.person.id, reason: result.reason }, "invite refused");
+    await ctx.reply(refusal(ctx, result, code));
     return;
   }
   ctx.standing = await standingOf(ctx.deps.db, ctx.person, ctx.campaign, ctx.config.COORDINATOR_IDS);
