@@ -1,6 +1,6 @@
 /** Single-use invite codes that link a person to a unit and a role (/start <code>). */
 import { randomInt } from "node:crypto";
-import type { Db, Role, Unit } from "../db/client.ts";
+import type { Db, Invite, Person, Role, Unit } from "../db/client.ts";
 import { audit } from "./audit.ts";
 import { forgetMembership } from "./people.ts";
 
@@ -78,7 +78,10 @@ export async function createInvites(db: Db, input: CreateInvitesInput): Promise<
 
 export type RedeemResult =
   | { ok: true; role: Role; unit: Unit | null; previousRole: Role | null; campaignId: number }
-  | { ok: false; reason: "unknown" | "used" | "expired" | "usedBySelf" };
+  | { ok: false; reason: "unknown" | "used" | "expired" | "revoked" | "usedBySelf" };
+
+/** What a code can look like (codes made here have 10 characters; longer ones are refused). */
+const CODE_FORM = /^[A-Z0-9]{4,64}$/;
 
 /** Codes are shown upper-case; accept what people type. */
 export function normalizeCode(code: string): string {
@@ -91,14 +94,15 @@ export function normalizeCode(code: string): string {
  */
 export async function redeemInvite(db: Db, rawCode: string, personId: number, now = new Date()): Promise<RedeemResult> {
   const code = normalizeCode(rawCode);
-  if (!/^[A-Z0-9]{4,64}$/.test(code)) return { ok: false, reason: "unknown" };
+  if (!CODE_FORM.test(code)) return { ok: false, reason: "unknown" };
   const result = await db.$transaction(async (tx) => {
     const invite = await tx.invite.findUnique({ where: { code }, include: { unit: true } });
     if (!invite) return { ok: false, reason: "unknown" } as const;
+    if (invite.revokedAt) return { ok: false, reason: "revoked" } as const;
     if (invite.usedAt) return { ok: false, reason: invite.usedById === personId ? "usedBySelf" : "used" } as const;
     if (invite.expiresAt <= now) return { ok: false, reason: "expired" } as const;
     const claimed = await tx.invite.updateMany({
-      where: { id: invite.id, usedAt: null },
+      where: { id: invite.id, usedAt: null, revokedAt: null },
       data: { usedAt: now, usedById: personId },
     });
     if (claimed.count !== 1) return { ok: false, reason: "used" } as const;
@@ -127,6 +131,106 @@ export async function redeemInvite(db: Db, rawCode: string, personId: number, no
   });
   if (result.ok) forgetMembership(db, result.campaignId, personId);
   return result;
+}
+
+// ---------------------------------------------------------------- open invites, revoking
+
+/** Whether typed text has the form of a code (it may still be a person's name). */
+export const looksLikeCode = (text: string) => CODE_FORM.test(normalizeCode(text));
+
+export type InviteWithPeople = Invite & { unit: Unit | null; usedBy: Person | null };
+
+/** An invite of the campaign by the code a coordinator typed, whatever its state. */
+export async function findInviteByCode(db: Db, campaignId: number, rawCode: string): Promise<InviteWithPeople | null> {
+  const code = normalizeCode(rawCode);
+  if (!CODE_FORM.test(code)) return null;
+  return db.invite.findFirst({ where: { code, campaignId }, include: { unit: true, usedBy: true } });
+}
+
+export function findInvite(db: Db, campaignId: number, inviteId: number): Promise<InviteWithPeople | null> {
+  return db.invite.findFirst({ where: { id: inviteId, campaignId }, include: { unit: true, usedBy: true } });
+}
+
+export type InviteState = "open" | "used" | "revoked" | "expired";
+
+export function inviteState(invite: Invite, now: Date): InviteState {
+  if (invite.revokedAt) return "revoked";
+  if (invite.usedAt) return "used";
+  return invite.expiresAt <= now ? "expired" : "open";
+}
+
+const openWhere = (campaignId: number, now: Date, unitId?: number) => ({
+  campaignId,
+  usedAt: null,
+  revokedAt: null,
+  expiresAt: { gt: now },
+  ...(unitId ? { unitId } : {}),
+});
+
+export interface InvitePage {
+  invites: (Invite & { unit: Unit | null })[];
+  total: number;
+  page: number;
+  pages: number;
+}
+
+/** Invites that can still be used, of one unit or all, by unit then age; one page. */
+export async function openInvites(
+  db: Db,
+  campaignId: number,
+  now: Date,
+  options: { unitId?: number; page: number; pageSize: number },
+): Promise<InvitePage> {
+  const where = openWhere(campaignId, now, options.unitId);
+  const total = await db.invite.count({ where });
+  const pages = Math.max(1, Math.ceil(total / options.pageSize));
+  const page = Math.min(Math.max(0, options.page), pages - 1);
+  const invites = await db.invite.findMany({
+    where,
+    include: { unit: true },
+    orderBy: [{ unitId: { sort: "asc", nulls: "first" } }, { id: "asc" }],
+    skip: page * options.pageSize,
+    take: options.pageSize,
+  });
+  return { invites, total, page, pages };
+}
+
+export type RevokeInviteResult =
+  | { ok: true; invite: InviteWithPeople }
+  | { ok: false; reason: Exclude<InviteState, "open"> | "gone" };
+
+/** A coordinator revokes an unused invite: from then on it is answered as an unknown code. */
+export async function revokeInvite(
+  db: Db,
+  campaignId: number,
+  inviteId: number,
+  actorId: number,
+  now: Date,
+): Promise<RevokeInviteResult> {
+  return db.$transaction(async (tx): Promise<RevokeInviteResult> => {
+    const revoked = await tx.invite.updateMany({
+      where: { id: inviteId, ...openWhere(campaignId, now) },
+      data: { revokedAt: now },
+    });
+    const invite = await tx.invite.findFirst({
+      where: { id: inviteId, campaignId },
+      include: { unit: true, usedBy: true },
+    });
+    if (!invite) return { ok: false, reason: "gone" };
+    if (revoked.count !== 1) {
+      const state = inviteState(invite, now);
+      return { ok: false, reason: state === "open" ? "gone" : state };
+    }
+    await audit(tx, {
+      actorId,
+      action: "invite.revoke",
+      entity: "Invite",
+      entityId: invite.id,
+      before: { role: invite.role, unitId: invite.unitId, expiresAt: invite.expiresAt },
+      after: { revokedAt: now },
+    });
+    return { ok: true, invite };
+  });
 }
 
 // ---------------------------------------------------------------- guessing

@@ -30,6 +30,7 @@ export const NOTICE_KINDS = [
   "deadline.reminder",
   "assessment.reminder",
   "recipient.unreachable",
+  "access.revoked",
 ] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
@@ -136,6 +137,8 @@ const VisitPayload = z.object({
 });
 export type VisitPayload = z.infer<typeof VisitPayload>;
 
+const RoleKey = z.enum(["COORDINATOR", "INSPECTOR", "OFFICER"]);
+
 const MissingArea = z.object({ area: z.string(), answered: z.number(), total: z.number() });
 
 export const PAYLOADS = {
@@ -162,7 +165,11 @@ export const PAYLOADS = {
     role: z.string().nullish(),
     error: z.string(),
   }),
+  "access.revoked": z.object({ role: RoleKey, unitName: z.string().nullable(), campaign: z.string() }),
 } satisfies Record<NoticeKind, z.ZodType>;
+
+/** Notices to coordinators about people, or to people about their access: not in /xacnhan's report. */
+const NOT_ACKNOWLEDGEMENT_REPORTED: NoticeKind[] = ["recipient.unreachable", "access.revoked"];
 
 // ---------------------------------------------------------------- rendering
 
@@ -287,6 +294,17 @@ export function renderNotice(kind: string, payload: unknown, o: RenderOptions): 
       lines.push(t("notices.unreachable.error", { error: p.error }), "", t("notices.unreachable.action"));
       return lines.join("\n");
     }
+    case "access.revoked": {
+      const p = parsed.data as z.infer<(typeof PAYLOADS)["access.revoked"]>;
+      const vars = { role: t(`roles.${p.role}`), unit: p.unitName, campaign: p.campaign };
+      return [
+        t("notices.access.revoked_title"),
+        "",
+        t(p.unitName ? "notices.access.revoked_body_unit" : "notices.access.revoked_body", vars),
+        "",
+        t("notices.access.revoked_next"),
+      ].join("\n");
+    }
   }
 }
 
@@ -368,7 +386,7 @@ export interface AckReport {
 /** For coordinators: per notice kind and visit, who has not acknowledged, who failed and why. */
 export async function acknowledgementReport(db: Db, campaignId: number): Promise<AckReport> {
   const notices = await db.notice.findMany({
-    where: { campaignId, kind: { not: "recipient.unreachable" } },
+    where: { campaignId, kind: { notIn: NOT_ACKNOWLEDGEMENT_REPORTED } },
     select: {
       kind: true,
       visitId: true,
