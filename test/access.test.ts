@@ -20,6 +20,7 @@ const minh = user(8002, "Lò Văn Minh", { username: "minhlv" }); // officer, S�
 const hoa = user(8003, "Cầm Thị Hoa"); // officer, Sông Mã
 const tuan = user(8004, "Hà Minh Tuấn"); // inspector
 const guest = user(8005, "Khách");
+const nam = user(8006, "Trần Văn Nam"); // coordinator by invite
 
 async function invite(role: "OFFICER" | "INSPECTOR" | "COORDINATOR", unitCode?: string) {
   const unitIds = unitCode ? [(await h.unit(unitCode)).id] : undefined;
@@ -172,7 +173,6 @@ describe("/thuhoi: a coordinator removes a person", () => {
     expect(await h.send(thuy, "/thuhoi Bích Thủy")).toEqual([
       "⛔ Đồng chí không thể tự thu hồi quyền của chính mình. Đề nghị một công chức khác của Phòng CCHC, Sở Nội vụ thực hiện.",
     ]);
-    const nam = user(8006, "Trần Văn Nam");
     await link(nam, "COORDINATOR");
     expect((await h.send(nam, "/thuhoi Bích Thủy"))[0]).toContain(
       "là công chức Phòng CCHC, Sở Nội vụ theo cấu hình của bot (COORDINATOR_IDS)",
@@ -277,5 +277,106 @@ describe("invites: listing and revoking codes not used yet", () => {
     h.restart();
     // Officers are not offered them.
     expect((await h.send(hoa, "/help"))[0]).not.toContain("/thuhoi");
+  });
+});
+
+describe("a second invite never moves anyone silently", () => {
+  const lan = user(8010, "Đinh Thị Lan"); // officer, Sở Tư pháp
+  let code: string;
+
+  it("an officer opening another unit's code is asked, naming both units; keeping changes nothing", async () => {
+    await link(lan, "OFFICER", "so-tu-phap");
+    code = await invite("OFFICER", "so-ke-hoach-dau-tu");
+    expect(await h.send(lan, `/start ${code}`)).toEqual([
+      "⚠️ Đồng chí hiện là <b>cán bộ đầu mối</b> của <b>Sở Tư pháp</b> trong <b>Kế hoạch kiểm tra công tác cải cách hành chính tỉnh Sơn La năm 2019</b>.\nMã mời này dành cho <b>cán bộ đầu mối</b> của <b>Sở Kế hoạch và Đầu tư</b>.\n\nNếu dùng mã này, đồng chí sẽ chuyển sang vai trò, đơn vị mới và không còn là <b>cán bộ đầu mối</b> của <b>Sở Tư pháp</b> nữa; Phòng CCHC, Sở Nội vụ sẽ được thông báo. Đồng chí có muốn chuyển không?",
+    ]);
+    expect(buttons().map((b) => b.text)).toEqual(["✅ Xác nhận chuyển", "Giữ như hiện nay"]);
+    // Nothing happened yet.
+    expect((await membershipOf(lan))?.unit?.code).toBe("so-tu-phap");
+    expect((await h.db.invite.findUniqueOrThrow({ where: { code } })).usedAt).toBeNull();
+    expect(await h.db.notice.count({ where: { kind: "access.moved" } })).toBe(0);
+
+    const kept = await press(lan, button("Giữ như hiện nay"));
+    expect(kept.texts).toEqual(["Đồng chí vẫn là <b>cán bộ đầu mối</b> của <b>Sở Tư pháp</b>. Mã mời chưa được dùng."]);
+    expect((await membershipOf(lan))?.unit?.code).toBe("so-tu-phap");
+    expect((await h.db.invite.findUniqueOrThrow({ where: { code } })).usedAt).toBeNull();
+  });
+
+  it("confirming moves them (audited), coordinators are told in their language; the code again is theirs", async () => {
+    await h.db.person.update({ where: { telegramId: BigInt(nam.id) }, data: { locale: "en" } });
+    h.restart();
+    await h.send(lan, `/start ${code}`);
+    const confirm = button("Xác nhận chuyển");
+    const moved = await press(lan, confirm);
+    expect(moved.texts[0]).toContain("Đã liên kết thành công");
+    expect(moved.texts[0]).toContain("<b>cán bộ đầu mối</b> của <b>Sở Kế hoạch và Đầu tư</b>");
+    expect(moved.texts[0]).toContain(
+      "Đồng chí không còn là <b>cán bộ đầu mối</b> của <b>Sở Tư pháp</b>; Phòng CCHC, Sở Nội vụ đã được thông báo.",
+    );
+    expect((await membershipOf(lan))?.unit?.code).toBe("so-ke-hoach-dau-tu");
+    const stored = await h.db.invite.findUniqueOrThrow({ where: { code } });
+    expect(stored.usedById).toBe((await personOf(lan)).id);
+    const entry = await h.db.auditLog.findFirstOrThrow({
+      where: { action: "invite.redeem", actorId: (await personOf(lan)).id },
+      orderBy: { id: "desc" },
+    });
+    expect(entry.before).toEqual({ role: "OFFICER", unitId: (await h.unit("so-tu-phap")).id });
+    expect(entry.after).toMatchObject({
+      role: "OFFICER",
+      unitId: (await h.unit("so-ke-hoach-dau-tu")).id,
+      invite: code,
+    });
+
+    await deliver();
+    const toThuy = inbox(thuy).find((t) => t.includes("Đinh Thị Lan"));
+    expect(toThuy).toBe(
+      "🔄 Thay đổi đơn vị, vai trò\n\nĐinh Thị Lan đã dùng mã mời mới và xác nhận chuyển:\n• Trước đây: cán bộ đầu mối của Sở Tư pháp\n• Từ nay: cán bộ đầu mối của Sở Kế hoạch và Đầu tư\n\nNếu việc chuyển này không đúng, đồng chí có thể thu hồi quyền bằng lệnh /thuhoi và cấp mã mời mới.",
+    );
+    const toNam = inbox(nam).find((t) => t.includes("Đinh Thị Lan"));
+    expect(toNam).toContain("Unit or role changed");
+    expect(toNam).toContain(
+      "• Before: unit focal officer of Sở Tư pháp\n• Now: unit focal officer of Sở Kế hoạch và Đầu tư",
+    );
+    expect(inbox(lan).some((t) => t.includes("Đinh Thị Lan"))).toBe(false);
+
+    // The same code again, typed or pressed: already theirs; never counted as a guess.
+    expect(await h.send(lan, `/start ${code}`)).toEqual([
+      "Đồng chí đã dùng mã mời này rồi, tài khoản của đồng chí đã được liên kết. Gõ /help để xem các lệnh.",
+    ]);
+    expect((await press(lan, confirm)).texts[0]).toContain("Đồng chí đã dùng mã mời này rồi");
+    expect(await h.db.inviteAttempt.count({ where: { personId: (await personOf(lan)).id } })).toBe(0);
+    expect(await h.db.notice.count({ where: { kind: "access.moved" } })).toBe(2); // Thủy and Nam, once each
+  });
+
+  it("a move button pressed after the access changed asks again with the latest", async () => {
+    const next = await invite("OFFICER", "so-cong-thuong");
+    await h.send(lan, `/start ${next}`);
+    const confirm = button("Xác nhận chuyển");
+    await h.db.membership.updateMany({
+      where: { personId: (await personOf(lan)).id },
+      data: { unitId: (await h.unit("so-noi-vu")).id },
+    });
+    const asked = await press(lan, confirm);
+    expect(asked.texts[0]).toContain("Đồng chí hiện là <b>cán bộ đầu mối</b> của <b>Sở Nội vụ</b>");
+    expect((await membershipOf(lan))?.unit?.code).toBe("so-noi-vu");
+    expect((await h.db.invite.findUniqueOrThrow({ where: { code: next } })).usedAt).toBeNull();
+  });
+
+  it("a coordinator by invite is asked before a code demotes them; one of COORDINATOR_IDS stays coordinator", async () => {
+    const binh = user(8011, "Vũ Thanh Bình");
+    await link(binh, "COORDINATOR");
+    const officerCode = await invite("OFFICER", "quynh-nhai");
+    const [asked] = await h.send(binh, `/start ${officerCode}`);
+    expect(asked).toContain("Đồng chí hiện là <b>điều phối viên (Sở Nội vụ)</b> trong");
+    expect(asked).toContain("Mã mời này dành cho <b>cán bộ đầu mối</b> của <b>Ủy ban nhân dân huyện Quỳnh Nhai</b>");
+    expect((await membershipOf(binh))?.role).toBe("COORDINATOR");
+
+    const [configured] = await h.send(thuy, `/start ${officerCode}`);
+    expect(configured).toBe(
+      "Đồng chí là công chức Phòng CCHC, Sở Nội vụ theo cấu hình của bot, nên không cần dùng mã mời. Mã này chưa được dùng và vẫn còn hiệu lực cho người được mời.",
+    );
+    expect((await h.db.invite.findUniqueOrThrow({ where: { code: officerCode } })).usedAt).toBeNull();
+    expect((await membershipOf(thuy))?.role).toBe("COORDINATOR");
+    expect((await h.send(thuy, "/help"))[0]).toContain("vai trò: điều phối viên (Sở Nội vụ)");
   });
 });

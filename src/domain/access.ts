@@ -26,6 +26,7 @@ export interface AccessStamp {
 }
 
 export const stampOf = (m: { role: Role; unitId: number | null }): AccessStamp => ({ role: m.role, unitId: m.unitId });
+export const stampOfAccess = (a: Access): AccessStamp => ({ role: a.role, unitId: a.unit?.id ?? null });
 export const sameAccess = (a: AccessStamp, b: AccessStamp) => a.role === b.role && a.unitId === b.unitId;
 
 /** Notice payload of an access: role key and unit name, rendered in the reader's language. */

@@ -1,8 +1,19 @@
 /** Single-use invite codes that link a person to a unit and a role (/start <code>). */
 import { randomInt } from "node:crypto";
-import type { Db, Invite, Person, Role, Unit } from "../db/client.ts";
+import type { Db, Invite, Person, Prisma, Role, Unit } from "../db/client.ts";
+import {
+  type Access,
+  type AccessStamp,
+  accessPayload,
+  dropPendingNotices,
+  membershipChanged,
+  sameAccess,
+  stampOf,
+} from "./access.ts";
 import { audit } from "./audit.ts";
-import { forgetMembership } from "./people.ts";
+import { coordinatorIdsOf, enqueueNotices } from "./notices.ts";
+
+type Tx = Prisma.TransactionClient;
 
 // No 0/O, 1/I/L: codes are sometimes read aloud or typed from paper.
 const ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
@@ -77,8 +88,18 @@ export async function createInvites(db: Db, input: CreateInvitesInput): Promise<
 }
 
 export type RedeemResult =
-  | { ok: true; role: Role; unit: Unit | null; previousRole: Role | null; campaignId: number }
-  | { ok: false; reason: "unknown" | "used" | "expired" | "revoked" | "usedBySelf" };
+  | { ok: true; role: Role; unit: Unit | null; previous: Access | null; campaignId: number; moved: boolean }
+  | { ok: false; reason: "unknown" | "used" | "expired" | "revoked" | "usedBySelf" | "configuredCoordinator" }
+  /** The code would change the person's unit or role: nothing done until they confirm. */
+  | { ok: false; reason: "confirm"; code: string; current: Access; next: Access };
+
+export interface RedeemOptions {
+  now: Date;
+  /** COORDINATOR_IDS: they stay coordinators, and are told of moves. */
+  coordinatorIds: readonly bigint[];
+  /** The access the person saw and agreed to leave (the confirm button), if any. */
+  confirmed?: AccessStamp | null;
+}
 
 /** What a code can look like (codes made here have 10 characters; longer ones are refused). */
 const CODE_FORM = /^[A-Z0-9]{4,64}$/;
@@ -90,24 +111,42 @@ export function normalizeCode(code: string): string {
 
 /**
  * Redeems a code for a person. The claim is one conditional update, so two people racing
- * for one code cannot both win.
+ * for one code cannot both win. A person who has a role already is never moved to another
+ * unit or role silently: unless they confirmed leaving exactly the access they have now,
+ * the answer is "confirm" and the code stays unused. A confirmed move is audited and the
+ * campaign's coordinators are told through the outbox (access.moved).
  */
-export async function redeemInvite(db: Db, rawCode: string, personId: number, now = new Date()): Promise<RedeemResult> {
+export async function redeemInvite(
+  db: Db,
+  rawCode: string,
+  personId: number,
+  options: RedeemOptions,
+): Promise<RedeemResult> {
+  const { now } = options;
   const code = normalizeCode(rawCode);
   if (!CODE_FORM.test(code)) return { ok: false, reason: "unknown" };
-  const result = await db.$transaction(async (tx) => {
+  const result = await db.$transaction(async (tx): Promise<RedeemResult> => {
     const invite = await tx.invite.findUnique({ where: { code }, include: { unit: true } });
-    if (!invite) return { ok: false, reason: "unknown" } as const;
-    if (invite.revokedAt) return { ok: false, reason: "revoked" } as const;
-    if (invite.usedAt) return { ok: false, reason: invite.usedById === personId ? "usedBySelf" : "used" } as const;
-    if (invite.expiresAt <= now) return { ok: false, reason: "expired" } as const;
+    if (!invite) return { ok: false, reason: "unknown" };
+    if (invite.revokedAt) return { ok: false, reason: "revoked" };
+    if (invite.usedAt) return { ok: false, reason: invite.usedById === personId ? "usedBySelf" : "used" };
+    if (invite.expiresAt <= now) return { ok: false, reason: "expired" };
+    const person = await tx.person.findUniqueOrThrow({ where: { id: personId } });
+    // COORDINATOR_IDS make a coordinator whatever the database says: a code would change
+    // nothing they can do, so it is left for the person it was meant for.
+    if (options.coordinatorIds.includes(person.telegramId)) return { ok: false, reason: "configuredCoordinator" };
+    const key = { campaignId_personId: { campaignId: invite.campaignId, personId } };
+    const before = await tx.membership.findUnique({ where: key, include: { unit: true } });
+    const next: Access = { role: invite.role, unit: invite.unit };
+    const moved = before !== null && !sameAccess(stampOf(before), stampOf(invite));
+    if (moved && !(options.confirmed && sameAccess(options.confirmed, stampOf(before)))) {
+      return { ok: false, reason: "confirm", code, current: { role: before.role, unit: before.unit }, next };
+    }
     const claimed = await tx.invite.updateMany({
       where: { id: invite.id, usedAt: null, revokedAt: null },
       data: { usedAt: now, usedById: personId },
     });
-    if (claimed.count !== 1) return { ok: false, reason: "used" } as const;
-    const key = { campaignId_personId: { campaignId: invite.campaignId, personId } };
-    const before = await tx.membership.findUnique({ where: key });
+    if (claimed.count !== 1) return { ok: false, reason: "used" };
     const after = await tx.membership.upsert({
       where: key,
       create: { campaignId: invite.campaignId, personId, role: invite.role, unitId: invite.unitId },
@@ -121,16 +160,48 @@ export async function redeemInvite(db: Db, rawCode: string, personId: number, no
       before: before && { role: before.role, unitId: before.unitId },
       after: { role: after.role, unitId: after.unitId, invite: invite.code },
     });
-    return {
-      ok: true,
-      role: invite.role,
-      unit: invite.unit,
-      previousRole: before?.role ?? null,
-      campaignId: invite.campaignId,
-    } as const;
+    if (moved) await tellCoordinatorsOfMove(tx, invite, person, before, next, options, now);
+    const previous = before && { role: before.role, unit: before.unit };
+    return { ok: true, role: invite.role, unit: invite.unit, previous, campaignId: invite.campaignId, moved };
   });
-  if (result.ok) forgetMembership(db, result.campaignId, personId);
+  if (result.ok) membershipChanged(db, result.campaignId, personId);
   return result;
+}
+
+/**
+ * A confirmed move: the person's pending notices of their old unit or role are dropped,
+ * and every coordinator of the campaign (but the person) is told who moved from where to
+ * where, in their own language when it is sent.
+ */
+async function tellCoordinatorsOfMove(
+  tx: Tx,
+  invite: Invite,
+  person: Person,
+  before: Access,
+  next: Access,
+  options: RedeemOptions,
+  now: Date,
+): Promise<void> {
+  await dropPendingNotices(tx, invite.campaignId, person.id);
+  const coordinators = await coordinatorIdsOf(tx, invite.campaignId, options.coordinatorIds);
+  await enqueueNotices(
+    tx,
+    coordinators
+      .filter((id) => id !== person.id)
+      .map((recipientId) => ({
+        recipientId,
+        campaignId: invite.campaignId,
+        kind: "access.moved",
+        payload: {
+          personName: person.displayName,
+          username: person.username,
+          from: accessPayload(before),
+          to: accessPayload(next),
+        },
+        dueAt: now,
+        idempotencyKey: `access:moved:${invite.id}:${recipientId}`,
+      })),
+  );
 }
 
 // ---------------------------------------------------------------- open invites, revoking
@@ -277,10 +348,18 @@ export type OpenResult = RedeemResult | { ok: false; reason: "throttled"; retryA
  * used-by-someone-else and expired codes are wrong codes alike (see src/bot/features/start.ts
  * for why they get one answer).
  */
-export async function openInvite(db: Db, rawCode: string, personId: number, now: Date): Promise<OpenResult> {
-  const slot = await takeAttempt(db, personId, now);
+export async function openInvite(
+  db: Db,
+  rawCode: string,
+  personId: number,
+  options: RedeemOptions,
+): Promise<OpenResult> {
+  const slot = await takeAttempt(db, personId, options.now);
   if (!slot.ok) return { ok: false, reason: "throttled", retryAt: slot.retryAt };
-  const result = await redeemInvite(db, rawCode, personId, now);
-  await settleAttempt(db, slot.id, !result.ok && result.reason !== "usedBySelf");
+  const result = await redeemInvite(db, rawCode, personId, options);
+  await settleAttempt(db, slot.id, !result.ok && WRONG_CODE.has(result.reason));
   return result;
 }
+
+/** Answers to a code that cannot be used; the others (linked, asked to confirm, already theirs) are not guesses. */
+const WRONG_CODE = new Set<string>(["unknown", "used", "expired", "revoked"]);

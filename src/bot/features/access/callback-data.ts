@@ -2,7 +2,9 @@
  * Buttons of access management carry short, validated callback data (Telegram allows 64
  * bytes). Anything that does not parse exactly, or names an id beyond PostgreSQL's
  * integer, is refused before any query. A role and unit travel with a confirmation, so a
- * press after the access changed is refused instead of acting on what was not shown.
+ * press after the access changed is refused instead of acting on what was not shown. The
+ * move buttons carry the invite code the person typed in this very chat: pressing one is
+ * typing the code again (throttled alike), so forged data gains nothing.
  */
 import type { AccessStamp } from "../../../domain/access.ts";
 
@@ -18,7 +20,11 @@ export type AccessAction =
   /** /mamoi: open invites of a unit (0: all), page n */
   | { kind: "invites"; unitId: number; page: number }
   /** Dismissed: nothing done */
-  | { kind: "close" };
+  | { kind: "close" }
+  /** Anyone asked to confirm a move by an invite: use this code, leaving this access */
+  | { kind: "move"; code: string; access: AccessStamp }
+  /** ...or keep the access they have; the code stays unused */
+  | { kind: "keep" };
 
 export const PREFIX = "ac:";
 
@@ -50,6 +56,11 @@ const PARSERS: Parser[] = [
   [new RegExp(`^ac:ri:${ID}$`), (m) => ({ kind: "revokeInvite", inviteId: n(m[1]) })],
   [new RegExp(`^ac:l:${ID0}:${N}$`), (m) => ({ kind: "invites", unitId: n(m[1]), page: n(m[2]) })],
   [/^ac:x$/, () => ({ kind: "close" })],
+  [
+    new RegExp(`^ac:mv:([A-Z0-9]{4,40}):${ACCESS}$`),
+    (m) => ({ kind: "move", code: m[1]!, access: accessOf(m[2], m[3]) }),
+  ],
+  [/^ac:k$/, () => ({ kind: "keep" })],
 ];
 
 /** Every number of an action, the unit of an access included. */
@@ -82,5 +93,9 @@ export function encodeAction(a: AccessAction): string {
       return `ac:l:${a.unitId}:${a.page}`;
     case "close":
       return "ac:x";
+    case "move":
+      return `ac:mv:${a.code}:${encodeAccess(a.access)}`;
+    case "keep":
+      return "ac:k";
   }
 }

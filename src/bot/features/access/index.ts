@@ -2,7 +2,8 @@
  * Access management for coordinators: /thuhoi removes a person's role (and unit) in the
  * campaign, picked by name, @username or unit, after a confirm button; /thuhoi <code>
  * and /mamoi revoke invite codes not used yet. The removed person is told through the
- * notice outbox and their command menu goes back to a guest's. Everyone else is refused.
+ * notice outbox and their command menu goes back to a guest's. Everyone else is refused,
+ * except for the buttons that answer "move to the unit or role of this invite?" (start.ts).
  */
 import { Composer } from "grammy";
 import type { Person, Unit } from "../../../db/client.ts";
@@ -28,6 +29,7 @@ import { setPersonalMenu } from "../../commands.ts";
 import type { BotContext } from "../../context.ts";
 import { answerButtonOnce, sendLong } from "../../messages.ts";
 import { shorten } from "../schedule/views.ts";
+import { keepAccess, useInvite } from "../start.ts";
 import { parseAction } from "./callback-data.ts";
 import {
   accessText,
@@ -141,6 +143,9 @@ accessFeature.command("mamoi", async (ctx) => {
 accessFeature.callbackQuery(/^ac:/, async (ctx) => {
   const action = parseAction(ctx.callbackQuery.data);
   if (!action) return void (await answerButtonOnce(ctx, { text: ctx.t("errors.bad_button") }));
+  // Anyone's: the answer to "move to the unit or role of this code?"
+  if (action.kind === "move") return useInvite(ctx, action.code, action.access);
+  if (action.kind === "keep") return keepAccess(ctx);
   const campaignId = await campaignIdFor(ctx);
   if (!campaignId) return;
   const db = ctx.deps.db;
