@@ -1,12 +1,13 @@
 /**
  * Buttons of access management carry short, validated callback data (Telegram allows 64
  * bytes). Anything that does not parse exactly, or names an id beyond PostgreSQL's
- * integer, is refused before any query. A role and unit travel with a confirmation, so a
+ * integer, is refused before any query (src/bot/callback-data.ts). A role and unit travel with a confirmation, so a
  * press after the access changed is refused instead of acting on what was not shown. The
  * move buttons carry the invite code the person typed in this very chat: pressing one is
  * typing the code again (throttled alike), so forged data gains nothing.
  */
 import type { AccessStamp } from "../../../domain/access.ts";
+import { type Parser as ParserOf, parseWith } from "../../callback-data.ts";
 
 export type AccessAction =
   /** /thuhoi: one of several people named; ask to confirm */
@@ -28,13 +29,12 @@ export type AccessAction =
 
 export const PREFIX = "ac:";
 
-const MAX_ID = 2_147_483_647;
 const ID = "([1-9][0-9]{0,9})";
 const ID0 = "(0|[1-9][0-9]{0,9})";
 const N = "(0|[1-9][0-9]{0,5})";
 /** An access: role letter and unit id (0: none), e.g. "O12", "C0". */
 const ACCESS = `([CIO])${ID0}`;
-type Parser = [RegExp, (m: RegExpExecArray) => AccessAction];
+type Parser = ParserOf<AccessAction>;
 const n = (s: string | undefined) => Number(s);
 
 const ROLE_LETTERS = { COORDINATOR: "C", INSPECTOR: "I", OFFICER: "O" } as const;
@@ -63,20 +63,8 @@ const PARSERS: Parser[] = [
   [/^ac:k$/, () => ({ kind: "keep" })],
 ];
 
-/** Every number of an action, the unit of an access included. */
-function idsOf(a: AccessAction): number[] {
-  const values = Object.values(a).flatMap((v) => (v && typeof v === "object" ? Object.values(v) : [v]));
-  return values.filter((v): v is number => typeof v === "number");
-}
-
 export function parseAction(data: string): AccessAction | null {
-  for (const [re, build] of PARSERS) {
-    const m = re.exec(data);
-    if (!m) continue;
-    const action = build(m);
-    return idsOf(action).every((v) => v <= MAX_ID) ? action : null;
-  }
-  return null;
+  return parseWith(PARSERS, data);
 }
 
 export function encodeAction(a: AccessAction): string {
