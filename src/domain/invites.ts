@@ -101,7 +101,7 @@ export interface RedeemOptions {
   confirmed?: AccessStamp | null;
 }
 
-/** What a code can look like (codes made here have 10 characters; longer ones are refused). */
+/** What a code can look like (codes made here have 10 characters; a move button carries at most 40). */
 const CODE_FORM = /^[A-Z0-9]{4,64}$/;
 
 /** Codes are shown upper-case; accept what people type. */
