@@ -37,6 +37,7 @@ describe("/help", () => {
         "ngonngu",
         ...["tiendo", "chuanop", "donvi", "diem", "nhacnho", "molai", "xuat"],
         ...["lich", "lichmoi", "lichsua", "lichhuy", "xacnhan"],
+        ...["thuhoi", "mamoi"],
       ],
     ],
   ])("lists exactly the commands of %s", async (_who, person, roleName, commands) => {

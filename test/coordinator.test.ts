@@ -325,8 +325,13 @@ describe("/donvi and unit names", () => {
   });
 
   it("refuses forged or stale buttons", async () => {
-    await h.press(coordinator, "co:dv:abc");
-    expect(h.recorder.of("answerCallbackQuery")[0]).toMatchObject({ text: "Nút không hợp lệ." });
+    for (const forged of ["co:dv:abc", "co:dv:9999999999", "co:ml:1:2147483648"]) {
+      await h.press(coordinator, forged);
+      expect(h.recorder.of("answerCallbackQuery"), forged).toEqual([
+        { callback_query_id: expect.any(String), text: "Nút không hợp lệ." },
+      ]);
+      expect(h.recorder.texts(), forged).toEqual([]);
+    }
     await h.press(coordinator, "co:dv:99999999");
     expect(h.recorder.of("answerCallbackQuery")[0]).toMatchObject({ show_alert: true });
     expect(h.recorder.texts()).toEqual([]);

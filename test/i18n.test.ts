@@ -103,7 +103,7 @@ describe("locales", () => {
 
   it("interpolated values are escaped for Telegram HTML", () => {
     const i18n = createI18n("vi");
-    expect(i18n.t("vi", "start.invite_unknown", { code: "<b>&" })).toContain("<code>&lt;b&gt;&amp;</code>");
+    expect(i18n.t("vi", "start.invite_invalid", { code: "<b>&" })).toContain("<code>&lt;b&gt;&amp;</code>");
   });
 
   it("plain text (the terminal playground) keeps values as they are, and counts pick plural forms", () => {

@@ -49,7 +49,7 @@ describe("callback data", () => {
     { kind: "ranking", areaId: 0, page: 499 },
     { kind: "unit", unitId: 1_000_123 },
     { kind: "remind", unitId: 5 },
-    { kind: "reopen", unitId: 9_999_999_999, areaId: 9_999_999_999 },
+    { kind: "reopen", unitId: 2_147_483_647, areaId: 2_147_483_647 },
   ] as const)("round-trips %j within 64 bytes", (action) => {
     const data = encodeAction(action);
     expect(Buffer.byteLength(data)).toBeLessThanOrEqual(64);
@@ -67,6 +67,8 @@ describe("callback data", () => {
     "co:xx:1",
     "sa:l",
     `co:dv:${"9".repeat(20)}`,
+    "co:dv:2147483648", // beyond PostgreSQL's integer: refused before any query
+    "co:ml:1:9999999999",
   ])("refuses %j", (data) => {
     expect(parseAction(data)).toBeNull();
   });

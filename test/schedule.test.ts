@@ -1,13 +1,13 @@
 import { Api } from "grammy";
 import type { User } from "grammy/types";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeBotApi, startFakeBotApi } from "../src/dev/fake-bot-api.ts";
 import { createInvites } from "../src/domain/invites.ts";
 import { enqueueNotices } from "../src/domain/notices.ts";
 import { planReminders } from "../src/jobs/planner.ts";
-import { NoticeSender, type SenderOptions } from "../src/jobs/sender.ts";
+import type { SenderOptions } from "../src/jobs/sender.ts";
 import { createHarness, type Harness, TEST_TOKEN } from "./support/harness.ts";
+import { testSender } from "./support/sender.ts";
 import { user } from "./support/updates.ts";
 
 /**
@@ -24,28 +24,12 @@ const lan = user(7003, "Đinh Thị Lan"); // officer, Sở Tư pháp
 const tuan = user(7004, "Hà Minh Tuấn"); // inspector (team)
 const thuy = user(7005, "Nguyễn Thị Bích Thủy"); // coordinator (COORDINATOR_IDS)
 const guest = user(7006, "Khách");
-const silent = pino({ level: process.env.TEST_LOG ? "debug" : "silent" });
 
 /** 2019-03-dd hh:mm in Asia/Ho_Chi_Minh (UTC+7). */
 const local = (day: number, hour: number, minute = 0, month = 3) =>
   new Date(Date.UTC(2019, month - 1, day, hour - 7, minute));
 
-function sender(options: Partial<SenderOptions> = {}) {
-  return new NoticeSender({
-    db: h.db,
-    api,
-    i18n: h.i18n,
-    logger: silent,
-    timeZone: h.config.TZ,
-    coordinatorIds: h.config.COORDINATOR_IDS,
-    now: h.clock.now,
-    ratePerSecond: 200,
-    perChatIntervalMs: 0,
-    backoffBaseMs: 1000,
-    pollMs: 50,
-    ...options,
-  });
-}
+const sender = (options: Partial<SenderOptions> = {}) => testSender(h, api, options);
 
 async function link(person: User, role: "OFFICER" | "INSPECTOR", unitCode?: string) {
   const unitIds = unitCode ? [(await h.unit(unitCode)).id] : undefined;

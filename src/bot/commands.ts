@@ -30,6 +30,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: "lichsua", audience: ["COORDINATOR"] },
   { name: "lichhuy", audience: ["COORDINATOR"] },
   { name: "xacnhan", audience: ["COORDINATOR"] },
+  { name: "thuhoi", audience: ["COORDINATOR"] },
+  { name: "mamoi", audience: ["COORDINATOR"] },
 ];
 
 export function audienceOf(role: Role | null): Audience {

@@ -6,6 +6,7 @@ import { sequentialize } from "@grammyjs/runner";
 import { Bot, type BotConfig, type Transformer } from "grammy";
 import type { Config } from "../config.ts";
 import type { BotContext, BotDeps } from "./context.ts";
+import { accessFeature } from "./features/access/index.ts";
 import { coordinatorFeature } from "./features/coordinator/index.ts";
 import { fallbackFeature } from "./features/fallback.ts";
 import { helpFeature } from "./features/help.ts";
@@ -70,7 +71,15 @@ export function createBot(config: Config, deps: BotDeps, options: CreateBotOptio
     .command(["start", "help"], (ctx) => ctx.reply(ctx.deps.i18n.t(config.DEFAULT_LOCALE, "fallback.group")));
   const chat = guarded.chatType("private");
   chat.use(loadPerson());
-  chat.use(startFeature, helpFeature, languageFeature, selfAssessmentFeature, scheduleFeature, coordinatorFeature);
+  chat.use(
+    startFeature,
+    helpFeature,
+    languageFeature,
+    selfAssessmentFeature,
+    scheduleFeature,
+    coordinatorFeature,
+    accessFeature,
+  );
   chat.use(fallbackFeature);
 
   // What escapes the boundary (an update handed back as not handled) is logged, never

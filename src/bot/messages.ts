@@ -57,12 +57,13 @@ const answered = new WeakSet<BotContext>();
 
 /**
  * Stops the pressed button's spinner, once per update (Telegram takes one answer per
- * press; a second call only fails), without holding up what is sent next.
+ * press; a second call only fails), without holding up what is sent next. A short text
+ * (a refusal, "button too old") is shown on the spinner's place, or as an alert.
  */
-export function answerButtonOnce(ctx: BotContext): Promise<unknown> {
+export function answerButtonOnce(ctx: BotContext, notice?: { text: string; show_alert?: boolean }): Promise<unknown> {
   if (!ctx.callbackQuery || answered.has(ctx)) return Promise.resolve();
   answered.add(ctx);
-  return ctx.answerCallbackQuery().catch(() => {});
+  return ctx.answerCallbackQuery(notice).catch(() => {});
 }
 
 /** Sends new message(s), the keyboard under the last; answers a pressed button alongside. */

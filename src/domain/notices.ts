@@ -30,6 +30,8 @@ export const NOTICE_KINDS = [
   "deadline.reminder",
   "assessment.reminder",
   "recipient.unreachable",
+  "access.revoked",
+  "access.moved",
 ] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
@@ -136,6 +138,12 @@ const VisitPayload = z.object({
 });
 export type VisitPayload = z.infer<typeof VisitPayload>;
 
+/** A role and its unit's name (officers), as src/domain/access.ts accessPayload writes it. */
+const AccessPayload = z.object({
+  role: z.enum(["COORDINATOR", "INSPECTOR", "OFFICER"]),
+  unitName: z.string().nullable(),
+});
+
 const MissingArea = z.object({ area: z.string(), answered: z.number(), total: z.number() });
 
 export const PAYLOADS = {
@@ -162,7 +170,17 @@ export const PAYLOADS = {
     role: z.string().nullish(),
     error: z.string(),
   }),
+  "access.revoked": AccessPayload.extend({ campaign: z.string() }),
+  "access.moved": z.object({
+    personName: z.string(),
+    username: z.string().nullish(),
+    from: AccessPayload,
+    to: AccessPayload,
+  }),
 } satisfies Record<NoticeKind, z.ZodType>;
+
+/** Notices to coordinators about people, or to people about their access: not in /xacnhan's report. */
+const NOT_ACKNOWLEDGEMENT_REPORTED: NoticeKind[] = ["recipient.unreachable", "access.revoked", "access.moved"];
 
 // ---------------------------------------------------------------- rendering
 
@@ -198,6 +216,17 @@ function visitLines(p: VisitPayload, o: RenderOptions): string[] {
   if (p.team.length) lines.push(t("notices.visit.team", { team: p.team.join(", ") }));
   if (p.contents) lines.push(t("notices.visit.contents", { contents: p.contents }));
   return lines;
+}
+
+/** "Lò Văn Minh (@minhlv)", escaped for HTML. */
+function personLabel(name: string, username: string | null | undefined): string {
+  return username ? `${escapeHtml(name)} (@${escapeHtml(username)})` : escapeHtml(name);
+}
+
+/** "<b>cán bộ đầu mối</b> của <b>Ủy ban nhân dân huyện Sông Mã</b>", in the reader's language. */
+function accessLine(a: z.infer<typeof AccessPayload>, t: Translate): string {
+  const role = t(`roles.${a.role}`);
+  return a.unitName ? t("access.with_unit", { role, unit: a.unitName }) : t("access.without_unit", { role });
 }
 
 function missingLines(missing: z.infer<typeof MissingArea>[], t: Translate): string[] {
@@ -281,11 +310,35 @@ export function renderNotice(kind: string, payload: unknown, o: RenderOptions): 
     }
     case "recipient.unreachable": {
       const p = parsed.data as z.infer<(typeof PAYLOADS)["recipient.unreachable"]>;
-      const who = p.username ? `${escapeHtml(p.personName)} (@${escapeHtml(p.username)})` : escapeHtml(p.personName);
+      const who = personLabel(p.personName, p.username);
       const lines = [t("notices.unreachable.title"), "", t("notices.unreachable.body", { who })];
       if (p.unitName) lines.push(t("notices.unreachable.unit", { unit: p.unitName }));
       lines.push(t("notices.unreachable.error", { error: p.error }), "", t("notices.unreachable.action"));
       return lines.join("\n");
+    }
+    case "access.revoked": {
+      const p = parsed.data as z.infer<(typeof PAYLOADS)["access.revoked"]>;
+      const vars = { role: t(`roles.${p.role}`), unit: p.unitName, campaign: p.campaign };
+      return [
+        t("notices.access.revoked_title"),
+        "",
+        t(p.unitName ? "notices.access.revoked_body_unit" : "notices.access.revoked_body", vars),
+        "",
+        t("notices.access.revoked_next"),
+      ].join("\n");
+    }
+    case "access.moved": {
+      const p = parsed.data as z.infer<(typeof PAYLOADS)["access.moved"]>;
+      const who = personLabel(p.personName, p.username);
+      return [
+        t("notices.access.moved_title"),
+        "",
+        t("notices.access.moved_body", { who }),
+        t("notices.access.moved_from", { access: accessLine(p.from, t) }),
+        t("notices.access.moved_to", { access: accessLine(p.to, t) }),
+        "",
+        t("notices.access.moved_action"),
+      ].join("\n");
     }
   }
 }
@@ -368,7 +421,7 @@ export interface AckReport {
 /** For coordinators: per notice kind and visit, who has not acknowledged, who failed and why. */
 export async function acknowledgementReport(db: Db, campaignId: number): Promise<AckReport> {
   const notices = await db.notice.findMany({
-    where: { campaignId, kind: { not: "recipient.unreachable" } },
+    where: { campaignId, kind: { notIn: NOT_ACKNOWLEDGEMENT_REPORTED } },
     select: {
       kind: true,
       visitId: true,

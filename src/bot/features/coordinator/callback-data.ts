@@ -1,7 +1,10 @@
 /**
  * Buttons of the coordinator's screens carry short, validated callback data (Telegram
- * allows 64 bytes). Anything that does not parse exactly is refused.
+ * allows 64 bytes). Anything that does not parse exactly, or names an id beyond
+ * PostgreSQL's integer, is refused (src/bot/callback-data.ts).
  */
+import { type Parser as ParserOf, parseWith } from "../../callback-data.ts";
+
 export type CoordinatorAction =
   /** /tiendo, page n */
   | { kind: "progress"; page: number }
@@ -20,7 +23,7 @@ export const PREFIX = "co:";
 
 const ID = "([1-9][0-9]{0,9})";
 const N = "(0|[1-9][0-9]{0,5})";
-type Parser = [RegExp, (m: RegExpExecArray) => CoordinatorAction];
+type Parser = ParserOf<CoordinatorAction>;
 const n = (s: string | undefined) => Number(s);
 
 const PARSERS: Parser[] = [
@@ -33,11 +36,7 @@ const PARSERS: Parser[] = [
 ];
 
 export function parseAction(data: string): CoordinatorAction | null {
-  for (const [re, build] of PARSERS) {
-    const m = re.exec(data);
-    if (m) return build(m);
-  }
-  return null;
+  return parseWith(PARSERS, data);
 }
 
 export function encodeAction(a: CoordinatorAction): string {

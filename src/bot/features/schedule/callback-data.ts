@@ -1,8 +1,10 @@
 /**
  * Buttons of the schedule carry short, validated callback data (at most 64 bytes). Anything
  * that does not parse exactly is refused. The "Đã nhận" button of notices is `nt:a:<id>`
- * (src/domain/notices.ts).
+ * (src/domain/notices.ts). Ids beyond PostgreSQL's integer are refused (src/bot/callback-data.ts).
  */
+import { type Parser as ParserOf, parseWith } from "../../callback-data.ts";
+
 export type ScheduleAction =
   /** /lichmoi: the unit chosen among several matches of a draft. */
   | { kind: "pickUnit"; draftId: number; unitId: number }
@@ -20,7 +22,7 @@ export const PREFIX = "sc:";
 
 const ID = "([1-9][0-9]{0,9})";
 const ID0 = "(0|[1-9][0-9]{0,9})";
-type Parser = [RegExp, (m: RegExpExecArray) => ScheduleAction];
+type Parser = ParserOf<ScheduleAction>;
 const n = (s: string | undefined) => Number(s);
 
 const PARSERS: Parser[] = [
@@ -35,17 +37,8 @@ const PARSERS: Parser[] = [
   [/^sc:x$/, () => ({ kind: "close" })],
 ];
 
-const MAX_ID = 2_147_483_647;
-
 export function parseScheduleAction(data: string): ScheduleAction | null {
-  for (const [re, build] of PARSERS) {
-    const m = re.exec(data);
-    if (!m) continue;
-    const action = build(m);
-    const ids = Object.values(action).filter((v): v is number => typeof v === "number");
-    return ids.every((v) => v <= MAX_ID) ? action : null;
-  }
-  return null;
+  return parseWith(PARSERS, data);
 }
 
 export function encodeScheduleAction(a: ScheduleAction): string {
