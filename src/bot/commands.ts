@@ -47,14 +47,16 @@ export function commandMenu(i18n: I18n, locale: string, role: Role | null) {
   return commandsFor(role).map((command) => ({ command, description: i18n.t(locale, `commands.${command}`) }));
 }
 
-/** The menu everyone sees before the bot knows them: guest commands, per language. */
+/**
+ * The menu everyone sees before the bot knows them: guest commands in the default language.
+ * Not one per Telegram app language: a Vietnamese officer whose phone is set to English
+ * must still read Vietnamese until they choose otherwise with /ngonngu (menus set per
+ * language by earlier versions are removed).
+ */
 export async function setDefaultMenus(api: Api, i18n: I18n, defaultLocale: string): Promise<void> {
   await api.setMyCommands(commandMenu(i18n, defaultLocale, null), { scope: { type: "all_private_chats" } });
   for (const locale of LOCALES) {
-    await api.setMyCommands(commandMenu(i18n, locale, null), {
-      scope: { type: "all_private_chats" },
-      language_code: locale,
-    });
+    await api.deleteMyCommands({ scope: { type: "all_private_chats" }, language_code: locale });
   }
 }
 

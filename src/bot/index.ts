@@ -14,6 +14,7 @@ import { languageFeature } from "./features/language.ts";
 import { scheduleFeature } from "./features/schedule/index.ts";
 import { selfAssessmentFeature } from "./features/self-assessment/index.ts";
 import { startFeature } from "./features/start.ts";
+import { answerPressesOnce } from "./middlewares/answer-presses.ts";
 import { handleBotError, logEscapedError } from "./middlewares/error-boundary.ts";
 import { onceOnly } from "./middlewares/once-only.ts";
 import { loadPerson } from "./middlewares/person.ts";
@@ -64,6 +65,7 @@ export function createBot(config: Config, deps: BotDeps, options: CreateBotOptio
   // One update at a time per chat: answers to one questionnaire never race each other.
   guarded.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
   guarded.use(onceOnly());
+  guarded.use(answerPressesOnce());
 
   // The bot works in private chats; in groups it only says so when addressed.
   guarded

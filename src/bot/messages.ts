@@ -53,17 +53,19 @@ function outsideMarkup(line: string, at: number): number {
   return safe > 0 ? safe : at;
 }
 
-const answered = new WeakSet<BotContext>();
-
 /**
- * Stops the pressed button's spinner, once per update (Telegram takes one answer per
- * press; a second call only fails), without holding up what is sent next. A short text
- * (a refusal, "button too old") is shown on the spinner's place, or as an alert.
+ * Stops the pressed button's spinner without holding up what is sent next. A short text
+ * (a refusal, "button too old") is shown on the spinner's place, or as an alert. Only the
+ * first answer of a press is sent (src/bot/middlewares/answer-presses.ts).
  */
 export function answerButtonOnce(ctx: BotContext, notice?: { text: string; show_alert?: boolean }): Promise<unknown> {
-  if (!ctx.callbackQuery || answered.has(ctx)) return Promise.resolve();
-  answered.add(ctx);
-  return ctx.answerCallbackQuery(notice).catch(() => {});
+  return ctx.callbackQuery ? ctx.answerCallbackQuery(notice) : Promise.resolve();
+}
+
+/** Whether the pressed button's message can still be edited (Telegram sends date 0 when not). */
+function pressedMessageEditable(ctx: BotContext): boolean {
+  const message = ctx.callbackQuery?.message;
+  return message !== undefined && message.date !== 0;
 }
 
 /** Sends new message(s), the keyboard under the last; answers a pressed button alongside. */
@@ -82,7 +84,7 @@ export async function replyLong(ctx: BotContext, text: string, keyboard?: Inline
  * button was pressed and the message fits one part, the pressed message is replaced.
  */
 export async function sendLong(ctx: BotContext, text: string, keyboard?: InlineKeyboard): Promise<void> {
-  if (ctx.callbackQuery?.message && text.length <= MESSAGE_LIMIT) {
+  if (pressedMessageEditable(ctx) && text.length <= MESSAGE_LIMIT) {
     const ack = answerButtonOnce(ctx);
     try {
       await ctx.editMessageText(text, keyboard ? { reply_markup: keyboard } : {});

@@ -352,24 +352,6 @@ function daysUntil(date: Date, o: RenderOptions): number {
   return day(date) - day(o.now);
 }
 
-// ---------------------------------------------------------------- acknowledgement
-
-/** Callback data of the "Đã nhận" button: `nt:a:<noticeId>`. */
-export const ACK_PREFIX = "nt:a:";
-const ACK_DATA = /^nt:a:([1-9][0-9]{0,9})$/;
-
-export function ackData(noticeId: number): string {
-  return `${ACK_PREFIX}${noticeId}`;
-}
-
-/** The notice id in a button's data, or null for anything not exactly ours. */
-export function parseAckData(data: string): number | null {
-  const m = ACK_DATA.exec(data);
-  if (!m) return null;
-  const id = Number(m[1]);
-  return Number.isSafeInteger(id) && id <= 2_147_483_647 ? id : null;
-}
-
 export type AckResult =
   | { ok: true; acknowledgedAt: Date; first: boolean }
   | { ok: false; reason: "unknown" | "not_yours" | "not_sent" };

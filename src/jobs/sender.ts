@@ -22,9 +22,9 @@
  */
 import { hostname } from "node:os";
 import { type Api, GrammyError, HttpError, InlineKeyboard } from "grammy";
+import { noticeButtons } from "../bot/features/schedule/callback-data.ts";
 import type { Db, Prisma } from "../db/client.ts";
 import {
-  ackData,
   coordinatorIdsOf,
   enqueueNotices,
   NoticeRenderError,
@@ -429,7 +429,10 @@ export class NoticeSender {
       this.o.logger.warn({ notice: c.id, sender: this.id }, "notice sender: claim held too long, given back");
       return;
     }
-    const keyboard = new InlineKeyboard().text(t("notices.ack_button"), ackData(notice.id));
+    const keyboard = new InlineKeyboard().text(
+      t("notices.ack_button"),
+      noticeButtons.encode({ kind: "ack", noticeId: notice.id }),
+    );
     try {
       const message = await this.o.api.sendMessage(Number(notice.recipient.telegramId), text, {
         parse_mode: "HTML",

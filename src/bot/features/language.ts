@@ -1,9 +1,8 @@
 import { Composer } from "grammy";
 import { setLocale } from "../../domain/people.ts";
-import { isLocale } from "../../i18n.ts";
 import { setPersonalMenu } from "../commands.ts";
 import type { BotContext } from "../context.ts";
-import { LANGUAGE_PREFIX, languageKeyboard } from "../keyboards/language.ts";
+import { languageButtons, languageKeyboard } from "../keyboards/language.ts";
 
 /** /ngonngu: each person's language, kept in the database. */
 export const languageFeature = new Composer<BotContext>();
@@ -12,10 +11,15 @@ languageFeature.command("ngonngu", (ctx) =>
   ctx.reply(ctx.t("language.choose"), { reply_markup: languageKeyboard(ctx) }),
 );
 
-languageFeature.callbackQuery(new RegExp(`^${LANGUAGE_PREFIX}`), async (ctx) => {
-  const locale = ctx.callbackQuery.data.slice(LANGUAGE_PREFIX.length);
-  if (!isLocale(locale)) {
+languageFeature.callbackQuery(languageButtons.filter, async (ctx) => {
+  const locale = languageButtons.parse(ctx.callbackQuery.data)?.locale;
+  if (!locale) {
     await ctx.answerCallbackQuery({ text: ctx.t("errors.bad_button") });
+    return;
+  }
+  if (locale === ctx.locale) {
+    // Already in use: editing the message into the same text is refused by Telegram.
+    await ctx.answerCallbackQuery({ text: ctx.t("language.unchanged") });
     return;
   }
   await setLocale(ctx.deps.db, ctx.person.id, locale);

@@ -1,57 +1,22 @@
-/**
- * Buttons of the coordinator's screens carry short, validated callback data (Telegram
- * allows 64 bytes). Anything that does not parse exactly, or names an id beyond
- * PostgreSQL's integer, is refused (src/bot/callback-data.ts).
- */
-import { type Parser as ParserOf, parseWith } from "../../callback-data.ts";
+/** The coordinator's buttons (see src/bot/callback-data.ts for the codec). */
+import { type Action, actionCodec, ID, ID0, PAGE } from "../../callback-data.ts";
 
-export type CoordinatorAction =
+const codec = actionCodec("co", {
   /** /tiendo, page n */
-  | { kind: "progress"; page: number }
+  progress: ["tp", { page: PAGE }],
   /** /chuanop [area], page n (areaId 0: every area) */
-  | { kind: "late"; areaId: number; page: number }
+  late: ["cn", { areaId: ID0, page: PAGE }],
   /** /diem [area], page n (areaId 0: the total) */
-  | { kind: "ranking"; areaId: number; page: number }
+  ranking: ["dm", { areaId: ID0, page: PAGE }],
   /** /donvi: one of several matching units */
-  | { kind: "unit"; unitId: number }
+  unit: ["dv", { unitId: ID }],
   /** /nhacnho: one of several matching units */
-  | { kind: "remind"; unitId: number }
+  remind: ["nn", { unitId: ID }],
   /** /molai: one of several matching units, with the area asked for */
-  | { kind: "reopen"; unitId: number; areaId: number };
+  reopen: ["ml", { unitId: ID, areaId: ID }],
+});
 
-export const PREFIX = "co:";
-
-const ID = "([1-9][0-9]{0,9})";
-const N = "(0|[1-9][0-9]{0,5})";
-type Parser = ParserOf<CoordinatorAction>;
-const n = (s: string | undefined) => Number(s);
-
-const PARSERS: Parser[] = [
-  [new RegExp(`^co:tp:${N}$`), (m) => ({ kind: "progress", page: n(m[1]) })],
-  [new RegExp(`^co:cn:${N}:${N}$`), (m) => ({ kind: "late", areaId: n(m[1]), page: n(m[2]) })],
-  [new RegExp(`^co:dm:${N}:${N}$`), (m) => ({ kind: "ranking", areaId: n(m[1]), page: n(m[2]) })],
-  [new RegExp(`^co:dv:${ID}$`), (m) => ({ kind: "unit", unitId: n(m[1]) })],
-  [new RegExp(`^co:nn:${ID}$`), (m) => ({ kind: "remind", unitId: n(m[1]) })],
-  [new RegExp(`^co:ml:${ID}:${ID}$`), (m) => ({ kind: "reopen", unitId: n(m[1]), areaId: n(m[2]) })],
-];
-
-export function parseAction(data: string): CoordinatorAction | null {
-  return parseWith(PARSERS, data);
-}
-
-export function encodeAction(a: CoordinatorAction): string {
-  switch (a.kind) {
-    case "progress":
-      return `co:tp:${a.page}`;
-    case "late":
-      return `co:cn:${a.areaId}:${a.page}`;
-    case "ranking":
-      return `co:dm:${a.areaId}:${a.page}`;
-    case "unit":
-      return `co:dv:${a.unitId}`;
-    case "remind":
-      return `co:nn:${a.unitId}`;
-    case "reopen":
-      return `co:ml:${a.unitId}:${a.areaId}`;
-  }
-}
+export type CoordinatorAction = Action<typeof codec>;
+export const PREFIX = `${codec.prefix}:`;
+export const parseAction = codec.parse;
+export const encodeAction = codec.encode;

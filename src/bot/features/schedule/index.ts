@@ -8,13 +8,7 @@
  */
 import { Composer, InlineKeyboard } from "grammy";
 import type { Db } from "../../../db/client.ts";
-import {
-  ackData,
-  acknowledgementReport,
-  acknowledgeNotice,
-  noticesEnqueued,
-  parseAckData,
-} from "../../../domain/notices.ts";
+import { acknowledgementReport, acknowledgeNotice, noticesEnqueued } from "../../../domain/notices.ts";
 import {
   activeVisitsOf,
   type ChangeResult,
@@ -31,7 +25,7 @@ import {
 import { formatDateTime } from "../../../domain/time.ts";
 import { findUnits } from "../../../domain/units.ts";
 import type { BotContext } from "../../context.ts";
-import { encodeScheduleAction, parseScheduleAction, type ScheduleAction } from "./callback-data.ts";
+import { encodeScheduleAction, noticeButtons, parseScheduleAction, type ScheduleAction } from "./callback-data.ts";
 import { ackReportText, scheduleText, shorten, visitBlock, visitButtons, when } from "./views.ts";
 
 export const scheduleFeature = new Composer<BotContext>();
@@ -444,8 +438,8 @@ scheduleFeature.callbackQuery(/^sc:/, async (ctx) => {
 
 // ---------------------------------------------------------------- "Đã nhận" and /xacnhan
 
-scheduleFeature.callbackQuery(/^nt:/, async (ctx) => {
-  const noticeId = parseAckData(ctx.callbackQuery.data);
+scheduleFeature.callbackQuery(noticeButtons.filter, async (ctx) => {
+  const noticeId = noticeButtons.parse(ctx.callbackQuery.data)?.noticeId ?? null;
   if (noticeId === null) return void (await ctx.answerCallbackQuery({ text: ctx.t("errors.bad_button") }));
   const result = await acknowledgeNotice(ctx.deps.db, noticeId, ctx.person.id, ctx.now());
   if (!result.ok) {
@@ -462,7 +456,10 @@ scheduleFeature.callbackQuery(/^nt:/, async (ctx) => {
   if (!result.first) return void (await ctx.answerCallbackQuery({ text: ctx.t("schedule.ack.already", { when: at }) }));
   await ctx.answerCallbackQuery({ text: ctx.t("schedule.ack.done") });
   // The button now says when; pressing it again only repeats that.
-  const kb = new InlineKeyboard().text(ctx.t("schedule.ack.button_done", { when: at }), ackData(noticeId));
+  const kb = new InlineKeyboard().text(
+    ctx.t("schedule.ack.button_done", { when: at }),
+    noticeButtons.encode({ kind: "ack", noticeId }),
+  );
   await ctx.editMessageReplyMarkup({ reply_markup: kb }).catch((e) => {
     ctx.logger.debug({ err: e }, "could not mark the notice's button");
   });
