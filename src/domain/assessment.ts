@@ -9,6 +9,7 @@ import { isUniqueViolation } from "../db/errors.ts";
 import { transaction } from "../db/exactly-once.ts";
 import { cached } from "../db/read-cache.ts";
 import { audit } from "./audit.ts";
+import { isPastDeadline } from "./time.ts";
 
 type Tx = Prisma.TransactionClient;
 
@@ -49,14 +50,6 @@ export const round2 = (n: number) => Math.round(n * 100) / 100;
 /** A short token of an answer's state; buttons carry it so a stale press is noticed. */
 export function answerStamp(answer: Pick<Answer, "updatedAt"> | null | undefined): string {
   return answer ? answer.updatedAt.getTime().toString(36) : "0";
-}
-
-/**
- * Whether `sentAt` is past a deadline. Deadlines are set to the minute ("15/03/2019 17:00",
- * a date alone meaning 23:59): the whole of that minute still counts as on time.
- */
-export function isPastDeadline(deadline: Date, sentAt: Date): boolean {
-  return sentAt.getTime() >= deadline.getTime() + 60_000;
 }
 
 /**

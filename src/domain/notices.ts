@@ -8,7 +8,7 @@ import { z } from "zod";
 import type { Db, Prisma } from "../db/client.ts";
 import type { Translate } from "../i18n.ts";
 import { escapeHtml } from "./text.ts";
-import { formatDate, formatDateTime } from "./time.ts";
+import { calendarDaysBetween, deadlineStatus, formatDate, formatDateTime } from "./time.ts";
 
 type Tx = Prisma.TransactionClient;
 
@@ -271,7 +271,7 @@ export function renderNotice(kind: string, payload: unknown, o: RenderOptions): 
     }
     case "visit.reminder": {
       const p = parsed.data as z.infer<(typeof PAYLOADS)["visit.reminder"]>;
-      const days = Math.max(0, daysUntil(new Date(p.startsAt), o));
+      const days = Math.max(0, calendarDaysBetween(o.now, new Date(p.startsAt), o.timeZone));
       const title =
         days === 0
           ? t("notices.visit.reminder_today")
@@ -283,7 +283,7 @@ export function renderNotice(kind: string, payload: unknown, o: RenderOptions): 
     case "deadline.reminder": {
       const p = parsed.data as z.infer<(typeof PAYLOADS)["deadline.reminder"]>;
       const deadline = new Date(p.deadline);
-      const days = Math.max(0, daysUntil(deadline, o));
+      const days = deadlineStatus(deadline, o.now, o.timeZone).days;
       return [
         days === 0
           ? t("notices.deadline.title_today")
@@ -341,15 +341,6 @@ export function renderNotice(kind: string, payload: unknown, o: RenderOptions): 
       ].join("\n");
     }
   }
-}
-
-/** Whole local days from `now` to `date` (calendar days in the configured zone). */
-function daysUntil(date: Date, o: RenderOptions): number {
-  const day = (d: Date) => {
-    const [dd, mm, yyyy] = formatDate(d, o.timeZone).split("/").map(Number);
-    return Date.UTC(yyyy!, mm! - 1, dd!) / 86_400_000;
-  };
-  return day(date) - day(o.now);
 }
 
 export type AckResult =

@@ -689,14 +689,6 @@ export async function reopenArea(
 
 // ---------------------------------------------------------------- deadline
 
-/** Whole days until the deadline (rounded up), negative once passed; null without a deadline. */
-export function daysLeft(campaign: Campaign, now: Date): number | null {
-  const deadline = campaign.selfAssessmentDeadline;
-  if (!deadline) return null;
-  const ms = deadline.getTime() - now.getTime();
-  return ms < 0 ? Math.floor(ms / 86_400_000) : Math.ceil(ms / 86_400_000);
-}
-
 /** How many units have not submitted each area (area id → count), and how many units there are. */
 export async function notSubmittedByArea(
   db: Db,

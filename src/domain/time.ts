@@ -105,3 +105,36 @@ export function formatDateTime(date: Date, timeZone: string): string {
   const p = parts(date, timeZone);
   return `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}`;
 }
+
+/**
+ * Whether `at` is past a deadline. Deadlines are set to the minute ("15/03/2019 17:00", a
+ * date alone meaning 23:59): the whole of that minute still counts as on time.
+ */
+export function isPastDeadline(deadline: Date, at: Date): boolean {
+  return at.getTime() >= deadline.getTime() + 60_000;
+}
+
+/** Whole calendar days in `timeZone` from the day of `from` to the day of `to` (negative if before). */
+export function calendarDaysBetween(from: Date, to: Date, timeZone: string): number {
+  const day = (d: Date) => {
+    const f = zonedFields(d, timeZone);
+    return Date.UTC(f.year, f.month - 1, f.day) / 86_400_000;
+  };
+  return day(to) - day(from);
+}
+
+export interface DeadlineStatus {
+  passed: boolean;
+  /** Calendar days to the deadline's day (0: today), or since it when passed. */
+  days: number;
+}
+
+/**
+ * The one rule for "days left", used by every screen and reminder: calendar days in the
+ * configured zone ("Còn 3 ngày" on the 12th for a deadline on the 15th, whatever the hour),
+ * and passed only after the deadline's minute.
+ */
+export function deadlineStatus(deadline: Date, now: Date, timeZone: string): DeadlineStatus {
+  const days = calendarDaysBetween(now, deadline, timeZone);
+  return isPastDeadline(deadline, now) ? { passed: true, days: -days } : { passed: false, days: Math.max(0, days) };
+}

@@ -5,7 +5,6 @@ import { formatNumber } from "../../../domain/answers.ts";
 import {
   type AreaInfo,
   type CampaignShape,
-  daysLeft,
   groupOf,
   type Overview,
   type Page,
@@ -14,7 +13,7 @@ import {
   type UnitStatus,
 } from "../../../domain/status.ts";
 import { escapeHtml } from "../../../domain/text.ts";
-import { formatDateTime } from "../../../domain/time.ts";
+import { deadlineStatus, formatDateTime } from "../../../domain/time.ts";
 import type { BarItem } from "../../../reports/chart.ts";
 import type { BotContext } from "../../context.ts";
 import { type CoordinatorAction, encodeAction } from "./callback-data.ts";
@@ -40,10 +39,12 @@ export function pager(
 
 export function deadlineLine(ctx: BotContext): string {
   const campaign = ctx.campaign!;
-  const days = daysLeft(campaign, ctx.now());
-  if (days === null || !campaign.selfAssessmentDeadline) return ctx.t("coordinator.deadline.none");
-  const at = when(ctx, campaign.selfAssessmentDeadline);
-  if (days < 0) return ctx.t("coordinator.deadline.passed", { when: at, count: -days });
+  const deadline = campaign.selfAssessmentDeadline;
+  if (!deadline) return ctx.t("coordinator.deadline.none");
+  const { passed, days } = deadlineStatus(deadline, ctx.now(), ctx.config.TZ);
+  const at = when(ctx, deadline);
+  if (passed && days === 0) return ctx.t("coordinator.deadline.passed_today", { when: at });
+  if (passed) return ctx.t("coordinator.deadline.passed", { when: at, count: days });
   if (days === 0) return ctx.t("coordinator.deadline.today", { when: at });
   return ctx.t("coordinator.deadline.left", { when: at, count: days });
 }

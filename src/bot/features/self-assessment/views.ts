@@ -10,7 +10,7 @@ import {
   type ReviewItem,
 } from "../../../domain/assessment.ts";
 import { escapeHtml } from "../../../domain/text.ts";
-import { formatDateTime } from "../../../domain/time.ts";
+import { deadlineStatus, formatDateTime } from "../../../domain/time.ts";
 import type { BotContext } from "../../context.ts";
 import { encodeAction } from "./callback-data.ts";
 
@@ -30,8 +30,8 @@ function deadlineLine(ctx: BotContext): string | null {
   const deadline = ctx.campaign?.selfAssessmentDeadline;
   if (!deadline) return null;
   const when = formatDateTime(deadline, ctx.config.TZ);
-  const days = Math.ceil((deadline.getTime() - ctx.now().getTime()) / 86_400_000);
-  return days < 0 || deadline < ctx.now()
+  const { passed, days } = deadlineStatus(deadline, ctx.now(), ctx.config.TZ);
+  return passed
     ? ctx.t("assessment.deadline_passed", { when })
     : ctx.t("assessment.deadline_left", { when, count: days });
 }
