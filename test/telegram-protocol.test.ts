@@ -104,4 +104,3 @@ describe("a person whose Telegram app is set to English", () => {
     expect(h.recorder.of("deleteMyCommands").map((c) => c.language_code)).toEqual(["vi", "en"]);
   });
 });
-

@@ -6,11 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInvites } from "../src/domain/invites.ts";
 import { renderNotice } from "../src/domain/notices.ts";
 import { createHarness, type Harness } from "./support/harness.ts";
+import { testSender } from "./support/sender.ts";
 import { user } from "./support/updates.ts";
 
 let h: Harness;
 const coordinator = user(9301, "Nguyễn Thị Bích Thủy");
 const officer = user(9302, "Lò Văn Minh");
+const hoa = user(9303, "Cầm Thị Hoa"); // officer of Quỳnh Nhai
 
 /** yyyy-mm-dd hh:mm in Asia/Ho_Chi_Minh (UTC+7). */
 const local = (y: number, m: number, d: number, hh: number, mm = 0) => new Date(Date.UTC(y, m - 1, d, hh - 7, mm));
@@ -23,6 +25,12 @@ beforeAll(async () => {
     unitIds: [(await h.unit("song-ma")).id],
   });
   await h.send(officer, `/start ${invite!.code}`);
+  const [other] = await createInvites(h.db, {
+    campaignId: h.campaign.id,
+    role: "OFFICER",
+    unitIds: [(await h.unit("quynh-nhai")).id],
+  });
+  await h.send(hoa, `/start ${other!.code}`);
 });
 afterAll(() => h.close());
 
@@ -31,7 +39,11 @@ describe("days left", () => {
     const deadline = local(2019, 3, 15, 17);
     await h.db.campaign.update({
       where: { id: h.campaign.id },
-      data: { status: "SELF_ASSESSMENT", selfAssessmentOpensAt: local(2019, 1, 15, 0), selfAssessmentDeadline: deadline },
+      data: {
+        status: "SELF_ASSESSMENT",
+        selfAssessmentOpensAt: local(2019, 1, 15, 0),
+        selfAssessmentDeadline: deadline,
+      },
     });
     // 3 days and 9 hours before: "còn 3 ngày" everywhere (calendar days in Hà Nội time).
     h.clock.fixed = local(2019, 3, 12, 8);
@@ -52,5 +64,43 @@ describe("days left", () => {
     h.clock.fixed = local(2019, 3, 15, 17, 1);
     expect((await h.send(coordinator, "/tiendo"))[0]).toContain("Đã hết hạn tự đánh giá lúc 15/03/2019 17:00 hôm nay");
     h.clock.fixed = null;
+  });
+});
+
+describe("/xacnhan", () => {
+  it("lists each person under their own unit after a reminder to every unit", async () => {
+    await h.openSelfAssessment();
+    await h.db.notice.deleteMany({});
+    await h.send(coordinator, "/nhacnho tatca");
+    await testSender(h, h.bot.api).drain();
+    const [report] = await h.send(coordinator, "/xacnhan");
+    const block = (unit: string) => report!.split("\n").findIndex((l) => l.includes("Nhắc") && l.includes(unit));
+    const songMa = block("Sông Mã");
+    const quynhNhai = block("Quỳnh Nhai");
+    expect(songMa).toBeGreaterThan(-1);
+    expect(quynhNhai).toBeGreaterThan(-1);
+    const lines = report!.split("\n");
+    expect(lines[songMa + 1]).toContain("Lò Văn Minh");
+    expect(lines[songMa + 1]).not.toContain("Cầm Thị Hoa");
+    expect(lines[quynhNhai + 1]).toContain("Cầm Thị Hoa");
+    expect(lines[quynhNhai + 1]).not.toContain("Lò Văn Minh");
+  });
+
+  it("drops the notices of a cancelled visit, keeping its cancellation", async () => {
+    await h.db.notice.deleteMany({});
+    const soon = new Date(Date.now() + 5 * 86_400_000);
+    const day = soon.toLocaleDateString("en-GB", { timeZone: "Asia/Ho_Chi_Minh" });
+    await h.send(coordinator, `/lichmoi Sông Mã ${day} 08:00 Hội trường UBND huyện`);
+    const visit = await h.db.inspectionVisit.findFirstOrThrow({
+      where: { unit: { code: "song-ma" } },
+      orderBy: { id: "desc" },
+    });
+    await testSender(h, h.bot.api).drain();
+    await h.send(coordinator, `/lichhuy #${visit.id} Đơn vị xin lùi lịch`);
+    await h.tap(coordinator, /Hủy lịch|Xác nhận hủy/);
+    await testSender(h, h.bot.api).drain();
+    const [report] = await h.send(coordinator, "/xacnhan");
+    expect(report).toContain("Thông báo hủy lịch");
+    expect(report).not.toContain("Thông báo lịch kiểm tra");
   });
 });

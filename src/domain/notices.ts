@@ -405,21 +405,25 @@ export async function acknowledgementReport(db: Db, campaignId: number): Promise
       payload: true,
       dueAt: true,
       recipient: { select: { displayName: true } },
-      visit: { select: { startsAt: true, unit: { select: { shortName: true } } } },
+      visit: { select: { startsAt: true, status: true, unit: { select: { shortName: true } } } },
     },
     orderBy: [{ dueAt: "desc" }, { id: "asc" }],
   });
   const groups = new Map<string, AckGroup>();
   for (const n of notices) {
-    // Deadline reminders of one day form one group; visit notices group per visit and kind.
+    // A cancelled visit's earlier notices and reminders no longer matter; its cancellation does.
+    if (n.visit?.status === "CANCELLED" && n.kind !== "visit.cancelled") continue;
+    // Visit notices group per visit and kind; reminders per send time and unit, so that
+    // everyone is listed under their own unit (a reminder to all units is one send time).
     const payload = (n.payload ?? {}) as { unitName?: string; days?: number };
-    const key = `${n.kind}|${n.visitId ?? ""}|${n.visitId ? "" : n.dueAt.toISOString()}`;
+    const unitName = n.visitId ? "" : (payload.unitName ?? "");
+    const key = `${n.kind}|${n.visitId ?? ""}|${n.visitId ? "" : n.dueAt.toISOString()}|${unitName}`;
     let g = groups.get(key);
     if (!g) {
       g = {
         kind: n.kind,
         visitId: n.visitId,
-        label: n.visit?.unit.shortName ?? (n.kind === "assessment.reminder" ? (payload.unitName ?? "") : ""),
+        label: n.visit?.unit.shortName ?? unitName,
         total: 0,
         sent: 0,
         acknowledged: 0,
