@@ -4,6 +4,7 @@ import type { User } from "grammy/types";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { findQuestion, saveAnswer } from "../src/domain/assessment.ts";
 import { createInvites } from "../src/domain/invites.ts";
+import { renderNotice } from "../src/domain/notices.ts";
 import { createHarness, type Harness } from "./support/harness.ts";
 import { callbackUpdate, textUpdate, user } from "./support/updates.ts";
 
@@ -172,7 +173,7 @@ describe("/tiendo", () => {
   it("shows the campaign at a glance with a chart", async () => {
     const [text] = await h.send(coordinator, "/tiendo");
     expect(text).toContain("<b>📊 Tiến độ tự đánh giá — Kế hoạch kiểm tra công tác cải cách hành chính");
-    expect(text).toContain("⏰ Hạn chót tự đánh giá: 15/03/2019 23:59 (còn 15 ngày)");
+    expect(text).toContain("⏰ Hạn chót tự đánh giá: 15/03/2019 23:59 (còn 14 ngày)");
     expect(text).toContain("Đơn vị: 12 · Đã nộp đủ: 1 · Chưa bắt đầu: 9");
     // 70 (Quỳnh Nhai) + 11 + 4 (Sông Mã) + 11 (Sở Tư pháp) of 12 × 70
     expect(text).toContain("Câu đã trả lời: 96/840 (<b>11,4%</b>)");
@@ -192,7 +193,7 @@ describe("/tiendo", () => {
 
   it("says how many days are left when asked in plain words", async () => {
     expect(await h.send(coordinator, "còn mấy ngày nữa hết hạn?")).toEqual([
-      "⏰ Hạn chót tự đánh giá: 15/03/2019 23:59 (còn 15 ngày)",
+      "⏰ Hạn chót tự đánh giá: 15/03/2019 23:59 (còn 14 ngày)",
     ]);
     h.clock.fixed = new Date(DEADLINE.getTime() + 2 * DAY);
     expect(await h.send(coordinator, "con may ngay nua het han")).toEqual([
@@ -430,34 +431,57 @@ describe("/nhacnho", () => {
 });
 
 describe("/molai", () => {
-  it("reopens a submitted area, audited, so officers can change it", async () => {
+  it("asks for the reason first: nothing is reopened without one", async () => {
     const unit = await h.unit("song-ma");
-    const [text] = await h.send(coordinator, "/molai song ma 1");
+    expect(await h.send(coordinator, "/molai song ma 1")).toEqual([expect.stringContaining("ghi lý do mở lại")]);
+    expect(await h.db.areaSubmission.count({ where: { unitId: unit.id } })).toBeGreaterThan(0);
+  });
+
+  it("reopens a submitted area with the reason, audited, and tells the unit's officers why", async () => {
+    const unit = await h.unit("song-ma");
+    await h.db.notice.deleteMany({ where: { kind: "area.reopened" } });
+    const [text] = await h.send(coordinator, "/molai song ma 1 Bổ sung tài liệu kiểm chứng cho câu 1.2");
     expect(text).toBe(
       "🔓 Đã mở lại lĩnh vực 1. Công tác chỉ đạo, điều hành cải cách hành chính của Ủy ban nhân dân huyện Sông Mã " +
-        "(đã nộp lúc 28/02/2019 22:00, 7 điểm). Cán bộ đầu mối có thể sửa và nộp lại.",
+        "(đã nộp lúc 28/02/2019 22:00, 7 điểm). Cán bộ đầu mối có thể sửa và nộp lại.\n" +
+        "Lý do: Bổ sung tài liệu kiểm chứng cho câu 1.2\n" +
+        "📨 Đã báo cho 2 cán bộ đầu mối của đơn vị.",
     );
     expect(await h.db.areaSubmission.count({ where: { unitId: unit.id } })).toBe(0);
-    const entry = await h.db.auditLog.findFirstOrThrow({ where: { action: "area.reopen" } });
+    const entry = await h.db.auditLog.findFirstOrThrow({ where: { action: "area.reopen" }, orderBy: { id: "desc" } });
     expect(entry.actorId).toBe((await personOf(coordinator)).id);
     expect(entry.before).toMatchObject({ area: "1", unit: "song-ma", selfScore: 7 });
+    expect(entry.after).toEqual({ reason: "Bổ sung tài liệu kiểm chứng cho câu 1.2" });
+    const notice = await h.db.notice.findFirstOrThrow({ where: { kind: "area.reopened" } });
+    expect(await h.db.notice.count({ where: { kind: "area.reopened", recipientId: (await personOf(minh)).id } })).toBe(
+      1,
+    );
+    const shown = renderNotice(notice.kind, notice.payload, {
+      t: h.i18n.forLocale("vi"),
+      locale: "vi",
+      timeZone: h.config.TZ,
+      now: h.clock.now(),
+    });
+    expect(shown).toContain("Lý do: Bổ sung tài liệu kiểm chứng cho câu 1.2");
+    expect(shown).toContain("Lĩnh vực 1. Công tác chỉ đạo, điều hành cải cách hành chính");
 
-    expect(await h.send(coordinator, "/molai song ma 1")).toEqual([
+    expect(await h.send(coordinator, "/molai song ma 1 Bổ sung tài liệu")).toEqual([
       "Lĩnh vực 1. Công tác chỉ đạo, điều hành cải cách hành chính của Ủy ban nhân dân huyện Sông Mã chưa nộp nên không cần mở lại.",
     ]);
-    expect(await h.send(coordinator, "/molai song ma")).toEqual([expect.stringContaining("Gõ đơn vị và mã lĩnh vực")]);
+    expect(await h.send(coordinator, "/molai song ma")).toEqual([expect.stringContaining("Gõ đơn vị, mã lĩnh vực")]);
     // Put it back for the other tests.
     await submit("song-ma", "1", minh);
   });
 
-  it("asks which unit with buttons that carry the area", async () => {
-    await h.send(coordinator, "/molai huyện 1");
+  it("asks which unit with buttons that carry the area and the reason", async () => {
+    await h.send(coordinator, "/molai huyện 1 Số liệu câu 1.6 chưa khớp báo cáo năm");
     const data = lastKeyboard().flat()[0]!.callback_data;
-    expect(data).toMatch(/^co:ml:\d+:\d+$/);
+    expect(data).toMatch(/^co:ml:\d+:\d+:\d+$/);
     await h.press(coordinator, data, 9);
     expect(texts()).toContain(
       "🔓 Đã mở lại lĩnh vực 1. Công tác chỉ đạo, điều hành cải cách hành chính của Ủy ban nhân dân huyện Quỳnh Nhai",
     );
+    expect(texts()).toContain("Lý do: Số liệu câu 1.6 chưa khớp báo cáo năm");
     await submit("quynh-nhai", "1", coordinator);
   });
 });

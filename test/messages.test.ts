@@ -49,7 +49,7 @@ describe("callback data", () => {
     { kind: "ranking", areaId: 0, page: 499 },
     { kind: "unit", unitId: 1_000_123 },
     { kind: "remind", unitId: 5 },
-    { kind: "reopen", unitId: 2_147_483_647, areaId: 2_147_483_647 },
+    { kind: "reopen", unitId: 2_147_483_647, areaId: 2_147_483_647, draftId: 2_147_483_647 },
   ] as const)("round-trips %j within 64 bytes", (action) => {
     const data = encodeAction(action);
     expect(Buffer.byteLength(data)).toBeLessThanOrEqual(64);

@@ -32,6 +32,7 @@ export const NOTICE_KINDS = [
   "recipient.unreachable",
   "access.revoked",
   "access.moved",
+  "area.reopened",
 ] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
@@ -176,6 +177,13 @@ export const PAYLOADS = {
     username: z.string().nullish(),
     from: AccessPayload,
     to: AccessPayload,
+  }),
+  "area.reopened": z.object({
+    unitName: z.string(),
+    areaCode: z.string(),
+    areaTitle: z.string(),
+    reason: z.string(),
+    by: z.string(),
   }),
 } satisfies Record<NoticeKind, z.ZodType>;
 
@@ -325,6 +333,17 @@ export function renderNotice(kind: string, payload: unknown, o: RenderOptions): 
         t(p.unitName ? "notices.access.revoked_body_unit" : "notices.access.revoked_body", vars),
         "",
         t("notices.access.revoked_next"),
+      ].join("\n");
+    }
+    case "area.reopened": {
+      const p = parsed.data as z.infer<(typeof PAYLOADS)["area.reopened"]>;
+      return [
+        t("notices.reopened.title"),
+        "",
+        t("notices.reopened.body", { area: `${p.areaCode}. ${p.areaTitle}`, unit: p.unitName, by: p.by }),
+        t("notices.reopened.reason", { reason: p.reason }),
+        "",
+        t("notices.reopened.action"),
       ].join("\n");
     }
     case "access.moved": {

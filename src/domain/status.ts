@@ -654,23 +654,31 @@ export async function remindUnits(
 
 // ---------------------------------------------------------------- reopening (/molai)
 
-export type ReopenResult = { ok: true; submittedAt: Date; selfScore: number } | { ok: false; reason: "not_submitted" };
+export type ReopenResult =
+  | { ok: true; submittedAt: Date; selfScore: number; officersTold: number }
+  | { ok: false; reason: "not_submitted" };
 
-/** Reopens a submitted area of a unit so its officers can change answers again (audited). */
+/**
+ * Reopens a submitted area of a unit so its officers can change answers again: audited with
+ * the coordinator's reason, and the unit's officers are told why (through the outbox, in the
+ * same transaction).
+ */
 export async function reopenArea(
   db: Db,
   shape: CampaignShape,
   unit: Unit,
   area: AreaInfo,
-  actorId: number,
+  by: { personId: number; name: string },
+  reason: string,
+  now: Date,
 ): Promise<ReopenResult> {
-  return transaction(db, async (tx) => {
+  const result = await transaction(db, async (tx): Promise<ReopenResult> => {
     const key = { campaignId: shape.campaign.id, unitId: unit.id, areaId: area.id };
     const submission = await tx.areaSubmission.findUnique({ where: { campaignId_unitId_areaId: key } });
-    if (!submission) return { ok: false, reason: "not_submitted" } as const;
+    if (!submission) return { ok: false, reason: "not_submitted" };
     await tx.areaSubmission.delete({ where: { id: submission.id } });
     await audit(tx, {
-      actorId,
+      actorId: by.personId,
       action: "area.reopen",
       entity: "AreaSubmission",
       entityId: submission.id,
@@ -682,9 +690,27 @@ export async function reopenArea(
         submittedAt: submission.submittedAt,
         submittedById: submission.submittedById,
       },
+      after: { reason },
     });
-    return { ok: true, submittedAt: submission.submittedAt, selfScore: submission.selfScore } as const;
+    const officers = await tx.membership.findMany({
+      where: { campaignId: shape.campaign.id, unitId: unit.id, role: "OFFICER" },
+      select: { personId: true },
+    });
+    const officersTold = await enqueueNotices(
+      tx,
+      officers.map((o) => ({
+        recipientId: o.personId,
+        campaignId: shape.campaign.id,
+        kind: "area.reopened",
+        payload: { unitName: unit.name, areaCode: area.code, areaTitle: area.title, reason, by: by.name },
+        dueAt: now,
+        idempotencyKey: `reopen:${submission.id}:${o.personId}`,
+      })),
+    );
+    return { ok: true, submittedAt: submission.submittedAt, selfScore: submission.selfScore, officersTold };
   });
+  if (result.ok && result.officersTold > 0) noticesEnqueued();
+  return result;
 }
 
 // ---------------------------------------------------------------- deadline

@@ -12,8 +12,8 @@ const codec = actionCodec("co", {
   unit: ["dv", { unitId: ID }],
   /** /nhacnho: one of several matching units */
   remind: ["nn", { unitId: ID }],
-  /** /molai: one of several matching units, with the area asked for */
-  reopen: ["ml", { unitId: ID, areaId: ID }],
+  /** /molai: one of several matching units, with the area asked for and the draft holding the reason */
+  reopen: ["ml", { unitId: ID, areaId: ID, draftId: ID }],
 });
 
 export type CoordinatorAction = Action<typeof codec>;

@@ -142,9 +142,12 @@ async function withUnit(
   query: string,
   action: (unit: Unit) => CoordinatorAction,
   then: (unit: Unit) => Promise<void>,
+  /** Before buttons are drawn: keep what they cannot carry. */
+  beforeButtons?: () => Promise<void>,
 ) {
   const { matches, suggestions } = await matchUnits(ctx.deps.db, shape.campaign.id, query);
   if (matches.length === 1) return then(matches[0]!);
+  if (matches.length > 1 || suggestions.length > 0) await beforeButtons?.();
   const view =
     matches.length > 1 ? chooseUnitView(ctx, query, matches, action) : notFoundView(ctx, query, suggestions, action);
   await sendLong(ctx, view.text, view.keyboard);
@@ -182,20 +185,39 @@ async function remind(ctx: BotContext, shape: CampaignShape, target: Unit[] | "a
   await sendLong(ctx, lines.join("\n"));
 }
 
-async function reopen(ctx: BotContext, shape: CampaignShape, unit: Unit, area: AreaInfo) {
-  const result = await reopenArea(ctx.deps.db, shape, unit, area, ctx.person.id);
+async function reopen(ctx: BotContext, shape: CampaignShape, unit: Unit, area: AreaInfo, reason: string) {
+  const by = { personId: ctx.person.id, name: ctx.person.displayName };
+  const result = await reopenArea(ctx.deps.db, shape, unit, area, by, reason, ctx.now());
   const vars = { code: area.code, title: area.title, unit: unit.name };
   if (!result.ok) return sendLong(ctx, ctx.t("coordinator.reopen.not_submitted", vars));
-  ctx.logger.info({ unit: unit.code, area: area.code }, "area reopened");
-  await sendLong(
-    ctx,
-    ctx.t("coordinator.reopen.done", {
-      ...vars,
-      when: formatDateTime(result.submittedAt, ctx.config.TZ),
-      score: num(ctx, result.selfScore),
-    }),
-  );
+  ctx.logger.info({ unit: unit.code, area: area.code, told: result.officersTold }, "area reopened");
+  const told = result.officersTold
+    ? ctx.t("coordinator.reopen.told", { count: result.officersTold })
+    : ctx.t("coordinator.reopen.nobody_told");
+  const done = ctx.t("coordinator.reopen.done", {
+    ...vars,
+    when: formatDateTime(result.submittedAt, ctx.config.TZ),
+    score: num(ctx, result.selfScore),
+  });
+  await sendLong(ctx, `${done}\n${ctx.t("coordinator.reopen.reason", { reason })}\n${told}`);
 }
+
+/** A reason kept while the coordinator picks a unit among several (the button cannot hold it). */
+async function keepReason(ctx: BotContext, reason: string): Promise<number> {
+  const draft = await ctx.deps.db.scheduleDraft.create({
+    data: { personId: ctx.person.id, payload: { kind: "reopen", reason } },
+  });
+  return draft.id;
+}
+
+async function keptReason(ctx: BotContext, draftId: number): Promise<string | null> {
+  const draft = await ctx.deps.db.scheduleDraft.findUnique({ where: { id: draftId } });
+  const payload = draft?.payload as { kind?: string; reason?: string } | undefined;
+  return draft?.personId === ctx.person.id && payload?.kind === "reopen" ? (payload.reason ?? null) : null;
+}
+
+/** The reason of a reopening: a few words at least, sent to the unit's officers. */
+const REASON_MIN = 5;
 
 /** Collects a stream into one buffer: the finished file goes to Telegram in one upload. */
 async function collect(write: (out: PassThrough) => Promise<unknown>): Promise<Buffer> {
@@ -294,16 +316,23 @@ coordinators.command("nhacnho", async (ctx) => {
 coordinators.command("molai", async (ctx) => {
   const shape = await shapeFor(ctx);
   if (!shape) return;
-  const m = /^(.+?)\s+(?:lv\s*|lĩnh vực\s+|linh vuc\s+)?(\d{1,2})\.?$/iu.exec(ctx.match.trim());
+  // "/molai Sông Mã 3 Bổ sung tài liệu cho câu 3.2.2": unit, area, then the reason.
+  const m = /^(.+?)\s+(?:lv\s*|lĩnh vực\s+|linh vuc\s+)?(\d{1,2})\.?(?:\s+(.+))?$/isu.exec(ctx.match.trim());
   if (!m) return sendLong(ctx, ctx.t("coordinator.reopen.usage"));
+  const reason = (m[3] ?? "").replace(/\s+/g, " ").trim();
+  if (reason.length < REASON_MIN) return sendLong(ctx, ctx.t("coordinator.reopen.reason_missing"));
   const area = await areaArg(ctx, shape, m[2]!);
   if (!area) return;
+  let draftId = 0;
   await withUnit(
     ctx,
     shape,
     m[1]!,
-    (u) => ({ kind: "reopen", unitId: u.id, areaId: area.id }),
-    (u) => reopen(ctx, shape, u, area),
+    (u) => ({ kind: "reopen", unitId: u.id, areaId: area.id, draftId }),
+    (u) => reopen(ctx, shape, u, area, reason),
+    async () => {
+      draftId = await keepReason(ctx, reason);
+    },
   );
 });
 
@@ -361,10 +390,11 @@ coordinatorFeature.callbackQuery(/^co:/, async (ctx) => {
     case "reopen": {
       const unit = await unitById(action.unitId);
       const area = areaById(action.areaId);
+      const reason = await keptReason(ctx, action.draftId);
       if (!unit) return;
-      if (!area) return void (await ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") }));
-      await ctx.answerCallbackQuery().catch(() => {});
-      return reopen(ctx, shape, unit, area);
+      if (!area || !reason) return void (await ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button") }));
+      await ctx.deps.db.scheduleDraft.deleteMany({ where: { id: action.draftId } });
+      return reopen(ctx, shape, unit, area, reason);
     }
   }
 });
