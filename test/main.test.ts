@@ -22,13 +22,16 @@ afterEach(async () => {
   await db?.destroy();
 });
 
-async function start(env: Record<string, string>) {
+async function start(env: Record<string, string>, how: "node" | "npm start" = "node") {
   api = await startFakeBotApi();
   db = await createTestDatabase();
   await db.close();
-  const cwd = tempDir("main");
-  child = spawn(process.execPath, [resolve("dist/src/main.js")], {
+  const cwd = how === "node" ? tempDir("main") : resolve(".");
+  const [command, args] =
+    how === "node" ? [process.execPath, [resolve("dist/src/main.js")]] : ["npm", ["start", "--silent"]];
+  child = spawn(command, args, {
     cwd,
+    detached: how === "npm start",
     env: {
       PATH: process.env.PATH,
       BOT_TOKEN: "123456:MAIN-test-token-abcdefghijklmnop",
@@ -50,6 +53,16 @@ async function start(env: Record<string, string>) {
 }
 
 describe("npm start", () => {
+  it("starts the compiled bot without compiling it again", async () => {
+    const run = await start({ BOT_MODE: "polling", PORT: "0" }, "npm start");
+    await run.waitFor("polling mode: started");
+    expect(run.log()).not.toMatch(/tsc|tsconfig/);
+    // npm runs the bot as its child, in the process group started here.
+    process.kill(-child!.pid!, "SIGTERM");
+    await run.exited;
+    expect(run.log()).toContain('"msg":"stopped"');
+  });
+
   it("polls, answers, and stops cleanly on SIGTERM", async () => {
     const run = await start({ BOT_MODE: "polling", PORT: "0" });
     await run.waitFor("polling mode: started");
