@@ -16,6 +16,8 @@ export type CoordinatorAction =
   | { kind: "unit"; unitId: number }
   /** /nhacnho: one of several matching units */
   | { kind: "remind"; unitId: number }
+  /** /nhacnho tatca, offered when asked in plain words */
+  | { kind: "remindAll" }
   /** /molai: one of several matching units, with the area asked for */
   | { kind: "reopen"; unitId: number; areaId: number };
 
@@ -32,6 +34,7 @@ const PARSERS: Parser[] = [
   [new RegExp(`^co:dm:${N}:${N}$`), (m) => ({ kind: "ranking", areaId: n(m[1]), page: n(m[2]) })],
   [new RegExp(`^co:dv:${ID}$`), (m) => ({ kind: "unit", unitId: n(m[1]) })],
   [new RegExp(`^co:nn:${ID}$`), (m) => ({ kind: "remind", unitId: n(m[1]) })],
+  [/^co:na$/, () => ({ kind: "remindAll" })],
   [new RegExp(`^co:ml:${ID}:${ID}$`), (m) => ({ kind: "reopen", unitId: n(m[1]), areaId: n(m[2]) })],
 ];
 
@@ -51,6 +54,8 @@ export function encodeAction(a: CoordinatorAction): string {
       return `co:dv:${a.unitId}`;
     case "remind":
       return `co:nn:${a.unitId}`;
+    case "remindAll":
+      return "co:na";
     case "reopen":
       return `co:ml:${a.unitId}:${a.areaId}`;
   }
