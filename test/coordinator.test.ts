@@ -326,7 +326,7 @@ describe("/donvi and unit names", () => {
   });
 
   it("refuses forged or stale buttons", async () => {
-    for (const forged of ["co:dv:abc", "co:dv:9999999999", "co:ml:1:2147483648"]) {
+    for (const forged of ["co:dv:abc", "co:dv:9999999999", "co:ml:1:2147483648:1"]) {
       await h.press(coordinator, forged);
       expect(h.recorder.of("answerCallbackQuery"), forged).toEqual([
         { callback_query_id: expect.any(String), text: "Nút không hợp lệ." },
@@ -630,6 +630,225 @@ describe("plain questions through the bot", () => {
     expect(await h.send(coordinator, "xin chào")).toEqual([
       "Tôi chưa hiểu tin nhắn này. Gõ /help để xem các lệnh bạn được dùng.",
     ]);
+  });
+});
+
+describe("plain questions: the schedule, acknowledgements, counts, lists and units", () => {
+  const inspector = user(7020, "Hà Minh Tuấn");
+  const quynh = user(7021, "Lò Thị Quỳnh"); // officer, Quỳnh Nhai
+  const THURSDAY = new Date("2019-03-14T03:00:00Z"); // 14/03/2019 10:00: next week is 18–24/03
+  const FALLBACK = "Tôi chưa hiểu tin nhắn này. Gõ /help để xem các lệnh bạn được dùng.";
+
+  beforeAll(async () => {
+    const [invite] = await createInvites(h.db, { campaignId: h.campaign.id, role: "INSPECTOR" });
+    await h.send(inspector, `/start ${invite!.code}`);
+    await link(quynh, "quynh-nhai");
+  });
+
+  /** The same screen as the command: every message sent, and the photos. */
+  async function sameAs(question: string, command: string, who: User = coordinator) {
+    const expected = await h.send(who, command);
+    const photos = h.recorder.of("sendPhoto").length;
+    expect(await h.send(who, question), question).toEqual(expected);
+    expect(h.recorder.of("sendPhoto"), question).toHaveLength(photos);
+    return expected;
+  }
+
+  it("'xem lịch kiểm tra' is /lich", async () => {
+    const [text] = await sameAs("xem lịch kiểm tra", "/lich");
+    expect(text).toContain("<b>📅 Lịch kiểm tra công tác CCHC — Kế hoạch kiểm tra công tác cải cách hành chính");
+    for (const unit of ["Quỳnh Nhai", "Thuận Châu", "Sở Công Thương"]) expect(text).toContain(unit);
+    expect(text).toContain("Lập lịch: /lichmoi");
+  });
+
+  it("'lịch kiểm tra tuần sau' shows the visits of next week, Monday to Sunday", async () => {
+    h.clock.fixed = THURSDAY;
+    for (const question of ["lịch kiểm tra tuần sau", "lich kiem tra tuan toi", "tuần sau kiểm tra đơn vị nào?"]) {
+      const [text] = await sameAs(question, "/lich tuần sau");
+      expect(text).toContain("🗓 Tuần sau: 18/03/2019 – 24/03/2019");
+      expect(text).toContain("<b>#1 · Ủy ban nhân dân huyện Quỳnh Nhai</b>\n🕗 19/03/2019 08:00 (Thứ Ba)");
+      expect(text).toContain("Ủy ban nhân dân huyện Thuận Châu");
+      expect(text).not.toContain("Sở Công Thương"); // 26/03
+    }
+    const [month] = await sameAs("lịch tháng này", "/lich thang nay");
+    expect(month).toContain("🗓 Tháng này: 01/03/2019 – 31/03/2019");
+    expect(month).toContain("Sở Công Thương");
+    const [week] = await sameAs("lịch kiểm tra tuần này", "/lich tuần này");
+    expect(week).toContain("🗓 Tuần này: 11/03/2019 – 17/03/2019");
+    expect(week).toContain("Không có lịch kiểm tra nào trong thời gian này.");
+  });
+
+  it("'lịch kiểm tra Quỳnh Nhai' shows that unit's visits; a name not found gets the closest", async () => {
+    const [text] = await sameAs("lịch kiểm tra Quỳnh Nhai", "/lich quynh nhai");
+    expect(text).toContain("🏢 Đơn vị: Quỳnh Nhai");
+    expect(text).toContain("Ủy ban nhân dân huyện Quỳnh Nhai");
+    expect(text).not.toContain("Thuận Châu");
+    expect(await h.send(coordinator, "khi nào kiểm tra Sông Mã?")).toEqual([
+      expect.stringContaining("Chưa có lịch kiểm tra nào của Sông Mã."),
+    ]);
+    const [districts] = await h.send(coordinator, "lịch kiểm tra huyện");
+    expect(districts).toContain("🏢 Đơn vị: Quỳnh Nhai, Sông Mã, Thuận Châu");
+    expect(districts).not.toContain("Sở Công Thương");
+    expect(await h.send(coordinator, "lịch kiểm tra Mộc Châu")).toEqual([
+      "❌ Không tìm thấy đơn vị nào khớp với «Mộc Châu» trong đợt kiểm tra này.\nCó phải đồng chí muốn tìm: <b>Thuận Châu</b>?",
+    ]);
+  });
+
+  it("officers get their own unit's visits, inspectors every visit, and no one the coordinators' data", async () => {
+    for (const question of ["lịch kiểm tra", "lịch kiểm tra Thuận Châu", "lich kiem tra thang nay"]) {
+      const [text] = await h.send(quynh, question);
+      expect(text, question).toContain("<b>📅 Lịch kiểm tra — Ủy ban nhân dân huyện Quỳnh Nhai</b>");
+      expect(text, question).toContain("19/03/2019 08:00");
+      expect(text, question).not.toContain("Thuận Châu");
+    }
+    expect(await h.send(quynh, "lịch kiểm tra")).toEqual(await h.send(quynh, "/lich"));
+    expect((await h.send(minh, "lịch kiểm tra tuần sau"))[0]).toContain(
+      "Lịch kiểm tra — Ủy ban nhân dân huyện Sông Mã</b>\n🗓 Tuần sau: 04/03/2019 – 10/03/2019",
+    );
+
+    const [all] = await sameAs("lịch kiểm tra tháng này", "/lich tháng này", inspector);
+    expect(all).toContain("Sở Công Thương");
+    expect(all).not.toContain("/lichmoi");
+
+    for (const question of ["ai chưa xác nhận", "Đơn vị nào chưa nộp?", "có bao nhiêu đơn vị nộp đủ rồi?", "Sông Mã"]) {
+      for (const who of [quynh, inspector]) expect(await h.send(who, question), question).toEqual([FALLBACK]);
+    }
+    expect(await h.send(guest, "xem lịch kiểm tra")).toEqual([FALLBACK]);
+  });
+
+  it("'ai chưa xác nhận' and 'ai chưa nhận thông báo' are /xacnhan", async () => {
+    const [text] = await sameAs("ai chưa xác nhận", "/xacnhan");
+    expect(text).toContain("<b>📨 Xác nhận đã nhận thông báo — Kế hoạch kiểm tra");
+    expect(text).toContain("<b>Nhắc tự đánh giá (điều phối viên gửi)</b>");
+    await sameAs("ai chua nhan thong bao", "/xacnhan");
+  });
+
+  it("counts are answered by the screen whose headline counts them", async () => {
+    const [done] = await h.send(coordinator, "có bao nhiêu đơn vị nộp đủ rồi?");
+    expect(done).toContain("Đơn vị: 12 · Đã nộp đủ: 1 · Chưa bắt đầu: 9");
+    expect(done).toBe((await h.send(coordinator, "/tiendo"))[0]);
+    await sameAs("co bao nhieu don vi nop du roi", "có bao nhiêu đơn vị nộp đủ rồi?");
+    expect(h.recorder.of("sendPhoto")).toHaveLength(0); // a number asked, no chart
+    const late = await sameAs("mấy đơn vị chưa nộp", "/chuanop");
+    expect(late[0]).toContain("<b>⏳ Đơn vị chưa nộp đủ</b>: 11/12 đơn vị");
+    const [area] = await sameAs("bao nhiêu đơn vị chưa nộp lĩnh vực 3", "/chuanop 3");
+    expect(area).toContain(": 11/12 đơn vị");
+  });
+
+  it("'danh sách đơn vị chưa nộp lĩnh vực 7' is /chuanop 7", async () => {
+    const [text] = await sameAs("danh sách đơn vị chưa nộp lĩnh vực 7", "/chuanop 7");
+    expect(text).toContain("<b>⏳ Đơn vị chưa nộp lĩnh vực 7. ");
+    await sameAs("danh sach don vi chua nop linh vuc 7", "/chuanop 7");
+    expect(await h.send(coordinator, "danh sách đơn vị chưa nộp lĩnh vực 9")).toEqual([
+      expect.stringContaining("Không có lĩnh vực “9”."),
+    ]);
+  });
+
+  it("'sở tư pháp đã làm đến đâu rồi' is /donvi Sở Tư pháp, typos and all", async () => {
+    const [text] = await sameAs("sở tư pháp đã làm đến đâu rồi", "/donvi Sở Tư pháp");
+    expect(text).toContain("<b>🏢 Sở Tư pháp</b>\nTiến độ: 11/70 câu (15,7%) · Đã nộp 0/7 lĩnh vực");
+    await sameAs("tiến đọ sông mã", "/donvi Sông Mã");
+    await sameAs("tieens ddooj sowr tuw phaps", "/donvi Sở Tư pháp");
+    await sameAs("tien do", "/tiendo");
+    await sameAs("don vi nao chua nôp", "/chuanop");
+    // A misspelt name: the closest one, with a button to open it.
+    expect(await h.send(coordinator, "tiến độ sở tư pháb")).toEqual([
+      "Không tìm thấy đơn vị nào khớp với “sở tư pháb”.\nCó phải bạn muốn tìm: <b>Sở Tư pháp</b>?",
+    ]);
+    await h.tap(coordinator, "Sở Tư pháp");
+    expect(h.recorder.texts()[0]).toContain("<b>🏢 Sở Tư pháp</b>");
+  });
+
+  it("a unit's name alone is its /donvi; a misspelt one gets the closest names; other words the fallback", async () => {
+    await sameAs("Sông Mã", "/donvi Sông Mã");
+    await sameAs("song ma", "/donvi Sông Mã");
+    await sameAs("kh&đt", "/donvi kh&đt");
+    await sameAs("Quỳnh Nhai thì sao?", "/donvi Quỳnh Nhai");
+    await sameAs("Ủy ban nhân dân huyện Sông Mã", "/donvi Sông Mã");
+    expect(await h.send(coordinator, "huyện")).toEqual(["Có 3 đơn vị khớp với “huyện”. Chọn một đơn vị:"]);
+    expect(await h.send(coordinator, "sở tư pháb")).toEqual([
+      "Không tìm thấy đơn vị nào khớp với “sở tư pháb”.\nCó phải bạn muốn tìm: <b>Sở Tư pháp</b>?",
+    ]);
+    for (const other of ["xin chào", "cảm ơn", "ok", "hôm nay trời đẹp", "Mộc Châu"]) {
+      expect(await h.send(coordinator, other), other).toEqual([FALLBACK]);
+    }
+  });
+
+  it("'nhắc Sở Tư pháp nộp đi' names the command that works, and offers a button that does it", async () => {
+    h.clock.fixed = new Date(NOW.getTime() + 30 * 60_000);
+    const stp = await h.unit("so-tu-phap");
+    const before = await h.db.notice.count();
+    expect(await h.send(coordinator, "nhắc Sở Tư pháp nộp đi")).toEqual([
+      "Tôi hiểu là bạn muốn nhắc Sở Tư pháp. Gõ <code>/nhacnho Sở Tư pháp</code> để gửi tin nhắc.",
+    ]);
+    expect(h.recorder.lastKeyboard()).toEqual([[{ text: "🔔 Nhắc Sở Tư pháp", callback_data: `co:nn:${stp.id}` }]]);
+    expect(await h.db.notice.count()).toBe(before); // suggested, not done
+    await h.tap(coordinator, "Nhắc Sở Tư pháp");
+    expect(h.recorder.texts()).toEqual(["🔔 Đã nhắc 1 đơn vị (1 cán bộ đầu mối). Tin nhắc sẽ được gửi ngay."]);
+    expect(await h.db.notice.count()).toBe(before + 1);
+
+    // The command as suggested works, and as typed without diacritics too.
+    h.clock.fixed = new Date(NOW.getTime() + 31 * 60_000);
+    expect(await h.send(coordinator, "/nhacnho Sở Tư pháp")).toEqual([
+      "🔔 Đã nhắc 1 đơn vị (1 cán bộ đầu mối). Tin nhắc sẽ được gửi ngay.",
+    ]);
+    h.clock.fixed = new Date(NOW.getTime() + 32 * 60_000);
+    expect(await h.send(coordinator, "/nhacnho so tu phap")).toEqual([
+      "🔔 Đã nhắc 1 đơn vị (1 cán bộ đầu mối). Tin nhắc sẽ được gửi ngay.",
+    ]);
+
+    // A unit named otherwise than by its short name gets the short name in the command.
+    expect(await h.send(coordinator, "nhac nho song ma di")).toEqual([
+      "Tôi hiểu là bạn muốn nhắc Ủy ban nhân dân huyện Sông Mã. Gõ <code>/nhacnho Sông Mã</code> để gửi tin nhắc.",
+    ]);
+    // Several units: /nhacnho's own choice, each button reminding the unit picked.
+    expect(await h.send(coordinator, "nhắc sở")).toEqual(["Có 6 đơn vị khớp với “sở”. Chọn một đơn vị:"]);
+    expect(
+      h.recorder
+        .lastKeyboard()
+        .flat()
+        .every((b) => /^co:nn:\d+$/.test(b.callback_data)),
+    ).toBe(true);
+    expect(await h.db.notice.count()).toBe(before + 3);
+  });
+
+  it("'nhắc tất cả' offers /nhacnho tatca and a button that reminds every late unit", async () => {
+    h.clock.fixed = new Date(NOW.getTime() + 40 * 60_000);
+    const before = await h.db.notice.count();
+    expect(await h.send(coordinator, "nhắc tất cả các đơn vị")).toEqual([
+      "Tôi hiểu là bạn muốn nhắc tất cả đơn vị chưa nộp đủ. Gõ <code>/nhacnho tatca</code> để gửi tin nhắc.",
+    ]);
+    expect(await h.db.notice.count()).toBe(before);
+    const calls = await h.tap(coordinator, "Nhắc tất cả đơn vị chưa nộp đủ");
+    expect(calls.filter((c) => c.method === "answerCallbackQuery")).toHaveLength(1);
+    expect(h.recorder.texts()[0]).toContain("🔔 Đã nhắc 2 đơn vị (3 cán bộ đầu mối).");
+    expect(await h.db.notice.count()).toBe(before + 3);
+  });
+
+  it("'mở lại lĩnh vực 1 cho Quỳnh Nhai' names /molai as it works, with the reason it needs", async () => {
+    const unit = await h.unit("quynh-nhai");
+    const submitted = () => h.db.areaSubmission.count({ where: { unitId: unit.id } });
+    const suggestion = (command: string) =>
+      `Tôi hiểu là đồng chí muốn mở lại một lĩnh vực đã nộp. Gõ <code>${command} &lt;lý do&gt;</code>, ` +
+      `ví dụ <code>${command} Bổ sung tài liệu kiểm chứng</code>; lý do được gửi tới cán bộ đầu mối của đơn vị.`;
+    expect(await h.send(coordinator, "mở lại lĩnh vực 1 cho Quỳnh Nhai")).toEqual([suggestion("/molai Quỳnh Nhai 1")]);
+    // No button: the reason can only be typed.
+    expect(h.recorder.lastKeyboard()).toEqual([]);
+    expect(await submitted()).toBe(7); // suggested, not done
+
+    // The command as suggested works, typed with or without diacritics.
+    for (const command of ["/molai Quỳnh Nhai 1", "/molai quynh nhai 1"]) {
+      expect((await h.send(coordinator, `${command} Bổ sung tài liệu kiểm chứng`))[0]).toContain(
+        "🔓 Đã mở lại lĩnh vực 1.",
+      );
+      expect(await submitted()).toBe(6);
+      await submit("quynh-nhai", "1", coordinator);
+    }
+    expect(await h.send(coordinator, "mo lai linh vuc 3 cho song ma")).toEqual([suggestion("/molai Sông Mã 3")]);
+    expect(await h.send(coordinator, "mở lại lĩnh vực 9 cho Sông Mã")).toEqual([
+      expect.stringContaining("Không có lĩnh vực “9”."),
+    ]);
+    expect(await h.send(coordinator, "mở lại cho Sông Mã")).toEqual([suggestion("/molai Sông Mã &lt;lĩnh vực&gt;")]);
   });
 });
 

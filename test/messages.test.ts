@@ -49,6 +49,7 @@ describe("callback data", () => {
     { kind: "ranking", areaId: 0, page: 499 },
     { kind: "unit", unitId: 1_000_123 },
     { kind: "remind", unitId: 5 },
+    { kind: "remindAll" },
     { kind: "reopen", unitId: 2_147_483_647, areaId: 2_147_483_647, draftId: 2_147_483_647 },
   ] as const)("round-trips %j within 64 bytes", (action) => {
     const data = encodeAction(action);
@@ -69,6 +70,7 @@ describe("callback data", () => {
     `co:dv:${"9".repeat(20)}`,
     "co:dv:2147483648", // beyond PostgreSQL's integer: refused before any query
     "co:ml:1:9999999999",
+    "co:na:1",
   ])("refuses %j", (data) => {
     expect(parseAction(data)).toBeNull();
   });

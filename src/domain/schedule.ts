@@ -7,6 +7,7 @@
 import type { Campaign, Db, Prisma } from "../db/client.ts";
 import { transaction } from "../db/exactly-once.ts";
 import { audit } from "./audit.ts";
+import type { Period } from "./intents.ts";
 import { cancelPendingNotices, enqueueNotices, type NoticeInput, type VisitPayload } from "./notices.ts";
 import { formatDate, parseViDateTime, zonedTime } from "./time.ts";
 
@@ -82,21 +83,62 @@ export async function findVisit(db: Db | Tx, campaignId: number, visitId: number
   return visit && visit.campaignId === campaignId ? visit : null;
 }
 
-/** Visits of a campaign in date order (one unit's when `unitId` is given); cancelled ones last-minute too. */
+/**
+ * Visits of a campaign in date order: one unit's when `unitId` is given, some units' with
+ * `unitIds`, those starting within [from, to) with a window; cancelled ones on request.
+ */
 export async function listVisits(
   db: Db,
   campaignId: number,
-  options: { unitId?: number; includeCancelled?: boolean } = {},
+  options: { unitId?: number; unitIds?: number[]; window?: Window; includeCancelled?: boolean } = {},
 ): Promise<VisitWithUnit[]> {
+  const { window } = options;
   return db.inspectionVisit.findMany({
     where: {
       campaignId,
       ...(options.unitId ? { unitId: options.unitId } : {}),
+      ...(options.unitIds ? { unitId: { in: options.unitIds } } : {}),
+      ...(window ? { startsAt: { gte: window.from, ...(window.to ? { lt: window.to } : {}) } } : {}),
       ...(options.includeCancelled ? {} : { status: { not: "CANCELLED" } }),
     },
     include: visitInclude,
     orderBy: [{ startsAt: "asc" }, { id: "asc" }],
   });
+}
+
+/** A stretch of time: from `from` (included) to `to` (excluded; none: no end). */
+export interface Window {
+  from: Date;
+  to?: Date;
+}
+
+/**
+ * The instants a period spans in `timeZone`, as people there mean it: weeks run Monday to
+ * Sunday, days and months start at local midnight; "sắp tới" (upcoming) runs from now on.
+ */
+export function periodWindow(period: Period, now: Date, timeZone: string): Window {
+  if (period === "upcoming") return { from: now };
+  const [day, month, year] = formatDate(now, timeZone).split("/").map(Number) as [number, number, number];
+  // Days are counted on the calendar (UTC fields only), then placed at local midnight.
+  const at = (y: number, m: number, d: number) => {
+    const date = new Date(Date.UTC(y, m - 1, d));
+    return zonedTime(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), 0, 0, timeZone);
+  };
+  const monday = day - ((new Date(Date.UTC(year, month - 1, day)).getUTCDay() + 6) % 7);
+  switch (period) {
+    case "today":
+      return { from: at(year, month, day), to: at(year, month, day + 1) };
+    case "tomorrow":
+      return { from: at(year, month, day + 1), to: at(year, month, day + 2) };
+    case "this_week":
+      return { from: at(year, month, monday), to: at(year, month, monday + 7) };
+    case "next_week":
+      return { from: at(year, month, monday + 7), to: at(year, month, monday + 14) };
+    case "this_month":
+      return { from: at(year, month, 1), to: at(year, month + 1, 1) };
+    case "next_month":
+      return { from: at(year, month + 1, 1), to: at(year, month + 2, 1) };
+  }
 }
 
 /** Active visits matching a reference typed by a coordinator: "#3", "3", or a unit (name, alias). */

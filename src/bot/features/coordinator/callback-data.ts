@@ -12,6 +12,8 @@ const codec = actionCodec("co", {
   unit: ["dv", { unitId: ID }],
   /** /nhacnho: one of several matching units */
   remind: ["nn", { unitId: ID }],
+  /** /nhacnho tatca, offered when asked in plain words */
+  remindAll: ["na", {}],
   /** /molai: one of several matching units, with the area asked for and the draft holding the reason */
   reopen: ["ml", { unitId: ID, areaId: ID, draftId: ID }],
 });

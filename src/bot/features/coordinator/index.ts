@@ -1,14 +1,16 @@
 /**
  * Coordinators (Sở Nội vụ): progress at a glance, late units, one unit in detail, the
  * ranking, reminders through the notice outbox, reopening a submitted area, and the
- * results as Excel or CSV. Plain Vietnamese questions are understood too. Everyone else
- * is refused the commands; their plain text goes on to the next feature.
+ * results as Excel or CSV. Everyone else is refused the commands. Plain Vietnamese
+ * questions are understood too (src/domain/intents.ts), from anyone, and answered with the
+ * screen of the command that answers them when the person's role has that command (the
+ * schedule's come from src/bot/features/schedule/); the rest goes on to the next feature.
  */
 import { PassThrough } from "node:stream";
-import { Composer, InputFile } from "grammy";
+import { Composer, InlineKeyboard, InputFile } from "grammy";
 import type { Unit } from "../../../db/client.ts";
 import { formatNumber } from "../../../domain/answers.ts";
-import { commandFor, type Intent, parseIntent } from "../../../domain/intents.ts";
+import { commandFor, commandNameOf, type Intent, nameAlone, parseIntent } from "../../../domain/intents.ts";
 import {
   type AreaInfo,
   areaLabel,
@@ -27,12 +29,14 @@ import {
 } from "../../../domain/status.ts";
 import { escapeHtml } from "../../../domain/text.ts";
 import { formatDateTime } from "../../../domain/time.ts";
-import { matchUnits } from "../../../domain/units.ts";
+import { matchUnits, type UnitMatch } from "../../../domain/units.ts";
 // The chart and spreadsheet libraries cost about 90 MB when loaded: load them on first use.
 import type { barChartPng } from "../../../reports/chart.ts";
+import { commandsFor } from "../../commands.ts";
 import type { BotContext } from "../../context.ts";
 import { sendLong } from "../../messages.ts";
-import { type CoordinatorAction, parseAction } from "./callback-data.ts";
+import { showAcknowledgements, showSchedule } from "../schedule/index.ts";
+import { type CoordinatorAction, encodeAction, parseAction } from "./callback-data.ts";
 import {
   chooseUnitView,
   deadlineLine,
@@ -134,7 +138,7 @@ async function showUnit(ctx: BotContext, shape: CampaignShape, unit: Unit) {
 
 /**
  * The unit a coordinator named: when exactly one matches, `then` runs with it; several
- * get buttons to pick one; none get the closest names.
+ * get buttons to pick one; none get the closest names. `found`: the match, if already made.
  */
 async function withUnit(
   ctx: BotContext,
@@ -142,16 +146,28 @@ async function withUnit(
   query: string,
   action: (unit: Unit) => CoordinatorAction,
   then: (unit: Unit) => Promise<void>,
+  found?: UnitMatch,
   /** Before buttons are drawn: keep what they cannot carry. */
   beforeButtons?: () => Promise<void>,
 ) {
-  const { matches, suggestions } = await matchUnits(ctx.deps.db, shape.campaign.id, query);
+  const { matches, suggestions } = found ?? (await matchUnits(ctx.deps.db, shape.campaign.id, query));
   if (matches.length === 1) return then(matches[0]!);
   if (matches.length > 1 || suggestions.length > 0) await beforeButtons?.();
   const view =
     matches.length > 1 ? chooseUnitView(ctx, query, matches, action) : notFoundView(ctx, query, suggestions, action);
   await sendLong(ctx, view.text, view.keyboard);
 }
+
+/** /donvi <query>: the unit named, or the choice among several, or the closest names. */
+const showUnitNamed = (ctx: BotContext, shape: CampaignShape, query: string, found?: UnitMatch) =>
+  withUnit(
+    ctx,
+    shape,
+    query,
+    (u) => ({ kind: "unit", unitId: u.id }),
+    (u) => showUnit(ctx, shape, u),
+    found,
+  );
 
 async function remind(ctx: BotContext, shape: CampaignShape, target: Unit[] | "all") {
   const result = await remindUnits(
@@ -284,13 +300,7 @@ coordinators.command("donvi", async (ctx) => {
   if (!shape) return;
   const query = ctx.match.trim();
   if (!query) return sendLong(ctx, ctx.t("coordinator.unit.usage"));
-  await withUnit(
-    ctx,
-    shape,
-    query,
-    (u) => ({ kind: "unit", unitId: u.id }),
-    (u) => showUnit(ctx, shape, u),
-  );
+  await showUnitNamed(ctx, shape, query);
 });
 
 const ALL_WORDS = new Set(["tatca", "tat ca", "tất cả", "all", "*"]);
@@ -330,6 +340,7 @@ coordinators.command("molai", async (ctx) => {
     m[1]!,
     (u) => ({ kind: "reopen", unitId: u.id, areaId: area.id, draftId }),
     (u) => reopen(ctx, shape, u, area, reason),
+    undefined,
     async () => {
       draftId = await keepReason(ctx, reason);
     },
@@ -387,6 +398,8 @@ coordinatorFeature.callbackQuery(/^co:/, async (ctx) => {
       await ctx.answerCallbackQuery().catch(() => {});
       return remind(ctx, shape, [unit]);
     }
+    case "remindAll":
+      return remind(ctx, shape, "all");
     case "reopen": {
       const unit = await unitById(action.unitId);
       const area = areaById(action.areaId);
@@ -401,49 +414,134 @@ coordinatorFeature.callbackQuery(/^co:/, async (ctx) => {
 
 // ---------------------------------------------------------------- plain questions
 
-async function answerIntent(ctx: BotContext, shape: CampaignShape, intent: Intent) {
+/**
+ * How a coordinator types this unit in a command so that it finds this unit and no other:
+ * its short name ("Sông Mã"), else its code.
+ */
+async function typedName(ctx: BotContext, shape: CampaignShape, unit: Unit): Promise<string> {
+  const { matches } = await matchUnits(ctx.deps.db, shape.campaign.id, unit.shortName);
+  return matches.length === 1 && matches[0]!.id === unit.id ? unit.shortName : unit.code;
+}
+
+/** One button under a suggestion: pressing it does what the suggested command does. */
+const oneButton = (label: string, action: CoordinatorAction) => new InlineKeyboard().text(label, encodeAction(action));
+
+/**
+ * "Nhắc Sở Tư pháp nộp đi": never done from plain words. The unit is looked up as
+ * /nhacnho would: one found gets the exact command and a button that sends the reminder;
+ * several or none get /nhacnho's own choice (buttons that remind the unit picked).
+ */
+async function suggestRemind(ctx: BotContext, shape: CampaignShape, intent: Intent & { kind: "remind" }) {
+  if (!intent.unit) {
+    return sendLong(
+      ctx,
+      ctx.t("coordinator.intent.suggest_remind", {
+        target: ctx.t("coordinator.intent.all_units"),
+        command: commandFor(intent),
+      }),
+      oneButton(ctx.t("coordinator.intent.remind_all_button"), { kind: "remindAll" }),
+    );
+  }
+  const found = await matchUnits(ctx.deps.db, shape.campaign.id, intent.unit);
+  const action = (u: Unit): CoordinatorAction => ({ kind: "remind", unitId: u.id });
+  await withUnit(
+    ctx,
+    shape,
+    intent.unit,
+    action,
+    async (unit) => {
+      const command = commandFor({ ...intent, unit: await typedName(ctx, shape, unit) });
+      await sendLong(
+        ctx,
+        ctx.t("coordinator.intent.suggest_remind", { target: unit.name, command }),
+        oneButton(ctx.t("coordinator.intent.remind_button", { unit: unit.shortName }), action(unit)),
+      );
+    },
+    found,
+  );
+}
+
+/**
+ * "Mở lại lĩnh vực 3 cho Sông Mã": suggested as /molai would do it. No button: a reopening
+ * needs the reason the unit's officers will read, which only the coordinator can type.
+ */
+async function suggestReopen(ctx: BotContext, shape: CampaignShape, intent: Intent & { kind: "reopen" }) {
+  if (!intent.unit || !intent.area) {
+    return sendLong(ctx, ctx.t("coordinator.intent.suggest_reopen", { command: commandFor(intent) }));
+  }
+  const area = await areaArg(ctx, shape, intent.area);
+  if (!area) return;
+  const action = (u: Unit): CoordinatorAction => ({ kind: "unit", unitId: u.id });
+  await withUnit(ctx, shape, intent.unit, action, async (unit) => {
+    const command = commandFor({ ...intent, unit: await typedName(ctx, shape, unit), area: area.code });
+    await sendLong(ctx, ctx.t("coordinator.intent.suggest_reopen", { command }));
+  });
+}
+
+/** The screen of the command that answers `intent`: the very code of that command. */
+async function answerIntent(ctx: BotContext, intent: Intent) {
+  if (intent.kind === "schedule") return showSchedule(ctx, intent);
+  if (intent.kind === "acknowledgements") return showAcknowledgements(ctx);
+  const shape = await shapeFor(ctx);
+  if (!shape) return;
   switch (intent.kind) {
     case "progress":
       return showProgress(ctx, shape, 0, true);
     case "deadline":
       return sendLong(ctx, deadlineLine(ctx));
     case "late":
-    case "ranking": {
+    case "ranking":
+    case "count": {
       const area = intent.area ? await areaArg(ctx, shape, intent.area) : undefined;
       if (area === null) return;
-      return intent.kind === "late"
-        ? showLate(ctx, shape, area ?? null, 0)
-        : showRanking(ctx, shape, area ?? null, 0, true);
+      if (intent.kind === "ranking") return showRanking(ctx, shape, area ?? null, 0, true);
+      // A count is the headline of /chuanop (not submitted) or of /tiendo (the rest): no chart.
+      if (intent.kind === "count" && intent.what !== "late") return showProgress(ctx, shape, 0, false);
+      return showLate(ctx, shape, area ?? null, 0);
     }
     case "unit":
-      return withUnit(
-        ctx,
-        shape,
-        intent.unit,
-        (u) => ({ kind: "unit", unitId: u.id }),
-        (u) => showUnit(ctx, shape, u),
-      );
+      return showUnitNamed(ctx, shape, intent.unit);
     case "export":
       return exportResults(ctx, shape, intent.format);
     case "remind":
-      return sendLong(
-        ctx,
-        ctx.t("coordinator.intent.suggest_remind", {
-          target: intent.unit ?? ctx.t("coordinator.intent.all_units"),
-          command: commandFor(intent),
-        }),
-      );
+      return suggestRemind(ctx, shape, intent);
     case "reopen":
-      return sendLong(ctx, ctx.t("coordinator.intent.suggest_reopen", { command: commandFor(intent) }));
+      return suggestReopen(ctx, shape, intent);
   }
 }
 
+/**
+ * A unit's name alone ("Sông Mã", "kh&đt"): that unit's /donvi, when it names units of the
+ * campaign. Otherwise it is no question, unless it reads like a unit's name ("sở tư pháb"):
+ * then the closest names are offered, as /donvi does.
+ */
+async function answerName(ctx: BotContext, alone: { name: string; unitLike: boolean }): Promise<boolean> {
+  const campaign = ctx.campaign;
+  if (!campaign?.questionnaireId) return false;
+  const found = await matchUnits(ctx.deps.db, campaign.id, alone.name);
+  if (found.matches.length === 0 && !(alone.unitLike && found.suggestions.length > 0)) return false;
+  const shape = await campaignShape(ctx.deps.db, campaign);
+  await showUnitNamed(ctx, shape, alone.name, found);
+  return true;
+}
+
+/**
+ * Plain questions, from anyone: answered when the person's role has the command that
+ * answers them (an officer's "lịch kiểm tra" is their /lich; their "đơn vị nào chưa nộp?"
+ * is no question of theirs), else left to the next feature.
+ */
 coordinatorFeature.on("message:text", async (ctx, next) => {
-  if (!isCoordinator(ctx) || ctx.message.text.startsWith("/")) return next();
-  const intent = parseIntent(ctx.message.text);
-  if (!intent) return next();
-  const shape = await shapeFor(ctx);
-  if (!shape) return;
-  ctx.logger.debug({ intent }, "plain question understood");
-  await answerIntent(ctx, shape, intent);
+  const text = ctx.message.text;
+  if (text.startsWith("/")) return next();
+  const intent = parseIntent(text);
+  if (intent && commandsFor(ctx.standing.role).includes(commandNameOf(intent))) {
+    ctx.logger.debug({ intent }, "plain question understood");
+    return answerIntent(ctx, intent);
+  }
+  const alone = intent ? null : nameAlone(text);
+  if (alone && isCoordinator(ctx) && (await answerName(ctx, alone))) {
+    ctx.logger.debug({ name: alone.name }, "a unit's name alone understood");
+    return;
+  }
+  return next();
 });

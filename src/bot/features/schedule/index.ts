@@ -1,13 +1,15 @@
 /**
- * Inspection schedule: /lich (the schedule per role), and for coordinators /lichmoi,
- * /lichsua, /lichhuy (one line each, or a button to pick from) and /xacnhan (who has not
- * acknowledged a notice). The "Đã nhận" button of every notice is answered here.
+ * Inspection schedule: /lich (the schedule per role, for a period or units: "/lich tuần
+ * sau", "/lich Sông Mã"), and for coordinators /lichmoi, /lichsua, /lichhuy (one line each,
+ * or a button to pick from) and /xacnhan (who has not acknowledged a notice). The "Đã nhận"
+ * button of every notice is answered here.
  *
  * No long conversations: a command is one line; a choice it needs (which of several units)
  * is a short-lived draft row whose id the buttons carry; everything else is in callback data.
  */
 import { Composer, InlineKeyboard } from "grammy";
 import type { Db } from "../../../db/client.ts";
+import { type Period, parseScheduleQuery, type ScheduleQuery } from "../../../domain/intents.ts";
 import { acknowledgementReport, acknowledgeNotice, noticesEnqueued } from "../../../domain/notices.ts";
 import {
   activeVisitsOf,
@@ -19,11 +21,14 @@ import {
   listVisits,
   parseChangeLine,
   parseScheduleLine,
+  periodWindow,
   type ReminderSettings,
   type VisitWithUnit,
+  type Window,
 } from "../../../domain/schedule.ts";
-import { formatDateTime } from "../../../domain/time.ts";
-import { findUnits } from "../../../domain/units.ts";
+import { escapeHtml } from "../../../domain/text.ts";
+import { formatDate, formatDateTime } from "../../../domain/time.ts";
+import { findUnits, matchUnits } from "../../../domain/units.ts";
 import type { BotContext } from "../../context.ts";
 import { encodeScheduleAction, noticeButtons, parseScheduleAction, type ScheduleAction } from "./callback-data.ts";
 import { ackReportText, scheduleText, shorten, visitBlock, visitButtons, when } from "./views.ts";
@@ -61,28 +66,59 @@ async function coordinatorCampaign(ctx: BotContext) {
 
 // ---------------------------------------------------------------- /lich
 
-scheduleFeature.command(["lich", "lichkiemtra"], async (ctx) => {
-  if (!ctx.campaign) return void (await ctx.reply(ctx.t("schedule.no_campaign")));
+/** "🗓 Tuần sau: 18/03/2019 – 24/03/2019" */
+function periodLine(ctx: BotContext, period: Period, window: Window): string {
+  const tz = ctx.config.TZ;
+  const last = window.to ? formatDate(new Date(window.to.getTime() - 1), tz) : "";
+  return ctx.t(`schedule.period.${period}`, { from: formatDate(window.from, tz), to: last });
+}
+
+/**
+ * The schedule as the person's role may see it (/lich, and plain questions about it): an
+ * officer their own unit's visits, whatever unit they name; inspectors and coordinators
+ * every visit, or those of the units named. A period narrows it to visits starting then.
+ */
+export async function showSchedule(ctx: BotContext, query: ScheduleQuery): Promise<void> {
+  const campaign = ctx.campaign;
+  if (!campaign) return void (await ctx.reply(ctx.t("schedule.no_campaign")));
   const { role, membership } = ctx.standing;
+  const db = ctx.deps.db;
+  const window = query.period ? periodWindow(query.period, ctx.now(), ctx.config.TZ) : undefined;
+  const narrowed = query.period && window ? [periodLine(ctx, query.period, window)] : [];
+  const emptyNarrowed = window ? ctx.t("schedule.list_empty_period") : undefined;
   if (role === "OFFICER" && membership?.unit) {
-    const visits = await listVisits(ctx.deps.db, ctx.campaign.id, { unitId: membership.unit.id });
+    const visits = await listVisits(db, campaign.id, { unitId: membership.unit.id, window });
+    const title = ctx.t("schedule.list_title_unit", { unit: membership.unit.name });
     await ctx.reply(
-      scheduleText(
-        ctx,
-        ctx.t("schedule.list_title_unit", { unit: membership.unit.name }),
-        ctx.t("schedule.list_empty_unit"),
-        visits,
-      ),
+      scheduleText(ctx, [title, ...narrowed].join("\n"), emptyNarrowed ?? ctx.t("schedule.list_empty_unit"), visits),
     );
     return;
   }
   if (role === "INSPECTOR" || role === "COORDINATOR") {
-    const visits = await listVisits(ctx.deps.db, ctx.campaign.id);
+    let unitIds: number[] | undefined;
+    let empty = emptyNarrowed ?? ctx.t("schedule.list_empty_all");
+    if (query.unit) {
+      const { matches, suggestions } = await matchUnits(db, campaign.id, query.unit);
+      if (matches.length === 0) {
+        const lines = [ctx.t("schedule.errors.unit_not_found", { query: shorten(query.unit, 60) })];
+        if (suggestions.length) {
+          const list = suggestions.map((u) => `<b>${escapeHtml(u.shortName)}</b>`).join(", ");
+          lines.push(ctx.t("schedule.unit_suggest", { list }));
+        }
+        return void (await ctx.reply(lines.join("\n")));
+      }
+      unitIds = matches.map((u) => u.id);
+      const units = shorten(matches.map((u) => u.shortName).join(", "), 300);
+      narrowed.push(ctx.t("schedule.units_line", { units }));
+      if (!window) empty = ctx.t("schedule.list_empty_units", { units });
+    }
+    const visits = await listVisits(db, campaign.id, { unitIds, window });
+    const title = ctx.t("schedule.list_title_all", { campaign: campaign.title });
     await ctx.reply(
       scheduleText(
         ctx,
-        ctx.t("schedule.list_title_all", { campaign: ctx.campaign.title }),
-        ctx.t("schedule.list_empty_all"),
+        [title, ...narrowed].join("\n"),
+        empty,
         visits,
         role === "COORDINATOR" ? ctx.t("schedule.list_hint_coordinator") : undefined,
       ),
@@ -90,7 +126,9 @@ scheduleFeature.command(["lich", "lichkiemtra"], async (ctx) => {
     return;
   }
   await ctx.reply(ctx.t("schedule.no_access"));
-});
+}
+
+scheduleFeature.command(["lich", "lichkiemtra"], (ctx) => showSchedule(ctx, parseScheduleQuery(ctx.match)));
 
 // ---------------------------------------------------------------- /lichmoi
 
@@ -465,9 +503,12 @@ scheduleFeature.callbackQuery(noticeButtons.filter, async (ctx) => {
   });
 });
 
-scheduleFeature.command("xacnhan", async (ctx) => {
+/** Who has not acknowledged which notice (/xacnhan, and plain questions about it): coordinators only. */
+export async function showAcknowledgements(ctx: BotContext): Promise<void> {
   const campaign = await coordinatorCampaign(ctx);
   if (!campaign) return;
   const report = await acknowledgementReport(ctx.deps.db, campaign.id);
   await ctx.reply(ackReportText(ctx, campaign.title, report));
-});
+}
+
+scheduleFeature.command("xacnhan", showAcknowledgements);
