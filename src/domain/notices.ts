@@ -8,7 +8,7 @@ import { z } from "zod";
 import type { Db, Prisma } from "../db/client.ts";
 import type { Translate } from "../i18n.ts";
 import { escapeHtml } from "./text.ts";
-import { calendarDaysBetween, deadlineStatus, formatDate, formatDateTime } from "./time.ts";
+import { calendarDaysBetween, deadlineStatus, formatDateTime } from "./time.ts";
 
 type Tx = Prisma.TransactionClient;
 
