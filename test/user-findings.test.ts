@@ -13,6 +13,7 @@ let h: Harness;
 const coordinator = user(9301, "Nguyễn Thị Bích Thủy");
 const officer = user(9302, "Lò Văn Minh");
 const hoa = user(9303, "Cầm Thị Hoa"); // officer of Quỳnh Nhai
+const inspector = user(9304, "Trần Văn Kiểm");
 
 /** yyyy-mm-dd hh:mm in Asia/Ho_Chi_Minh (UTC+7). */
 const local = (y: number, m: number, d: number, hh: number, mm = 0) => new Date(Date.UTC(y, m - 1, d, hh - 7, mm));
@@ -31,6 +32,8 @@ beforeAll(async () => {
     unitIds: [(await h.unit("quynh-nhai")).id],
   });
   await h.send(hoa, `/start ${other!.code}`);
+  const [team] = await createInvites(h.db, { campaignId: h.campaign.id, role: "INSPECTOR" });
+  await h.send(inspector, `/start ${team!.code}`);
 });
 afterAll(() => h.close());
 
@@ -88,9 +91,7 @@ describe("/xacnhan", () => {
 
   it("drops the notices of a cancelled visit, keeping its cancellation", async () => {
     await h.db.notice.deleteMany({});
-    const soon = new Date(Date.now() + 5 * 86_400_000);
-    const day = soon.toLocaleDateString("en-GB", { timeZone: "Asia/Ho_Chi_Minh" });
-    await h.send(coordinator, `/lichmoi Sông Mã ${day} 08:00 Hội trường UBND huyện`);
+    await h.send(coordinator, "/lichmoi Sông Mã 10/03/2027 08:00 Hội trường UBND huyện");
     const visit = await h.db.inspectionVisit.findFirstOrThrow({
       where: { unit: { code: "song-ma" } },
       orderBy: { id: "desc" },
@@ -102,5 +103,39 @@ describe("/xacnhan", () => {
     const [report] = await h.send(coordinator, "/xacnhan");
     expect(report).toContain("Thông báo hủy lịch");
     expect(report).not.toContain("Thông báo lịch kiểm tra");
+  });
+});
+
+describe("/lichmoi", () => {
+  const visitsOf = async (code: string) =>
+    h.db.inspectionVisit.count({ where: { unit: { code }, status: { in: ["PLANNED", "CONFIRMED"] } } });
+
+  it("creates a visit on an ordinary working day at once and shows its team", async () => {
+    const before = await visitsOf("thuan-chau");
+    const [text] = await h.send(coordinator, "/lichmoi Thuận Châu 12/03/2027 08:00 Hội trường UBND huyện");
+    expect(text).toContain("Đã lập lịch kiểm tra");
+    expect(text).toContain("👥 Đoàn kiểm tra: Trần Văn Kiểm");
+    expect(await visitsOf("thuan-chau")).toBe(before + 1);
+  });
+
+  it.each([
+    ["a Saturday", "13/03/2027 08:00", "Ngày kiểm tra là thứ Bảy."],
+    ["a Sunday", "14/03/2027 08:00", "Ngày kiểm tra là Chủ nhật."],
+    ["30/4", "30/04/2027 08:00", "trùng ngày nghỉ lễ: Ngày Chiến thắng 30/4"],
+    ["Tết", "08/02/2027 08:00", "trùng ngày nghỉ lễ: Tết Âm lịch"],
+    ["a day the unit already has a visit", "12/03/2027 14:00", "Đơn vị đã có lịch #"],
+  ])("warns before creating one on %s, and creates it only when asked", async (_what, when, warning) => {
+    const before = await visitsOf("thuan-chau");
+    const [text] = await h.send(coordinator, `/lichmoi Thuận Châu ${when} Hội trường UBND huyện`);
+    expect(text).toContain("⚠️ Trước khi tạo lịch kiểm tra");
+    expect(text).toContain(warning);
+    expect(await visitsOf("thuan-chau")).toBe(before);
+    const confirm = h.recorder.button("Vẫn tạo lịch");
+    await h.press(coordinator, confirm);
+    expect(h.recorder.texts().join("\n")).toContain("Đã lập lịch kiểm tra");
+    expect(await visitsOf("thuan-chau")).toBe(before + 1);
+    // The button works once: a second press creates nothing more.
+    await h.press(coordinator, confirm);
+    expect(await visitsOf("thuan-chau")).toBe(before + 1);
   });
 });

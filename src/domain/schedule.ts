@@ -7,9 +7,10 @@
 import type { Campaign, Db, Prisma } from "../db/client.ts";
 import { transaction } from "../db/exactly-once.ts";
 import { audit } from "./audit.ts";
+import { type HolidayKey, holidayOn, weekdayOf } from "./holidays.ts";
 import type { Period } from "./intents.ts";
 import { cancelPendingNotices, enqueueNotices, type NoticeInput, type VisitPayload } from "./notices.ts";
-import { formatDate, parseViDateTime, zonedTime } from "./time.ts";
+import { formatDate, localDay, parseViDateTime, zonedTime } from "./time.ts";
 
 type Tx = Prisma.TransactionClient;
 
@@ -227,6 +228,52 @@ export interface VisitInput {
   team?: { name: string; title?: string | null; personId?: number | null }[];
   key?: string | null;
 }
+
+/** What a coordinator should know before a visit is scheduled at a time. */
+export type VisitWarning =
+  | { kind: "overlap"; visit: VisitWithUnit }
+  | { kind: "weekend"; weekday: number }
+  | { kind: "holiday"; holiday: HolidayKey };
+
+/**
+ * Reasons to think twice before scheduling a unit's visit at `startsAt`: another active visit
+ * of the unit on the same day (a visit takes a morning or a day; two on one day are almost
+ * always a mistake or a duplicate), a Saturday or Sunday, a public holiday.
+ */
+export async function visitWarnings(
+  db: Db,
+  campaignId: number,
+  unitId: number,
+  startsAt: Date,
+  timeZone: string,
+  exceptVisitId?: number,
+): Promise<VisitWarning[]> {
+  const warnings: VisitWarning[] = [];
+  const { year, month, day } = localDay(startsAt, timeZone);
+  const sameDay = (d: Date) => {
+    const other = localDay(d, timeZone);
+    return other.year === year && other.month === month && other.day === day;
+  };
+  const near = await db.inspectionVisit.findMany({
+    where: {
+      campaignId,
+      unitId,
+      status: { in: [...ACTIVE_VISIT] },
+      startsAt: { gte: new Date(startsAt.getTime() - DAY_MS), lte: new Date(startsAt.getTime() + DAY_MS) },
+      ...(exceptVisitId ? { id: { not: exceptVisitId } } : {}),
+    },
+    include: visitInclude,
+    orderBy: { startsAt: "asc" },
+  });
+  for (const visit of near.filter((v) => sameDay(v.startsAt))) warnings.push({ kind: "overlap", visit });
+  const weekday = weekdayOf(year, month, day);
+  if (weekday === 0 || weekday === 6) warnings.push({ kind: "weekend", weekday });
+  const holiday = holidayOn(year, month, day);
+  if (holiday) warnings.push({ kind: "holiday", holiday });
+  return warnings;
+}
+
+const DAY_MS = 86_400_000;
 
 export interface ChangeResult {
   visit: VisitWithUnit;

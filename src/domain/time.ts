@@ -106,6 +106,12 @@ export function formatDateTime(date: Date, timeZone: string): string {
   return `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}`;
 }
 
+/** The calendar day of `instant` in `timeZone`. */
+export function localDay(instant: Date, timeZone: string): { year: number; month: number; day: number } {
+  const { year, month, day } = zonedFields(instant, timeZone);
+  return { year, month, day };
+}
+
 /**
  * Whether `at` is past a deadline. Deadlines are set to the minute ("15/03/2019 17:00", a
  * date alone meaning 23:59): the whole of that minute still counts as on time.

@@ -7,6 +7,8 @@ import { type Action, actionCodec, ID, ID0 } from "../../callback-data.ts";
 const codec = actionCodec("sc", {
   /** /lichmoi: the unit chosen among several matches of a draft. */
   pickUnit: ["u", { draftId: ID, unitId: ID }],
+  /** /lichmoi after warnings (same day as another visit, weekend, holiday): create it anyway. */
+  confirmNew: ["n", { draftId: ID }],
   /** /lichmoi without arguments: a ready-made command for this unit. */
   newTemplate: ["t", { unitId: ID }],
   /** /lichsua: a ready-made command for this visit. */

@@ -23,7 +23,9 @@ import {
   parseScheduleLine,
   periodWindow,
   type ReminderSettings,
+  type VisitWarning,
   type VisitWithUnit,
+  visitWarnings,
   type Window,
 } from "../../../domain/schedule.ts";
 import { escapeHtml } from "../../../domain/text.ts";
@@ -175,6 +177,45 @@ async function scheduleVisit(ctx: BotContext, unitId: number, startsAt: Date, pl
   await reportChange(ctx, ctx.t("schedule.created", { id: result.visit.id }), result);
 }
 
+/**
+ * Schedules a visit, or first says why the coordinator might not want it (another visit of
+ * the unit that day, a weekend, a public holiday) and waits for «Vẫn tạo lịch».
+ */
+async function proposeVisit(ctx: BotContext, unitId: number, startsAt: Date, place: string) {
+  const campaign = ctx.campaign!;
+  const warnings = await visitWarnings(ctx.deps.db, campaign.id, unitId, startsAt, ctx.config.TZ);
+  if (warnings.length === 0) return scheduleVisit(ctx, unitId, startsAt, place);
+  const draft = await ctx.deps.db.scheduleDraft.create({
+    data: { personId: ctx.person.id, payload: { kind: "confirmNew", unitId, startsAt: startsAt.toISOString(), place } },
+  });
+  const unit = await ctx.deps.db.unit.findUniqueOrThrow({ where: { id: unitId } });
+  const lines = [
+    ctx.t("schedule.warn.head", { unit: unit.name, when: when(ctx, startsAt), place }),
+    ...warnings.map((w) => warningLine(ctx, w)),
+    "",
+    ctx.t("schedule.warn.ask"),
+  ];
+  const kb = new InlineKeyboard()
+    .text(ctx.t("schedule.buttons.create_anyway"), encodeScheduleAction({ kind: "confirmNew", draftId: draft.id }))
+    .text(ctx.t("schedule.buttons.close"), encodeScheduleAction({ kind: "close" }));
+  await say(ctx, lines.join("\n"), kb);
+}
+
+function warningLine(ctx: BotContext, w: VisitWarning): string {
+  switch (w.kind) {
+    case "overlap":
+      return ctx.t("schedule.warn.overlap", {
+        id: w.visit.id,
+        when: when(ctx, w.visit.startsAt),
+        place: w.visit.place,
+      });
+    case "weekend":
+      return ctx.t(w.weekday === 6 ? "schedule.warn.saturday" : "schedule.warn.sunday");
+    case "holiday":
+      return ctx.t("schedule.warn.holiday", { name: ctx.t(`schedule.holidays.${w.holiday}`) });
+  }
+}
+
 async function unitsOfCampaign(db: Db, campaignId: number) {
   return db.unit.findMany({
     where: { campaigns: { some: { campaignId } } },
@@ -237,7 +278,7 @@ scheduleFeature.command("lichmoi", async (ctx) => {
     );
     return;
   }
-  await scheduleVisit(ctx, units[0]!.id, parsed.startsAt, parsed.place);
+  await proposeVisit(ctx, units[0]!.id, parsed.startsAt, parsed.place);
 });
 
 // ---------------------------------------------------------------- /lichsua, /lichhuy
@@ -411,7 +452,22 @@ scheduleFeature.callbackQuery(/^sc:/, async (ctx) => {
       if (startsAt <= ctx.now()) {
         return void (await say(ctx, ctx.t("schedule.errors.past", { when: formatDateTime(startsAt, ctx.config.TZ) })));
       }
-      return scheduleVisit(ctx, action.unitId, startsAt, payload.place);
+      return proposeVisit(ctx, action.unitId, startsAt, payload.place);
+    }
+    case "confirmNew": {
+      const draft = await db.scheduleDraft.findUnique({ where: { id: action.draftId } });
+      const payload = draft?.payload as { kind?: string; unitId?: number; startsAt?: string; place?: string } | null;
+      if (!draft || draft.personId !== ctx.person.id || payload?.kind !== "confirmNew") return void (await stale());
+      if (!payload.unitId || !payload.startsAt || !payload.place) return void (await stale());
+      // One use: a second press finds no draft, so the visit is created once.
+      const taken = await db.scheduleDraft.deleteMany({ where: { id: draft.id } });
+      if (taken.count === 0) return void (await stale());
+      await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => {});
+      const startsAt = new Date(payload.startsAt);
+      if (startsAt <= ctx.now()) {
+        return void (await say(ctx, ctx.t("schedule.errors.past", { when: formatDateTime(startsAt, ctx.config.TZ) })));
+      }
+      return scheduleVisit(ctx, payload.unitId, startsAt, payload.place);
     }
     case "changeTemplate": {
       const visit = await findVisit(db, campaign.id, action.visitId);

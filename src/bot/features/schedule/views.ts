@@ -36,7 +36,7 @@ export function visitBlock(ctx: BotContext, visit: VisitWithUnit): string {
     ctx.t("schedule.visit_place", { place: visit.place }),
   ];
   const team = teamText(visit);
-  if (team) lines.push(ctx.t("schedule.visit_team", { team }));
+  lines.push(team ? ctx.t("schedule.visit_team", { team }) : ctx.t("schedule.visit_team_none"));
   if (visit.contents) lines.push(ctx.t("schedule.visit_contents", { contents: visit.contents }));
   lines.push(ctx.t("schedule.visit_status", { status: ctx.t(`schedule.status.${visit.status}`) }));
   return lines.join("\n");
