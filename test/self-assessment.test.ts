@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { answerStamp } from "../src/domain/assessment.ts";
 import { createInvites } from "../src/domain/invites.ts";
 import { createHarness, type Harness } from "./support/harness.ts";
-import { callbackUpdate, stickerUpdate, textUpdate, user } from "./support/updates.ts";
+import { callbackUpdate, documentUpdate, stickerUpdate, textUpdate, user } from "./support/updates.ts";
 
 let h: Harness;
 const minh = user(6001, "Lò Văn Minh");
@@ -186,24 +186,6 @@ async function answerCurrent(person: User, screen: string) {
   if (screen.includes("Gõ ngày")) return h.send(person, "20/01/2019");
   if (screen.includes("Gõ câu trả lời")) return h.send(person, "Đơn vị áp dụng phần mềm một cửa điện tử.");
   throw new Error(`no prompt on screen:\n${screen}`);
-}
-
-function documentUpdate(from: User, fileName: string, mimeType: string, size: number, unique: string) {
-  const u = textUpdate(from, "x");
-  const { text: _t, entities: _e, ...message } = u.message!;
-  return {
-    update_id: u.update_id,
-    message: {
-      ...message,
-      document: {
-        file_id: `file-${unique}`,
-        file_unique_id: unique,
-        file_name: fileName,
-        mime_type: mimeType,
-        file_size: size,
-      },
-    },
-  };
 }
 
 describe("typed answers", () => {

@@ -7,7 +7,7 @@ import { createInvites } from "../src/domain/invites.ts";
 import { renderNotice } from "../src/domain/notices.ts";
 import { createHarness, type Harness } from "./support/harness.ts";
 import { testSender } from "./support/sender.ts";
-import { user } from "./support/updates.ts";
+import { documentUpdate, user } from "./support/updates.ts";
 
 let h: Harness;
 const coordinator = user(9301, "Nguyễn Thị Bích Thủy");
@@ -137,5 +137,59 @@ describe("/lichmoi", () => {
     // The button works once: a second press creates nothing more.
     await h.press(coordinator, confirm);
     expect(await visitsOf("thuan-chau")).toBe(before + 1);
+  });
+});
+
+describe("a number typed right after a self-score", () => {
+  it("is never filed under the next question without asking", async () => {
+    await h.openSelfAssessment();
+    const manual = await h.db.question.findFirstOrThrow({ where: { code: "1.5.2" } });
+    await h.press(officer, `sa:q:${manual.id}`, 70);
+    await h.handle(documentUpdate(officer, "sang-kien.pdf", "application/pdf", 1000, "u-sk-152"));
+    await h.send(officer, "Đơn vị có sáng kiến cải cách thủ tục được công nhận cấp tỉnh.");
+    expect(h.recorder.lastText()).toContain("gõ số điểm tự chấm");
+    const [moved] = await h.send(officer, "0,5");
+    expect(moved).toContain("Câu 1.6");
+    // A correction of the score, typed as the bot moved on: it also fits 1.6 (a percentage).
+    const [asked] = await h.send(officer, "0,25");
+    expect(asked).toContain("Đồng chí vừa gõ <b>0,25</b> ngay sau khi chấm điểm câu 1.5.2");
+    expect(await h.db.answer.count({ where: { question: { code: "1.6" }, unit: { code: "song-ma" } } })).toBe(0);
+    await h.tap(officer, "Sửa điểm câu 1.5.2");
+    expect(h.recorder.lastText()).toContain("✏️ Đã sửa điểm tự chấm câu 1.5.2: 0,25/0,5 điểm.");
+    expect(h.recorder.lastText()).toContain("Câu 1.6");
+    const fixed = await h.db.answer.findFirstOrThrow({
+      where: { question: { code: "1.5.2" }, unit: { code: "song-ma" } },
+    });
+    expect(fixed.selfScore).toBe(0.25);
+    // Then the officer answers 1.6 as usual.
+    expect((await h.send(officer, "90"))[0]).toContain("✅ Đã lưu câu 1.6");
+  });
+
+  it("goes to the question shown when the officer says so", async () => {
+    const manual = await h.db.question.findFirstOrThrow({ where: { code: "1.5.2" } });
+    await h.press(officer, `sa:q:${manual.id}`, 71);
+    await h.send(officer, "Sáng kiến đã được công nhận cấp tỉnh.");
+    await h.send(officer, "0,5");
+    const next = /Câu (\d+(?:\.\d+)+)<\/b>/.exec(h.recorder.lastText())?.[1];
+    expect(next).toBeDefined();
+    expect(next).toBe("1.7.1"); // a yes/no question
+    await h.send(officer, "0");
+    await h.tap(officer, `Trả lời câu ${next}`);
+    // Taken as an answer to 1.7.1 (which wants Có/Không), the score of 1.5.2 left alone.
+    expect(h.recorder.texts().join("\n")).toContain("Vui lòng chọn Có, Không");
+    const kept = await h.db.answer.findFirstOrThrow({
+      where: { question: { code: "1.5.2" }, unit: { code: "song-ma" } },
+    });
+    expect(kept.selfScore).toBe(0.5);
+  });
+
+  it("while evidence is awaited, the answer can be corrected with ✏️", async () => {
+    const q = await h.db.question.findFirstOrThrow({ where: { code: "1.2" } });
+    await h.press(officer, `sa:q:${q.id}`, 72);
+    const [saved] = await h.send(officer, "2");
+    expect(saved).toContain("Câu này cần tài liệu kiểm chứng");
+    await h.tap(officer, "✏️ Sửa câu trả lời");
+    expect(h.recorder.lastText()).toContain("Câu 1.2");
+    expect((await h.send(officer, "3"))[0]).toContain("✅ Đã lưu câu 1.2: <b>3</b>");
   });
 });

@@ -316,6 +316,8 @@ export interface SaveOptions {
    * it the cursor stays where it is.
    */
   advance?: "needs" | "next";
+  /** What the officer was typing (a self-score): remembered when they move on, see Cursor.left. */
+  via?: CursorMode;
 }
 
 /**
@@ -381,7 +383,7 @@ export async function saveAnswer(
       });
       if (!options.advance) return { answer: after, next: null };
       const next = await stepAfter(db, tx, scope, question, after, options.advance);
-      await moveCursor(tx, personId, scope, question, next);
+      await moveCursor(tx, personId, scope, question, next, options.via);
       return { answer: after, next };
     });
   // Officers answering the same question at the same instant: one creates (or changes)
@@ -423,10 +425,20 @@ const MODE_OF: Record<NextStep["kind"], CursorMode | null> = {
   review: null,
 };
 
-async function moveCursor(tx: Tx, personId: number, scope: Scope, from: QuestionWithContext, next: NextStep) {
+async function moveCursor(
+  tx: Tx,
+  personId: number,
+  scope: Scope,
+  from: QuestionWithContext,
+  next: NextStep,
+  via?: CursorMode,
+) {
   const mode = MODE_OF[next.kind];
   if (!mode) return clearCursor(tx, personId);
-  return setCursor(tx, personId, scope, next.kind === "question" ? next.question.id : from.id, mode);
+  if (next.kind !== "question") return setCursor(tx, personId, scope, from.id, mode);
+  // Left a question by typing its self-score: a number typed next may correct that score.
+  const left = via === "SCORE" ? { questionId: from.id, mode: via } : undefined;
+  return setCursor(tx, personId, scope, next.question.id, mode, left);
 }
 
 /** A create that met another officer's create is tried again, then as a locked change. */
@@ -632,6 +644,9 @@ export interface Cursor {
   mode: CursorMode;
   /** When the question was shown (wall-clock time): text sent before it was meant for another. */
   updatedAt: Date;
+  /** The question just left by typing a self-score, while the officer may still correct it. */
+  leftQuestionId: number | null;
+  leftMode: CursorMode | null;
 }
 
 type Writer = Pick<Prisma.TransactionClient, "$executeRaw">;
@@ -642,15 +657,19 @@ export async function setCursor(
   scope: Scope,
   questionId: number,
   mode: CursorMode = "ANSWER",
+  left?: { questionId: number; mode: CursorMode },
 ) {
   // One raw upsert: it runs after nearly every step, and Prisma's upsert costs three raw
   // statements' worth of CPU here (bench/RESULTS.md).
   await db.$executeRaw`
-    INSERT INTO "AssessmentCursor" ("personId", "campaignId", "unitId", "questionId", "mode", "updatedAt")
-    VALUES (${personId}, ${scope.campaign.id}, ${scope.unitId}, ${questionId}, ${mode}, ${new Date()})
+    INSERT INTO "AssessmentCursor"
+      ("personId", "campaignId", "unitId", "questionId", "mode", "updatedAt", "leftQuestionId", "leftMode")
+    VALUES (${personId}, ${scope.campaign.id}, ${scope.unitId}, ${questionId}, ${mode}, ${new Date()},
+            ${left?.questionId ?? null}, ${left?.mode ?? null})
     ON CONFLICT ("personId") DO UPDATE SET
       "campaignId" = excluded."campaignId", "unitId" = excluded."unitId",
-      "questionId" = excluded."questionId", "mode" = excluded."mode", "updatedAt" = excluded."updatedAt"`;
+      "questionId" = excluded."questionId", "mode" = excluded."mode", "updatedAt" = excluded."updatedAt",
+      "leftQuestionId" = excluded."leftQuestionId", "leftMode" = excluded."leftMode"`;
 }
 
 export async function clearCursor(db: Writer, personId: number) {
@@ -659,8 +678,8 @@ export async function clearCursor(db: Writer, personId: number) {
 
 export async function getCursor(db: Db, personId: number, scope: Scope): Promise<Cursor | null> {
   const [cursor] = await db.$queryRaw<Cursor[]>`
-    SELECT "campaignId", "unitId", "questionId", "mode", "updatedAt" FROM "AssessmentCursor"
-    WHERE "personId" = ${personId}`;
+    SELECT "campaignId", "unitId", "questionId", "mode", "updatedAt", "leftQuestionId", "leftMode"
+    FROM "AssessmentCursor" WHERE "personId" = ${personId}`;
   if (!cursor || cursor.campaignId !== scope.campaign.id || cursor.unitId !== scope.unitId) return null;
   return cursor;
 }
@@ -673,4 +692,17 @@ export async function getCursor(db: Db, personId: number, scope: Scope): Promise
  */
 export function sentBeforeShown(sentAt: Date, cursor: Pick<Cursor, "updatedAt">): boolean {
   return sentAt.getTime() + 2_000 <= cursor.updatedAt.getTime();
+}
+
+/** How long after moving on a typed number may still be a correction of the score just left. */
+export const CORRECTION_WINDOW_MS = 60_000;
+
+/**
+ * The question whose self-score the officer may be correcting with text sent at `sentAt`:
+ * they typed that score, the bot moved on less than a minute before, and they have not
+ * answered the new question yet. Null otherwise.
+ */
+export function scoreJustLeft(cursor: Cursor, sentAt: Date): number | null {
+  if (cursor.mode !== "ANSWER" || cursor.leftMode !== "SCORE" || cursor.leftQuestionId === null) return null;
+  return sentAt.getTime() - cursor.updatedAt.getTime() < CORRECTION_WINDOW_MS ? cursor.leftQuestionId : null;
 }

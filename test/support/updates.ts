@@ -72,3 +72,22 @@ export function stickerUpdate(from: User): Update {
     },
   };
 }
+
+/** A document sent as a message (evidence), as Telegram sends it. */
+export function documentUpdate(from: User, fileName: string, mimeType: string, size: number, unique: string): Update {
+  const u = textUpdate(from, "x");
+  const { text: _t, entities: _e, ...message } = u.message!;
+  return {
+    update_id: u.update_id,
+    message: {
+      ...message,
+      document: {
+        file_id: `file-${unique}`,
+        file_unique_id: unique,
+        file_name: fileName,
+        mime_type: mimeType,
+        file_size: size,
+      },
+    },
+  } as Update;
+}

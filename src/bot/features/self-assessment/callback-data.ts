@@ -1,5 +1,5 @@
 /** The self-assessment's buttons (see src/bot/callback-data.ts for the codec). */
-import { type Action, actionCodec, ID, word } from "../../callback-data.ts";
+import { type Action, actionCodec, ID, oneOf, word } from "../../callback-data.ts";
 
 const codec = actionCodec("sa", {
   list: ["l", {}],
@@ -16,6 +16,8 @@ const codec = actionCodec("sa", {
   review: ["r", { areaId: ID }],
   submit: ["s", { areaId: ID }],
   confirmSubmit: ["sc", { areaId: ID }],
+  /** A number typed just after a self-score: for the question shown, or correcting that score. */
+  typed: ["t", { draftId: ID, target: oneOf({ shown: "s", left: "l" }) }],
 });
 
 export type AssessmentAction = Action<typeof codec>;

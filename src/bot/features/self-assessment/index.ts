@@ -32,6 +32,7 @@ import {
   reviewArea,
   type Scope,
   saveAnswer,
+  scoreJustLeft,
   sentBeforeShown,
   setCursor,
   submitArea,
@@ -50,6 +51,8 @@ import {
   questionView,
   reviewView,
   savedText,
+  scoreCorrectedText,
+  whichQuestionView,
 } from "./views.ts";
 
 export const selfAssessmentFeature = new Composer<BotContext>();
@@ -277,6 +280,8 @@ async function handleAction(ctx: BotContext, scope: Scope & { unitName: string }
         await showAreas(ctx, scope);
       });
     }
+    case "typed":
+      return resolveTyped(ctx, scope, action.draftId, action.target);
     case "removeEvidence":
       return guarded(ctx, async () => {
         const removed = await removeEvidence(db, scope, action.evidenceId, ctx.person.id, now);
@@ -324,6 +329,45 @@ async function handleAction(ctx: BotContext, scope: Scope & { unitName: string }
   }
 }
 
+/**
+ * A number typed right after the bot moved on from a self-score: it fits that score as well
+ * as the question now shown. Filing it under the new question would be a guess (a corrected
+ * score once became the answer to 1.6), so the officer chooses; the text waits in a draft.
+ */
+async function askWhichQuestion(ctx: BotContext, shown: QuestionWithContext, left: QuestionWithContext, text: string) {
+  const draft = await ctx.deps.db.scheduleDraft.create({
+    data: { personId: ctx.person.id, payload: { kind: "typed", text, shownId: shown.id, leftId: left.id } },
+  });
+  const view = whichQuestionView(ctx, shown, left, text, draft.id);
+  await say(ctx, view.text, view.keyboard);
+}
+
+/** The officer's choice for a number typed just after a self-score (see askWhichQuestion). */
+async function resolveTyped(ctx: BotContext, scope: Scope, draftId: number, target: "shown" | "left") {
+  const db = ctx.deps.db;
+  const draft = await db.scheduleDraft.findUnique({ where: { id: draftId } });
+  const payload = draft?.payload as { kind?: string; text?: string; shownId?: number; leftId?: number } | undefined;
+  if (!draft || draft.personId !== ctx.person.id || payload?.kind !== "typed" || !payload.text) return staleButton(ctx);
+  const [shown, left] = await Promise.all([
+    findQuestion(db, scope, payload.shownId ?? 0),
+    findQuestion(db, scope, payload.leftId ?? 0),
+  ]);
+  if (!shown || !left) return staleButton(ctx);
+  // One use: a second press finds no draft.
+  if ((await db.scheduleDraft.deleteMany({ where: { id: draft.id } })).count === 0) return staleButton(ctx);
+  if (target === "shown") {
+    // Answered: the score just left can no longer be what the next number means.
+    await setCursor(db, ctx.person.id, scope, shown.id, "ANSWER");
+    return answerWith(ctx, scope, shown, payload.text);
+  }
+  const parsed = parseManualScore(payload.text, left.maxPoints);
+  if (!parsed.ok) return say(ctx, ctx.t(parsed.error.key, parsed.error.vars));
+  await guarded(ctx, async () => {
+    const saved = await saveAnswer(db, scope, left, { selfScore: parsed.value }, ctx.person.id, { now: ctx.sentAt });
+    await showQuestion(ctx, scope, shown, { fresh: true, lead: scoreCorrectedText(ctx, left, saved.answer) });
+  });
+}
+
 async function staleButton(ctx: BotContext) {
   await ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button"), show_alert: true });
 }
@@ -349,8 +393,14 @@ selfAssessmentFeature.on("message:text", async (ctx, next) => {
     return void (await say(ctx, ctx.t("assessment.sent_before_shown", { code: question.code })));
   }
   switch (cursor.mode) {
-    case "ANSWER":
+    case "ANSWER": {
+      const left = scoreJustLeft(cursor, ctx.sentAt);
+      const leftQuestion = left === null ? null : await findQuestion(ctx.deps.db, scope, left);
+      if (leftQuestion && parseManualScore(text, leftQuestion.maxPoints).ok) {
+        return askWhichQuestion(ctx, question, leftQuestion, text);
+      }
       return answerWith(ctx, scope, question, text);
+    }
     case "SCORE": {
       const parsed = parseManualScore(text, question.maxPoints);
       if (!parsed.ok) return void (await say(ctx, ctx.t(parsed.error.key, parsed.error.vars)));
@@ -358,6 +408,7 @@ selfAssessmentFeature.on("message:text", async (ctx, next) => {
         const saved = await saveAnswer(ctx.deps.db, scope, question, { selfScore: parsed.value }, ctx.person.id, {
           now: ctx.sentAt,
           advance: "needs",
+          via: "SCORE",
         });
         await showNext(ctx, scope, question, saved.next!, savedText(ctx, question, saved.answer));
       });

@@ -166,7 +166,39 @@ export function questionKeyboard(ctx: BotContext, input: QuestionViewInput): Inl
 export function evidenceRequestKeyboard(ctx: BotContext, q: QuestionWithContext): InlineKeyboard {
   return new InlineKeyboard()
     .text(ctx.t("assessment.buttons.explain"), encodeAction({ kind: "explain", questionId: q.id }))
-    .text(ctx.t("assessment.buttons.next"), encodeAction({ kind: "skip", questionId: q.id }));
+    .text(ctx.t("assessment.buttons.next"), encodeAction({ kind: "skip", questionId: q.id }))
+    .row()
+    .text(ctx.t("assessment.buttons.edit"), encodeAction({ kind: "question", questionId: q.id }));
+}
+
+/** A number that fits both the question shown and the score just typed: which one? */
+export function whichQuestionView(
+  ctx: BotContext,
+  shown: QuestionWithContext,
+  left: QuestionWithContext,
+  text: string,
+  draftId: number,
+) {
+  const value = shorten(text.trim(), 20);
+  const keyboard = new InlineKeyboard()
+    .text(
+      ctx.t("assessment.which.shown", { code: shown.code, value }),
+      encodeAction({ kind: "typed", draftId, target: "shown" }),
+    )
+    .row()
+    .text(
+      ctx.t("assessment.which.left", { code: left.code, value }),
+      encodeAction({ kind: "typed", draftId, target: "left" }),
+    );
+  return { text: ctx.t("assessment.which.ask", { value, shown: shown.code, left: left.code }), keyboard };
+}
+
+export function scoreCorrectedText(ctx: BotContext, q: QuestionWithContext, answer: Answer): string {
+  return ctx.t("assessment.score_corrected", {
+    code: q.code,
+    score: num(ctx, answer.selfScore ?? 0),
+    max: num(ctx, q.maxPoints),
+  });
 }
 
 export function savedText(ctx: BotContext, q: QuestionWithContext, answer: Answer): string {

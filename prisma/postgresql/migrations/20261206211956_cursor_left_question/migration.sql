@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "AssessmentCursor" ADD COLUMN     "leftMode" "CursorMode",
+ADD COLUMN     "leftQuestionId" INTEGER;

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "AssessmentCursor" ADD COLUMN "leftMode" TEXT;
+ALTER TABLE "AssessmentCursor" ADD COLUMN "leftQuestionId" INTEGER;
