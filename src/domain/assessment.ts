@@ -8,6 +8,7 @@ import type { Answer, Campaign, CursorMode, Db, Prisma, Question, ReformArea } f
 import { isUniqueViolation } from "../db/errors.ts";
 import { transaction } from "../db/exactly-once.ts";
 import { cached } from "../db/read-cache.ts";
+import { NOT_APPLICABLE } from "./answers.ts";
 import { audit } from "./audit.ts";
 
 type Tx = Prisma.TransactionClient;
@@ -402,9 +403,24 @@ export async function saveAnswer(
   }
 }
 
-/** The one rule for whether an answer still lacks evidence (giải trình or N/A excuse it). */
-export function needsEvidence(question: Pick<Question, "evidenceRequired">, answer: Answer, evidenceCount: number) {
-  return question.evidenceRequired && evidenceCount === 0 && !answer.explanation && answer.value !== "na";
+/**
+ * The one rule for whether an answer still lacks evidence: its question asks for some, the
+ * answer earned points (evidence proves them: a "Không" worth 0 has nothing to prove; a
+ * self-score not typed yet may be worth some), and neither a file, an explanation (giải
+ * trình) nor N/A excuses it.
+ */
+export function needsEvidence(
+  question: Pick<Question, "evidenceRequired">,
+  answer: Pick<Answer, "value" | "selfScore" | "explanation">,
+  evidenceCount: number,
+) {
+  return (
+    question.evidenceRequired &&
+    answer.selfScore !== 0 &&
+    evidenceCount === 0 &&
+    !answer.explanation &&
+    answer.value !== NOT_APPLICABLE
+  );
 }
 
 async function stepAfter(

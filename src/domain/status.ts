@@ -12,7 +12,7 @@
 import type { Campaign, Db, Unit } from "../db/client.ts";
 import { transaction } from "../db/exactly-once.ts";
 import type { AreaState } from "./assessment.ts";
-import { areaStateOf, round2 } from "./assessment.ts";
+import { areaStateOf, needsEvidence, round2 } from "./assessment.ts";
 import { audit } from "./audit.ts";
 import { enqueueNotices, type NoticeInput, noticesEnqueued } from "./notices.ts";
 import { activeCampaign } from "./people.ts";
@@ -420,7 +420,7 @@ export async function unitStatuses(db: Db, shape: CampaignShape, unitIds: number
       s.answered++;
       s.score += a.selfScore ?? 0;
       const files = evidenceOf.get(`${unitId}:${a.questionId}`) ?? 0;
-      if (shape.evidenceRequired.has(a.questionId) && files === 0 && !a.explanation && a.value !== "na") {
+      if (needsEvidence({ evidenceRequired: shape.evidenceRequired.has(a.questionId) }, a, files)) {
         s.missingExplanations++;
       }
     }
