@@ -349,7 +349,7 @@ async function timeCommands(db: Db, url: string, label: string) {
       seq++;
       // Units with nothing submitted (every 4th, see seed()), so every write is accepted.
       const unitIndex = ((seq * 7919) % Math.max(1, Math.floor(UNITS / 4))) * 4 + 3;
-      const scope = { campaign, unitId: 1_000_000 + unitIndex + 1 };
+      const scope = { campaign, unitId: 1_000_000 + unitIndex + 1, unitKind: "DISTRICT" as const };
       const q = (await findQuestion(db, scope, questions[(seq * 31) % questions.length]!.id))!;
       await saveAnswer(db, scope, q, { value: seq % 2 ? "yes" : "no", selfScore: seq % 2 }, 2_000_000 + unitIndex + 1, {
         now: new Date(),

@@ -175,17 +175,19 @@ describe("/tiendo", () => {
     expect(text).toContain("<b>📊 Tiến độ tự đánh giá — Kế hoạch kiểm tra công tác cải cách hành chính");
     expect(text).toContain("⏰ Hạn chót tự đánh giá: 15/03/2019 23:59 (còn 14 ngày)");
     expect(text).toContain("Đơn vị: 12 · Đã nộp đủ: 1 · Chưa bắt đầu: 9");
-    // 70 (Quỳnh Nhai) + 11 + 4 (Sông Mã) + 11 (Sở Tư pháp) of 12 × 70
-    expect(text).toContain("Câu đã trả lời: 96/840 (<b>11,4%</b>)");
+    // Districts and the city are not asked 3.2.1 (departments only): 69 questions each, no
+    // longer 70; Quỳnh Nhai's answer to it counts nowhere.
+    // 69 (Quỳnh Nhai) + 11 + 4 (Sông Mã) + 11 (Sở Tư pháp) of 4 × 69 + 8 × 70
+    expect(text).toContain("Câu đã trả lời: 95/836 (<b>11,4%</b>)");
     expect(text).toContain("Lượt lĩnh vực đã nộp: 8/84");
     expect(text).toContain("1. Công tác chỉ đạo, điều hành cải cách hành chính: ✅ 2 · ✏️ 1 · ⬜ 9");
     expect(text).toContain(
       "2. Cải cách thể chế (xây dựng và tổ chức thực hiện văn bản quy phạm pháp luật): ✅ 1 · ✏️ 1 · ⬜ 10",
     );
-    expect(text).toContain("1. Quỳnh Nhai — ✅✅✅✅✅✅✅ 100% (70/70)");
-    expect(text).toContain("2. Sông Mã — ✅✏️⬜⬜⬜⬜⬜ 21,4% (15/70)");
+    expect(text).toContain("1. Quỳnh Nhai — ✅✅✅✅✅✅✅ 100% (69/69)");
+    expect(text).toContain("2. Sông Mã — ✅✏️⬜⬜⬜⬜⬜ 21,7% (15/69)");
     expect(text).toContain("Sở Tư pháp — ☑️⬜⬜⬜⬜⬜⬜ 15,7% (11/70)");
-    expect(text).toContain("Thành phố Sơn La — ⬜⬜⬜⬜⬜⬜⬜ 0% (0/70)");
+    expect(text).toContain("Thành phố Sơn La — ⬜⬜⬜⬜⬜⬜⬜ 0% (0/69)");
     const [photo] = h.recorder.of("sendPhoto");
     const png = Buffer.from((await (photo!.photo as InputFile).toRaw()) as Uint8Array);
     expect(png.subarray(1, 4).toString()).toBe("PNG");
@@ -266,8 +268,9 @@ describe("/donvi and unit names", () => {
     });
     expect(text).toContain(`📎 Tài liệu kiểm chứng: 1 tệp · Thiếu giải trình: ${needing - 1} câu`);
     expect(text).toContain("👤 Cán bộ đầu mối: Đinh Thị Lan");
+    // Each area's score is also a percentage of the unit's maximum there.
     expect(text).toContain(
-      "☑️ <b>1. Công tác chỉ đạo, điều hành cải cách hành chính</b>\n   11/11 câu · 12,6/14 điểm · 📎 1",
+      "☑️ <b>1. Công tác chỉ đạo, điều hành cải cách hành chính</b>\n   11/11 câu · 12,6/14 điểm (90%) · 📎 1",
     );
     expect(text).toContain("⬜ <b>2. ");
 
@@ -346,9 +349,12 @@ describe("/diem", () => {
     expect(text).toContain("ℹ️ Chưa có điểm thẩm định: xếp hạng theo điểm tự chấm của đơn vị.");
     expect(text).toContain("Nhóm A (≥ 90%): 1 · B (80% – dưới 90%): 0 · C (65% – dưới 80%): 0 · D (dưới 65%): 11");
     const lines = text!.split("\n").filter((l) => /^\d+\. /.test(l));
-    expect(lines[0]).toBe("1. Quỳnh Nhai — 100/100 (100%) · A");
-    expect(lines[1]).toMatch(/^2\. Sở Tư pháp — 12,6\/100 \(12,6%\) · D$/);
-    expect(lines[2]).toMatch(/^3\. Sông Mã — /);
+    // Ranked by the percentage of each unit's own maximum: a district's is 99 (3.2.1 is for
+    // departments; Quỳnh Nhai's answer to it used to count), so Sông Mã's 12,5 (12,63%)
+    // ranks above Sở Tư pháp's 12,6 of 100.
+    expect(lines[0]).toBe("1. Quỳnh Nhai — 99/99 (100%) · A");
+    expect(lines[1]).toBe("2. Sông Mã — 12,5/99 (12,6%) · D");
+    expect(lines[2]).toBe("3. Sở Tư pháp — 12,6/100 (12,6%) · D");
     // Units without answers share the last rank.
     expect(lines.at(-1)).toMatch(/^4\. .* — 0\/100 \(0%\) · D$/);
     expect(h.recorder.of("sendPhoto")).toHaveLength(1);
@@ -368,7 +374,7 @@ describe("/diem", () => {
     expect((await h.send(coordinator, "xếp hạng"))[0]).toContain("<b>🏆 Xếp hạng theo điểm tự chấm</b>");
     const [unit] = await h.send(coordinator, "điểm huyện Sông Mã");
     expect(unit).toContain("<b>🏢 Ủy ban nhân dân huyện Sông Mã</b>");
-    expect(unit).toContain("Điểm tự chấm: <b>12,5/100</b>");
+    expect(unit).toContain("Điểm tự chấm: <b>12,5/99</b>");
   });
 });
 
@@ -497,7 +503,8 @@ describe("/xuat", () => {
     await h.send(coordinator, "/xuat");
     const { file, bytes, caption } = await sentFile();
     expect(file.filename).toBe("ket-qua-tu-danh-gia-2019.xlsx");
-    expect(caption).toBe("📥 Kết quả tự đánh giá — 12 đơn vị, 96 câu trả lời.");
+    // Quỳnh Nhai's answer to 3.2.1, a question it is not asked, is left out.
+    expect(caption).toBe("📥 Kết quả tự đánh giá — 12 đơn vị, 95 câu trả lời.");
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(bytes as unknown as ArrayBuffer);
     expect(wb.worksheets.map((w) => w.name)).toEqual(["Tổng hợp", "Chi tiết trả lời"]);
@@ -505,17 +512,14 @@ describe("/xuat", () => {
     const summary = wb.getWorksheet("Tổng hợp")!;
     expect(summary.rowCount).toBe(13);
     const header = (summary.getRow(1).values as unknown[]).slice(1);
+    // Maxima differ from unit to unit (a district's is 99, N/A answers lower it): every score
+    // has the unit's own maximum or its percentage beside it.
     expect(header).toEqual([
       "STT",
       "Đơn vị",
-      "LV 1 (tối đa 14)",
-      "LV 2 (tối đa 12)",
-      "LV 3 (tối đa 18)",
-      "LV 4 (tối đa 12)",
-      "LV 5 (tối đa 16)",
-      "LV 6 (tối đa 10)",
-      "LV 7 (tối đa 18)",
-      "Tổng điểm tự chấm (tối đa 100)",
+      ...["1", "2", "3", "4", "5", "6", "7"].flatMap((code) => [`LV ${code}: điểm`, `LV ${code}: tỷ lệ (%)`]),
+      "Tổng điểm tự chấm",
+      "Điểm tối đa của đơn vị",
       "Tỷ lệ điểm (%)",
       "Nhóm",
       "Số câu đã trả lời",
@@ -535,23 +539,29 @@ describe("/xuat", () => {
     const row = (n: number) => (summary.getRow(n).values as unknown[]).slice(1);
     const qn = row(2);
     expect(qn.slice(0, 2)).toEqual([1, "Ủy ban nhân dân huyện Quỳnh Nhai"]);
-    expect(qn.slice(2, 12)).toEqual([14, 12, 18, 12, 16, 10, 18, 100, 1, "A"]);
-    expect(qn.slice(12, 16)).toEqual([70, 70, 1, 7]);
-    expect(qn[19]).toBe("Lường Văn Quỳnh");
+    expect(qn.slice(2, 16)).toEqual([14, 1, 12, 1, 17, 1, 12, 1, 16, 1, 10, 1, 18, 1]);
+    expect(qn.slice(16, 20)).toEqual([99, 99, 1, "A"]);
+    expect(qn.slice(20, 24)).toEqual([69, 69, 1, 7]);
+    expect(qn[27]).toBe("Lường Văn Quỳnh");
     const songMa = row(3);
-    expect(songMa.slice(0, 4)).toEqual([2, "Ủy ban nhân dân huyện Sông Mã", 7, 5.5]);
-    expect(songMa[9]).toBe(12.5);
-    expect(songMa[11]).toBe("D");
-    expect(songMa.slice(12, 16)).toEqual([15, 70, 15 / 70, 1]);
-    expect(songMa[18]).toEqual(new Date(Date.UTC(2019, 1, 28, 22, 0)));
-    expect(summary.getCell("S3").numFmt).toBe("dd/mm/yyyy hh:mm");
-    expect(songMa[19]).toBe("Lò Văn Minh, Cầm Thị Hoa");
+    expect(songMa.slice(0, 5)).toEqual([2, "Ủy ban nhân dân huyện Sông Mã", 7, 0.5, 5.5]);
+    expect(songMa[5]).toBeCloseTo(5.5 / 12, 6);
+    expect(songMa.slice(16, 18)).toEqual([12.5, 99]);
+    expect(songMa[18]).toBeCloseTo(12.5 / 99, 6);
+    expect(songMa[19]).toBe("D");
+    expect(songMa.slice(20, 24)).toEqual([15, 69, 15 / 69, 1]);
+    expect(songMa[26]).toEqual(new Date(Date.UTC(2019, 1, 28, 22, 0)));
+    expect(summary.getCell("AA3").numFmt).toBe("dd/mm/yyyy hh:mm");
+    expect(summary.getCell("D3").numFmt).toBe("0.0%");
+    expect(songMa[27]).toBe("Lò Văn Minh, Cầm Thị Hoa");
     const stp = row(7);
     expect(stp[1]).toBe("Sở Tư pháp");
-    expect(stp[16]).toBe(1);
+    expect(stp.slice(16, 18)).toEqual([12.6, 100]);
+    expect(stp[18]).toBeCloseTo(0.126, 6);
+    expect(stp[24]).toBe(1);
 
     const answers = wb.getWorksheet("Chi tiết trả lời")!;
-    expect(answers.rowCount).toBe(1 + 96);
+    expect(answers.rowCount).toBe(1 + 95);
     expect((answers.getRow(1).values as unknown[]).slice(1)).toEqual([
       "Đơn vị",
       "Lĩnh vực",
@@ -568,7 +578,7 @@ describe("/xuat", () => {
     ]);
     expect(answers.views[0]).toMatchObject({ state: "frozen", ySplit: 1 });
     const stpFirst = answers
-      .getRows(2, 96)!
+      .getRows(2, 95)!
       .map((r) => (r.values as unknown[]).slice(1))
       .find((v) => v[0] === "Sở Tư pháp" && v[2] === "1.1.1")!;
     expect(stpFirst).toEqual([
@@ -594,10 +604,11 @@ describe("/xuat", () => {
     expect(caption).toContain("12 đơn vị (CSV, UTF-8)");
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = bytes.toString("utf8").slice(1).split("\r\n");
-    expect(lines[0]).toMatch(/^STT,Đơn vị,LV 1 \(tối đa 14\),/);
-    const needing = await h.db.question.count({ where: { evidenceRequired: true } });
+    expect(lines[0]).toMatch(/^STT,Đơn vị,LV 1: điểm,LV 1: tỷ lệ \(%\),LV 2: điểm,/);
+    // Every question needing evidence but 3.2.1, which a district is not asked.
+    const needing = await h.db.question.count({ where: { evidenceRequired: true, NOT: { code: "3.2.1" } } });
     expect(lines[1]).toBe(
-      `1,Ủy ban nhân dân huyện Quỳnh Nhai,14,12,18,12,16,10,18,100,100,A,70,70,100,7,0,${needing},28/02/2019 22:00,Lường Văn Quỳnh`,
+      `1,Ủy ban nhân dân huyện Quỳnh Nhai,14,100,12,100,17,100,12,100,16,100,10,100,18,100,99,99,100,A,69,69,100,7,0,${needing},28/02/2019 22:00,Lường Văn Quỳnh`,
     );
     expect(lines[2]).toContain('"Lò Văn Minh, Cầm Thị Hoa"');
     expect(lines).toHaveLength(14); // header, 12 units, final empty line
@@ -896,14 +907,15 @@ describe("after officers answer", () => {
     const before = (await h.send(coordinator, "/tiendo"))[0]!;
     const answered = Number(/Câu đã trả lời: (\d+)\//.exec(before)![1]);
     const unit = await h.unit("thuan-chau");
-    const scope = { campaign: h.campaign, unitId: unit.id };
+    const scope = { campaign: h.campaign, unitId: unit.id, unitKind: unit.kind };
     const [q] = await questionsOf("3");
     const question = (await findQuestion(h.db, scope, q!.id))!;
     await saveAnswer(h.db, scope, question, { value: "yes", selfScore: 1 }, (await personOf(minh)).id, { now: NOW });
     const after = (await h.send(coordinator, "/tiendo"))[0]!;
     expect(after).toContain(`Câu đã trả lời: ${answered + 1}/`);
-    expect(after).toMatch(/\d+\. Thuận Châu — ⬜⬜✏️⬜⬜⬜⬜ 1,4% \(1\/70\)/);
+    expect(after).toMatch(/\d+\. Thuận Châu — ⬜⬜✏️⬜⬜⬜⬜ 1,4% \(1\/69\)/);
     const [rank] = await h.send(coordinator, "/diem 3");
-    expect(rank).toMatch(/\d+\. Thuận Châu — \d+(,\d+)?\/18/);
+    // Area 3 of a district is 17 points: 3.2.1 (1 point) is for departments.
+    expect(rank).toMatch(/\d+\. Thuận Châu — \d+(,\d+)?\/17/);
   });
 });

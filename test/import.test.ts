@@ -215,3 +215,39 @@ describe("npm run cli -- import", () => {
     }
   });
 });
+
+describe("how a question may be answered, and by whom", () => {
+  it("is stored from the file, and changed in place by a later import (also back to none)", async () => {
+    const db = database.db;
+    await importData(db, parseDataFile("son-la-2019.yaml", bundled), TZ);
+    const byCode = async (code: string) => db.question.findFirstOrThrow({ where: { code } });
+    expect(await byCode("3.2.1")).toMatchObject({
+      appliesTo: ["DEPARTMENT", "BOARD", "OFFICE"],
+      notApplicable: "EXCLUDED",
+      scoringRule: { kind: "boolean", yes: 1, no: 0 },
+    });
+    expect(await byCode("1.2")).toMatchObject({ countOf: "báo cáo", countMax: 4, appliesTo: null });
+    expect(await byCode("1.1.1")).toMatchObject({ noDate: "NOT_ISSUED", notApplicable: null });
+    expect(await byCode("5.4.2")).toMatchObject({ noDate: "NOT_SENT" });
+
+    const question = (
+      doc: { questionnaire: { areas: { criteria: { questions: { code: string }[] }[] }[] } },
+      code: string,
+    ) =>
+      doc.questionnaire.areas
+        .flatMap((a) => a.criteria)
+        .flatMap((c) => c.questions)
+        .find((x) => x.code === code)! as Record<string, unknown>;
+    const text = edited((doc) => {
+      delete question(doc, "3.2.1").appliesTo;
+      question(doc, "1.2").countMax = 8;
+    });
+    const report = await importData(db, parseDataFile("edited.yaml", text), TZ);
+    expect(report.questionnaire).toMatchObject({ created: 0, updated: 2, removed: 0 });
+    expect(await byCode("3.2.1")).toMatchObject({ appliesTo: null, notApplicable: "EXCLUDED" });
+    expect(await byCode("1.2")).toMatchObject({ countMax: 8 });
+    // And back.
+    await importData(db, parseDataFile("son-la-2019.yaml", bundled), TZ);
+    expect(await byCode("3.2.1")).toMatchObject({ appliesTo: ["DEPARTMENT", "BOARD", "OFFICE"] });
+  });
+});

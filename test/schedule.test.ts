@@ -310,6 +310,8 @@ describe("reminders", () => {
     expect(text).toContain("Còn 3 ngày đến hạn tự đánh giá");
     expect(text).toContain("Hạn chót: 15/03/2019 17:00");
     expect(text).toContain("1. Công tác chỉ đạo, điều hành cải cách hành chính: 0/");
+    // A district is not asked 3.2.1 (departments only): 10 questions of area 3 are left, not 11.
+    expect(text).toContain("• 3. Cải cách thủ tục hành chính: 0/10 câu");
     expect(inbox(lan).some((m) => m.message.text?.includes("hạn tự đánh giá"))).toBe(false);
   });
 

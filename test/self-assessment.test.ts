@@ -11,6 +11,8 @@ const hoa = user(6002, "Cầm Thị Hoa"); // a second officer of Sông Mã
 const lan = user(6003, "Đinh Thị Lan"); // officer of Sở Tư pháp
 const guest = user(6004, "Khách");
 const coordinator = user(6005, "Điều phối");
+const dung = user(6020, "Lò Văn Dũng"); // officer of Quỳnh Nhai (a district)
+const ha = user(6021, "Vì Thị Hà"); // officer of Sở Công Thương (a department)
 const DAY = 86_400_000;
 
 async function link(person: User, unitCode: string) {
@@ -25,6 +27,8 @@ beforeAll(async () => {
   await link(minh, "song-ma");
   await link(hoa, "song-ma");
   await link(lan, "so-tu-phap");
+  await link(dung, "quynh-nhai");
+  await link(ha, "so-cong-thuong");
 });
 afterAll(() => h.close());
 beforeEach(() => {
@@ -71,7 +75,9 @@ describe("the area list", () => {
     const text = h.recorder.texts()[0]!;
     expect(text).toContain("<b>Tự đánh giá, chấm điểm CCHC — Ủy ban nhân dân huyện Sông Mã</b>");
     expect(text).toMatch(/⏰ Hạn chót: \d{2}\/\d{2}\/\d{4} \d{2}:\d{2} \(còn 30 ngày\)/);
-    expect(text).toContain("Tổng: 0/70 câu, 0/100 điểm");
+    // Sông Mã is a district: it is not asked 3.2.1 (departments only), which used to be in its
+    // 70 questions and 100 points, answered "không áp dụng" for a free point.
+    expect(text).toContain("Tổng: 0/69 câu, 0/99 điểm (0%)");
     expect(text).toContain("<b>1. Công tác chỉ đạo, điều hành cải cách hành chính</b>");
     expect(text).toContain("⬜ Chưa bắt đầu · 0/11 câu · 0/14 điểm");
     expect(lastKeyboard()).toHaveLength(7);
@@ -182,7 +188,7 @@ async function answerCurrent(person: User, screen: string) {
   if (screen.includes("Bấm một nút để trả lời")) return tap(person, "Có");
   if (screen.includes("Bấm một lựa chọn")) return h.press(person, lastKeyboard()[0]![0]!.callback_data, 777);
   if (screen.includes("Gõ tỷ lệ phần trăm")) return h.send(person, "95%");
-  if (screen.includes("Gõ một số")) return h.send(person, "4");
+  if (screen.includes("Gõ một số") || screen.includes("👉 Gõ số")) return h.send(person, "4");
   if (screen.includes("Gõ ngày")) return h.send(person, "20/01/2019");
   if (screen.includes("Gõ câu trả lời")) return h.send(person, "Đơn vị áp dụng phần mềm một cửa điện tử.");
   throw new Error(`no prompt on screen:\n${screen}`);
@@ -413,3 +419,202 @@ describe("robustness", () => {
 
 // Keep `callbackUpdate` referenced for readers looking for how presses are built.
 void callbackUpdate;
+
+// ------------------------------------------------------------------ issue 10: answers and scores
+
+const questionOf = (code: string) => h.db.question.findFirstOrThrow({ where: { code } });
+/** Opens a question as its button in the review does; its keyboard has no empty row (Telegram refuses one). */
+async function open(person: User, code: string) {
+  const calls = await h.press(person, `sa:q:${(await questionOf(code)).id}`, 800);
+  expect(lastKeyboard().filter((row) => row.length === 0)).toEqual([]);
+  return calls;
+}
+const labels = () =>
+  lastKeyboard()
+    .flat()
+    .map((b) => b.text);
+
+describe("counts: what can be counted, and how officers write it", () => {
+  it("1.2 refuses more reports than a year has (5, 1.234), in plain Vietnamese; '4 báo cáo' is 4", async () => {
+    await open(dung, "1.2");
+    const screen = h.recorder.lastText();
+    for (const typed of ["5", "1.234", "5 báo cáo", "12"]) {
+      expect(await h.send(dung, typed), typed).toEqual(["Câu 1.2 tính tối đa 4 báo cáo; đồng chí nhập số từ 0 đến 4."]);
+    }
+    expect(await h.send(dung, "1,5")).toEqual(["Câu hỏi này đếm số lượng: vui lòng nhập số nguyên, ví dụ 3."]);
+    expect(await answerRow("1.2", "quynh-nhai")).toBeNull();
+    // The question said so.
+    expect(screen).toContain("👉 Gõ số báo cáo, từ 0 đến 4 (ví dụ: 3).");
+
+    const [saved] = await h.send(dung, "4 báo cáo");
+    expect(saved).toMatch(/^✅ Đã lưu câu 1\.2: <b>4<\/b> — 1\/1 điểm\./);
+    expect(await answerRow("1.2", "quynh-nhai")).toMatchObject({ value: "4", selfScore: 1 });
+  });
+
+  it("1.4 takes '3 hình thức' as 3 and asks again on 'khoảng 3'", async () => {
+    await open(dung, "1.4");
+    const [vague] = await h.send(dung, "khoảng 3");
+    expect(vague).toBe(
+      "Câu này cần một số chính xác, không ghi ước lượng hay khoảng («khoảng 3», «hơn 5», «3-4»). Đồng chí vui lòng nhập đúng một số, ví dụ 3.",
+    );
+    expect(await h.send(dung, "3 hình thức trở lên")).toEqual([vague]);
+    expect(await answerRow("1.4", "quynh-nhai")).toBeNull();
+    const [saved] = await h.send(dung, "3 hình thức");
+    expect(saved).toMatch(/^✅ Đã lưu câu 1\.4: <b>3<\/b> — 1,5\/1,5 điểm\./);
+    expect(await answerRow("1.4", "quynh-nhai")).toMatchObject({ value: "3", selfScore: 1.5 });
+  });
+
+  it("dates as officers write them: 15/1/19, 15/01/2019, 15-1-2019, 15.1.2019", async () => {
+    for (const typed of ["15/1/19", "15/01/2019", "15-1-2019", "15.1.2019", "15/01/19"]) {
+      await open(dung, "1.1.1");
+      const [saved] = await h.send(dung, typed);
+      expect(saved, typed).toMatch(/^✅ Đã lưu câu 1\.1\.1: <b>15\/01\/2019<\/b> — 1\/1 điểm\./);
+    }
+    const row = await answerRow("1.1.1", "quynh-nhai");
+    expect(row).toMatchObject({ value: "2019-01-15", selfScore: 1 });
+    expect(row!.revisions.map((r) => r.value)).toEqual(Array(4).fill("2019-01-15"));
+  });
+});
+
+describe("answers beyond a question's type: 'không ban hành', 'không áp dụng'", () => {
+  it("a DATE question that allows it offers 'Không ban hành' as a button and as typed words", async () => {
+    await open(dung, "2.2.1");
+    expect(h.recorder.lastText()).toContain(
+      "Nếu đơn vị không ban hành, bấm <b>Không ban hành</b> (hoặc gõ: không ban hành).",
+    );
+    expect(labels()).toContain("Không ban hành");
+    await tap(dung, "Không ban hành");
+    expect(h.recorder.lastText()).toMatch(/^✅ Đã lưu câu 2\.2\.1: <b>Không ban hành<\/b> — 0\/0,5 điểm\./);
+    expect(await answerRow("2.2.1", "quynh-nhai")).toMatchObject({ value: "none", selfScore: 0 });
+    // Typed, without diacritics, on another plan; and 5.4.2 (a report) reads "Không gửi".
+    await open(dung, "5.5.1");
+    expect((await h.send(dung, "khong ban hanh"))[0]).toMatch(/^✅ Đã lưu câu 5\.5\.1: <b>Không ban hành<\/b>/);
+    await open(dung, "5.4.2");
+    expect(labels()).toContain("Không gửi");
+    expect((await h.send(dung, "không gửi"))[0]).toMatch(/^✅ Đã lưu câu 5\.4\.2: <b>Không gửi<\/b>/);
+  });
+
+  it("a percentage whose item may not arise offers 'Không áp dụng'; one that always applies refuses it", async () => {
+    await open(ha, "3.5");
+    expect(labels()).toContain("Không áp dụng");
+    expect(h.recorder.lastText()).toContain(
+      "Nếu nội dung này không phát sinh ở đơn vị, bấm <b>Không áp dụng</b>: câu này khi đó không tính điểm và được trừ khỏi điểm tối đa của đơn vị.",
+    );
+    const [saved] = await h.send(ha, "không áp dụng");
+    expect(saved).toMatch(
+      /^✅ Đã lưu câu 3\.5: <b>Không áp dụng<\/b> — câu này không tính vào điểm tối đa của đơn vị\./,
+    );
+    expect(await answerRow("3.5", "so-cong-thuong")).toMatchObject({ value: "na", selfScore: 0 });
+
+    await open(ha, "1.1.2");
+    expect(labels()).not.toContain("Không áp dụng");
+    expect(await h.send(ha, "khong ap dung")).toEqual([
+      "Câu này không có phương án «Không áp dụng»: đồng chí vui lòng trả lời theo thực tế của đơn vị.",
+    ]);
+    expect(await answerRow("1.1.2", "so-cong-thuong")).toBeNull();
+    // Nor does a yes/no question that every unit answers.
+    await open(ha, "4.1.1");
+    expect(labels().slice(0, 2)).toEqual(["Có", "Không"]);
+    expect(labels()).not.toContain("Không áp dụng");
+    expect(h.recorder.lastText()).toContain("👉 Bấm một nút để trả lời (hoặc gõ: có / không).");
+  });
+});
+
+describe("an answer worth 0 points", () => {
+  it("does not ask for evidence: 'Không' goes straight on to the next question", async () => {
+    await open(dung, "1.7.1");
+    await tap(dung, /^Không$/);
+    const [message] = h.recorder.texts();
+    expect(message).toMatch(
+      /^✅ Đã lưu câu 1\.7\.1: <b>Không<\/b> — 0\/0,5 điểm\.\n\n<b>Lĩnh vực 1 · Câu 1\.7\.2<\/b>/,
+    );
+    expect(message).not.toContain("cần tài liệu kiểm chứng");
+    // Nor does the review list it as missing evidence, while a "Có" without a file is.
+    const area1 = await h.db.reformArea.findFirstOrThrow({ where: { code: "1" } });
+    await h.press(dung, `sa:r:${area1.id}`);
+    const review = h.recorder.lastText();
+    const evidenceLine = review.split("\n").find((l) => l.startsWith("• Chưa có tài liệu kiểm chứng"))!;
+    expect(evidenceLine).toContain("1.2");
+    expect(evidenceLine).not.toContain("1.7.1");
+  });
+});
+
+describe("not applicable takes the item out of the unit's maximum", () => {
+  it("a district is not asked a department-only item (3.2.1): 69 questions, 99 points", async () => {
+    await h.send(dung, "/tudanhgia");
+    const list = h.recorder.texts()[0]!;
+    expect(list).toMatch(/Tổng: \d+\/69 câu, [\d,]+\/99 điểm \([\d,]+%\)/);
+    expect(list).toContain("⬜ Chưa bắt đầu · 0/10 câu · 0/17 điểm (0%)");
+    await tap(dung, "3. Cải cách thủ tục");
+    expect(h.recorder.lastText()).toContain("<b>Lĩnh vực 3 · Câu 3.1.1</b> (1/10)");
+    await open(dung, "3.1.2");
+    await tap(dung, "Bỏ qua");
+    expect(h.recorder.lastText()).toContain("<b>Lĩnh vực 3 · Câu 3.2.2</b> (3/10)");
+    // Neither a forged button nor an old one reaches 3.2.1.
+    const q321 = await questionOf("3.2.1");
+    for (const data of [`sa:q:${q321.id}`, `sa:v:${q321.id}:0:na`, `sa:v:${q321.id}:0:yes`]) {
+      await h.press(dung, data);
+      expect(h.recorder.of("answerCallbackQuery")[0], data).toMatchObject({ show_alert: true });
+      expect(h.recorder.texts(), data).toEqual([]);
+    }
+    expect(await answerRow("3.2.1", "quynh-nhai")).toBeNull();
+  });
+
+  it("a department's area with N/A answers: review, submission and every total out of what is left", async () => {
+    await h.send(ha, "/tudanhgia");
+    expect(h.recorder.texts()[0]).toContain("⬜ Chưa bắt đầu · 0/7 câu · 0/10 điểm (0%)");
+    await tap(ha, "6. Cải cách tài chính");
+    // 6.1: "Không", worth 0: no evidence asked, on to 6.2.
+    expect(labels()).not.toContain("Không áp dụng");
+    await tap(ha, /^Không$/);
+    expect(h.recorder.lastText()).toContain("<b>Lĩnh vực 6 · Câu 6.2</b>");
+    await tap(ha, "Không ban hành");
+    expect(h.recorder.lastText()).toContain("<b>Lĩnh vực 6 · Câu 6.3.1</b>");
+    // No public service units: the choice that used to be worth full marks is N/A now.
+    expect(labels()).not.toContain("Không có đơn vị sự nghiệp trực thuộc");
+    await tap(ha, "Không áp dụng");
+    expect(h.recorder.lastText()).toContain("<b>Lĩnh vực 6 · Câu 6.3.2</b>");
+    await h.send(ha, "không áp dụng");
+    expect(h.recorder.lastText()).toContain("<b>Lĩnh vực 6 · Câu 6.4</b>");
+    await h.send(ha, "50");
+    await h.send(ha, "khong ap dung");
+    expect(h.recorder.lastText()).toContain("<b>Lĩnh vực 6 · Câu 6.6</b>");
+    await tap(ha, /^Có$/);
+    expect(h.recorder.lastText()).toContain("Câu này cần tài liệu kiểm chứng");
+    await tap(ha, "Giải trình");
+    await h.send(ha, "Quy chế đang trình ký, đơn vị sẽ bổ sung trước khi kiểm tra.");
+
+    const review = h.recorder.lastText();
+    expect(review).toContain("<b>Xem lại lĩnh vực 6. Cải cách tài chính công</b>");
+    // 10 points less 6.3.1 (1), 6.3.2 (1) and 6.5 (2): 1,5 of 6.
+    expect(review).toContain("Tự chấm: 1,5/6 điểm (25%)");
+    expect(review).toContain("ℹ️ 3 câu không áp dụng (4 điểm) được trừ khỏi điểm tối đa: còn 6 điểm.");
+    expect(review).toContain("<b>6.3.1</b> Không áp dụng — không tính điểm");
+    expect(review).toContain("<b>6.1</b> Không — 0/1,5");
+    expect(review).toContain("Đã đủ thông tin.");
+
+    await tap(ha, "Nộp lĩnh vực này");
+    expect(h.recorder.lastText()).toContain("với điểm tự chấm <b>1,5/6</b>");
+    await tap(ha, "Xác nhận nộp");
+    expect(h.recorder.texts()[0]).toBe("📤 Đã nộp lĩnh vực 6. Cải cách tài chính công — tự chấm 1,5/6 điểm (25%).");
+    const list = h.recorder.texts().at(-1)!;
+    expect(list).toContain("Tổng: 8/70 câu, 1,5/94 điểm (1,6%)");
+    expect(list).toContain("ℹ️ 4 câu không áp dụng (6 điểm) được trừ khỏi điểm tối đa: còn 94 điểm.");
+    expect(list).toContain("✅ Đã nộp · 7/7 câu · 1,5/6 điểm (25%)");
+
+    const unit = await h.unit("so-cong-thuong");
+    const submission = await h.db.areaSubmission.findFirstOrThrow({ where: { unitId: unit.id } });
+    expect(submission.selfScore).toBe(1.5);
+    const entry = await h.db.auditLog.findFirstOrThrow({
+      where: { action: "area.submit", entityId: String(submission.id) },
+    });
+    expect(entry.after).toMatchObject({ area: "6", score: 1.5, max: 6 });
+
+    // Coordinators see the same: the unit's own maximum and the percentage of it.
+    const [detail] = await h.send(coordinator, "/donvi công thương");
+    expect(detail).toContain("Điểm tự chấm: <b>1,5/94</b> (1,6%) — nhóm D");
+    expect(detail).toContain("   7/7 câu · 1,5/6 điểm (25%) · 📎 0");
+    const [rank] = await h.send(coordinator, "/diem 6");
+    expect(rank).toContain("1. Sở Công Thương — 1,5/6 (25%) · D");
+  });
+});

@@ -176,7 +176,7 @@ describe("a number typed right after a self-score", () => {
     await h.send(officer, "0");
     await h.tap(officer, `Trả lời câu ${next}`);
     // Taken as an answer to 1.7.1 (which wants Có/Không), the score of 1.5.2 left alone.
-    expect(h.recorder.texts().join("\n")).toContain("Vui lòng chọn Có, Không");
+    expect(h.recorder.texts().join("\n")).toContain("Vui lòng chọn Có hoặc Không");
     const kept = await h.db.answer.findFirstOrThrow({
       where: { question: { code: "1.5.2" }, unit: { code: "song-ma" } },
     });

@@ -9,8 +9,10 @@
  * - NUMBER:  a plain JS number string, 0..1 000 000, at most 6 decimals: "1234", "12.5"
  * - PERCENT: the same, 0..100: "85.5"
  * - CHOICE:  the choice key: "xu-ly-het"
- * - DATE:    an ISO calendar date "2019-03-15", or "none" (never issued / never sent)
+ * - DATE:    an ISO calendar date "2019-03-15", or "none" (never issued / never sent) where
+ *            the question allows it (Question.noDate)
  * - TEXT:    the text, trimmed, NFC-normalised
+ * Any type but TEXT may also be "na" where the question allows it (Question.notApplicable).
  *
  * How numbers are read (NUMBER), Vietnamese style first:
  * - A comma alone is the decimal separator: "12,5" = 12.5, "1,234" = 1.234.
@@ -21,16 +23,21 @@
  * - Both dot and comma: the last one is the decimal separator, the other groups
  *   thousands: "1.234,5" = 1234.5 = "1,234.5".
  * - Spaces may group thousands: "1 234 567". Groups after the first have exactly 3 digits.
- * - A leading "+" is ignored; anything else (letters, units, "1e3") is refused.
+ * - A leading "+" is ignored; anything else (letters, units, "1e3") is refused, except that
+ *   a count may be followed by what it counts: "3 hình thức", "4 báo cáo" (Question.countOf).
+ * - An estimate or a range is not a number and is asked again: "khoảng 3", "hơn 5",
+ *   "3 trở lên", "3-4", "3 hoặc 4".
  * PERCENT (and typed self-scores) never need a thousands separator, so there a single dot
  * or comma is always the decimal separator: "85,5" = "85.5" = 85.5, "99.999" = 99.999.
  */
 import type { z } from "zod";
-import type { AnswerTypeSchema } from "./campaign-file.ts";
+import type { AnswerTypeSchema, NoDateSchema, NotApplicableSchema } from "./campaign-file.ts";
 import { fold, renderedLength } from "./text.ts";
 import { formatDate } from "./time.ts";
 
 export type AnswerType = z.infer<typeof AnswerTypeSchema>;
+export type NoDateKind = z.infer<typeof NoDateSchema>;
+export type NotApplicableMode = z.infer<typeof NotApplicableSchema>;
 export type AnswerLocale = "vi" | "en";
 export type MessageVars = Record<string, string | number>;
 /** Same shape as src/i18n.ts `Translate`, which can be passed as is. */
@@ -43,12 +50,22 @@ export interface Choice {
 
 /** The parts of a question (Prisma Question or data-file question) parsing needs. */
 export interface AnswerQuestion {
+  /** "1.2": named in refusals. */
+  code?: string;
   answerType: AnswerType;
   /** CHOICE questions: [{ key, label }] (Prisma Json). */
   choices?: unknown;
   maxPoints?: number;
   /** A per_item rule makes a NUMBER answer a count: whole numbers only. */
   scoringRule?: unknown;
+  /** NUMBER: what it counts ("báo cáo"): whole numbers, which may be followed by words. */
+  countOf?: string | null;
+  /** NUMBER: the most there can be. */
+  countMax?: number | null;
+  /** DATE: "never issued / never sent" is an answer, and how it reads. */
+  noDate?: NoDateKind | null;
+  /** "Not applicable" is an answer (what it scores is scoring.ts's and progress.ts's business). */
+  notApplicable?: NotApplicableMode | null;
 }
 
 export const INPUT_MAX_LENGTH = 4000;
@@ -61,15 +78,21 @@ export const YEAR_MIN = 2000;
 export const YEAR_MAX = 2100;
 /** The DATE value of "never issued / never sent". */
 export const NO_DATE = "none";
+/** The value of a "not applicable" answer, whatever the type. */
+export const NOT_APPLICABLE = "na";
 
 export const ANSWER_ERROR_KEYS = [
   "answer.errors.empty",
   "answer.errors.too_long",
   "answer.errors.yes_no",
+  "answer.errors.yes_no_only",
+  "answer.errors.na_not_allowed",
   "answer.errors.number_invalid",
   "answer.errors.number_range",
   "answer.errors.number_decimals",
   "answer.errors.number_whole",
+  "answer.errors.number_approximate",
+  "answer.errors.count_max",
   "answer.errors.percent_invalid",
   "answer.errors.percent_range",
   "answer.errors.choice_unknown",
@@ -85,7 +108,14 @@ export const ANSWER_ERROR_KEYS = [
 ] as const;
 export type AnswerErrorKey = (typeof ANSWER_ERROR_KEYS)[number];
 
-export const ANSWER_VALUE_KEYS = ["answer.values.yes", "answer.values.no", "answer.values.na", "answer.values.none"];
+export const ANSWER_VALUE_KEYS = [
+  "answer.values.yes",
+  "answer.values.no",
+  "answer.values.na",
+  "answer.values.none",
+  "answer.values.not_issued",
+  "answer.values.not_sent",
+];
 
 export interface AnswerError {
   key: AnswerErrorKey;
@@ -100,6 +130,11 @@ export type ParseResult = { ok: true; value: string; display: AnswerDisplay } | 
 export interface ParseOptions {
   /** For "hôm nay" (today) in DATE answers. */
   timeZone: string;
+  /**
+   * The campaign's year: a two-digit year is the year ending in those digits nearest to it
+   * ("15/1/19" in the 2019 campaign is 2019). Without it, the current year.
+   */
+  year?: number;
   /** Locale of the returned display; Vietnamese by default. */
   locale?: AnswerLocale;
   /** The current instant (tests). */
@@ -302,16 +337,29 @@ export function isoToViDate(value: string): string | null {
   return `${m[3]}/${m[2]}/${m[1]}`;
 }
 
-const NO_DATE_WORDS = /^(khong|ko|k|chua|no|none)( co| ban hanh| gui| thuc hien)?$/;
+/**
+ * "19" -> the year ending in 19 nearest to the campaign's year (2019), so "15/1/19" is read
+ * as an officer means it; one far from it ("99" -> 1999) is then refused by the year range.
+ */
+function nearestYear(twoDigits: number, options: ParseOptions): number {
+  const reference = options.year ?? Number(formatDate(options.now ?? new Date(), options.timeZone).slice(-4));
+  const year = Math.floor(reference / 100) * 100 + twoDigits;
+  if (year - reference > 50) return year - 100;
+  if (reference - year > 50) return year + 100;
+  return year;
+}
+
+const NO_DATE_WORDS = /^(khong|ko|k|kg|chua|no|none|not)( co| ban hanh| gui| thuc hien| issued| sent)?$/;
 const TODAY_WORDS = new Set(["hom nay", "today"]);
 
 function parseDate(
+  question: AnswerQuestion,
   input: string,
   options: ParseOptions,
 ): { ok: true; value: string } | { ok: false; error: AnswerError } {
   // Folded: "Ngày 15 tháng 3 năm 2019." -> "ngay 15 thang 3 nam 2019"
   const w = typedWords(input.normalize("NFKC"));
-  if (NO_DATE_WORDS.test(w)) return { ok: true, value: NO_DATE };
+  if (NO_DATE_WORDS.test(w)) return question.noDate ? { ok: true, value: NO_DATE } : fail("answer.errors.date_invalid");
   if (TODAY_WORDS.has(w)) {
     return { ok: true, value: viDateToIso(formatDate(options.now ?? new Date(), options.timeZone))! };
   }
@@ -320,11 +368,12 @@ function parseDate(
   let month: number;
   let day: number;
   const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(s);
-  const vi = /^(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{4})$/.exec(s);
-  const long = /^(\d{1,2}) thang (\d{1,2}),? nam (\d{4})$/.exec(s);
+  const vi = /^(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})$/.exec(s);
+  const long = /^(\d{1,2}) thang (\d{1,2}),? nam (\d{4}|\d{2})$/.exec(s);
+  const yearOf = (digits: string) => (digits.length === 2 ? nearestYear(Number(digits), options) : Number(digits));
   if (iso) [year, month, day] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
-  else if (vi) [year, month, day] = [Number(vi[4]), Number(vi[3]), Number(vi[1])];
-  else if (long) [year, month, day] = [Number(long[3]), Number(long[2]), Number(long[1])];
+  else if (vi) [year, month, day] = [yearOf(vi[4]!), Number(vi[3]), Number(vi[1])];
+  else if (long) [year, month, day] = [yearOf(long[3]!), Number(long[2]), Number(long[1])];
   else return fail("answer.errors.date_invalid");
   if (year < YEAR_MIN || year > YEAR_MAX) return fail("answer.errors.date_year", { min: YEAR_MIN, max: YEAR_MAX });
   const value = isoDate(year, month, day);
@@ -338,23 +387,61 @@ function isPerItem(rule: unknown): boolean {
   return typeof rule === "object" && rule !== null && (rule as { kind?: unknown }).kind === "per_item";
 }
 
+/**
+ * Words that make a number an estimate or a range rather than an exact figure: before it
+ * ("khoảng 3", "hơn 5", "tối thiểu 2"), after it ("3 trở lên", "5+") or between two
+ * ("3-4", "3 đến 4", "3 hoặc 4"). Such an answer is asked again, never guessed.
+ */
+const APPROXIMATE = [
+  /^(khoang|tam|chung|gan|hon|tren|duoi|xap xi|uoc tinh|uoc chung|uoc|it nhat|toi thieu|toi da|co le|du kien|~|≈|>=?|<=?)\s*[+]?\d/,
+  /\d\s*[+~…]/,
+  /\d( [a-z ]*)? (tro len|tro xuong|tro lai|hon|tren|khoang)$/,
+  /\d\s*(-|–|—|~|den|toi|hoac|hay)\s*\d/,
+];
+
+/** Words after a count that say how many, not what: "3 nghìn", "5 triệu", "80 phần trăm". */
+const MULTIPLIERS = /^(nghin|ngan|trieu|ty|ti|tram|chuc|muoi|k|m|phan tram|%)( |$)/;
+
+function isApproximate(input: string): boolean {
+  const w = typedWords(input.normalize("NFKC"));
+  return APPROXIMATE.some((re) => re.test(w));
+}
+
+/** "3 hình thức", "4 báo cáo" -> "3", "4": a count followed by what it counts; else null. */
+function countWithWords(input: string): string | null {
+  const m = /^\+?(\d[\d.,]*) ([a-z][a-z ]*)$/.exec(typedWords(input.normalize("NFKC")));
+  return m && !MULTIPLIERS.test(m[2]!) ? m[1]! : null;
+}
+
 function parseNumberAnswer(
   question: AnswerQuestion,
   input: string,
 ): { ok: true; value: string } | ReturnType<typeof fail> {
-  const n = parseLocaleNumber(input, "grouped");
-  if (!n.ok) return fail("answer.errors.number_invalid");
+  const counts = Boolean(question.countOf) || isPerItem(question.scoringRule);
+  let n = parseLocaleNumber(input, "grouped");
+  if (!n.ok && question.countOf && !isApproximate(input)) {
+    const digits = countWithWords(input);
+    if (digits !== null) n = parseLocaleNumber(digits, "grouped");
+  }
+  if (!n.ok) return fail(isApproximate(input) ? "answer.errors.number_approximate" : "answer.errors.number_invalid");
   if (n.value < NUMBER_MIN || n.value > NUMBER_MAX) {
     return fail("answer.errors.number_range", { min: NUMBER_MIN, max: NUMBER_MAX });
   }
-  if (isPerItem(question.scoringRule) && n.decimals > 0) return fail("answer.errors.number_whole");
+  if (counts && n.decimals > 0) return fail("answer.errors.number_whole");
+  if (question.countMax != null && n.value > question.countMax) {
+    return fail("answer.errors.count_max", {
+      code: question.code ?? "",
+      max: question.countMax,
+      of: question.countOf ?? "",
+    });
+  }
   if (n.decimals > MAX_DECIMALS) return fail("answer.errors.number_decimals", { decimals: MAX_DECIMALS });
   return { ok: true, value: canonicalNumber(n.value) };
 }
 
 function parsePercentAnswer(input: string): { ok: true; value: string } | ReturnType<typeof fail> {
   const n = parseLocaleNumber(input.normalize("NFKC").replace(/\s*[%٪]\s*$/, ""), "plain");
-  if (!n.ok) return fail("answer.errors.percent_invalid");
+  if (!n.ok) return fail(isApproximate(input) ? "answer.errors.number_approximate" : "answer.errors.percent_invalid");
   if (n.value < 0 || n.value > PERCENT_MAX) return fail("answer.errors.percent_range", { min: 0, max: PERCENT_MAX });
   if (n.decimals > MAX_DECIMALS) return fail("answer.errors.number_decimals", { decimals: MAX_DECIMALS });
   return { ok: true, value: canonicalNumber(n.value) };
@@ -393,10 +480,14 @@ export function parseAnswer(question: AnswerQuestion, input: string, options: Pa
   const s = raw.trim();
   if (s === "") return fail("answer.errors.empty");
   let result: { ok: true; value: string } | { ok: false; error: AnswerError };
+  // "Không áp dụng" (typed, or the button's "na"): an answer only where the question says so.
+  const notApplicable = parseYesNo(s) === NOT_APPLICABLE;
   switch (question.answerType) {
     case "YES_NO": {
       const value = parseYesNo(s);
-      result = value ? { ok: true, value } : fail("answer.errors.yes_no");
+      result = value
+        ? { ok: true, value }
+        : fail(question.notApplicable ? "answer.errors.yes_no" : "answer.errors.yes_no_only");
       break;
     }
     case "NUMBER":
@@ -407,14 +498,22 @@ export function parseAnswer(question: AnswerQuestion, input: string, options: Pa
       break;
     case "CHOICE": {
       const choice = parseChoice(readChoices(question.choices), s);
-      result = choice.ok ? { ok: true, value: choice.key } : choice;
+      // A choice's own label wins over the words for N/A.
+      result = choice.ok
+        ? { ok: true, value: choice.key }
+        : notApplicable
+          ? { ok: true, value: NOT_APPLICABLE }
+          : choice;
       break;
     }
     case "DATE":
-      result = parseDate(s, options);
+      result = parseDate(question, s, options);
       break;
     default:
       throw new Error(`unknown answer type ${String(question.answerType)}`);
+  }
+  if (notApplicable && (!result.ok || result.value === NOT_APPLICABLE)) {
+    result = question.notApplicable ? { ok: true, value: NOT_APPLICABLE } : fail("answer.errors.na_not_allowed");
   }
   if (!result.ok) return result;
   return { ok: true, value: result.value, display: describeAnswer(question, result.value, locale) };
@@ -422,8 +521,16 @@ export function parseAnswer(question: AnswerQuestion, input: string, options: Pa
 
 // ------------------------------------------------------------------ display
 
+/** How "never issued / never sent" reads: as the question's button says. */
+const NO_DATE_KEYS: Record<NoDateKind | "NONE", string> = {
+  NOT_ISSUED: "answer.values.not_issued",
+  NOT_SENT: "answer.values.not_sent",
+  NONE: "answer.values.none",
+};
+
 /** How a stored value reads: an i18n key for yes/no/na/none, text otherwise. Unknown values show as they are. */
 export function describeAnswer(question: AnswerQuestion, value: string, locale: AnswerLocale): AnswerDisplay {
+  if (value === NOT_APPLICABLE && question.answerType !== "TEXT") return { key: "answer.values.na" };
   switch (question.answerType) {
     case "YES_NO":
       return value === "yes" || value === "no" || value === "na" ? { key: `answer.values.${value}` } : { text: value };
@@ -436,7 +543,7 @@ export function describeAnswer(question: AnswerQuestion, value: string, locale: 
     case "CHOICE":
       return { text: readChoices(question.choices).find((c) => c.key === value)?.label ?? value };
     case "DATE":
-      if (value === NO_DATE) return { key: "answer.values.none" };
+      if (value === NO_DATE) return { key: NO_DATE_KEYS[question.noDate ?? "NONE"] };
       return { text: isoToViDate(value) ?? value };
     default:
       return { text: value };

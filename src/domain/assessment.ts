@@ -8,26 +8,35 @@ import type { Answer, Campaign, CursorMode, Db, Prisma, Question, ReformArea } f
 import { isUniqueViolation } from "../db/errors.ts";
 import { transaction } from "../db/exactly-once.ts";
 import { cached } from "../db/read-cache.ts";
+import { NOT_APPLICABLE } from "./answers.ts";
 import { audit } from "./audit.ts";
+import {
+  appliesToKind,
+  gatherAnswers,
+  makePlan,
+  NO_TALLY,
+  type Plan,
+  type Tally,
+  tallyUnit,
+  type UnitKind,
+} from "./progress.ts";
 import { isPastDeadline } from "./time.ts";
 
 type Tx = Prisma.TransactionClient;
 
 export type AreaState = "NOT_STARTED" | "IN_PROGRESS" | "COMPLETE" | "SUBMITTED";
 
-export interface AreaProgress {
+export interface AreaProgress extends Tally {
   area: ReformArea;
-  answered: number;
-  total: number;
-  score: number;
   submittedAt: Date | null;
   state: AreaState;
 }
 
-/** Where the unit works: one campaign, one unit, the campaign's questionnaire. */
+/** Where the unit works: one campaign, one unit (and its kind: which questions it is asked). */
 export interface Scope {
   campaign: Campaign;
   unitId: number;
+  unitKind: UnitKind;
 }
 
 /** Why a write was refused; the bot turns each into a message. */
@@ -78,36 +87,45 @@ export function areaStateOf(submitted: boolean, answered: number, total: number)
   return answered >= total ? "COMPLETE" : "IN_PROGRESS";
 }
 
-export async function areaProgress(db: Db, scope: Scope): Promise<AreaProgress[]> {
+/** The unit's progress in every area of its questionnaire, and overall (src/domain/progress.ts). */
+export interface UnitProgress {
+  areas: AreaProgress[];
+  total: Tally;
+}
+
+export async function areaProgress(db: Db, scope: Scope): Promise<UnitProgress> {
   const questionnaireId = scope.campaign.questionnaireId;
-  if (!questionnaireId) return [];
+  if (!questionnaireId) return { areas: [], total: NO_TALLY };
   const where = { campaignId: scope.campaign.id, unitId: scope.unitId };
-  const [areas, questions, answers, submissions] = await Promise.all([
-    db.reformArea.findMany({ where: { questionnaireId }, orderBy: { order: "asc" } }),
-    db.question.findMany({ where: { questionnaireId }, select: { id: true, criterion: { select: { areaId: true } } } }),
-    db.answer.findMany({ where, select: { questionId: true, selfScore: true } }),
+  const [catalog, answers, submissions] = await Promise.all([
+    catalogOf(db, questionnaireId),
+    db.answer.findMany({ where, select: { questionId: true, value: true, selfScore: true } }),
     db.areaSubmission.findMany({ where }),
   ]);
-  const areaOf = new Map(questions.map((q) => [q.id, q.criterion.areaId]));
-  const stats = new Map(areas.map((a) => [a.id, { answered: 0, total: 0, score: 0 }]));
-  for (const q of questions) stats.get(q.criterion.areaId)!.total++;
-  for (const a of answers) {
-    const s = stats.get(areaOf.get(a.questionId) ?? -1);
-    if (!s) continue;
-    s.answered++;
-    s.score += a.selfScore ?? 0;
-  }
-  return areas.map((area) => {
-    const s = stats.get(area.id)!;
+  const tally = tallyUnit(catalog.plan, scope.unitKind, gatherAnswers(catalog.plan, answers));
+  const areas = catalog.areas.map((area) => {
+    const t = tally.areas.get(area.id)!;
     const submission = submissions.find((x) => x.areaId === area.id);
-    const state = areaStateOf(Boolean(submission), s.answered, s.total);
-    return { area, ...s, score: round2(s.score), submittedAt: submission?.submittedAt ?? null, state };
+    const state = areaStateOf(Boolean(submission), t.answered, t.total);
+    return { area, ...t, submittedAt: submission?.submittedAt ?? null, state };
   });
+  return { areas, total: tally };
 }
 
 export type QuestionWithContext = Question & { criterion: { code: string; title: string; area: ReformArea } };
 
 const withContext = { criterion: { select: { code: true, title: true, area: true } } } as const;
+
+/** The questions a unit of one kind is asked, per area, in questionnaire order. */
+export interface AskedQuestions {
+  byId: Map<number, QuestionWithContext>;
+  /** Each area's questions in questionnaire order. */
+  byArea: Map<number, QuestionWithContext[]>;
+  /** 1-based position of each question within its area. */
+  indexOf: Map<number, number>;
+  /** Ids of the questionnaire's questions this kind is not asked. */
+  notAsked: number[];
+}
 
 /**
  * A questionnaire's questions in order, per area, read once and kept for a minute
@@ -115,48 +133,73 @@ const withContext = { criterion: { select: { code: true, title: true, area: true
  * change only when a new plan is imported.
  */
 export interface Catalog {
-  byId: Map<number, QuestionWithContext>;
-  /** Each area's questions in questionnaire order. */
-  byArea: Map<number, QuestionWithContext[]>;
-  /** 1-based position of each question within its area. */
-  indexOf: Map<number, number>;
+  /** The areas, in order. */
+  areas: ReformArea[];
+  /** Every question, whoever is asked it. */
+  all: QuestionWithContext[];
+  /** The questionnaire as the tally reads it. */
+  plan: Plan;
+  /** What each unit kind is asked (filled on first use). */
+  kinds: Map<UnitKind, AskedQuestions>;
 }
 
 const CATALOG_TTL_MS = 60_000;
 
 export function catalogOf(db: Db, questionnaireId: number): Promise<Catalog> {
   return cached(db, `catalog:${questionnaireId}`, CATALOG_TTL_MS, async () => {
-    const questions = await db.question.findMany({
-      where: { questionnaireId },
-      orderBy: { order: "asc" },
-      include: withContext,
-    });
-    const catalog: Catalog = { byId: new Map(), byArea: new Map(), indexOf: new Map() };
-    for (const q of questions) {
-      const area = catalog.byArea.get(q.criterion.area.id) ?? [];
-      if (area.length === 0) catalog.byArea.set(q.criterion.area.id, area);
-      area.push(q);
-      catalog.byId.set(q.id, q);
-      catalog.indexOf.set(q.id, area.length);
-    }
-    return catalog;
+    const [areas, all] = await Promise.all([
+      db.reformArea.findMany({ where: { questionnaireId }, orderBy: { order: "asc" } }),
+      db.question.findMany({ where: { questionnaireId }, orderBy: { order: "asc" }, include: withContext }),
+    ]);
+    const plan = makePlan(
+      areas.map((a) => a.id),
+      all.map((q) => ({ ...q, areaId: q.criterion.area.id })),
+    );
+    return { areas, all, plan, kinds: new Map() };
   });
 }
 
-/** "Question 3 of 12" within its area. */
-export async function positionOf(db: Db, question: QuestionWithContext) {
-  const catalog = await catalogOf(db, question.questionnaireId);
+/** The questions of the catalog a unit of `kind` is asked. */
+export function askedOf(catalog: Catalog, kind: UnitKind): AskedQuestions {
+  let asked = catalog.kinds.get(kind);
+  if (!asked) {
+    asked = { byId: new Map(), byArea: new Map(), indexOf: new Map(), notAsked: [] };
+    for (const q of catalog.all) {
+      if (!appliesToKind(q, kind)) {
+        asked.notAsked.push(q.id);
+        continue;
+      }
+      const area = asked.byArea.get(q.criterion.area.id) ?? [];
+      if (area.length === 0) asked.byArea.set(q.criterion.area.id, area);
+      area.push(q);
+      asked.byId.set(q.id, q);
+      asked.indexOf.set(q.id, area.length);
+    }
+    catalog.kinds.set(kind, asked);
+  }
+  return asked;
+}
+
+async function askedIn(db: Db, scope: Scope): Promise<AskedQuestions | null> {
+  const questionnaireId = scope.campaign.questionnaireId;
+  return questionnaireId ? askedOf(await catalogOf(db, questionnaireId), scope.unitKind) : null;
+}
+
+/** "Question 3 of 12" within its area, counting the questions the unit is asked. */
+export async function positionOf(db: Db, scope: Scope, question: QuestionWithContext) {
+  const asked = await askedIn(db, scope);
   return {
-    index: catalog.indexOf.get(question.id) ?? 1,
-    total: catalog.byArea.get(question.criterion.area.id)?.length ?? 1,
+    index: asked?.indexOf.get(question.id) ?? 1,
+    total: asked?.byArea.get(question.criterion.area.id)?.length ?? 1,
   };
 }
 
-/** A question of the campaign's questionnaire, or null (unknown id, or another version's). */
+/**
+ * A question of the campaign's questionnaire that the unit is asked, or null (unknown id,
+ * another version's, or one for other unit kinds: a forged or old button finds nothing).
+ */
 export async function findQuestion(db: Db, scope: Scope, questionId: number): Promise<QuestionWithContext | null> {
-  const questionnaireId = scope.campaign.questionnaireId;
-  if (!questionnaireId) return null;
-  return (await catalogOf(db, questionnaireId)).byId.get(questionId) ?? null;
+  return (await askedIn(db, scope))?.byId.get(questionId) ?? null;
 }
 
 /**
@@ -172,8 +215,11 @@ export async function nextUnanswered(
   reader: Reader = db,
 ): Promise<QuestionWithContext | null> {
   const questionnaireId = scope.campaign.questionnaireId;
-  if (!questionnaireId) return null;
+  const asked = await askedIn(db, scope);
+  if (!questionnaireId || !asked) return null;
   const first = async (from: number) => {
+    // Questions the unit is not asked may come first: one more row than there are of them
+    // holds the first it is asked, if any.
     const rows = await reader.$queryRaw<{ id: number }[]>`
       SELECT q."id" FROM "Question" q
       JOIN "Criterion" c ON c."id" = q."criterionId"
@@ -182,22 +228,23 @@ export async function nextUnanswered(
           SELECT 1 FROM "Answer" a
           WHERE a."campaignId" = ${scope.campaign.id} AND a."unitId" = ${scope.unitId} AND a."questionId" = q."id")
       ORDER BY q."order"
-      LIMIT 1`;
-    return rows[0]?.id;
+      LIMIT ${asked.notAsked.length + 1}`;
+    return rows.find((r) => asked.byId.has(r.id))?.id;
   };
   const id = (await first(fromOrder)) ?? (fromOrder > 0 ? await first(0) : undefined);
-  return id === undefined ? null : ((await catalogOf(db, questionnaireId)).byId.get(id) ?? null);
+  return id === undefined ? null : (asked.byId.get(id) ?? null);
 }
 
-/** The question just before or after `question` in its area (for back / skip). */
+/** The question the unit is asked just before or after `question` in its area (for back / skip). */
 export async function neighbour(
   db: Db,
+  scope: Scope,
   question: QuestionWithContext,
   direction: "previous" | "next",
 ): Promise<QuestionWithContext | null> {
-  const catalog = await catalogOf(db, question.questionnaireId);
-  const area = catalog.byArea.get(question.criterion.area.id) ?? [];
-  const index = catalog.indexOf.get(question.id) ?? 0; // 1-based
+  const asked = await askedIn(db, scope);
+  const area = asked?.byArea.get(question.criterion.area.id) ?? [];
+  const index = asked?.indexOf.get(question.id) ?? 0; // 1-based
   return area[direction === "next" ? index : index - 2] ?? null;
 }
 
@@ -397,9 +444,24 @@ export async function saveAnswer(
   }
 }
 
-/** The one rule for whether an answer still lacks evidence (giải trình or N/A excuse it). */
-export function needsEvidence(question: Pick<Question, "evidenceRequired">, answer: Answer, evidenceCount: number) {
-  return question.evidenceRequired && evidenceCount === 0 && !answer.explanation && answer.value !== "na";
+/**
+ * The one rule for whether an answer still lacks evidence: its question asks for some, the
+ * answer earned points (evidence proves them: a "Không" worth 0 has nothing to prove; a
+ * self-score not typed yet may be worth some), and neither a file, an explanation (giải
+ * trình) nor N/A excuses it.
+ */
+export function needsEvidence(
+  question: Pick<Question, "evidenceRequired">,
+  answer: Pick<Answer, "value" | "selfScore" | "explanation">,
+  evidenceCount: number,
+) {
+  return (
+    question.evidenceRequired &&
+    answer.selfScore !== 0 &&
+    evidenceCount === 0 &&
+    !answer.explanation &&
+    answer.value !== NOT_APPLICABLE
+  );
 }
 
 async function stepAfter(
@@ -548,10 +610,9 @@ export interface ReviewItem {
 
 export async function reviewArea(db: Db, scope: Scope, areaId: number) {
   const key = { campaignId: scope.campaign.id, unitId: scope.unitId };
-  const questions = await db.question.findMany({
-    where: { questionnaireId: scope.campaign.questionnaireId ?? -1, criterion: { areaId } },
-    orderBy: { order: "asc" },
-  });
+  const questionnaireId = scope.campaign.questionnaireId ?? -1;
+  const catalog = await catalogOf(db, questionnaireId);
+  const questions: Question[] = askedOf(catalog, scope.unitKind).byArea.get(areaId) ?? [];
   const ids = questions.map((q) => q.id);
   const [answers, evidence, submission] = await Promise.all([
     db.answer.findMany({ where: { ...key, questionId: { in: ids } } }),
@@ -567,7 +628,8 @@ export async function reviewArea(db: Db, scope: Scope, areaId: number) {
     answer: answers.find((a) => a.questionId === question.id) ?? null,
     evidenceCount: evidence.find((e) => e.questionId === question.id)?._count ?? 0,
   }));
-  return { items, missing: missingOf(items), submission };
+  const tally = tallyUnit(catalog.plan, scope.unitKind, gatherAnswers(catalog.plan, answers));
+  return { items, missing: missingOf(items), submission, total: tally.areas.get(areaId) ?? NO_TALLY };
 }
 
 /** What stops an area from being submitted, question by question. */
@@ -586,7 +648,8 @@ export function missingOf(items: ReviewItem[]): Missing[] {
   return missing;
 }
 
-export type SubmitResult = { ok: true; score: number } | { ok: false; missing: Missing[] };
+/** A submission's total: the area's self-score out of the unit's maximum there. */
+export type SubmitResult = { ok: true; total: Tally } | { ok: false; missing: Missing[] };
 
 export async function submitArea(
   db: Db,
@@ -597,10 +660,10 @@ export async function submitArea(
 ): Promise<SubmitResult> {
   const refusal = checkWindow(scope.campaign, now);
   if (refusal) throw new AssessmentRefused(refusal);
-  const { items, missing, submission } = await reviewArea(db, scope, area.id);
+  const { missing, submission, total } = await reviewArea(db, scope, area.id);
   if (submission) throw new AssessmentRefused({ reason: "submitted", area, submittedAt: submission.submittedAt });
   if (missing.length > 0) return { ok: false, missing };
-  const score = round2(items.reduce((s, i) => s + (i.answer?.selfScore ?? 0), 0));
+  const score = total.score;
   try {
     await transaction(db, async (tx) => {
       await assertWindowOpen(tx, scope, now);
@@ -619,14 +682,14 @@ export async function submitArea(
         action: "area.submit",
         entity: "AreaSubmission",
         entityId: row.id,
-        after: { area: area.code, unitId: scope.unitId, score },
+        after: { area: area.code, unitId: scope.unitId, score, max: total.max },
       });
     });
   } catch (e) {
     if (isUniqueViolation(e)) throw new AssessmentRefused({ reason: "submitted", area, submittedAt: now });
     throw e;
   }
-  return { ok: true, score };
+  return { ok: true, total };
 }
 
 // ---------------------------------------------------------------- cursor

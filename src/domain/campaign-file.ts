@@ -17,6 +17,14 @@ const points = z.number().positive().multipleOf(0.05);
 
 export const UnitKindSchema = z.enum(["DISTRICT", "CITY", "DEPARTMENT", "BOARD", "OFFICE"]);
 export const AnswerTypeSchema = z.enum(["YES_NO", "NUMBER", "PERCENT", "CHOICE", "DATE", "TEXT"]);
+/** How "never issued / never sent" reads on a DATE question that allows it. */
+export const NoDateSchema = z.enum(["NOT_ISSUED", "NOT_SENT"]);
+/**
+ * What a "not applicable" answer does: EXCLUDED takes the item out of the unit's maximum
+ * (it scores nothing, and the unit's score is a percentage of what is left); SCORED keeps
+ * it in, scored by the boolean rule's `na` points. Without it, N/A is not an answer.
+ */
+export const NotApplicableSchema = z.enum(["EXCLUDED", "SCORED"]);
 
 export const UnitFileSchema = z.object({
   code,
@@ -40,8 +48,32 @@ export const QuestionFileSchema = z
     scoringText: text,
     evidence: z.object({ required: z.boolean(), hint: text.optional() }).default({ required: false }),
     required: z.boolean().default(true),
+    /** NUMBER: what the question counts ("báo cáo"): a whole number, named in refusals. */
+    countOf: text.optional(),
+    /** NUMBER with countOf: the most there can be (4 periodic reports a year). */
+    countMax: z.number().int().positive().optional(),
+    /** DATE: "không ban hành" / "không gửi" is an answer (a button and typed words). */
+    noDate: NoDateSchema.optional(),
+    notApplicable: NotApplicableSchema.optional(),
+    /** The unit kinds asked this question; absent: every kind. */
+    appliesTo: z.array(UnitKindSchema).min(1).optional(),
   })
   .superRefine((q, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
+    if (q.answerType !== "NUMBER" && (q.countOf !== undefined || q.countMax !== undefined))
+      issue(q.countOf !== undefined ? "countOf" : "countMax", "only a NUMBER question counts");
+    if (q.countMax !== undefined && q.countOf === undefined) issue("countMax", "say what is counted (countOf)");
+    if (q.countMax !== undefined && q.scoring.kind === "per_item" && q.countMax * q.scoring.pointsEach < q.maxPoints)
+      issue("countMax", `${q.countMax} items never reach maxPoints (${q.maxPoints})`);
+    if (q.noDate !== undefined && q.answerType !== "DATE") issue("noDate", "only a DATE question has no date");
+    if (q.notApplicable !== undefined && q.answerType === "TEXT") issue("notApplicable", "a TEXT answer can say so");
+    const na = q.scoring.kind === "boolean" ? q.scoring.na : undefined;
+    if (q.notApplicable === "SCORED" && na === undefined)
+      issue("notApplicable", "SCORED needs a boolean rule with its na points");
+    // N/A points nobody can choose, or that would score an item taken out of the maximum.
+    if (na !== undefined && q.notApplicable !== "SCORED")
+      issue("scoring", "na points need notApplicable: SCORED (EXCLUDED scores nothing)");
+    if (q.appliesTo && new Set(q.appliesTo).size !== q.appliesTo.length) issue("appliesTo", "a unit kind twice");
     const allowed: readonly string[] = RULES_BY_ANSWER_TYPE[q.answerType];
     if (!allowed.includes(q.scoring.kind)) {
       ctx.addIssue({

@@ -150,9 +150,18 @@ async function importQuestionnaire(tx: Tx, q: QuestionnaireFile, counts: ImportC
           evidenceHint: question.evidence.hint ?? null,
           required: question.required,
           order: ++questionOrder,
+          countOf: question.countOf ?? null,
+          countMax: question.countMax ?? null,
+          noDate: question.noDate ?? null,
+          notApplicable: question.notApplicable ?? null,
+          appliesTo: question.appliesTo ?? null,
         };
         // Prisma wants JsonNull rather than null for an empty Json column.
-        const writable = { ...questionData, choices: questionData.choices ?? undefined };
+        const writable = {
+          ...questionData,
+          choices: questionData.choices ?? undefined,
+          appliesTo: questionData.appliesTo ?? undefined,
+        };
         await sync(
           counts,
           () => tx.question.findUnique({ where: { questionnaireId_code: { questionnaireId, code: question.code } } }),

@@ -8,7 +8,11 @@ import { z } from "zod";
 const points = z.number().min(0).multipleOf(0.05);
 
 export const ScoringRuleSchema = z.discriminatedUnion("kind", [
-  /** yes / no / not applicable. Defaults: yes = max, no = 0, not applicable = max. */
+  /**
+   * yes / no / not applicable. Defaults: yes = max, no = 0. `na` is used only by a question
+   * whose not-applicable answer is SCORED (src/domain/campaign-file.ts); it never defaults
+   * to the maximum: a unit must not gain points for what it did not do.
+   */
   z.object({
     kind: z.literal("boolean"),
     yes: points.optional(),
@@ -54,7 +58,7 @@ export const RULES_BY_ANSWER_TYPE = {
 export function ruleCeiling(rule: ScoringRule, maxPoints: number): number {
   switch (rule.kind) {
     case "boolean":
-      return Math.max(rule.yes ?? maxPoints, rule.no ?? 0, rule.na ?? maxPoints);
+      return Math.max(rule.yes ?? maxPoints, rule.no ?? 0, rule.na ?? 0);
     case "bands":
       return Math.max(...rule.bands.map((b) => b.points));
     case "choice":

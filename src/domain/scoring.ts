@@ -8,6 +8,8 @@ import {
   isoDate,
   type ManualScoreResult,
   NO_DATE,
+  NOT_APPLICABLE,
+  type NotApplicableMode,
   parseManualScore,
   SCORE_DECIMALS,
   viDateToIso,
@@ -18,6 +20,8 @@ import { formatDate } from "./time.ts";
 export interface ScoringQuestion {
   answerType?: AnswerType;
   maxPoints: number;
+  /** What a "not applicable" answer does (Question.notApplicable); null: it is not an answer. */
+  notApplicable?: NotApplicableMode | null;
   /** Checked with ScoringRuleSchema; a question with an invalid rule is a bug and throws. */
   scoringRule: unknown;
 }
@@ -91,7 +95,10 @@ const clamp = (n: number, max: number) => roundScore(Math.min(Math.max(n, 0), ma
  * The self-score of `value` (canonical, see answers.ts) under the question's rule, or null
  * when it cannot be scored: a value the rule does not understand, or a manual rule
  * without `manualScore`.
- * - boolean: yes / no / na -> the rule's points (defaults: yes = max, no = 0, na = max)
+ * - "na" (not applicable, any rule): 0, unless the question's N/A is SCORED: then the
+ *   boolean rule's `na` points. An EXCLUDED N/A scores nothing because the item leaves the
+ *   unit's maximum (src/domain/progress.ts); it never earns points the unit did not.
+ * - boolean: yes / no -> the rule's points (defaults: yes = max, no = 0)
  * - bands: the highest band whose min <= value, else 0
  * - per_item: whole items × pointsEach, capped at max
  * - choice: the key's points; an unknown key 0
@@ -101,10 +108,13 @@ const clamp = (n: number, max: number) => roundScore(Math.min(Math.max(n, 0), ma
 export function scoreAnswer(question: ScoringQuestion, value: string, options: ScoreOptions = {}): number | null {
   const rule = readScoringRule(question.scoringRule);
   const max = question.maxPoints;
+  if (value === NOT_APPLICABLE) {
+    return question.notApplicable === "SCORED" && rule.kind === "boolean" ? clamp(rule.na ?? 0, max) : 0;
+  }
   switch (rule.kind) {
     case "boolean": {
-      const points = { yes: rule.yes ?? max, no: rule.no ?? 0, na: rule.na ?? max };
-      return value === "yes" || value === "no" || value === "na" ? clamp(points[value], max) : null;
+      const points = { yes: rule.yes ?? max, no: rule.no ?? 0 };
+      return value === "yes" || value === "no" ? clamp(points[value], max) : null;
     }
     case "bands": {
       const n = numberValue(value);
@@ -137,7 +147,7 @@ export function bestScore(question: ScoringQuestion): number {
   const max = question.maxPoints;
   switch (rule.kind) {
     case "boolean":
-      return clamp(Math.max(rule.yes ?? max, rule.no ?? 0, rule.na ?? max), max);
+      return clamp(Math.max(rule.yes ?? max, rule.no ?? 0, rule.na ?? 0), max);
     case "bands":
       return clamp(Math.max(0, ...rule.bands.map((b) => b.points)), max);
     case "choice":

@@ -12,10 +12,21 @@
 import type { Campaign, Db, Unit } from "../db/client.ts";
 import { transaction } from "../db/exactly-once.ts";
 import type { AreaState } from "./assessment.ts";
-import { areaStateOf, round2 } from "./assessment.ts";
+import { areaStateOf, needsEvidence, round2 } from "./assessment.ts";
 import { audit } from "./audit.ts";
 import { enqueueNotices, type NoticeInput, noticesEnqueued } from "./notices.ts";
 import { activeCampaign } from "./people.ts";
+import {
+  appliesToKind,
+  gatherAnswers,
+  makePlan,
+  type Plan,
+  type Tally,
+  tallyUnit,
+  type UnitAnswers,
+  type UnitKind,
+  type UnitTally,
+} from "./progress.ts";
 
 // ---------------------------------------------------------------- ranking groups
 
@@ -40,9 +51,10 @@ export interface AreaInfo {
   id: number;
   code: string;
   title: string;
+  /** The questionnaire's maximum; a unit's own is in its tally (src/domain/progress.ts). */
   maxPoints: number;
   order: number;
-  /** Questions of the area. */
+  /** Questions of the area, whoever is asked them. */
   total: number;
   questionIds: number[];
 }
@@ -55,6 +67,8 @@ export interface CampaignShape {
   areaOfQuestion: Map<number, number>;
   /** Questions that need evidence (or an explanation of why there is none). */
   evidenceRequired: Set<number>;
+  /** The questionnaire as the one tally of a unit reads it. */
+  plan: Plan;
 }
 
 export async function campaignShape(db: Db, campaign: Campaign): Promise<CampaignShape> {
@@ -63,7 +77,14 @@ export async function campaignShape(db: Db, campaign: Campaign): Promise<Campaig
     db.reformArea.findMany({ where: { questionnaireId }, orderBy: { order: "asc" } }),
     db.question.findMany({
       where: { questionnaireId },
-      select: { id: true, evidenceRequired: true, criterion: { select: { areaId: true } } },
+      select: {
+        id: true,
+        maxPoints: true,
+        evidenceRequired: true,
+        notApplicable: true,
+        appliesTo: true,
+        criterion: { select: { areaId: true } },
+      },
       orderBy: { id: "asc" },
     }),
   ]);
@@ -92,8 +113,23 @@ export async function campaignShape(db: Db, campaign: Campaign): Promise<Campaig
     maxPoints: round2(infos.reduce((s, a) => s + a.maxPoints, 0)),
     areaOfQuestion,
     evidenceRequired: new Set(questions.filter((q) => q.evidenceRequired).map((q) => q.id)),
+    plan: makePlan(
+      infos.map((a) => a.id),
+      questions.map((q) => ({ ...q, areaId: q.criterion.areaId })),
+    ),
   };
 }
+
+/** The kind of every unit of the campaign (which questions it is asked). */
+async function unitKinds(db: Db, campaignId: number): Promise<Map<number, UnitKind>> {
+  const rows = await db.campaignUnit.findMany({
+    where: { campaignId },
+    select: { unitId: true, unit: { select: { kind: true } } },
+  });
+  return new Map(rows.map((r) => [r.unitId, r.unit.kind]));
+}
+
+const NO_ANSWERS: UnitAnswers = { sums: new Map(), special: new Map() };
 
 /** "3. Cải cách thủ tục hành chính" */
 export const areaLabel = (area: Pick<AreaInfo, "code" | "title">) => `${area.code}. ${area.title}`;
@@ -139,23 +175,18 @@ const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 // ---------------------------------------------------------------- answer totals, kept up to date
 
 /**
- * Answers and self-score per unit and area: what /tiendo and /diem aggregate. Reading it
- * means a scan of every answer of the campaign (a million rows for a province), so it is
- * kept per database and campaign and brought up to date from the audit log: every answer
- * write is audited in its own transaction with its unit, so the entries after the last
- * one seen name the units to read again (one indexed query for those units only). Many
- * changes, an entry without a unit, or MAX_AGE_MS since the last full read: read it all.
+ * Every unit's answers as the tally reads them (src/domain/progress.ts): what /tiendo and
+ * /diem aggregate. Reading it means a scan of every answer of the campaign (a million rows
+ * for a province), so it is kept per database and campaign and brought up to date from the
+ * audit log: every answer write is audited in its own transaction with its unit, so the
+ * entries after the last one seen name the units to read again (one indexed query for those
+ * units only). Many changes, an entry without a unit, or MAX_AGE_MS since the last full
+ * read: read it all.
  */
-export interface UnitTotals {
-  /** Per area, in shape.areas order. */
-  answered: number[];
-  score: number[];
-}
-
 interface Snapshot {
   mark: number;
   fullAt: number;
-  units: Map<number, UnitTotals>;
+  units: Map<number, UnitAnswers>;
 }
 
 const MAX_AGE_MS = 10 * 60_000;
@@ -163,28 +194,48 @@ const MAX_INCREMENTAL = 500;
 const RECHECK = 50;
 const snapshots = new WeakMap<Db, Map<string, Snapshot>>();
 
-/** The shape's questions: a changed questionnaire is a new snapshot. */
+/** The shape's questions and how the tally splits them: a changed questionnaire is a new snapshot. */
 const shapeKey = (shape: CampaignShape) =>
-  `${shape.campaign.id}:${shape.areas.map((a) => `${a.id}=${a.questionIds.join(",")}`).join(";")}`;
+  `${shape.campaign.id}:${shape.areas.map((a) => `${a.id}=${a.questionIds.join(",")}`).join(";")}:${shape.plan.specialIds.join(",")}`;
 
-async function readTotals(db: Db, shape: CampaignShape, unitIds?: number[]): Promise<Map<number, UnitTotals>> {
-  const columns = shape.areas
-    .map((a, i) => {
-      const c = idCondition(a.questionIds);
+/**
+ * One row per unit: per area, the count and sum of the answers to its ordinary questions,
+ * and each special question's answer (value and score) in two columns of its own.
+ */
+async function readTotals(db: Db, shape: CampaignShape, unitIds?: number[]): Promise<Map<number, UnitAnswers>> {
+  const { plan } = shape;
+  const columns = [
+    ...shape.areas.map((a, i) => {
+      const c = idCondition(plan.ordinaryIds.get(a.id) ?? []);
       return `SUM(CASE WHEN ${c} THEN 1 ELSE 0 END) AS n${i}, SUM(CASE WHEN ${c} THEN "selfScore" ELSE 0 END) AS s${i}`;
-    })
-    .join(", ");
+    }),
+    ...plan.specialIds.map((id, j) => {
+      const c = `"questionId" = ${int(id)}`;
+      return `MAX(CASE WHEN ${c} THEN "value" END) AS v${j}, MAX(CASE WHEN ${c} THEN "selfScore" END) AS p${j}`;
+    }),
+  ].join(", ");
   const only = unitIds ? ` AND "unitId" IN (${unitIds.map(int).join(",")})` : "";
   const rows = await db.$queryRawUnsafe<Record<string, unknown>[]>(
     `SELECT "unitId" AS "unitId"${columns ? `, ${columns}` : ""} FROM "Answer"
       WHERE "campaignId" = ${int(shape.campaign.id)}${only} GROUP BY "unitId"`,
   );
-  const totals = new Map<number, UnitTotals>();
+  const totals = new Map<number, UnitAnswers>();
   for (const r of rows) {
-    totals.set(num(r.unitId), {
-      answered: shape.areas.map((_a, i) => num(r[`n${i}`])),
-      score: shape.areas.map((_a, i) => num(r[`s${i}`])),
+    const answers: UnitAnswers = {
+      sums: new Map(shape.areas.map((a, i) => [a.id, { answered: num(r[`n${i}`]), score: num(r[`s${i}`]) }])),
+      special: new Map(),
+    };
+    plan.specialIds.forEach((id, j) => {
+      const value = r[`v${j}`];
+      const score = r[`p${j}`];
+      if (value !== null && value !== undefined) {
+        answers.special.set(id, {
+          value: String(value),
+          selfScore: score === null || score === undefined ? null : Number(score),
+        });
+      }
     });
+    totals.set(num(r.unitId), answers);
   }
   return totals;
 }
@@ -197,8 +248,8 @@ function unitOf(entry: { before: unknown; after: unknown }): number | null {
   return null;
 }
 
-/** Answers and self-scores of every unit of the campaign, per area (units without answers are absent). */
-export async function answerTotals(db: Db, shape: CampaignShape): Promise<Map<number, UnitTotals>> {
+/** The answers of every unit of the campaign, as the tally reads them (units without answers are absent). */
+export async function answerTotals(db: Db, shape: CampaignShape): Promise<Map<number, UnitAnswers>> {
   let cache = snapshots.get(db);
   if (!cache) {
     cache = new Map();
@@ -220,7 +271,7 @@ export async function answerTotals(db: Db, shape: CampaignShape): Promise<Map<nu
     const units = new Set(entries.map(unitOf));
     if (entries.length <= MAX_INCREMENTAL && !units.has(null)) {
       const ids = [...units] as number[];
-      const fresh = ids.length ? await readTotals(db, shape, ids) : new Map<number, UnitTotals>();
+      const fresh = ids.length ? await readTotals(db, shape, ids) : new Map<number, UnitAnswers>();
       for (const id of ids) {
         const t = fresh.get(id);
         if (t) snapshot.units.set(id, t);
@@ -264,8 +315,8 @@ export interface Overview {
 export async function overview(db: Db, shape: CampaignShape): Promise<Overview> {
   const campaignId = int(shape.campaign.id);
   const areas = shape.areas;
-  const [unitCount, totals, submittedByArea, doneRows] = await Promise.all([
-    db.campaignUnit.count({ where: { campaignId } }),
+  const [kinds, totals, submittedByArea, doneRows] = await Promise.all([
+    unitKinds(db, campaignId),
     answerTotals(db, shape),
     db.areaSubmission.groupBy({ by: ["areaId"], where: { campaignId }, _count: { _all: true } }),
     db.$queryRawUnsafe<{ n: unknown }[]>(
@@ -273,19 +324,21 @@ export async function overview(db: Db, shape: CampaignShape): Promise<Overview> 
           GROUP BY "unitId" HAVING COUNT(*) >= ${int(areas.length)}) d`,
     ),
   ]);
+  const unitCount = kinds.size;
   const started = areas.map(() => 0);
   const answeredIn = areas.map(() => 0);
   let startedUnits = 0;
-  for (const t of totals.values()) {
-    let any = false;
-    t.answered.forEach((n, i) => {
-      if (n > 0) {
-        started[i]!++;
-        answeredIn[i]! += n;
-        any = true;
-      }
+  // Each unit is expected to answer the questions it is asked.
+  let expected = 0;
+  for (const [unitId, kind] of kinds) {
+    const tally = tallyUnit(shape.plan, kind, totals.get(unitId) ?? NO_ANSWERS);
+    expected += tally.total;
+    if (tally.answered > 0) startedUnits++;
+    areas.forEach((area, i) => {
+      const n = tally.areas.get(area.id)?.answered ?? 0;
+      if (n > 0) started[i]!++;
+      answeredIn[i]! += n;
     });
-    if (any) startedUnits++;
   }
   const submittedOf = new Map(submittedByArea.map((r) => [r.areaId, r._count._all]));
   const rows = areas.map((area, i) => {
@@ -302,7 +355,6 @@ export async function overview(db: Db, shape: CampaignShape): Promise<Overview> 
     };
   });
   const answered = rows.reduce((s, a) => s + a.answered, 0);
-  const expected = unitCount * shape.totalQuestions;
   const submittedAreas = rows.reduce((s, a) => s + a.submitted, 0);
   return {
     unitCount,
@@ -319,10 +371,9 @@ export async function overview(db: Db, shape: CampaignShape): Promise<Overview> 
 
 // ---------------------------------------------------------------- units, a page at a time
 
-export interface UnitAreaStatus {
+/** An area of a unit: its tally (answered of the questions asked, score of the unit's maximum) and more. */
+export interface UnitAreaStatus extends Tally {
   area: AreaInfo;
-  answered: number;
-  score: number;
   submittedAt: Date | null;
   state: AreaState;
   /** Evidence files (not removed). */
@@ -340,10 +391,8 @@ export interface Officer {
 export interface UnitStatus {
   unit: Unit;
   areas: UnitAreaStatus[];
-  answered: number;
-  total: number;
-  score: number;
-  maxPoints: number;
+  /** The unit's tally over every area (src/domain/progress.ts). */
+  tally: UnitTally;
   submittedAreas: number;
   evidence: number;
   missingExplanations: number;
@@ -406,43 +455,44 @@ export async function unitStatuses(db: Db, shape: CampaignShape, unitIds: number
   for (const unitId of unitIds) {
     const unit = byUnit.get(unitId);
     if (!unit) continue;
-    const stats = new Map(
-      shape.areas.map((a) => [a.id, { answered: 0, score: 0, evidence: 0, missingExplanations: 0 }]),
-    );
+    const stats = new Map(shape.areas.map((a) => [a.id, { evidence: 0, missingExplanations: 0 }]));
+    // Questions the unit is asked: answers and files left on others (asked before the
+    // questionnaire was narrowed) count nowhere, as in the tally.
+    const asked = (questionId: number) => {
+      const q = shape.plan.byId.get(questionId);
+      return q !== undefined && appliesToKind(q, unit.kind);
+    };
     let lastActivity: Date | null = null;
     const later = (d: Date) => {
       if (!lastActivity || d > lastActivity) lastActivity = d;
     };
-    for (const a of answersOf.get(unitId) ?? []) {
-      const s = stats.get(shape.areaOfQuestion.get(a.questionId) ?? -1);
+    const unitAnswers = answersOf.get(unitId) ?? [];
+    for (const a of unitAnswers) {
       later(a.updatedAt);
-      if (!s) continue;
-      s.answered++;
-      s.score += a.selfScore ?? 0;
+      const s = stats.get(shape.areaOfQuestion.get(a.questionId) ?? -1);
+      if (!s || !asked(a.questionId)) continue;
       const files = evidenceOf.get(`${unitId}:${a.questionId}`) ?? 0;
-      if (shape.evidenceRequired.has(a.questionId) && files === 0 && !a.explanation && a.value !== "na") {
+      if (needsEvidence({ evidenceRequired: shape.evidenceRequired.has(a.questionId) }, a, files)) {
         s.missingExplanations++;
       }
     }
     for (const e of evidenceRows.get(unitId) ?? []) {
       const s = stats.get(shape.areaOfQuestion.get(e.questionId) ?? -1);
-      if (s) s.evidence += e._count._all;
+      if (s && asked(e.questionId)) s.evidence += e._count._all;
     }
+    const tally = tallyUnit(shape.plan, unit.kind, gatherAnswers(shape.plan, unitAnswers));
     const areas = shape.areas.map((area): UnitAreaStatus => {
-      const s = stats.get(area.id)!;
+      const t = tally.areas.get(area.id)!;
       const submission = submissions.find((x) => x.unitId === unitId && x.areaId === area.id);
       if (submission) later(submission.submittedAt);
-      const state = areaStateOf(Boolean(submission), s.answered, area.total);
-      return { area, ...s, score: round2(s.score), submittedAt: submission?.submittedAt ?? null, state };
+      const state = areaStateOf(Boolean(submission), t.answered, t.total);
+      return { area, ...t, ...stats.get(area.id)!, submittedAt: submission?.submittedAt ?? null, state };
     });
     const sum = (f: (a: UnitAreaStatus) => number) => areas.reduce((s, a) => s + f(a), 0);
     result.push({
       unit,
       areas,
-      answered: sum((a) => a.answered),
-      total: shape.totalQuestions,
-      score: round2(sum((a) => a.score)),
-      maxPoints: shape.maxPoints,
+      tally,
       submittedAreas: areas.filter((a) => a.state === "SUBMITTED").length,
       evidence: sum((a) => a.evidence),
       missingExplanations: sum((a) => a.missingExplanations),
@@ -526,48 +576,53 @@ export interface RankEntry {
 }
 
 export interface Ranking {
-  /** Best first; units with equal scores share a rank. */
+  /** Best first by percentage of each unit's own maximum; equal percentages share a rank. */
   entries: RankEntry[];
+  /** The questionnaire's maximum (of the area); each entry has the unit's own. */
   max: number;
   groups: Record<RankGroup, number>;
   area: AreaInfo | null;
 }
 
-/** Units ranked by self-score, over the whole questionnaire or one area. */
+/**
+ * Units ranked by self-score as a percentage of their own maximum (src/domain/progress.ts),
+ * over the whole questionnaire or one area: units asked different questions, or with items
+ * that do not arise, are compared fairly.
+ */
 export async function ranking(db: Db, shape: CampaignShape, areaId?: number): Promise<Ranking> {
   const campaignId = shape.campaign.id;
   const area = areaId === undefined ? null : (shape.areas.find((a) => a.id === areaId) ?? null);
   const [units, totals] = await Promise.all([
     db.unit.findMany({
       where: { campaigns: { some: { campaignId } } },
-      select: { id: true, shortName: true },
+      select: { id: true, shortName: true, kind: true },
       orderBy: { id: "asc" },
     }),
     answerTotals(db, shape),
   ]);
-  const max = area ? area.maxPoints : shape.maxPoints;
-  const areaIndex = area ? shape.areas.indexOf(area) : -1;
-  const scoreOf = new Map(
-    [...totals].map(([unitId, t]) => [
-      unitId,
-      round2(areaIndex >= 0 ? t.score[areaIndex]! : t.score.reduce((a, b) => a + b, 0)),
-    ]),
-  );
   const entries: RankEntry[] = units.map((u) => {
-    const score = scoreOf.get(u.id) ?? 0;
-    const percent = max > 0 ? (score / max) * 100 : 0;
+    const tally = tallyUnit(shape.plan, u.kind, totals.get(u.id) ?? NO_ANSWERS);
+    const { score, max, percent } = area ? tally.areas.get(area.id)! : tally;
     return { unitId: u.id, name: u.shortName, score, max, percent, group: groupOf(percent), rank: 0 };
   });
-  entries.sort((a, b) => b.score - a.score || a.unitId - b.unitId);
+  entries.sort((a, b) => b.percent - a.percent || b.score - a.score || a.unitId - b.unitId);
   entries.forEach((e, i) => {
-    e.rank = i > 0 && entries[i - 1]!.score === e.score ? entries[i - 1]!.rank : i + 1;
+    const before = entries[i - 1];
+    e.rank = before && before.percent === e.percent ? before.rank : i + 1;
   });
   const groups = Object.fromEntries(RANK_GROUPS.map((g) => [g.group, 0])) as Record<RankGroup, number>;
   for (const e of entries) groups[e.group]++;
-  return { entries, max, groups, area };
+  return { entries, max: area ? area.maxPoints : shape.maxPoints, groups, area };
 }
 
 // ---------------------------------------------------------------- reminders (/nhacnho)
+
+/** What a reminder lists: the areas a unit has not submitted, with how far it got in each. */
+export function missingAreas(s: UnitStatus): { area: string; answered: number; total: number }[] {
+  return s.areas
+    .filter((a) => a.state !== "SUBMITTED")
+    .map((a) => ({ area: areaLabel(a.area), answered: a.answered, total: a.total }));
+}
 
 export const REMINDER_KIND = "assessment.reminder";
 
@@ -619,9 +674,7 @@ export async function remindUnits(
           result.withoutOfficer.push(s.unit);
           continue;
         }
-        const missing = s.areas
-          .filter((a) => a.state !== "SUBMITTED")
-          .map((a) => ({ area: areaLabel(a.area), answered: a.answered, total: a.area.total }));
+        const missing = missingAreas(s);
         const notices: NoticeInput[] = s.officers.map((o) => ({
           recipientId: o.personId,
           campaignId: campaign.id,

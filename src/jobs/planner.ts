@@ -13,6 +13,10 @@ import {
   type ReminderSettings,
   reminderAt,
 } from "../domain/schedule.ts";
+import { campaignShape, missingAreas, type UnitStatus, unitStatuses } from "../domain/status.ts";
+
+/** Units whose progress is read per query. */
+const STATUS_BATCH = 200;
 
 export interface PlannerSettings extends ReminderSettings {
   /** Days before the self-assessment deadline, e.g. [7, 3, 1]. */
@@ -70,49 +74,20 @@ async function planDeadlineReminders(
   const waiting = officers.filter((o) => due.some(({ days }) => !existing.has(keyOf(days, o.personId))));
   if (waiting.length === 0) return 0;
 
-  // Progress of the units concerned: one query per table, whatever the number of units.
+  // Progress of the units concerned, as /nhacnho reports it (the questions each is asked).
   const unitIds = [...new Set(waiting.map((o) => o.unitId!))];
-  const [areas, questions, answers, submissions, units] = await Promise.all([
-    db.reformArea.findMany({ where: { questionnaireId: campaign.questionnaireId }, orderBy: { order: "asc" } }),
-    db.question.findMany({
-      where: { questionnaireId: campaign.questionnaireId },
-      select: { id: true, criterion: { select: { areaId: true } } },
-    }),
-    db.answer.findMany({
-      where: { campaignId: campaign.id, unitId: { in: unitIds } },
-      select: { unitId: true, questionId: true },
-    }),
-    db.areaSubmission.findMany({
-      where: { campaignId: campaign.id, unitId: { in: unitIds } },
-      select: { unitId: true, areaId: true },
-    }),
-    db.unit.findMany({ where: { id: { in: unitIds } }, select: { id: true, name: true } }),
-  ]);
-  const areaOf = new Map(questions.map((q) => [q.id, q.criterion.areaId]));
-  const totals = new Map<number, number>();
-  for (const q of questions) totals.set(q.criterion.areaId, (totals.get(q.criterion.areaId) ?? 0) + 1);
-  const missingOf = (unitId: number) => {
-    const answered = new Map<number, number>();
-    for (const a of answers) {
-      if (a.unitId !== unitId) continue;
-      const areaId = areaOf.get(a.questionId);
-      if (areaId !== undefined) answered.set(areaId, (answered.get(areaId) ?? 0) + 1);
-    }
-    return areas
-      .filter((area) => !submissions.some((s) => s.unitId === unitId && s.areaId === area.id))
-      .map((area) => ({
-        area: `${area.code}. ${area.title}`,
-        answered: answered.get(area.id) ?? 0,
-        total: totals.get(area.id) ?? 0,
-      }));
-  };
+  const shape = await campaignShape(db, campaign);
+  const statuses: UnitStatus[] = [];
+  for (let i = 0; i < unitIds.length; i += STATUS_BATCH) {
+    statuses.push(...(await unitStatuses(db, shape, unitIds.slice(i, i + STATUS_BATCH))));
+  }
 
   const notices: NoticeInput[] = [];
-  for (const unitId of unitIds) {
-    const missing = missingOf(unitId);
+  for (const status of statuses) {
+    const missing = missingAreas(status);
     if (missing.length === 0) continue; // every area submitted: nothing to remind
-    const unitName = units.find((u) => u.id === unitId)?.name ?? "";
-    for (const o of waiting.filter((w) => w.unitId === unitId)) {
+    const unitName = status.unit.name;
+    for (const o of waiting.filter((w) => w.unitId === status.unit.id)) {
       for (const { days, dueAt } of due) {
         notices.push({
           recipientId: o.personId,

@@ -9,7 +9,8 @@
 import type { Writable } from "node:stream";
 import ExcelJS from "exceljs";
 import type { Db } from "../db/client.ts";
-import { formatAnswer, formatNumber } from "../domain/answers.ts";
+import { formatAnswer } from "../domain/answers.ts";
+import { appliesToKind } from "../domain/progress.ts";
 import { type CampaignShape, groupOf, type UnitStatus, unitStatuses } from "../domain/status.ts";
 import { wallClock } from "../domain/time.ts";
 import type { Translate } from "../i18n.ts";
@@ -58,36 +59,47 @@ interface SummaryColumn {
   value: (s: UnitStatus, index: number) => string | number | Date | null;
 }
 
+/**
+ * Scores are out of each unit's own maximum (src/domain/progress.ts: the questions it is
+ * asked, less those it answered not applicable), so every score has its percentage beside
+ * it, and the group comes from that percentage.
+ */
 function summaryColumns(shape: CampaignShape, o: ExportOptions): SummaryColumn[] {
   const { t } = o;
-  const num = (n: number) => formatNumber(n, o.locale === "en" ? "en" : "vi");
-  const percent = (s: UnitStatus) => (s.maxPoints > 0 ? s.score / s.maxPoints : 0);
+  const areaOf = (s: UnitStatus, areaId: number) => s.areas.find((x) => x.area.id === areaId);
   return [
     { header: t("coordinator.export.col.index"), width: 6, value: (_s, i) => i },
     { header: t("coordinator.export.col.unit"), width: 36, value: (s) => s.unit.name },
-    ...shape.areas.map(
-      (a): SummaryColumn => ({
-        header: t("coordinator.export.col.area_score", { code: a.code, max: num(a.maxPoints) }),
-        width: 12,
+    ...shape.areas.flatMap((a): SummaryColumn[] => [
+      {
+        header: t("coordinator.export.col.area_points", { code: a.code }),
+        width: 10,
         numFmt: "0.00",
-        value: (s) => s.areas.find((x) => x.area.id === a.id)?.score ?? 0,
-      }),
-    ),
+        value: (s) => areaOf(s, a.id)?.score ?? 0,
+      },
+      {
+        header: t("coordinator.export.col.area_percent", { code: a.code }),
+        width: 10,
+        numFmt: "0.0%",
+        value: (s) => (areaOf(s, a.id)?.percent ?? 0) / 100,
+      },
+    ]),
+    { header: t("coordinator.export.col.score_total"), width: 12, numFmt: "0.00", value: (s) => s.tally.score },
+    { header: t("coordinator.export.col.max_points"), width: 12, numFmt: "0.00", value: (s) => s.tally.max },
     {
-      header: t("coordinator.export.col.score", { max: num(shape.maxPoints) }),
-      width: 12,
-      numFmt: "0.00",
-      value: (s) => s.score,
+      header: t("coordinator.export.col.score_percent"),
+      width: 10,
+      numFmt: "0.0%",
+      value: (s) => s.tally.percent / 100,
     },
-    { header: t("coordinator.export.col.score_percent"), width: 10, numFmt: "0.0%", value: (s) => percent(s) },
-    { header: t("coordinator.export.col.group"), width: 8, value: (s) => groupOf(percent(s) * 100) },
-    { header: t("coordinator.export.col.answered"), width: 10, value: (s) => s.answered },
-    { header: t("coordinator.export.col.total"), width: 10, value: (s) => s.total },
+    { header: t("coordinator.export.col.group"), width: 8, value: (s) => groupOf(s.tally.percent) },
+    { header: t("coordinator.export.col.answered"), width: 10, value: (s) => s.tally.answered },
+    { header: t("coordinator.export.col.total"), width: 10, value: (s) => s.tally.total },
     {
       header: t("coordinator.export.col.progress"),
       width: 10,
       numFmt: "0.0%",
-      value: (s) => (s.total ? s.answered / s.total : 0),
+      value: (s) => (s.tally.total ? s.tally.answered / s.tally.total : 0),
     },
     {
       header: t("coordinator.export.col.submitted", { count: shape.areas.length }),
@@ -254,6 +266,8 @@ export async function writeXlsx(
       choices: true,
       scoringRule: true,
       order: true,
+      noDate: true,
+      appliesTo: true,
     },
   });
   const questionOf = new Map(questions.map((q) => [q.id, q]));
@@ -262,7 +276,7 @@ export async function writeXlsx(
   const readBatch = (unitIds: number[]) => {
     const where = { campaignId: shape.campaign.id, unitId: { in: unitIds } };
     return Promise.all([
-      db.unit.findMany({ where: { id: { in: unitIds } }, select: { id: true, name: true } }),
+      db.unit.findMany({ where: { id: { in: unitIds } }, select: { id: true, name: true, kind: true } }),
       db.answer.findMany({
         where,
         select: {
@@ -299,7 +313,7 @@ export async function writeXlsx(
     const unitIds = ids.slice(i, i + size);
     const [units, rows, files] = await pending!;
     pending = i + size < ids.length ? readBatch(ids.slice(i + size, i + 2 * size)) : null;
-    const unitName = new Map(units.map((u) => [u.id, u.name]));
+    const unitOf = new Map(units.map((u) => [u.id, u]));
     const filesOf = new Map<string, string[]>();
     for (const f of files) {
       const key = `${f.unitId}:${f.questionId}`;
@@ -314,11 +328,13 @@ export async function writeXlsx(
     );
     for (const a of rows) {
       const q = questionOf.get(a.questionId);
-      if (!q) continue;
+      const unit = unitOf.get(a.unitId);
+      // Answers left on a question the unit is no longer asked count nowhere (as in the summary).
+      if (!q || !unit || !appliesToKind(q, unit.kind)) continue;
       const area = areaOf.get(shape.areaOfQuestion.get(q.id) ?? -1);
       const names = filesOf.get(`${a.unitId}:${a.questionId}`) ?? [];
       const row = sheet.addRow([
-        unitName.get(a.unitId) ?? "",
+        unit.name,
         area ? `${area.code}. ${area.title}` : "",
         q.code,
         q.text,

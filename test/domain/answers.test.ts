@@ -21,7 +21,15 @@ import {
 const TZ = "Asia/Ho_Chi_Minh";
 const opts = { timeZone: TZ };
 
-const yesNo: AnswerQuestion = { answerType: "YES_NO", maxPoints: 1, scoringRule: { kind: "boolean" } };
+// A question whose item may not arise (3.4.2: no late files, nothing to apologise for).
+const yesNo: AnswerQuestion = {
+  answerType: "YES_NO",
+  maxPoints: 1,
+  scoringRule: { kind: "boolean" },
+  notApplicable: "EXCLUDED",
+};
+// One that every unit answers yes or no (4.1.1).
+const yesNoOnly: AnswerQuestion = { answerType: "YES_NO", maxPoints: 1, scoringRule: { kind: "boolean" } };
 const number: AnswerQuestion = {
   answerType: "NUMBER",
   maxPoints: 1.5,
@@ -38,6 +46,22 @@ const date: AnswerQuestion = {
   maxPoints: 1,
   scoringRule: { kind: "deadline", deadline: "31/01/2019", onTime: 1, late: 0.5 },
 };
+// 1.1.1 and 5.4.2 of data/son-la-2019.yaml: a plan may not have been issued, a report not sent.
+const issued: AnswerQuestion = { ...date, noDate: "NOT_ISSUED" };
+const sent: AnswerQuestion = { ...date, noDate: "NOT_SENT", scoringRule: { kind: "manual" } };
+// 1.2: four periodic reports a year at most.
+const reports: AnswerQuestion = {
+  code: "1.2",
+  answerType: "NUMBER",
+  maxPoints: 1,
+  scoringRule: { kind: "per_item", pointsEach: 0.25 },
+  countOf: "báo cáo",
+  countMax: 4,
+};
+// 1.4: forms of communication, no natural maximum.
+const forms: AnswerQuestion = { ...number, code: "1.4", countOf: "hình thức" };
+// 3.5: a percentage whose item may not arise (no complaints received).
+const percentNa: AnswerQuestion = { ...percent, notApplicable: "EXCLUDED" };
 const text: AnswerQuestion = { answerType: "TEXT", maxPoints: 0.5, scoringRule: { kind: "manual" } };
 // Question 1.3.2 of data/son-la-2019.yaml
 const choice: AnswerQuestion = {
@@ -207,8 +231,13 @@ describe("parseAnswer: YES_NO", () => {
     "%j -> answer.errors.yes_no",
     (input) => {
       expect(parseAnswer(yesNo, input, opts)).toEqual({ ok: false, error: { key: "answer.errors.yes_no" } });
+      // Where N/A is not an answer, the error does not offer it.
+      expect(parseAnswer(yesNoOnly, input, opts)).toEqual({ ok: false, error: { key: "answer.errors.yes_no_only" } });
     },
   );
+  it.each(na)("%j where the question has no N/A -> answer.errors.na_not_allowed", (input) => {
+    expect(parseAnswer(yesNoOnly, input, opts)).toEqual({ ok: false, error: { key: "answer.errors.na_not_allowed" } });
+  });
   it("parseYesNo gives null for unknown words", () => {
     expect(parseYesNo("có")).toBe("yes");
     expect(parseYesNo("chưa")).toBe("no");
@@ -307,7 +336,6 @@ describe("parseAnswer: NUMBER", () => {
     "5 %",
     "5%",
     "mười",
-    "khoảng 5",
     "5 cái",
     "1_000",
     "1'000",
@@ -346,6 +374,74 @@ describe("parseAnswer: NUMBER", () => {
     expect(outcome(count, "-2")).toEqual({ error: { key: "answer.errors.number_range", vars: { min: 0, max: 1e6 } } });
     // other rules take decimals
     expect(outcome(number, "2,5")).toEqual({ value: "2.5" });
+  });
+
+  it("a count may name what it counts: '3 hình thức', '4 báo cáo'", () => {
+    for (const [input, value] of [
+      ["3 hình thức", "3"],
+      ["3 hinh thuc", "3"],
+      ["3 Hình Thức.", "3"],
+      ["12 hình thức tuyên truyền", "12"],
+      ["0 hình thức", "0"],
+    ]) {
+      expect(outcome(forms, input!), input).toEqual({ value });
+    }
+    for (const [input, value] of [
+      ["4 báo cáo", "4"],
+      ["4 bao cao", "4"],
+      ["3 báo cáo ạ", "3"],
+    ]) {
+      expect(outcome(reports, input!), input).toEqual({ value });
+    }
+    // Words on a number that is not a count, and words that say how many rather than what.
+    expect(outcome(number, "3 hình thức")).toEqual({ error: { key: "answer.errors.number_invalid" } });
+    for (const input of ["3 nghìn", "3 triệu hình thức", "3 %", "3 phần trăm", "hình thức 3", "3 hình thức 4"]) {
+      expect(outcome(forms, input), input).toEqual({ error: { key: "answer.errors.number_invalid" } });
+    }
+  });
+
+  it.each([
+    "khoảng 3",
+    "Khoảng 3 hình thức",
+    "khoang 3",
+    "tầm 3",
+    "gần 3",
+    "hơn 3",
+    "trên 3",
+    "dưới 3",
+    "ít nhất 3",
+    "tối thiểu 3",
+    "~3",
+    ">3",
+    "3 trở lên",
+    "3 hình thức trở lên",
+    "3+",
+    "3-4",
+    "3 - 4",
+    "3 đến 4",
+    "3 hoặc 4",
+    "3 hay 4 hình thức",
+  ])("%j is an estimate, not a count -> answer.errors.number_approximate", (input) => {
+    expect(outcome(forms, input)).toEqual({ error: { key: "answer.errors.number_approximate" } });
+  });
+
+  it("an estimate is asked again on any number question, and on a percentage", () => {
+    expect(outcome(number, "khoảng 5")).toEqual({ error: { key: "answer.errors.number_approximate" } });
+    expect(outcome(percent, "khoảng 80%")).toEqual({ error: { key: "answer.errors.number_approximate" } });
+    expect(outcome(percent, "trên 90")).toEqual({ error: { key: "answer.errors.number_approximate" } });
+  });
+
+  it("a count with a maximum refuses more, and a count is a whole number (1.2: at most 4 reports)", () => {
+    const tooMany = { error: { key: "answer.errors.count_max", vars: { code: "1.2", max: 4, of: "báo cáo" } } };
+    for (const input of ["4", "0", "4 báo cáo", "4,0"]) expect(outcome(reports, input).value, input).toBeDefined();
+    for (const input of ["5", "5 báo cáo", "1.234", "12", "1.000"])
+      expect(outcome(reports, input), input).toEqual(tooMany);
+    for (const input of ["1,234", "2,5", "0,5 báo cáo", "3.5"]) {
+      expect(outcome(reports, input), input).toEqual({ error: { key: "answer.errors.number_whole" } });
+    }
+    // Whole numbers for every count, with or without a maximum.
+    expect(outcome(forms, "2,5")).toEqual({ error: { key: "answer.errors.number_whole" } });
+    expect(outcome(forms, "250")).toEqual({ value: "250" });
   });
 
   it("Vietnamese display of any accepted value reads back as the same value", () => {
@@ -418,6 +514,18 @@ describe("parseAnswer: PERCENT", () => {
       });
     },
   );
+
+  it("'không áp dụng' (typed or the button's 'na') where the item allows it, refused elsewhere", () => {
+    for (const input of ["không áp dụng", "Không áp dụng", "khong ap dung", "kad", "na", "không phát sinh", "N/A"]) {
+      expect(parseAnswer(percentNa, input, opts), input).toEqual({
+        ok: true,
+        value: "na",
+        display: { key: "answer.values.na" },
+      });
+      expect(outcome(percent, input), input).toEqual({ error: { key: "answer.errors.na_not_allowed" } });
+    }
+    expect(outcome(percentNa, "85%")).toEqual({ value: "85" });
+  });
 
   it("more than 6 decimals -> answer.errors.number_decimals", () => {
     expect(outcome(percent, "66,6666667%")).toEqual({
@@ -526,8 +634,34 @@ describe("parseAnswer: DATE", () => {
     ["01/01/2000", "2000-01-01"],
     ["31/12/2100", "2100-12-31"],
     ["１５/０３/２０１９", "2019-03-15"],
+    // the ways officers write dates: two-digit years are the campaign's century
+    ["15/1/19", "2019-01-15"],
+    ["15/01/19", "2019-01-15"],
+    ["15/03/19", "2019-03-15"],
+    ["15-1-19", "2019-01-15"],
+    ["15.1.19", "2019-01-15"],
+    ["15/01/2019", "2019-01-15"],
+    ["15-1-2019", "2019-01-15"],
+    ["15.1.2019", "2019-01-15"],
+    ["31/12/18", "2018-12-31"],
+    ["ngày 15 tháng 1 năm 19", "2019-01-15"],
   ])("%j -> %j", (input, value) => {
-    expect(outcome(date, input)).toEqual({ value });
+    expect(outcome(date, input, { ...opts, year: 2019 } as typeof opts)).toEqual({ value });
+  });
+
+  it("a two-digit year is the year ending so nearest the campaign's; one too far is refused", () => {
+    const inYear = (year: number) => ({ ...opts, year }) as typeof opts;
+    expect(outcome(date, "15/1/19", inYear(2019))).toEqual({ value: "2019-01-15" });
+    expect(outcome(date, "15/1/20", inYear(2019))).toEqual({ value: "2020-01-15" });
+    expect(outcome(date, "15/1/99", inYear(2019))).toEqual({
+      error: { key: "answer.errors.date_year", vars: { min: 2000, max: 2100 } },
+    });
+    expect(outcome(date, "31/2/19", inYear(2019))).toEqual({
+      error: { key: "answer.errors.date_not_real", vars: { date: "31/02/2019" } },
+    });
+    // Without the campaign's year, the current year (in the configured zone) decides.
+    const now = new Date("2019-06-01T00:00:00Z");
+    expect(outcome(date, "15/1/19", { ...opts, now } as typeof opts)).toEqual({ value: "2019-01-15" });
   });
 
   it("display is dd/MM/yyyy", () => {
@@ -548,8 +682,34 @@ describe("parseAnswer: DATE", () => {
     "chưa gửi",
     "không có",
     "chưa thực hiện",
-  ])("%j (never issued or sent) -> none", (input) => {
-    expect(parseAnswer(date, input, opts)).toEqual({ ok: true, value: "none", display: { key: "answer.values.none" } });
+  ])("%j (never issued or sent) -> none, where the question allows it", (input) => {
+    expect(parseAnswer(issued, input, opts)).toEqual({
+      ok: true,
+      value: "none",
+      display: { key: "answer.values.not_issued" },
+    });
+    expect(parseAnswer(sent, input, opts)).toEqual({
+      ok: true,
+      value: "none",
+      display: { key: "answer.values.not_sent" },
+    });
+    expect(outcome(date, input)).toEqual({ error: { key: "answer.errors.date_invalid" } });
+  });
+
+  it("'không ban hành' with and without diacritics, and the button's value", () => {
+    for (const input of [
+      "không ban hành",
+      "Không ban hành",
+      "khong ban hanh",
+      "KHÔNG BAN HÀNH",
+      "ko ban hanh",
+      "none",
+    ]) {
+      expect(outcome(issued, input), input).toEqual({ value: "none" });
+    }
+    for (const input of ["không gửi", "khong gui", "chưa gửi", "none"]) {
+      expect(outcome(sent, input), input).toEqual({ value: "none" });
+    }
   });
 
   it("hôm nay / today is the date in the configured time zone", () => {
@@ -561,7 +721,7 @@ describe("parseAnswer: DATE", () => {
   });
 
   it.each([
-    "15/03/19",
+    "15/3/019",
     "15/03-2019",
     "15-03/2019",
     "2019/03/15",
@@ -695,6 +855,16 @@ describe("formatAnswer / describeAnswer", () => {
     expect(formatAnswer(date, "none", "vi")).toEqual({ key: "answer.values.none" });
     expect(formatAnswer(date, "none", "vi", T)).toBe("T(answer.values.none)");
     expect(formatAnswer(date, "2019-02-30", "vi", T)).toBe("2019-02-30");
+    // As the question's button says.
+    expect(formatAnswer(issued, "none", "vi", T)).toBe("T(answer.values.not_issued)");
+    expect(formatAnswer(sent, "none", "en")).toEqual({ key: "answer.values.not_sent" });
+  });
+
+  it("N/A of any type is an i18n key", () => {
+    expect(formatAnswer(percentNa, "na", "vi", T)).toBe("T(answer.values.na)");
+    expect(formatAnswer(reports, "na", "en")).toEqual({ key: "answer.values.na" });
+    expect(formatAnswer(choice, "na", "vi", T)).toBe("T(answer.values.na)");
+    expect(formatAnswer(text, "na", "vi", T)).toBe("na");
   });
 
   it("TEXT shows the text", () => {

@@ -48,11 +48,27 @@ describe("roundScore and sumScores", () => {
 });
 
 describe("scoreAnswer: boolean", () => {
-  it("defaults: yes = max, no = 0, na = max", () => {
+  // N/A used to default to the maximum: a unit gained points for what did not arise.
+  it("defaults: yes = max, no = 0, and N/A earns nothing", () => {
     const question = q(1.5, { kind: "boolean" });
     expect(scoreAnswer(question, "yes")).toBe(1.5);
     expect(scoreAnswer(question, "no")).toBe(0);
-    expect(scoreAnswer(question, "na")).toBe(1.5);
+    expect(scoreAnswer(question, "na")).toBe(0);
+    // Taken out of the unit's maximum instead (src/domain/progress.ts).
+    expect(scoreAnswer({ ...question, notApplicable: "EXCLUDED" }, "na")).toBe(0);
+  });
+
+  it("a SCORED N/A earns the rule's na points, and nothing where the question does not say so", () => {
+    const rule = { kind: "boolean", yes: 1, no: 0, na: 0.5 };
+    expect(scoreAnswer({ ...q(1, rule), notApplicable: "SCORED" }, "na")).toBe(0.5);
+    expect(scoreAnswer(q(1, rule), "na")).toBe(0);
+    expect(scoreAnswer({ ...q(1, rule), notApplicable: "EXCLUDED" }, "na")).toBe(0);
+  });
+
+  it("N/A of any other rule earns nothing", () => {
+    const bands = { kind: "bands", bands: [{ min: 100, points: 2 }] };
+    expect(scoreAnswer({ ...q(2, bands), notApplicable: "EXCLUDED" }, "na")).toBe(0);
+    expect(scoreAnswer({ ...q(1, { kind: "choice", points: { a: 1 } }), notApplicable: "EXCLUDED" }, "na")).toBe(0);
   });
 
   it("the rule's own points", () => {
@@ -304,11 +320,17 @@ describe("parseAnswer then scoreAnswer", () => {
       answerType: "DATE" as const,
       maxPoints: 1,
       scoringRule: { kind: "deadline", deadline: "31/01/2019", onTime: 1, late: 0.5 },
+      noDate: "NOT_ISSUED" as const,
     };
     expect(parsedScore(issued, "ngày 31 tháng 1 năm 2019")).toBe(1);
     expect(parsedScore(issued, "1-2-2019")).toBe(0.5);
     expect(parsedScore(issued, "chưa ban hành")).toBe(0);
-    const yesNo = { answerType: "YES_NO" as const, maxPoints: 1, scoringRule: { kind: "boolean", na: 0 } };
+    const yesNo = {
+      answerType: "YES_NO" as const,
+      maxPoints: 1,
+      scoringRule: { kind: "boolean", na: 0 },
+      notApplicable: "SCORED" as const,
+    };
     expect(parsedScore(yesNo, "có ạ")).toBe(1);
     expect(parsedScore(yesNo, "khong ap dung")).toBe(0);
   });
@@ -334,11 +356,17 @@ const WORDS = { yes: "Có", no: "không", na: "Không áp dụng" } as const;
 
 /** What an officer would type for each possible answer of a question, with the manual score it needs. */
 function candidates(question: Q): { input: string; manualScore?: number }[] {
+  // Where the item may not arise, "Không áp dụng" too (it scores nothing).
+  const na = question.notApplicable ? [{ input: WORDS.na, manualScore: 0 }] : [];
+  return [...na, ...byRule(question)];
+}
+
+function byRule(question: Q): { input: string; manualScore?: number }[] {
   const rule = question.scoringRule;
   const max = question.maxPoints;
   switch (rule.kind) {
     case "boolean":
-      return [{ input: WORDS.yes }, { input: WORDS.no }, { input: WORDS.na }];
+      return [{ input: WORDS.yes }, { input: WORDS.no }];
     case "bands": {
       const suffix = question.answerType === "PERCENT" ? "%" : "";
       const values = [...rule.bands.map((b) => b.min), 0];
@@ -346,7 +374,8 @@ function candidates(question: Q): { input: string; manualScore?: number }[] {
     }
     case "per_item": {
       const enough = Math.ceil(max / rule.pointsEach);
-      return [0, 1, enough, enough + 5].map((n) => ({ input: String(n) }));
+      // As many as there can be, or more than enough.
+      return [0, 1, enough, question.countMax ?? enough + 5].map((n) => ({ input: String(n) }));
     }
     case "choice":
       // the typed label, once with and once without diacritics
@@ -448,14 +477,40 @@ describe("data/son-la-2019.yaml", () => {
     expect(scoreAnswer(question, value)).toBe(score);
   });
 
-  it("YES_NO questions: yes scores max, no scores 0, na as the rule says", () => {
+  // N/A used to earn 3.2.1, 3.4.2, 2.1.2 and 5.3.1 their full points: no more.
+  it("YES_NO questions: yes scores max, no scores 0, N/A nothing (only where the item may not arise)", () => {
     const yesNo = questions.filter((x) => x.answerType === "YES_NO");
     expect(yesNo.length).toBe(14);
     for (const question of yesNo) {
-      const rule = question.scoringRule as Extract<ScoringRule, { kind: "boolean" }>;
       expect(scoreAnswer(question, "yes")).toBe(question.maxPoints);
       expect(scoreAnswer(question, "no")).toBe(0);
-      expect(scoreAnswer(question, "na")).toBe(rule.na ?? question.maxPoints);
+      expect(scoreAnswer(question, "na")).toBe(0);
     }
+    expect(
+      yesNo
+        .filter((x) => x.notApplicable)
+        .map((x) => `${x.code} ${x.notApplicable}`)
+        .sort(),
+    ).toEqual(["2.1.2 EXCLUDED", "3.2.1 EXCLUDED", "3.4.2 EXCLUDED", "5.3.1 EXCLUDED"]);
+  });
+
+  it("N/A, counts, dates without a date and unit kinds are where the items imply them", () => {
+    const of = (f: (x: Q) => unknown) =>
+      questions
+        .filter((x) => f(x) !== undefined)
+        .map((x) => `${x.code}:${String(f(x))}`)
+        .join(" ");
+    expect(of((x) => x.notApplicable)).toBe(
+      "2.1.1:EXCLUDED 2.1.2:EXCLUDED 3.2.1:EXCLUDED 3.4.2:EXCLUDED 3.5:EXCLUDED 5.3.1:EXCLUDED 5.3.2:EXCLUDED 6.3.1:EXCLUDED 6.3.2:EXCLUDED 6.5:EXCLUDED",
+    );
+    // Every NUMBER question counts something; 1.2 and 3.6 count four periodic reports at most.
+    expect(questions.filter((x) => x.answerType === "NUMBER" && !x.countOf)).toEqual([]);
+    expect(of((x) => x.countMax)).toBe("1.2:4 3.6:4");
+    expect(of((x) => x.noDate)).toBe(
+      "1.1.1:NOT_ISSUED 2.2.1:NOT_ISSUED 5.4.2:NOT_SENT 5.5.1:NOT_ISSUED 6.2:NOT_ISSUED 7.1.1:NOT_ISSUED",
+    );
+    expect(of((x) => x.appliesTo)).toBe("3.2.1:DEPARTMENT,BOARD,OFFICE");
+    // No rule gives N/A points any more.
+    expect(questions.filter((x) => x.scoringRule.kind === "boolean" && x.scoringRule.na !== undefined)).toEqual([]);
   });
 });

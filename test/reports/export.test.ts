@@ -99,7 +99,8 @@ describe("xlsx export", () => {
     await wb.xlsx.load(bytes as unknown as ArrayBuffer);
     expect(wb.worksheets.map((w) => w.name)).toEqual(["Summary", "Answers"]);
     expect(wb.getWorksheet("Summary")!.getCell("B2").value).toBe("Sở Nội vụ");
-    expect(wb.getWorksheet("Summary")!.getCell("C1").value).toBe("Area 1 (max 14)");
+    expect(wb.getWorksheet("Summary")!.getCell("C1").value).toBe("Area 1: points");
+    expect(wb.getWorksheet("Summary")!.getCell("D1").value).toBe("Area 1: share (%)");
   });
 });
 
@@ -112,9 +113,10 @@ describe("csv export", () => {
     expect(text.startsWith("\uFEFFSTT,Đơn vị,")).toBe(true);
     const lines = text.slice(1).trimEnd().split("\r\n");
     expect(lines).toHaveLength(13);
-    // 3 answers × 0,5 in area 1; explained, so nothing is missing; no officer yet.
+    // 3 answers × 0,5 in area 1 (10,7% of its 14 points); explained, so nothing is missing; no
+    // officer yet. A district's maximum is 99 (3.2.1 is for departments), of 69 questions.
     expect(lines[1]).toBe(
-      "1,Ủy ban nhân dân huyện Quỳnh Nhai,1.5,0,0,0,0,0,0,1.5,1.5,D,3,70,4.3,0,0,0,01/02/2019 08:02,",
+      "1,Ủy ban nhân dân huyện Quỳnh Nhai,1.5,10.7,0,0,0,0,0,0,0,0,0,0,0,0,1.5,99,1.5,D,3,69,4.3,0,0,0,01/02/2019 08:02,",
     );
   });
 });

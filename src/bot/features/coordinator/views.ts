@@ -52,6 +52,9 @@ export function deadlineLine(ctx: BotContext): string {
 const icons = (ctx: BotContext, s: UnitStatus) =>
   s.areas.map((a) => ctx.t(`coordinator.state_icon.${a.state}`)).join("");
 
+/** Share of the questions the unit is asked that it has answered, 0..100. */
+const answeredPercent = (s: UnitStatus) => (s.tally.total ? (s.tally.answered / s.tally.total) * 100 : 0);
+
 // ---------------------------------------------------------------- /tiendo
 
 export function progressView(ctx: BotContext, shape: CampaignShape, o: Overview, page: Page<UnitStatus>) {
@@ -96,9 +99,9 @@ export function progressView(ctx: BotContext, shape: CampaignShape, o: Overview,
           index: page.page * page.size + i + 1,
           name: s.unit.shortName,
           icons: icons(ctx, s),
-          percent: pct(ctx, s.total ? (s.answered / s.total) * 100 : 0),
-          answered: s.answered,
-          total: s.total,
+          percent: pct(ctx, answeredPercent(s)),
+          answered: s.tally.answered,
+          total: s.tally.total,
         }),
       );
     });
@@ -111,7 +114,7 @@ const STATE_COLORS = { done: "#2e7d32", started: "#2f6fb3", none: "#c62828" };
 
 export function progressChart(ctx: BotContext, shape: CampaignShape, page: Page<UnitStatus>) {
   const items: BarItem[] = page.items.map((s) => {
-    const percent = s.total ? (s.answered / s.total) * 100 : 0;
+    const percent = answeredPercent(s);
     return {
       label: s.unit.shortName,
       value: percent,
@@ -119,7 +122,7 @@ export function progressChart(ctx: BotContext, shape: CampaignShape, page: Page<
       color:
         s.submittedAreas === s.areas.length && s.areas.length > 0
           ? STATE_COLORS.done
-          : s.answered === 0
+          : s.tally.answered === 0
             ? STATE_COLORS.none
             : STATE_COLORS.started,
     };
@@ -181,7 +184,7 @@ export function lateView(
   page.items.forEach((s, i) => {
     const missing = s.areas
       .filter((a) => a.state !== "SUBMITTED" && (!area || a.area.id === area.id))
-      .map((a) => t("coordinator.late.missing_item", { code: a.area.code, answered: a.answered, total: a.area.total }))
+      .map((a) => t("coordinator.late.missing_item", { code: a.area.code, answered: a.answered, total: a.total }))
       .join(", ");
     lines.push(
       "",
@@ -204,22 +207,31 @@ export function lateView(
 
 export function unitView(ctx: BotContext, s: UnitStatus): string {
   const t = ctx.t;
-  const percent = s.maxPoints > 0 ? (s.score / s.maxPoints) * 100 : 0;
+  const { tally } = s;
   const lines = [
     t("coordinator.unit.title", { name: s.unit.name }),
     t("coordinator.unit.progress", {
-      answered: s.answered,
-      total: s.total,
-      percent: pct(ctx, s.total ? (s.answered / s.total) * 100 : 0),
+      answered: tally.answered,
+      total: tally.total,
+      percent: pct(ctx, answeredPercent(s)),
       submitted: s.submittedAreas,
       areas: s.areas.length,
     }),
     t("coordinator.unit.score", {
-      score: num(ctx, s.score),
-      max: num(ctx, s.maxPoints),
-      percent: pct(ctx, percent),
-      group: groupOf(percent),
+      score: num(ctx, tally.score),
+      max: num(ctx, tally.max),
+      percent: pct(ctx, tally.percent),
+      group: groupOf(tally.percent),
     }),
+    ...(tally.excluded > 0
+      ? [
+          t("assessment.max_reduced", {
+            count: tally.excluded,
+            points: num(ctx, tally.excludedPoints),
+            max: num(ctx, tally.max),
+          }),
+        ]
+      : []),
     t("coordinator.unit.evidence", { count: s.evidence, missing: s.missingExplanations }),
     s.lastActivity
       ? t("coordinator.unit.activity", { when: when(ctx, s.lastActivity) })
@@ -228,11 +240,12 @@ export function unitView(ctx: BotContext, s: UnitStatus): string {
     deadlineLine(ctx),
   ];
   for (const a of s.areas) {
-    let detail = t("coordinator.unit.area_line", {
+    let detail = t("coordinator.unit.area_line_percent", {
       answered: a.answered,
-      total: a.area.total,
+      total: a.total,
       score: num(ctx, a.score),
-      max: num(ctx, a.area.maxPoints),
+      max: num(ctx, a.max),
+      percent: pct(ctx, a.percent),
       evidence: a.evidence,
     });
     if (a.missingExplanations > 0) detail += t("coordinator.unit.area_missing", { count: a.missingExplanations });

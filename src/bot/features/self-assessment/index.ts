@@ -52,6 +52,7 @@ import {
   reviewView,
   savedText,
   scoreCorrectedText,
+  submittedText,
   whichQuestionView,
 } from "./views.ts";
 
@@ -68,7 +69,7 @@ async function scopeOf(ctx: BotContext): Promise<(Scope & { unitName: string }) 
     await say(ctx, ctx.t("assessment.no_questionnaire"));
     return null;
   }
-  return { campaign: ctx.campaign, unitId: unit.id, unitName: unit.name };
+  return { campaign: ctx.campaign, unitId: unit.id, unitKind: unit.kind, unitName: unit.name };
 }
 
 /** Sends a message (several if long) under `lead` when there is one; answers a pressed button. */
@@ -126,7 +127,7 @@ async function showQuestion(ctx: BotContext, scope: Scope, question: QuestionWit
           submittedAt: null,
         }))
       : answerState(db, scope, question),
-    positionOf(db, question),
+    positionOf(db, scope, question),
   ]);
   const { answer, evidenceCount } = state;
   const locked = state.submittedAt !== null;
@@ -170,8 +171,8 @@ async function showNext(ctx: BotContext, scope: Scope, question: QuestionWithCon
 
 async function showReview(ctx: BotContext, scope: Scope, area: ReformArea, options: ShowOptions = {}) {
   await clearCursor(ctx.deps.db, ctx.person.id);
-  const { items, missing, submission } = await reviewArea(ctx.deps.db, scope, area.id);
-  const view = reviewView(ctx, area, items, missing, submission?.submittedAt ?? null);
+  const { items, missing, submission, total } = await reviewArea(ctx.deps.db, scope, area.id);
+  const view = reviewView(ctx, area, items, missing, submission?.submittedAt ?? null, total);
   if (options.fresh) await say(ctx, view.text, view.keyboard, options.lead);
   else await sendLong(ctx, view.text, view.keyboard);
 }
@@ -193,7 +194,7 @@ async function guarded(ctx: BotContext, write: () => Promise<void>) {
 
 /** Stores a typed or tapped answer for `question` and moves on. */
 async function answerWith(ctx: BotContext, scope: Scope, question: QuestionWithContext, input: string, stamp?: string) {
-  const parsed = parseAnswer(question, input, { timeZone: ctx.config.TZ });
+  const parsed = parseAnswer(question, input, { timeZone: ctx.config.TZ, year: scope.campaign.year });
   if (!parsed.ok) {
     await say(ctx, ctx.t(parsed.error.key, parsed.error.vars));
     return;
@@ -259,14 +260,10 @@ async function handleAction(ctx: BotContext, scope: Scope & { unitName: string }
       if (!area) return staleButton(ctx);
       if (action.kind === "review") return showReview(ctx, scope, area);
       if (action.kind === "submit") {
-        const { items, missing, submission } = await reviewArea(db, scope, area.id);
+        const { missing, submission, total } = await reviewArea(db, scope, area.id);
         if (submission) return showReview(ctx, scope, area);
         if (missing.length > 0) return say(ctx, missingText(ctx, missing));
-        const view = confirmSubmitView(
-          ctx,
-          area,
-          items.reduce((s, i) => s + (i.answer?.selfScore ?? 0), 0),
-        );
+        const view = confirmSubmitView(ctx, area, total);
         return sendLong(ctx, view.text, view.keyboard);
       }
       return guarded(ctx, async () => {
@@ -275,8 +272,8 @@ async function handleAction(ctx: BotContext, scope: Scope & { unitName: string }
           await say(ctx, missingText(ctx, result.missing));
           return;
         }
-        ctx.logger.info({ unit: scope.unitId, area: area.code, score: result.score }, "area submitted");
-        await say(ctx, ctx.t("assessment.submitted", { code: area.code, title: area.title, score: result.score }));
+        ctx.logger.info({ unit: scope.unitId, area: area.code, score: result.total.score }, "area submitted");
+        await say(ctx, submittedText(ctx, area, result.total));
         await showAreas(ctx, scope);
       });
     }
@@ -305,7 +302,7 @@ async function handleAction(ctx: BotContext, scope: Scope & { unitName: string }
           return answerWith(ctx, scope, question, action.value, action.stamp);
         case "skip":
         case "back": {
-          const other = await neighbour(db, question, action.kind === "skip" ? "next" : "previous");
+          const other = await neighbour(db, scope, question, action.kind === "skip" ? "next" : "previous");
           if (other) return showQuestion(ctx, scope, other);
           if (action.kind === "skip") return showReview(ctx, scope, question.criterion.area);
           await ctx.answerCallbackQuery({ text: ctx.t("assessment.first_question") });

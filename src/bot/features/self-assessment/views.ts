@@ -1,14 +1,15 @@
 /** What the officer sees: texts and keyboards of the self-assessment, from locales/. */
 import { InlineKeyboard } from "grammy";
 import type { Answer, Evidence, ReformArea } from "../../../db/client.ts";
-import { formatAnswer, formatNumber } from "../../../domain/answers.ts";
+import { formatAnswer, formatNumber, NO_DATE, NOT_APPLICABLE } from "../../../domain/answers.ts";
 import {
-  type AreaProgress,
   answerStamp,
   type Missing,
   type QuestionWithContext,
   type ReviewItem,
+  type UnitProgress,
 } from "../../../domain/assessment.ts";
+import type { Tally } from "../../../domain/progress.ts";
 import { escapeHtml } from "../../../domain/text.ts";
 import { deadlineStatus, formatDateTime } from "../../../domain/time.ts";
 import type { BotContext } from "../../context.ts";
@@ -20,6 +21,18 @@ const BUTTON_TITLE_MAX = 28;
 const REVIEW_BUTTONS_MAX = 48;
 
 const num = (ctx: BotContext, n: number) => formatNumber(n, ctx.locale === "en" ? "en" : "vi");
+/** 45,7: a percentage with one decimal. */
+const pct = (ctx: BotContext, n: number) => num(ctx, Math.round(n * 10) / 10);
+/** A tally's numbers as the texts take them: "12,5", "99". */
+const tallyVars = (ctx: BotContext, t: Tally) => ({
+  answered: t.answered,
+  total: t.total,
+  score: num(ctx, t.score),
+  max: num(ctx, t.max),
+});
+/** "… 12,5/99 điểm (12,6%)": a score line and its percentage of the unit's maximum. */
+const withPercent = (ctx: BotContext, text: string, t: Tally) =>
+  ctx.t("assessment.with_percent", { text, percent: pct(ctx, t.percent) });
 
 function shorten(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
@@ -36,26 +49,37 @@ function deadlineLine(ctx: BotContext): string | null {
     : ctx.t("assessment.deadline_left", { when, count: days });
 }
 
-export function areaListView(ctx: BotContext, unitName: string, progress: AreaProgress[]) {
-  const answered = progress.reduce((s, p) => s + p.answered, 0);
-  const total = progress.reduce((s, p) => s + p.total, 0);
-  const score = progress.reduce((s, p) => s + p.score, 0);
-  const max = progress.reduce((s, p) => s + p.area.maxPoints, 0);
+/** "ℹ️ 2 câu không áp dụng …": why a maximum is below the questionnaire's. */
+function excludedLine(ctx: BotContext, t: Tally): string[] {
+  if (t.excluded === 0) return [];
+  return [
+    ctx.t("assessment.max_reduced", {
+      count: t.excluded,
+      points: num(ctx, t.excludedPoints),
+      max: num(ctx, t.max),
+    }),
+  ];
+}
+
+export function areaListView(ctx: BotContext, unitName: string, progress: UnitProgress) {
   const lines = [ctx.t("assessment.list_title", { unit: unitName })];
   const deadline = deadlineLine(ctx);
   if (deadline) lines.push(deadline);
-  lines.push(ctx.t("assessment.list_total", { answered, total, score: num(ctx, score), max: num(ctx, max) }), "");
+  lines.push(
+    withPercent(ctx, ctx.t("assessment.list_total", tallyVars(ctx, progress.total)), progress.total),
+    ...excludedLine(ctx, progress.total),
+    "",
+  );
   const kb = new InlineKeyboard();
-  for (const [i, p] of progress.entries()) {
+  for (const [i, p] of progress.areas.entries()) {
     if (i > 0) kb.row();
     lines.push(
       `<b>${p.area.code}. ${escapeHtml(p.area.title)}</b>`,
-      `   ${STATE_ICON[p.state]} ${ctx.t(`assessment.state.${p.state}`)} · ${ctx.t("assessment.area_counts", {
-        answered: p.answered,
-        total: p.total,
-        score: num(ctx, p.score),
-        max: num(ctx, p.area.maxPoints),
-      })}`,
+      `   ${STATE_ICON[p.state]} ${ctx.t(`assessment.state.${p.state}`)} · ${withPercent(
+        ctx,
+        ctx.t("assessment.area_counts", tallyVars(ctx, p)),
+        p,
+      )}`,
     );
     kb.text(
       `${STATE_ICON[p.state]} ${p.area.code}. ${shorten(p.area.title, BUTTON_TITLE_MAX)}`,
@@ -75,9 +99,35 @@ export interface QuestionViewInput {
   locked: boolean;
 }
 
-/** The prompt under a question: what to tap or type. */
+/** The prompt under a question: what to tap or type, and the answers it allows beyond its type. */
 function promptFor(ctx: BotContext, q: QuestionWithContext): string {
-  return ctx.t(`assessment.prompt.${q.answerType}`);
+  const lines = [
+    q.answerType === "YES_NO" && !q.notApplicable
+      ? ctx.t("assessment.prompt_yes_no_only")
+      : q.answerType === "NUMBER" && q.countOf
+        ? q.countMax != null
+          ? ctx.t("assessment.prompt_count_max", { of: q.countOf, max: q.countMax })
+          : ctx.t("assessment.prompt_count", { of: q.countOf })
+        : ctx.t(`assessment.prompt.${q.answerType}`),
+  ];
+  if (q.answerType === "DATE" && q.noDate) lines.push(ctx.t(`assessment.prompt_no_date.${q.noDate}`));
+  if (q.notApplicable) lines.push(ctx.t(`assessment.prompt_na.${q.notApplicable}`));
+  return lines.join("\n");
+}
+
+/** Whether an answer took its question out of the unit's maximum (it shows no points). */
+const excluded = (q: QuestionWithContext | ReviewItem["question"], answer: Answer) =>
+  answer.value === NOT_APPLICABLE && q.notApplicable === "EXCLUDED";
+
+/** An answer with its points ("Có — 1/1 điểm"), or outside the maximum, in the text under `key`. */
+function answerText(ctx: BotContext, key: string, q: QuestionWithContext, answer: Answer): string {
+  const vars = { code: q.code, value: formatAnswer(q, answer.value, ctx.t, ctx.locale) };
+  if (excluded(q, answer)) return ctx.t(`${key}_outside_max`, vars);
+  return ctx.t(key, {
+    ...vars,
+    score: answer.selfScore === null ? ctx.t("assessment.no_score") : num(ctx, answer.selfScore),
+    max: num(ctx, q.maxPoints),
+  });
 }
 
 export function questionView(ctx: BotContext, input: QuestionViewInput) {
@@ -109,14 +159,7 @@ export function questionView(ctx: BotContext, input: QuestionViewInput) {
   }
   if (!q.required) lines.push(ctx.t("assessment.optional"));
   if (answer) {
-    lines.push(
-      "",
-      ctx.t("assessment.current_answer", {
-        value: formatAnswer(q, answer.value, ctx.t, ctx.locale),
-        score: answer.selfScore === null ? ctx.t("assessment.no_score") : num(ctx, answer.selfScore),
-        max: num(ctx, q.maxPoints),
-      }),
-    );
+    lines.push("", answerText(ctx, "assessment.current_answer", q, answer));
     if (answer.explanation) lines.push(ctx.t("assessment.current_explanation", { text: answer.explanation }));
   }
   lines.push("", locked ? ctx.t("assessment.locked_hint") : promptFor(ctx, q));
@@ -129,22 +172,22 @@ export function questionKeyboard(ctx: BotContext, input: QuestionViewInput): Inl
   const stamp = answerStamp(answer);
   const mark = (value: string) => (answer?.value === value ? "● " : "");
   if (!locked) {
+    const answerButton = (label: string, value: string) =>
+      kb.text(`${mark(value)}${label}`, encodeAction({ kind: "answer", questionId: q.id, stamp, value }));
     if (q.answerType === "YES_NO") {
-      for (const value of ["yes", "no", "na"]) {
-        kb.text(
-          `${mark(value)}${ctx.t(`answer.values.${value}`)}`,
-          encodeAction({ kind: "answer", questionId: q.id, stamp, value }),
-        );
-      }
-      kb.row();
+      for (const value of ["yes", "no"]) answerButton(ctx.t(`answer.values.${value}`), value);
     } else if (q.answerType === "CHOICE") {
       for (const choice of (q.choices as { key: string; label: string }[] | null) ?? []) {
-        kb.text(
-          `${mark(choice.key)}${choice.label}`,
-          encodeAction({ kind: "answer", questionId: q.id, stamp, value: choice.key }),
-        ).row();
+        answerButton(choice.label, choice.key).row();
       }
     }
+    // The answers a question allows beyond its type, as buttons: typed words work too.
+    if (q.answerType === "DATE" && q.noDate) {
+      answerButton(ctx.t(q.noDate === "NOT_SENT" ? "answer.values.not_sent" : "answer.values.not_issued"), NO_DATE);
+    }
+    if (q.notApplicable && q.answerType !== "TEXT") answerButton(ctx.t("answer.values.na"), NOT_APPLICABLE);
+    // The answers end their row (Telegram takes no empty one).
+    if (kb.inline_keyboard.at(-1)?.length) kb.row();
   }
   kb.text(ctx.t("assessment.buttons.back"), encodeAction({ kind: "back", questionId: q.id }));
   kb.text(ctx.t("assessment.buttons.skip"), encodeAction({ kind: "skip", questionId: q.id })).row();
@@ -202,12 +245,7 @@ export function scoreCorrectedText(ctx: BotContext, q: QuestionWithContext, answ
 }
 
 export function savedText(ctx: BotContext, q: QuestionWithContext, answer: Answer): string {
-  return ctx.t("assessment.saved", {
-    code: q.code,
-    value: formatAnswer(q, answer.value, ctx.t, ctx.locale),
-    score: answer.selfScore === null ? ctx.t("assessment.no_score") : num(ctx, answer.selfScore),
-    max: num(ctx, q.maxPoints),
-  });
+  return answerText(ctx, "assessment.saved", q, answer);
 }
 
 /** 48 KB, 1,4 MB */
@@ -248,21 +286,23 @@ export function reviewView(
   items: ReviewItem[],
   missing: Missing[],
   submittedAt: Date | null,
+  total: Tally,
 ) {
-  const score = items.reduce((s, i) => s + (i.answer?.selfScore ?? 0), 0);
   const lines = [
     ctx.t("assessment.review_title", { code: area.code, title: area.title }),
-    ctx.t("assessment.review_total", { score: num(ctx, score), max: num(ctx, area.maxPoints) }),
+    withPercent(ctx, ctx.t("assessment.review_total", tallyVars(ctx, total)), total),
+    ...excludedLine(ctx, total),
     "",
   ];
   const kb = new InlineKeyboard();
   for (const { question, answer, evidenceCount } of items) {
     const value = answer ? formatAnswer(question, answer.value, ctx.t, ctx.locale) : ctx.t("assessment.unanswered");
-    const scoreText = answer?.selfScore != null ? num(ctx, answer.selfScore) : "—";
+    const scoreText =
+      answer && excluded(question, answer)
+        ? ctx.t("assessment.outside_max_short")
+        : `${answer?.selfScore != null ? num(ctx, answer.selfScore) : "—"}/${num(ctx, question.maxPoints)}`;
     const clip = evidenceCount > 0 ? ` · 📎${evidenceCount}` : answer?.explanation ? ` · 📝` : "";
-    lines.push(
-      `<b>${question.code}</b> ${escapeHtml(shorten(value, 60))} — ${scoreText}/${num(ctx, question.maxPoints)}${clip}`,
-    );
+    lines.push(`<b>${question.code}</b> ${escapeHtml(shorten(value, 60))} — ${scoreText}${clip}`);
   }
   if (submittedAt) {
     lines.push("", ctx.t("assessment.submitted_at", { when: formatDateTime(submittedAt, ctx.config.TZ) }));
@@ -304,18 +344,22 @@ export function missingText(ctx: BotContext, missing: Missing[]): string {
   return lines.join("\n");
 }
 
-export function confirmSubmitView(ctx: BotContext, area: ReformArea, score: number) {
+export function confirmSubmitView(ctx: BotContext, area: ReformArea, total: Tally) {
   const kb = new InlineKeyboard()
     .text(ctx.t("assessment.buttons.confirm_submit"), encodeAction({ kind: "confirmSubmit", areaId: area.id }))
     .row()
     .text(ctx.t("assessment.buttons.cancel"), encodeAction({ kind: "review", areaId: area.id }));
   return {
-    text: ctx.t("assessment.confirm_submit", {
-      code: area.code,
-      title: area.title,
-      score: num(ctx, score),
-      max: num(ctx, area.maxPoints),
-    }),
+    text: ctx.t("assessment.confirm_submit", { code: area.code, title: area.title, ...tallyVars(ctx, total) }),
     keyboard: kb,
   };
+}
+
+export function submittedText(ctx: BotContext, area: ReformArea, total: Tally): string {
+  return ctx.t("assessment.submitted_percent", {
+    code: area.code,
+    title: area.title,
+    ...tallyVars(ctx, total),
+    percent: pct(ctx, total.percent),
+  });
 }
