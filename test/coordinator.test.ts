@@ -343,31 +343,36 @@ describe("/donvi and unit names", () => {
 });
 
 describe("/diem", () => {
-  it("ranks units by self-score with the province's groups and a chart", async () => {
+  it("ranks districts and departments apart, only units that submitted everything, with a chart", async () => {
     const [text] = await h.send(coordinator, "/diem");
     expect(text).toContain("<b>🏆 Xếp hạng theo điểm tự chấm</b>");
     expect(text).toContain("ℹ️ Chưa có điểm thẩm định: xếp hạng theo điểm tự chấm của đơn vị.");
-    expect(text).toContain("Nhóm A (≥ 90%): 1 · B (80% – dưới 90%): 0 · C (65% – dưới 80%): 0 · D (dưới 65%): 11");
-    const lines = text!.split("\n").filter((l) => /^\d+\. /.test(l));
-    // Ranked by the percentage of each unit's own maximum: a district's is 99 (3.2.1 is for
-    // departments; Quỳnh Nhai's answer to it used to count), so Sông Mã's 12,5 (12,63%)
-    // ranks above Sở Tư pháp's 12,6 of 100.
-    expect(lines[0]).toBe("1. Quỳnh Nhai — 99/99 (100%) · A");
-    expect(lines[1]).toBe("2. Sông Mã — 12,5/99 (12,6%) · D");
-    expect(lines[2]).toBe("3. Sở Tư pháp — 12,6/100 (12,6%) · D");
-    // Units without answers share the last rank.
-    expect(lines.at(-1)).toMatch(/^4\. .* — 0\/100 \(0%\) · D$/);
+    // Only Quỳnh Nhai has submitted every area: the only unit in a group.
+    expect(text).toContain("Nhóm A (≥ 90%): 1 · B (80% – dưới 90%): 0 · C (65% – dưới 80%): 0 · D (dưới 65%): 0");
+    const lines = text!.split("\n");
+    const districts = lines.indexOf("<b>Huyện, thành phố</b>");
+    const departments = lines.indexOf("<b>Sở, ban, ngành</b>");
+    expect(districts).toBeGreaterThan(0);
+    expect(departments).toBeGreaterThan(districts);
+    // A district's maximum is 99 (3.2.1 is for departments).
+    expect(lines[districts + 1]).toBe("1. Quỳnh Nhai — 99/99 (100%) · A");
+    expect(lines[districts + 2]).toBe("• Sông Mã — 12,5/99 (12,6%) · chưa xếp loại (chưa nộp đủ)");
+    expect(lines.slice(districts + 1, departments).filter(Boolean)).toHaveLength(4);
+    expect(lines[departments + 1]).toBe("• Sở Tư pháp — 12,6/100 (12,6%) · chưa xếp loại (chưa nộp đủ)");
+    expect(lines.slice(departments + 1).filter((l) => /^\d+\. /.test(l))).toEqual([]);
+    expect(lines.slice(departments + 1).filter((l) => l.startsWith("• "))).toHaveLength(8);
     expect(h.recorder.of("sendPhoto")).toHaveLength(1);
   });
 
-  it("ranks one area", async () => {
+  it("ranks one area: the units that submitted it", async () => {
     const [text] = await h.send(coordinator, "/diem 1");
     expect(text).toContain(
       "<b>🏆 Xếp hạng lĩnh vực 1. Công tác chỉ đạo, điều hành cải cách hành chính</b> (tối đa 14 điểm)",
     );
     expect(text).toContain("1. Quỳnh Nhai — 14/14 (100%) · A");
-    expect(text).toContain("2. Sở Tư pháp — 12,6/14 (90%) · A");
-    expect(text).toContain("3. Sông Mã — 7/14 (50%) · D");
+    expect(text).toContain("2. Sông Mã — 7/14 (50%) · D");
+    // All answered but not submitted: not ranked.
+    expect(text).toContain("• Sở Tư pháp — 12,6/14 (90%) · chưa xếp loại (chưa nộp đủ)");
   });
 
   it("answers 'xếp hạng' and 'điểm huyện Sông Mã'", async () => {
@@ -548,7 +553,8 @@ describe("/xuat", () => {
     expect(songMa[5]).toBeCloseTo(5.5 / 12, 6);
     expect(songMa.slice(16, 18)).toEqual([12.5, 99]);
     expect(songMa[18]).toBeCloseTo(12.5 / 99, 6);
-    expect(songMa[19]).toBe("D");
+    // Not every area submitted: no group, as in /diem.
+    expect(songMa[19]).toBe("chưa xếp loại");
     expect(songMa.slice(20, 24)).toEqual([15, 69, 15 / 69, 1]);
     expect(songMa[26]).toEqual(new Date(Date.UTC(2019, 1, 28, 22, 0)));
     expect(summary.getCell("AA3").numFmt).toBe("dd/mm/yyyy hh:mm");
@@ -915,7 +921,7 @@ describe("after officers answer", () => {
     expect(after).toContain(`Câu đã trả lời: ${answered + 1}/`);
     expect(after).toMatch(/\d+\. Thuận Châu — ⬜⬜✏️⬜⬜⬜⬜ 1,4% \(1\/69\)/);
     const [rank] = await h.send(coordinator, "/diem 3");
-    // Area 3 of a district is 17 points: 3.2.1 (1 point) is for departments.
-    expect(rank).toMatch(/\d+\. Thuận Châu — \d+(,\d+)?\/17/);
+    // Area 3 of a district is 17 points: 3.2.1 (1 point) is for departments. Not submitted: unranked.
+    expect(rank).toMatch(/• Thuận Châu — \d+(,\d+)?\/17 .* chưa xếp loại/);
   });
 });

@@ -565,18 +565,40 @@ export async function lateUnitIds(db: Db, shape: CampaignShape, areaId?: number)
 
 // ---------------------------------------------------------------- ranking (/diem)
 
+/**
+ * Districts and the city are ranked among themselves, departments, boards and offices among
+ * themselves: their questionnaires differ and provinces publish the two rankings apart.
+ */
+export type RankSection = "districts" | "departments";
+export const SECTION_OF: Record<UnitKind, RankSection> = {
+  DISTRICT: "districts",
+  CITY: "districts",
+  DEPARTMENT: "departments",
+  BOARD: "departments",
+  OFFICE: "departments",
+};
+export const RANK_SECTIONS: readonly RankSection[] = ["districts", "departments"];
+
 export interface RankEntry {
   unitId: number;
   name: string;
+  section: RankSection;
   score: number;
   max: number;
   percent: number;
-  group: RankGroup;
-  rank: number;
+  /** Submitted every area (or the area ranked): only then ranked and grouped. */
+  finished: boolean;
+  /** null: not finished, "chưa xếp loại". */
+  group: RankGroup | null;
+  rank: number | null;
 }
 
 export interface Ranking {
-  /** Best first by percentage of each unit's own maximum; equal percentages share a rank. */
+  /**
+   * Section by section (districts, then departments); in each, finished units best first by
+   * percentage of their own maximum (equal percentages share a rank), then the units that
+   * have not finished, unranked.
+   */
   entries: RankEntry[];
   /** The questionnaire's maximum (of the area); each entry has the unit's own. */
   max: number;
@@ -592,26 +614,48 @@ export interface Ranking {
 export async function ranking(db: Db, shape: CampaignShape, areaId?: number): Promise<Ranking> {
   const campaignId = shape.campaign.id;
   const area = areaId === undefined ? null : (shape.areas.find((a) => a.id === areaId) ?? null);
-  const [units, totals] = await Promise.all([
+  const [units, totals, submitted] = await Promise.all([
     db.unit.findMany({
       where: { campaigns: { some: { campaignId } } },
       select: { id: true, shortName: true, kind: true },
       orderBy: { id: "asc" },
     }),
     answerTotals(db, shape),
+    db.areaSubmission.groupBy({
+      by: ["unitId"],
+      where: { campaignId, ...(area ? { areaId: area.id } : {}) },
+      _count: true,
+    }),
   ]);
+  const areasSubmitted = new Map(submitted.map((s) => [s.unitId, s._count]));
+  const needed = area ? 1 : shape.areas.length;
   const entries: RankEntry[] = units.map((u) => {
     const tally = tallyUnit(shape.plan, u.kind, totals.get(u.id) ?? NO_ANSWERS);
     const { score, max, percent } = area ? tally.areas.get(area.id)! : tally;
-    return { unitId: u.id, name: u.shortName, score, max, percent, group: groupOf(percent), rank: 0 };
+    const finished = (areasSubmitted.get(u.id) ?? 0) >= needed;
+    const section = SECTION_OF[u.kind];
+    return { unitId: u.id, name: u.shortName, section, score, max, percent, finished, group: null, rank: null };
   });
-  entries.sort((a, b) => b.percent - a.percent || b.score - a.score || a.unitId - b.unitId);
-  entries.forEach((e, i) => {
-    const before = entries[i - 1];
-    e.rank = before && before.percent === e.percent ? before.rank : i + 1;
-  });
+  const bySection = (e: RankEntry) => RANK_SECTIONS.indexOf(e.section);
+  entries.sort(
+    (a, b) =>
+      bySection(a) - bySection(b) ||
+      Number(b.finished) - Number(a.finished) ||
+      b.percent - a.percent ||
+      b.score - a.score ||
+      a.unitId - b.unitId,
+  );
   const groups = Object.fromEntries(RANK_GROUPS.map((g) => [g.group, 0])) as Record<RankGroup, number>;
-  for (const e of entries) groups[e.group]++;
+  let previous: RankEntry | null = null;
+  let place = 0;
+  for (const e of entries) {
+    if (!e.finished) continue;
+    place = previous?.section === e.section ? place + 1 : 1;
+    e.rank = previous?.section === e.section && previous.percent === e.percent ? previous.rank : place;
+    e.group = groupOf(e.percent);
+    groups[e.group]++;
+    previous = e;
+  }
   return { entries, max: area ? area.maxPoints : shape.maxPoints, groups, area };
 }
 

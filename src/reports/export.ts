@@ -92,7 +92,13 @@ function summaryColumns(shape: CampaignShape, o: ExportOptions): SummaryColumn[]
       numFmt: "0.0%",
       value: (s) => s.tally.percent / 100,
     },
-    { header: t("coordinator.export.col.group"), width: 8, value: (s) => groupOf(s.tally.percent) },
+    {
+      header: t("coordinator.export.col.group"),
+      width: 8,
+      // Grouped only once every area is submitted, as in /diem.
+      value: (s) =>
+        s.submittedAreas >= s.areas.length ? groupOf(s.tally.percent) : t("coordinator.ranking.unranked_short"),
+    },
     { header: t("coordinator.export.col.answered"), width: 10, value: (s) => s.tally.answered },
     { header: t("coordinator.export.col.total"), width: 10, value: (s) => s.tally.total },
     {

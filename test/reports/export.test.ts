@@ -116,7 +116,7 @@ describe("csv export", () => {
     // 3 answers × 0,5 in area 1 (10,7% of its 14 points); explained, so nothing is missing; no
     // officer yet. A district's maximum is 99 (3.2.1 is for departments), of 69 questions.
     expect(lines[1]).toBe(
-      "1,Ủy ban nhân dân huyện Quỳnh Nhai,1.5,10.7,0,0,0,0,0,0,0,0,0,0,0,0,1.5,99,1.5,D,3,69,4.3,0,0,0,01/02/2019 08:02,",
+      "1,Ủy ban nhân dân huyện Quỳnh Nhai,1.5,10.7,0,0,0,0,0,0,0,0,0,0,0,0,1.5,99,1.5,chưa xếp loại,3,69,4.3,0,0,0,01/02/2019 08:02,",
     );
   });
 });

@@ -315,19 +315,23 @@ export function rankingView(ctx: BotContext, r: Ranking, page: number) {
       : t("coordinator.ranking.title"),
     t("coordinator.ranking.self_only"),
     t("coordinator.ranking.groups", Object.fromEntries(RANK_GROUPS.map((g) => [g.group, num(ctx, r.groups[g.group])]))),
+    t("coordinator.ranking.unranked_note"),
     "",
   ];
   if (pages > 1) lines.push(t("coordinator.page", { page: p + 1, pages }));
+  let section: string | null = null;
   for (const e of entries) {
+    // Each section under its own heading (again at the top of a page).
+    if (e.section !== section) {
+      if (section !== null) lines.push("");
+      lines.push(t(`coordinator.ranking.section.${e.section}`));
+      section = e.section;
+    }
+    const vars = { name: e.name, score: num(ctx, e.score), max: num(ctx, e.max), percent: pct(ctx, e.percent) };
     lines.push(
-      t("coordinator.ranking.line", {
-        rank: e.rank,
-        name: e.name,
-        score: num(ctx, e.score),
-        max: num(ctx, e.max),
-        percent: pct(ctx, e.percent),
-        group: e.group,
-      }),
+      e.rank === null
+        ? t("coordinator.ranking.line_unranked", vars)
+        : t("coordinator.ranking.line", { ...vars, rank: e.rank, group: e.group }),
     );
   }
   return {
@@ -338,15 +342,16 @@ export function rankingView(ctx: BotContext, r: Ranking, page: number) {
 }
 
 const GROUP_COLORS: Record<string, string> = { A: "#2e7d32", B: "#2f6fb3", C: "#f9a825", D: "#c62828" };
+const UNRANKED_COLOR = "#9e9e9e";
 
 export function rankingChart(ctx: BotContext, shape: CampaignShape, r: Ranking, entries: Ranking["entries"]) {
   return {
     items: entries.map(
       (e): BarItem => ({
-        label: `${e.rank}. ${e.name}`,
+        label: e.rank === null ? e.name : `${e.rank}. ${e.name}`,
         value: e.percent,
-        text: `${num(ctx, e.score)} · ${e.group}`,
-        color: GROUP_COLORS[e.group],
+        text: `${num(ctx, e.score)} · ${e.group ?? ctx.t("coordinator.ranking.unranked_short")}`,
+        color: e.group ? GROUP_COLORS[e.group] : UNRANKED_COLOR,
       }),
     ),
     options: {
