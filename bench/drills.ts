@@ -387,6 +387,8 @@ interface AnswerCheck {
   noReply: number;
   /** Officers with at least one such answer. */
   officersNoReply: number;
+  /** The answers behind lost, misfiled, refused and no reply, for the report. */
+  evidence: string[];
 }
 
 async function checkAnswers(scene: Scene, given: Given[]): Promise<AnswerCheck> {
@@ -416,6 +418,14 @@ async function checkAnswers(scene: Scene, given: Given[]): Promise<AnswerCheck> 
     twice: 0,
     noReply: 0,
     officersNoReply: 0,
+    evidence: [],
+  };
+  const droppedAsDuplicate = new Set(scene.log.updateIds.get("info: duplicate update dropped") ?? []);
+  const note = (what: string, g: Given, extra = "") => {
+    const d = scene.relay.deliveries.get(g.updateId);
+    check.evidence.push(
+      `${what}: update ${g.updateId}, chat ${g.chatId}, question ${g.code} (${g.how} "${g.expected}"), webhook answers ${d?.statuses.join(",") ?? "none"}${droppedAsDuplicate.has(g.updateId) ? ', bot logged "duplicate update dropped"' : ""}${extra}`,
+    );
   };
   const silentOfficers = new Set<number>();
   for (const g of given) {
@@ -426,23 +436,35 @@ async function checkAnswers(scene: Scene, given: Given[]): Promise<AnswerCheck> 
     const row = rowAt.get(key(g.unitId, g.questionId));
     const told = (part: string) => scene.texts.find(g.chatId, part, g.sentAt - 1000).length > 0;
     if (!row) {
-      if (told(TEXTS.stale) || told(TEXTS.sentBeforeShown)) check.refused++;
-      else check.lost++;
+      if (told(TEXTS.stale) || told(TEXTS.sentBeforeShown)) {
+        check.refused++;
+        note("refused", g);
+      } else {
+        check.lost++;
+        note("lost", g);
+      }
       continue;
     }
     if (row.value !== g.expected) {
       check.misfiled++;
+      note("misfiled", g, `; stored there: "${row.value}"`);
       continue;
     }
     if (row._count.revisions === 0 && (auditsOf.get(String(row.id)) ?? 0) === 1) check.stored++;
     if (!told(TEXTS.saved(g.code)) && !told(TEXTS.savedAfterRestart)) {
       check.noReply++;
       silentOfficers.add(g.chatId);
+      note("no reply", g);
     }
   }
   for (const r of rows) {
     // Stored under a question that no officer of the unit answered: it belongs elsewhere.
-    if (!givenAt.has(key(r.unitId, r.questionId))) check.misfiled++;
+    if (!givenAt.has(key(r.unitId, r.questionId))) {
+      check.misfiled++;
+      check.evidence.push(
+        `misfiled: "${r.value}" stored for unit ${r.unitId} under question id ${r.questionId}, which its officer did not answer`,
+      );
+    }
     check.twice += r._count.revisions + Math.max(0, (auditsOf.get(String(r.id)) ?? 0) - 1);
   }
   check.officersNoReply = silentOfficers.size;
@@ -472,6 +494,9 @@ function logSummary(log: ProcessLog) {
     warn: log.byLevel.warn,
     error: log.byLevel.error,
     fatal: log.byLevel.fatal,
+    unstructured: log.unstructured.lines,
+    /** What a crash printed outside the logger: the error's name and message lines. */
+    crash: log.unstructured.first.filter((l) => /Error|error|failed|Unique/.test(l) && !l.startsWith(" ")).slice(0, 3),
     top,
   };
 }
@@ -628,6 +653,7 @@ function printKill(results: KillResult[]) {
 function printDetails(
   label: string,
   r: {
+    check: AnswerCheck;
     stats: OfficerStats;
     replies: ReturnType<typeof replyCensus>;
     deliveries: Record<string, number>;
@@ -649,8 +675,13 @@ function printDetails(
   console.log(
     `   after the load: settled in ${r.settle.seconds.toFixed(1)} s, ${r.settle.pendingLeft} pending updates left`,
   );
-  console.log(`   bot log (${r.log.file}): ${r.log.warn} warn, ${r.log.error} error, ${r.log.fatal} fatal`);
+  console.log(
+    `   bot log (${r.log.file}): ${r.log.warn} warn, ${r.log.error} error, ${r.log.fatal} fatal, ${r.log.unstructured} lines not from the logger`,
+  );
+  for (const line of r.log.crash) console.log(`     printed outside the logger: ${line}`);
   for (const line of r.log.top) console.log(`     ${line}`);
+  if (r.check.evidence.length) console.log(`   answers to look at (${r.check.evidence.length}):`);
+  for (const line of r.check.evidence.slice(0, 10)) console.log(`     ${line}`);
 }
 
 // ─── Drill 2: two instances on one database ──────────────────────────────────────────────────

@@ -706,10 +706,20 @@ export interface ProcessLog {
   byLevel: Record<"info" | "warn" | "error" | "fatal", number>;
   /** Messages ("duplicate update dropped", "update failed", …) and how often, every level. */
   messages: Map<string, number>;
+  /** Update ids named by lines of each message. */
+  updateIds: Map<string, number[]>;
+  /** Lines that are not pino's JSON (what Node prints for a crash outside the logger), the first few kept. */
+  unstructured: { lines: number; first: string[] };
 }
 
 export function newProcessLog(file: string): ProcessLog {
-  return { file, byLevel: { info: 0, warn: 0, error: 0, fatal: 0 }, messages: new Map() };
+  return {
+    file,
+    byLevel: { info: 0, warn: 0, error: 0, fatal: 0 },
+    messages: new Map(),
+    updateIds: new Map(),
+    unstructured: { lines: 0, first: [] },
+  };
 }
 
 export interface BotProcessSpec {
@@ -790,12 +800,13 @@ export class BotProcess {
     });
     const onLine = (line: string) => {
       out.write(`${line}\n`);
-      let entry: { level?: number; msg?: string };
+      let entry: { level?: number; msg?: string; update_id?: number };
       try {
         entry = JSON.parse(line) as typeof entry;
       } catch {
-        spec.log.byLevel.error++;
-        spec.log.messages.set(`(not JSON) ${line.slice(0, 80)}`, (spec.log.messages.get(line) ?? 0) + 1);
+        spec.log.unstructured.lines++;
+        if (spec.log.unstructured.first.length < 12 && line.trim())
+          spec.log.unstructured.first.push(line.slice(0, 160));
         return;
       }
       const level = entry.level ?? 30;
@@ -803,6 +814,11 @@ export class BotProcess {
       if (level >= 30) spec.log.byLevel[name]++;
       const msg = `${name}: ${entry.msg ?? ""}`;
       spec.log.messages.set(msg, (spec.log.messages.get(msg) ?? 0) + 1);
+      if (entry.update_id !== undefined) {
+        const ids = spec.log.updateIds.get(msg) ?? [];
+        ids.push(entry.update_id);
+        spec.log.updateIds.set(msg, ids);
+      }
       if (entry.msg === "webhook mode: listening") ready();
     };
     for (const stream of [child.stdout!, child.stderr!]) {
