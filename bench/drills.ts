@@ -454,7 +454,7 @@ async function checkAnswers(scene: Scene, given: Given[]): Promise<AnswerCheck> 
     if (!told(TEXTS.saved(g.code)) && !told(TEXTS.savedAfterRestart)) {
       check.noReply++;
       silentOfficers.add(g.chatId);
-      note("no reply", g);
+      note("no reply", g, told(TEXTS.tryAgain) ? '; the officer was told "not saved yet, will be handled again"' : "");
     }
   }
   for (const r of rows) {

@@ -7,9 +7,14 @@
  * The bot commits the answer (with its update id, src/db/exactly-once.ts) and dies before its
  * reply reaches Telegram. Telegram delivers the update again; the restarted bot finds the id
  * recorded and drops the update as a duplicate without a word ("duplicate update dropped"):
- * the officer sees their message unanswered, and typing it again files it under the next
+ * the officer sees their message unanswered, and typing it again may file it under the next
  * question (the cursor moved with the answer). The replay of pending updates tells the person
  * "saved after a restart" (tellSavedAfterCrash), but a redelivery does not.
+ *
+ * Same silence after a database outage (PostgreSQL drill): when a transient error hits after
+ * the answer's commit (while showing the next question), the officer is told "not saved yet,
+ * it will be handled again" (errors.try_again), the webhook answers 503, and the redelivery is
+ * dropped as a duplicate: "not saved" about a saved answer, then nothing.
  *
  * Here the dying process is a bot whose Bot API calls never return (it is stuck exactly where
  * a kill -9 would have stopped it); the restarted process is a second bot on the same database.
