@@ -541,7 +541,7 @@ export function freePort(): Promise<number> {
  * The loopback fake Bot API delivering updates itself through the webhook the bot registers,
  * as Telegram does: one update at a time per chat, and an update the webhook did not answer
  * 2xx (an error status, a refused or reset connection) is delivered again after a growing
- * delay — here `attempts` times from `backoffMs` doubling (12 × 250 ms: about 17 min in all).
+ * delay — here `attempts` times, waiting `backoffMs` doubling in between (12 from 250 ms: 8.5 min).
  *
  * One shim: the fake abandons the retries of updates in delivery when setWebhook is called
  * again, even with the same URL (src/dev/fake-bot-api.ts, deliver(): `this.webhook !== hook`),
