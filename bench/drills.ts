@@ -79,6 +79,7 @@ import {
   lastBotMessageId,
   mb,
   newProcessLog,
+  type Officer,
   openWindow,
   type ProcessLog,
   startDeliveringFake,
@@ -120,7 +121,6 @@ function replyTexts() {
     tryAgain: t("errors.try_again"),
     stale: t("assessment.refused.stale"),
     sentBeforeShown: before("assessment.sent_before_shown", { code: MARK }),
-    noUnit: t("assessment.no_unit"),
     linked: before("start.linked_unit", { role: MARK, unit: MARK, campaign: MARK }),
     areaList: before("assessment.list_title", { unit: MARK }),
   };
@@ -523,22 +523,90 @@ function answerTargets(drill: string, c: AnswerCheck) {
   target(drill, "0 stored twice", c.twice === 0);
 }
 
-// ─── Drill 1: kill -9 ×3 during 1,000 answers ────────────────────────────────────────────────
+// ─── Load with disruptions, common to the drills ─────────────────────────────────────────────
 
-interface KillResult {
-  provider: Provider;
+/** Someone who answers: their Telegram user, their unit, and what they send before the questions. */
+interface Answerer {
+  user: FakeUser;
+  unitId: number;
+  opening: string[];
+}
+
+/** What every drill reports, besides its own numbers. */
+interface Outcome {
   check: AnswerCheck;
-  kills: Array<{ afterAnswers: number; restartSeconds: number }>;
   stats: OfficerStats;
   replies: ReturnType<typeof replyCensus>;
+  /** Webhook answers by HTTP status, redeliveries included. */
   deliveries: Record<string, number>;
   settle: { pendingLeft: number; seconds: number };
+  /** One line per disruption: after how many answers, and how it went. */
+  disruptions: string[];
   seconds: number;
   log: ReturnType<typeof logSummary>;
 }
 
+/**
+ * The answerers give `total` answers between them, all at once, each to distinct questions;
+ * whenever the answers accepted reach one of `points` (plus 0–250 ms), `disrupt` runs while
+ * the load goes on and returns a line for the report. Then Telegram and the replay of pending
+ * updates settle, `beforeStop` looks at the bots, the bots stop, and what was stored is checked.
+ */
+async function answerThrough(
+  scene: Scene,
+  answerers: Answerer[],
+  total: number,
+  disruption: { points: number[]; disrupt: (answered: number) => Promise<string> } | null,
+  started: number,
+  beforeStop: () => void = () => {},
+): Promise<Outcome> {
+  const given: Given[] = [];
+  const stats = newStats();
+  const disruptions: string[] = [];
+  let answered = 0;
+  let loadDone = false;
+  const chaos = (async () => {
+    for (const point of disruption?.points ?? []) {
+      await until(() => answered >= point || loadDone, 3_600_000, 10);
+      if (loadDone) break;
+      await sleep(randomInt(0, 250));
+      disruptions.push(`${answered}: ${await disruption!.disrupt(answered)}`);
+      console.error(`   ${scene.label} after ${disruptions.at(-1)}`);
+    }
+  })();
+  await Promise.all(
+    answerers.map((a, i) =>
+      officerSession(
+        scene,
+        a.user,
+        a.unitId,
+        plansFor(scene.plans, i, share(total, answerers.length, i)),
+        a.opening,
+        given,
+        stats,
+        () => answered++,
+      ),
+    ),
+  );
+  loadDone = true;
+  await chaos;
+  const settled = await settle(scene);
+  beforeStop();
+  await closeScene(scene);
+  return {
+    check: await checkAnswers(scene, given),
+    stats,
+    replies: replyCensus(scene),
+    deliveries: Object.fromEntries(scene.relay.statusCounts()),
+    settle: settled,
+    disruptions,
+    seconds: (performance.now() - started) / 1000,
+    log: logSummary(scene.log),
+  };
+}
+
 /** `n` random answer counts between 10 % and 90 % of `total`, at least 10 % apart. */
-function killPoints(total: number, n: number): number[] {
+function disruptionPoints(total: number, n: number): number[] {
   for (;;) {
     const points = Array.from({ length: n }, () => randomInt(Math.ceil(total * 0.1), Math.floor(total * 0.9))).sort(
       (a, b) => a - b,
@@ -547,120 +615,22 @@ function killPoints(total: number, n: number): number[] {
   }
 }
 
-async function drillKill(provider: Provider): Promise<KillResult> {
-  const started = performance.now();
-  const database = await createBenchDatabase(provider, pgUrl);
-  const scene = await openScene(`kill-${provider}`, database, 1);
-  try {
-    await loadCampaign(scene, true);
-    const officers = await createOfficers(database.db, scene.campaignId, opts.officers);
-    await scene.startBot(0);
-    const given: Given[] = [];
-    const stats = newStats();
-    let answered = 0;
-    let loadDone = false;
-    const kills: KillResult["kills"] = [];
-    const chaos = (async () => {
-      for (const point of killPoints(opts.answers, opts.kills)) {
-        await until(() => answered >= point || loadDone, 3_600_000, 10);
-        if (loadDone) break;
-        await sleep(randomInt(0, 250));
-        const afterAnswers = answered;
-        await scene.bots[0]!.kill();
-        const t0 = performance.now();
-        await scene.startBot(0);
-        kills.push({ afterAnswers, restartSeconds: (performance.now() - t0) / 1000 });
-        console.error(`   kill -9 after ${afterAnswers} answers; back in ${kills.at(-1)!.restartSeconds.toFixed(1)} s`);
-      }
-    })();
-    await Promise.all(
-      officers.map((o, i) =>
-        officerSession(
-          scene,
-          o.user,
-          o.unitId,
-          plansFor(scene.plans, i, share(opts.answers, officers.length, i)),
-          ["/tudanhgia"],
-          given,
-          stats,
-          () => answered++,
-        ),
-      ),
-    );
-    loadDone = true;
-    await chaos;
-    const settled = await settle(scene);
-    await closeScene(scene);
-    const check = await checkAnswers(scene, given);
-    return {
-      provider,
-      check,
-      kills,
-      stats,
-      replies: replyCensus(scene),
-      deliveries: Object.fromEntries(scene.relay.statusCounts()),
-      settle: settled,
-      seconds: (performance.now() - started) / 1000,
-      log: logSummary(scene.log),
-    };
-  } finally {
-    await closeScene(scene).catch(() => {});
-    await database.destroy();
-  }
-}
+const withOpening = (officers: Officer[]): Answerer[] =>
+  officers.map((o) => ({ user: o.user, unitId: o.unitId, opening: ["/tudanhgia"] }));
 
-function printKill(results: KillResult[]) {
-  console.log(`\n== Drill 1: kill -9 ×${opts.kills} during ${opts.answers} answers (${opts.officers} officers)\n`);
-  console.log(
-    table(
-      [
-        "database",
-        "answers sent",
-        "accepted",
-        "redelivered",
-        "stored right",
-        "lost",
-        "misfiled",
-        "stored twice",
-        "refused",
-        "no reply",
-        "kills (after answers: restart s)",
-        "drill s",
-      ],
-      results.map((r) => [
-        r.provider,
-        r.check.sent,
-        r.check.accepted,
-        r.check.redelivered,
-        r.check.stored,
-        r.check.lost,
-        r.check.misfiled,
-        r.check.twice,
-        r.check.refused,
-        `${r.check.noReply} (${r.check.officersNoReply} officers)`,
-        r.kills.map((k) => `${k.afterAnswers}: ${k.restartSeconds.toFixed(1)}`).join(", "),
-        r.seconds.toFixed(0),
-      ]),
-    ),
-  );
-  for (const r of results) {
-    printDetails(r.provider, r);
-    answerTargets(`kill ${r.provider}`, r.check);
-    target(`kill ${r.provider}`, `${opts.kills} kills done`, r.kills.length === opts.kills);
-  }
-}
+/** The answer-check columns every drill's table has. */
+const CHECK_HEAD = ["answers sent", "accepted", "redelivered", "stored right", "lost", "misfiled", "stored twice"];
+const checkCells = (c: AnswerCheck): Cell[] => [
+  c.sent,
+  c.accepted,
+  c.redelivered,
+  c.stored,
+  c.lost,
+  c.misfiled,
+  c.twice,
+];
 
-function printDetails(
-  label: string,
-  r: {
-    check: AnswerCheck;
-    stats: OfficerStats;
-    replies: ReturnType<typeof replyCensus>;
-    deliveries: Record<string, number>;
-    settle: { pendingLeft: number; seconds: number };
-    log: ReturnType<typeof logSummary>;
-  },
-) {
+function printDetails(label: string, r: Outcome) {
   const d = Object.entries(r.deliveries)
     .map(([s, n]) => `${s}: ${n}`)
     .join(", ");
@@ -670,7 +640,7 @@ function printDetails(
     `   officers: ${r.stats.stalled} updates never accepted, ${r.stats.reopened} questions opened again, ${r.stats.notShown} never shown, ${r.stats.missingButtons} missing buttons`,
   );
   console.log(
-    `   replies: ${r.replies.notUnderstood} not understood, ${r.replies.internalError} internal error, ${r.replies.tryAgain} try again, ${r.replies.savedAfterRestart} saved after restart, ${r.replies.refusedStale} stale, ${r.replies.sentBeforeShown} sent before shown`,
+    `   replies: ${r.replies.notUnderstood} not understood, ${r.replies.internalError} internal error, ${r.replies.tryAgain} try again, ${r.replies.savedAfterRestart} saved after restart, ${r.replies.refusedStale} stale, ${r.replies.sentBeforeShown} sent before shown; answers refused ${r.check.refused}, without a reply ${r.check.noReply} (${r.check.officersNoReply} officers)`,
   );
   console.log(
     `   after the load: settled in ${r.settle.seconds.toFixed(1)} s, ${r.settle.pendingLeft} pending updates left`,
@@ -684,23 +654,72 @@ function printDetails(
   for (const line of r.check.evidence.slice(0, 10)) console.log(`     ${line}`);
 }
 
+// ─── Drill 1: kill -9 ×3 during 1,000 answers ────────────────────────────────────────────────
+
+type KillResult = Outcome & { provider: Provider };
+
+async function drillKill(provider: Provider): Promise<KillResult> {
+  const started = performance.now();
+  const database = await createBenchDatabase(provider, pgUrl);
+  const scene = await openScene(`kill-${provider}`, database, 1);
+  try {
+    await loadCampaign(scene, true);
+    const officers = await createOfficers(database.db, scene.campaignId, opts.officers);
+    await scene.startBot(0);
+    const outcome = await answerThrough(
+      scene,
+      withOpening(officers),
+      opts.answers,
+      {
+        points: disruptionPoints(opts.answers, opts.kills),
+        async disrupt() {
+          await scene.bots[0]!.kill();
+          const t0 = performance.now();
+          await scene.startBot(0);
+          return `back in ${((performance.now() - t0) / 1000).toFixed(1)} s`;
+        },
+      },
+      started,
+    );
+    return { provider, ...outcome };
+  } finally {
+    await closeScene(scene).catch(() => {});
+    await database.destroy();
+  }
+}
+
+function printKill(results: KillResult[]) {
+  console.log(`\n== Drill 1: kill -9 ×${opts.kills} during ${opts.answers} answers (${opts.officers} officers)\n`);
+  console.log(
+    table(
+      ["database", ...CHECK_HEAD, "refused", "no reply", "kill -9 (after answers: restart)", "drill s"],
+      results.map((r) => [
+        r.provider,
+        ...checkCells(r.check),
+        r.check.refused,
+        `${r.check.noReply} (${r.check.officersNoReply} officers)`,
+        r.disruptions.join("; "),
+        r.seconds.toFixed(0),
+      ]),
+    ),
+  );
+  for (const r of results) {
+    printDetails(r.provider, r);
+    answerTargets(`kill ${r.provider}`, r.check);
+    target(`kill ${r.provider}`, `${opts.kills} kills done`, r.disruptions.length === opts.kills);
+  }
+}
+
 // ─── Drill 2: two instances on one database ──────────────────────────────────────────────────
 
-interface PairResult {
+type PairResult = Outcome & {
   provider: Provider;
   /** Both processes started at once on the empty database (both seed it): did both come up? */
   startedTogether: string;
-  check: AnswerCheck;
-  invites: { officers: number; redeemed: number; knownToOther: number; unknownToOther: number };
-  /** Updates handled by each instance (accepted by it). */
+  invites: { officers: number; redeemed: number; knownToOther: number };
+  /** Updates accepted by each instance. */
   perInstance: number[];
-  stats: OfficerStats;
-  replies: ReturnType<typeof replyCensus>;
-  deliveries: Record<string, number>;
-  settle: { pendingLeft: number; seconds: number };
-  seconds: number;
-  log: ReturnType<typeof logSummary>;
-}
+};
 
 async function drillPair(provider: Provider): Promise<PairResult> {
   const started = performance.now();
@@ -717,14 +736,12 @@ async function drillPair(provider: Provider): Promise<PairResult> {
   try {
     const starts = await Promise.allSettled([scene.startBot(0), scene.startBot(1)]);
     const failed = starts.filter((s) => s.status === "rejected").length;
-    const startedTogether = failed === 0 ? "both up" : `${failed} of 2 failed`;
     for (const [i, s] of starts.entries()) {
-      if (s.status === "rejected") {
-        console.error(
-          `   instance ${i + 1} did not start with the other: ${(s.reason as Error).message}; starting it again`,
-        );
-        await scene.startBot(i);
-      }
+      if (s.status === "fulfilled") continue;
+      console.error(
+        `   instance ${i + 1} did not start with the other: ${(s.reason as Error).message}; starting it again`,
+      );
+      await scene.startBot(i);
     }
     await loadCampaign(scene, false);
     // The campaign just opened is cached for 5 s by each process (src/domain/people.ts).
@@ -735,38 +752,15 @@ async function drillPair(provider: Provider): Promise<PairResult> {
     const inviteUnits = await createUnits(db, scene.campaignId, byInvite, opts.officers - byInvite + 1);
     const invites = await createInvites(db, { campaignId: scene.campaignId, role: "OFFICER", unitIds: inviteUnits });
     const codeOf = new Map(invites.map((inv) => [inv.unit!.id, inv.code]));
-    const people = [
-      ...seeded.map((o) => ({ user: o.user, unitId: o.unitId, opening: ["/tudanhgia"] })),
-      ...inviteUnits.map((unitId, i) => ({
-        user: { id: 6_000_000 + i, first_name: `Cán bộ mời ${i + 1}`, language_code: "vi" } as FakeUser,
-        unitId,
-        opening: [`/start ${codeOf.get(unitId)}`, "/tudanhgia"],
-      })),
-    ];
-    const given: Given[] = [];
-    const stats = newStats();
-    await Promise.all(
-      people.map((p, i) =>
-        officerSession(
-          scene,
-          p.user,
-          p.unitId,
-          plansFor(scene.plans, i, share(opts.pairAnswers, people.length, i)),
-          p.opening,
-          given,
-          stats,
-          () => {},
-        ),
-      ),
-    );
-    const settled = await settle(scene);
-    await closeScene(scene);
-    const check = await checkAnswers(scene, given);
-    // Invites: redeemed on one instance (the welcome), then /tudanhgia on the other showed the unit's areas.
-    const inviteChats = people.slice(seeded.length).map((p) => p.user.id);
-    const redeemed = inviteChats.filter((c) => scene.texts.find(c, TEXTS.linked).length > 0).length;
-    const knownToOther = inviteChats.filter((c) => scene.texts.find(c, TEXTS.areaList).length > 0).length;
-    const unknownToOther = inviteChats.filter((c) => scene.texts.find(c, TEXTS.noUnit).length > 0).length;
+    const joining: Answerer[] = inviteUnits.map((unitId, i) => ({
+      user: { id: 6_000_000 + i, first_name: `Cán bộ mời ${i + 1}`, language_code: "vi" },
+      unitId,
+      opening: [`/start ${codeOf.get(unitId)}`, "/tudanhgia"],
+    }));
+    const outcome = await answerThrough(scene, [...withOpening(seeded), ...joining], opts.pairAnswers, null, started);
+    // Redeemed on one instance (the welcome), then /tudanhgia on the other showed the unit's areas.
+    const chats = joining.map((a) => a.user.id);
+    const saw = (part: string) => chats.filter((c) => scene.texts.find(c, part).length > 0).length;
     const perInstance = [0, 0];
     for (const d of scene.relay.deliveries.values()) {
       const ok = d.statuses.findIndex((s) => s >= 200 && s < 300);
@@ -774,16 +768,10 @@ async function drillPair(provider: Provider): Promise<PairResult> {
     }
     return {
       provider,
-      startedTogether,
-      check,
-      invites: { officers: inviteChats.length, redeemed, knownToOther, unknownToOther },
+      ...outcome,
+      startedTogether: failed === 0 ? "both up" : `${failed} of 2 failed`,
+      invites: { officers: chats.length, redeemed: saw(TEXTS.linked), knownToOther: saw(TEXTS.areaList) },
       perInstance,
-      stats,
-      replies: replyCensus(scene),
-      deliveries: Object.fromEntries(scene.relay.statusCounts()),
-      settle: settled,
-      seconds: (performance.now() - started) / 1000,
-      log: logSummary(scene.log),
     };
   } finally {
     await closeScene(scene).catch(() => {});
@@ -800,12 +788,7 @@ function printPair(results: PairResult[]) {
       [
         "database",
         "start together on empty db",
-        "answers sent",
-        "accepted",
-        "stored right",
-        "lost",
-        "misfiled",
-        "stored twice",
+        ...CHECK_HEAD,
         '"not understood"',
         "invites redeemed / known to the other",
         "updates per instance",
@@ -814,12 +797,7 @@ function printPair(results: PairResult[]) {
       results.map((r) => [
         r.provider,
         r.startedTogether,
-        r.check.sent,
-        r.check.accepted,
-        r.check.stored,
-        r.check.lost,
-        r.check.misfiled,
-        r.check.twice,
+        ...checkCells(r.check),
         r.replies.notUnderstood,
         `${r.invites.redeemed} / ${r.invites.knownToOther} of ${r.invites.officers}`,
         r.perInstance.join(" + "),
@@ -932,20 +910,7 @@ async function terminateBackends(serverUrl: string, database: string): Promise<n
   }
 }
 
-interface PgResult {
-  mode: "restart" | "terminate";
-  check: AnswerCheck;
-  disruptions: string[];
-  samePid: boolean;
-  pid: number;
-  rssAfter: number;
-  stats: OfficerStats;
-  replies: ReturnType<typeof replyCensus>;
-  deliveries: Record<string, number>;
-  settle: { pendingLeft: number; seconds: number };
-  seconds: number;
-  log: ReturnType<typeof logSummary>;
-}
+type PgResult = Outcome & { mode: "restart" | "terminate"; survived: boolean; pid: number; rssAfter: number };
 
 async function drillPg(mode: "restart" | "terminate"): Promise<PgResult> {
   const started = performance.now();
@@ -957,65 +922,29 @@ async function drillPg(mode: "restart" | "terminate"): Promise<PgResult> {
     await loadCampaign(scene, true);
     const officers = await createOfficers(database.db, scene.campaignId, opts.officers);
     const bot = await scene.startBot(0);
-    const given: Given[] = [];
-    const stats = newStats();
-    let answered = 0;
-    let loadDone = false;
-    const disruptions: string[] = [];
-    const chaos = (async () => {
-      const points = killPoints(opts.pgAnswers, opts.pgDisruptions);
-      for (const point of points) {
-        await until(() => answered >= point || loadDone, 3_600_000, 10);
-        if (loadDone) break;
-        await sleep(randomInt(0, 250));
-        const t0 = performance.now();
-        if (server) {
+    let rssAfter = 0;
+    const outcome = await answerThrough(
+      scene,
+      withOpening(officers),
+      opts.pgAnswers,
+      {
+        points: disruptionPoints(opts.pgAnswers, opts.pgDisruptions),
+        async disrupt() {
+          if (!server) return `${await terminateBackends(pgUrl, dbName)} backends terminated`;
+          const t0 = performance.now();
           await server.stop();
           await sleep(opts.pgDownMs);
           await server.start();
-          disruptions.push(`${answered}: down ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-        } else {
-          const n = await terminateBackends(pgUrl, dbName);
-          disruptions.push(`${answered}: ${n} backends`);
-        }
-        console.error(`   ${mode} after ${disruptions.at(-1)}`);
-      }
-    })();
-    await Promise.all(
-      officers.map((o, i) =>
-        officerSession(
-          scene,
-          o.user,
-          o.unitId,
-          plansFor(scene.plans, i, share(opts.pgAnswers, officers.length, i)),
-          ["/tudanhgia"],
-          given,
-          stats,
-          () => answered++,
-        ),
-      ),
+          return `down ${((performance.now() - t0) / 1000).toFixed(1)} s`;
+        },
+      },
+      started,
+      () => {
+        rssAfter = rssOf(bot.pid);
+      },
     );
-    loadDone = true;
-    await chaos;
-    const settled = await settle(scene);
-    const samePid = scene.bots[0] === bot && bot.exitedWith === undefined;
-    const rssAfter = rssOf(bot.pid);
-    await closeScene(scene);
-    const check = await checkAnswers(scene, given);
-    return {
-      mode,
-      check,
-      disruptions,
-      samePid,
-      pid: bot.pid,
-      rssAfter,
-      stats,
-      replies: replyCensus(scene),
-      deliveries: Object.fromEntries(scene.relay.statusCounts()),
-      settle: settled,
-      seconds: (performance.now() - started) / 1000,
-      log: logSummary(scene.log),
-    };
+    const survived = scene.bots[0] === bot && !bot.exitedUnasked;
+    return { mode, ...outcome, survived, pid: bot.pid, rssAfter };
   } finally {
     await closeScene(scene).catch(() => {});
     await database.destroy();
@@ -1032,13 +961,7 @@ function printPg(results: PgResult[]) {
       [
         "disruption",
         "bot process",
-        "answers sent",
-        "accepted",
-        "redelivered",
-        "stored right",
-        "lost",
-        "misfiled",
-        "stored twice",
+        ...CHECK_HEAD,
         '"try again" / internal error replies',
         "when (after answers)",
         "drill s",
@@ -1047,14 +970,8 @@ function printPg(results: PgResult[]) {
         r.mode === "restart"
           ? `private server stopped, ${opts.pgDownMs} ms, started ×${r.disruptions.length}`
           : `pg_terminate_backend ×${r.disruptions.length}`,
-        r.samePid ? `survived (pid ${r.pid}, RSS ${mb(r.rssAfter)})` : "DIED",
-        r.check.sent,
-        r.check.accepted,
-        r.check.redelivered,
-        r.check.stored,
-        r.check.lost,
-        r.check.misfiled,
-        r.check.twice,
+        r.survived ? `survived (pid ${r.pid}, RSS ${mb(r.rssAfter)})` : "DIED",
+        ...checkCells(r.check),
         `${r.replies.tryAgain} / ${r.replies.internalError}`,
         r.disruptions.join("; "),
         r.seconds.toFixed(0),
@@ -1064,7 +981,7 @@ function printPg(results: PgResult[]) {
   for (const r of results) {
     printDetails(`pg ${r.mode}`, r);
     const drill = `pg ${r.mode}`;
-    target(drill, "bot process survives (same pid)", r.samePid);
+    target(drill, "bot process survives (same pid)", r.survived);
     answerTargets(drill, r.check);
     target(drill, `${opts.pgDisruptions} disruptions done`, r.disruptions.length === opts.pgDisruptions);
   }

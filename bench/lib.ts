@@ -746,6 +746,9 @@ export interface BotProcessSpec {
 export class BotProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   exitedWith?: { code: number | null; signal: NodeJS.Signals | null };
+  /** It exited without being told to (kill() or stop()): it crashed. */
+  exitedUnasked = false;
+  private told = false;
 
   private constructor(
     readonly child: ChildProcess,
@@ -754,6 +757,7 @@ export class BotProcess {
     this.exited = new Promise((resolve) =>
       child.once("exit", (code, signal) => {
         this.exitedWith = { code, signal };
+        this.exitedUnasked = !this.told;
         resolve({ code, signal });
       }),
     );
@@ -853,6 +857,7 @@ export class BotProcess {
 
   /** kill -9, and waits until it is gone. */
   async kill(): Promise<void> {
+    this.told = true;
     if (!this.exitedWith) this.child.kill("SIGKILL");
     await this.exited;
   }
@@ -860,6 +865,7 @@ export class BotProcess {
   /** SIGTERM (finishes what it is doing), and waits until it is gone (kill -9 after 30 s). */
   async stop(): Promise<void> {
     if (this.exitedWith) return;
+    this.told = true;
     this.child.kill("SIGTERM");
     const timer = setTimeout(() => this.child.kill("SIGKILL"), 30_000);
     await this.exited;
