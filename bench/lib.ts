@@ -4,10 +4,11 @@
  * types or taps, the loopback fake Bot API, the bot server child process, an HTTP client
  * playing Telegram's webhook delivery, and latency statistics.
  */
-import { type ChildProcess, fork } from "node:child_process";
+import { type ChildProcess, fork, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import http from "node:http";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Update, UserFromGetMe } from "grammy/types";
 import pino from "pino";
@@ -117,6 +118,36 @@ export interface Officer {
 }
 
 /**
+ * `count` units of the campaign (named "Đơn vị thử nghiệm N"), written directly in the
+ * database; their ids in order.
+ */
+export async function createUnits(db: Db, campaignId: number, count: number, first = 1): Promise<number[]> {
+  const tag = randomBytes(3).toString("hex");
+  const units = Array.from({ length: count }, (_, i) => {
+    const name = `Đơn vị thử nghiệm ${first + i}`;
+    return {
+      code: `bench-${tag}-${first + i}`,
+      name,
+      shortName: `ĐV ${first + i}`,
+      kind: "DEPARTMENT" as const,
+      aliases: [],
+      searchText: fold(name),
+    };
+  });
+  await createManyChunked(units, (data) => db.unit.createMany({ data }));
+  const rows = await db.unit.findMany({
+    where: { code: { startsWith: `bench-${tag}-` } },
+    select: { id: true, code: true },
+  });
+  const idOf = new Map(rows.map((u) => [u.code, u.id]));
+  const unitIds = units.map((u) => idOf.get(u.code)!);
+  await createManyChunked(unitIds, (ids) =>
+    db.campaignUnit.createMany({ data: ids.map((unitId) => ({ campaignId, unitId })) }),
+  );
+  return unitIds;
+}
+
+/**
  * `count` officers, each the officer of a unit of their own (created when `unitIds` is not
  * given), written directly in the database: units, campaign units, persons, memberships.
  * The person's name is the one their Telegram user sends, so the bot never rewrites it.
@@ -128,31 +159,7 @@ export async function createOfficers(
   options: { unitIds?: number[]; firstTelegramId?: number } = {},
 ): Promise<Officer[]> {
   const firstId = options.firstTelegramId ?? 5_000_000;
-  const tag = randomBytes(3).toString("hex");
-  let unitIds = options.unitIds;
-  if (!unitIds) {
-    const units = Array.from({ length: count }, (_, i) => {
-      const name = `Đơn vị thử nghiệm ${i + 1}`;
-      return {
-        code: `bench-${tag}-${i + 1}`,
-        name,
-        shortName: `ĐV ${i + 1}`,
-        kind: "DEPARTMENT" as const,
-        aliases: [],
-        searchText: fold(name),
-      };
-    });
-    await createManyChunked(units, (data) => db.unit.createMany({ data }));
-    const rows = await db.unit.findMany({
-      where: { code: { startsWith: `bench-${tag}-` } },
-      select: { id: true, code: true },
-    });
-    const idOf = new Map(rows.map((u) => [u.code, u.id]));
-    unitIds = units.map((u) => idOf.get(u.code)!);
-    await createManyChunked(unitIds, (ids) =>
-      db.campaignUnit.createMany({ data: ids.map((unitId) => ({ campaignId, unitId })) }),
-    );
-  }
+  const unitIds = options.unitIds ?? (await createUnits(db, campaignId, count));
   const users: FakeUser[] = Array.from({ length: count }, (_, i) => ({
     id: firstId + i,
     first_name: `Cán bộ ${i + 1}`,
@@ -514,4 +521,354 @@ export async function runPool(count: number, concurrency: number, worker: (i: nu
       while (next < count) await worker(next++);
     }),
   );
+}
+
+// ─── The bot as `npm start` runs it, with Telegram delivering (fault drills) ─────────────────
+
+/** A TCP port free on 127.0.0.1 right now (for a server that must keep its port across restarts). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = http.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The loopback fake Bot API delivering updates itself through the webhook the bot registers,
+ * as Telegram does: one update at a time per chat, and an update the webhook did not answer
+ * 2xx (an error status, a refused or reset connection) is delivered again after a growing
+ * delay — here `attempts` times, waiting `backoffMs` doubling in between (12 from 250 ms: 8.5 min).
+ *
+ * One shim: the fake abandons the retries of updates in delivery when setWebhook is called
+ * again, even with the same URL (src/dev/fake-bot-api.ts, deliver(): `this.webhook !== hook`),
+ * and every restarted bot calls it. Telegram keeps such updates and delivers them to the URL
+ * now registered. So a setWebhook that changes nothing (same URL and secret, no drop) leaves
+ * the fake's webhook as it is.
+ */
+export async function startDeliveringFake(options: { attempts?: number; backoffMs?: number } = {}) {
+  const fake = await startFakeBotApi({
+    recordCalls: false,
+    maxMessagesPerChat: 30,
+    webhookAttempts: options.attempts ?? 12,
+    webhookBackoffMs: options.backoffMs ?? 250,
+  });
+  const internals = fake as unknown as {
+    setWebhook(p: Record<string, unknown>): true;
+    webhook?: { url: string; secret?: string };
+  };
+  const setWebhook = internals.setWebhook.bind(fake);
+  internals.setWebhook = (p) => {
+    const w = internals.webhook;
+    const same = w && w.url === p.url && w.secret === p.secret_token && p.drop_pending_updates !== true;
+    return same ? true : setWebhook(p);
+  };
+  return fake;
+}
+
+/** What the relay saw of one update: every delivery attempt and where it went. */
+export interface DeliveryRecord {
+  updateId: number;
+  /** The chat (private: the user) and which of its updates this is (0, 1, 2…, in delivery order). */
+  chatId: number;
+  nth: number;
+  /** HTTP status of each attempt (502: the bot could not be reached). */
+  statuses: number[];
+  /** Index of the bot process each attempt went to. */
+  targets: number[];
+  /** When the webhook first answered 2xx (performance.now()), if it did. */
+  acceptedAt?: number;
+}
+
+/**
+ * Sits between Telegram (the fake) and the bot processes, as a load balancer would: forwards
+ * each webhook request to one of `targets` (ports on 127.0.0.1) and answers with the bot's
+ * status, 502 when the bot cannot be reached (killed, restarting). It records every attempt
+ * per update id, so a drill knows which updates the webhook accepted (2xx) and after how many
+ * deliveries, and it picks the target: by default the first; `route` alternates, for example.
+ */
+export class WebhookRelay {
+  readonly deliveries = new Map<number, DeliveryRecord>();
+  private readonly waiters = new Map<number, Array<() => void>>();
+  private readonly perChat = new Map<number, number>();
+  private server?: http.Server;
+  port = 0;
+
+  constructor(
+    /** Ports of the bot processes; may change while running. */
+    readonly targets: number[],
+    /** Which target gets the `nth` distinct update of a chat, at its `attempt`-th delivery (0-based). */
+    private readonly route: (chatId: number, nth: number, attempt: number) => number = () => 0,
+  ) {}
+
+  get url() {
+    return `http://127.0.0.1:${this.port}${WEBHOOK_PATH}`;
+  }
+
+  async start(): Promise<void> {
+    this.server = http.createServer((req, res) => this.forward(req, res));
+    this.server.keepAliveTimeout = 65_000;
+    this.port = await new Promise<number>((resolve) =>
+      this.server!.listen(0, "127.0.0.1", () => resolve((this.server!.address() as { port: number }).port)),
+    );
+  }
+
+  /** Resolves true once the webhook has answered 2xx for the update, false after `timeoutMs`. */
+  accepted(updateId: number, timeoutMs: number): Promise<boolean> {
+    if (this.deliveries.get(updateId)?.acceptedAt !== undefined) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      const list = this.waiters.get(updateId) ?? [];
+      list.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+      this.waiters.set(updateId, list);
+    });
+  }
+
+  /** Requests answered, by status (2xx, 5xx from the bot, 502 for an unreachable bot). */
+  statusCounts(): Map<number, number> {
+    const counts = new Map<number, number>();
+    for (const d of this.deliveries.values()) for (const s of d.statuses) counts.set(s, (counts.get(s) ?? 0) + 1);
+    return counts;
+  }
+
+  private forward(req: http.IncomingMessage, res: http.ServerResponse) {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const update = JSON.parse(body.toString("utf8")) as Update;
+      let r = this.deliveries.get(update.update_id);
+      if (!r) {
+        const chatId = update.message?.chat.id ?? update.callback_query?.from.id ?? 0;
+        const nth = (this.perChat.get(chatId) ?? -1) + 1;
+        this.perChat.set(chatId, nth);
+        r = { updateId: update.update_id, chatId, nth, statuses: [], targets: [] };
+        this.deliveries.set(update.update_id, r);
+      }
+      const record = r;
+      const target = this.route(r.chatId, r.nth, r.statuses.length) % this.targets.length;
+      record.targets.push(target);
+      let answered = false;
+      const done = (status: number, text = "") => {
+        if (answered) return;
+        answered = true;
+        record.statuses.push(status);
+        if (status >= 200 && status < 300 && record.acceptedAt === undefined) {
+          record.acceptedAt = performance.now();
+          for (const w of this.waiters.get(record.updateId) ?? []) w();
+          this.waiters.delete(record.updateId);
+        }
+        if (!res.headersSent) res.writeHead(status, { "content-type": "application/json" });
+        res.end(text);
+      };
+      // A new connection per request: a kept-alive socket of a killed process would only add resets.
+      const out = http.request(
+        {
+          host: "127.0.0.1",
+          port: this.targets[target],
+          path: req.url,
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            "content-length": body.length,
+            "x-telegram-bot-api-secret-token": String(req.headers["x-telegram-bot-api-secret-token"] ?? ""),
+          },
+        },
+        (answer) => {
+          const parts: Buffer[] = [];
+          answer.on("data", (c: Buffer) => parts.push(c));
+          answer.on("end", () => done(answer.statusCode ?? 502, Buffer.concat(parts).toString("utf8")));
+          answer.on("error", () => done(502));
+        },
+      );
+      out.on("error", () => done(502));
+      out.end(body);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (!this.server) return;
+    const closed = new Promise<void>((r) => this.server!.close(() => r()));
+    this.server.closeAllConnections();
+    await closed;
+  }
+}
+
+/** Log lines of the bot processes by level, and by message for warnings and above (pino JSON). */
+export interface ProcessLog {
+  file: string;
+  byLevel: Record<"info" | "warn" | "error" | "fatal", number>;
+  /** Messages ("duplicate update dropped", "update failed", …) and how often, every level. */
+  messages: Map<string, number>;
+  /** Update ids named by lines of each message. */
+  updateIds: Map<string, number[]>;
+  /** Lines that are not pino's JSON (what Node prints for a crash outside the logger), the first few kept. */
+  unstructured: { lines: number; first: string[] };
+}
+
+export function newProcessLog(file: string): ProcessLog {
+  return {
+    file,
+    byLevel: { info: 0, warn: 0, error: 0, fatal: 0 },
+    messages: new Map(),
+    updateIds: new Map(),
+    unstructured: { lines: 0, first: [] },
+  };
+}
+
+export interface BotProcessSpec {
+  databaseUrl: string;
+  /** The fake Bot API's URL (TELEGRAM_API_ROOT). */
+  apiRoot: string;
+  /** Port the bot listens on; the same across restarts, so Telegram's address stays valid. */
+  port: number;
+  /** The URL the bot registers with setWebhook (a relay in front of it); its path is what the bot serves. */
+  webhookUrl: string;
+  /** Every process's stdout and stderr are appended here; lines are counted in `log`. */
+  log: ProcessLog;
+  /** Name in the log file. */
+  name: string;
+  env?: Record<string, string>;
+}
+
+/**
+ * The bot exactly as `npm start` runs it in production (dist/src/main.js with npm start's node
+ * flags) in webhook mode, configured by its environment only: migrations, seeding, setWebhook,
+ * replay of pending updates, the notice sender and planner all run. Resolves once it logged
+ * that it listens (after setWebhook).
+ */
+export class BotProcess {
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exitedWith?: { code: number | null; signal: NodeJS.Signals | null };
+  /** It exited without being told to (kill() or stop()): it crashed. */
+  exitedUnasked = false;
+  private told = false;
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly startedAt: number,
+  ) {
+    this.exited = new Promise((resolve) =>
+      child.once("exit", (code, signal) => {
+        this.exitedWith = { code, signal };
+        this.exitedUnasked = !this.told;
+        resolve({ code, signal });
+      }),
+    );
+  }
+
+  get pid() {
+    return this.child.pid!;
+  }
+
+  static async start(spec: BotProcessSpec, readyTimeoutMs = 120_000): Promise<BotProcess> {
+    const entry = join(PROJECT_ROOT, "dist", "src", "main.js");
+    if (!existsSync(entry)) throw new Error(`${entry} is missing: npm run build (npm run bench does it first)`);
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/tmp",
+      NODE_ENV: "production",
+      BOT_TOKEN: BENCH_TOKEN,
+      BOT_MODE: "webhook",
+      WEBHOOK_URL: spec.webhookUrl,
+      WEBHOOK_SECRET,
+      DATABASE_URL: spec.databaseUrl,
+      TELEGRAM_API_ROOT: spec.apiRoot,
+      HOST: "127.0.0.1",
+      PORT: String(spec.port),
+      LOG_LEVEL: "info",
+      TZ: TIME_ZONE,
+      ...spec.env,
+    };
+    // The working directory holds no .env: the environment above is the whole configuration.
+    const child = spawn(process.execPath, [...startNodeFlags(), entry], {
+      cwd: tmpdir(),
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const proc = new BotProcess(child, performance.now());
+    const killChild = () => child.kill("SIGKILL");
+    process.once("exit", killChild);
+    void proc.exited.then(() => process.off("exit", killChild));
+    const out = createWriteStream(spec.log.file, { flags: "a" });
+    out.write(`# ${spec.name}: pid ${child.pid}, started ${new Date().toISOString()}\n`);
+    let ready: () => void = () => {};
+    const listening = new Promise<void>((r) => {
+      ready = r;
+    });
+    const onLine = (line: string) => {
+      out.write(`${line}\n`);
+      let entry: { level?: number; msg?: string; update_id?: number };
+      try {
+        entry = JSON.parse(line) as typeof entry;
+      } catch {
+        spec.log.unstructured.lines++;
+        if (spec.log.unstructured.first.length < 12 && line.trim())
+          spec.log.unstructured.first.push(line.slice(0, 160));
+        return;
+      }
+      const level = entry.level ?? 30;
+      const name = level >= 60 ? "fatal" : level >= 50 ? "error" : level >= 40 ? "warn" : "info";
+      if (level >= 30) spec.log.byLevel[name]++;
+      const msg = `${name}: ${entry.msg ?? ""}`;
+      spec.log.messages.set(msg, (spec.log.messages.get(msg) ?? 0) + 1);
+      if (entry.update_id !== undefined) {
+        const ids = spec.log.updateIds.get(msg) ?? [];
+        ids.push(entry.update_id);
+        spec.log.updateIds.set(msg, ids);
+      }
+      if (entry.msg === "webhook mode: listening") ready();
+    };
+    for (const stream of [child.stdout!, child.stderr!]) {
+      let rest = "";
+      stream.setEncoding("utf8");
+      stream.on("data", (chunk: string) => {
+        const lines = (rest + chunk).split("\n");
+        rest = lines.pop() ?? "";
+        for (const l of lines) if (l) onLine(l);
+      });
+    }
+    void proc.exited.then(({ code, signal }) => {
+      out.end(`# ${spec.name}: pid ${child.pid} exited (${signal ?? `code ${code}`}) ${new Date().toISOString()}\n`);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      listening.then(() => "ready" as const),
+      proc.exited.then(() => "exited" as const),
+      new Promise<"timeout">((r) => {
+        timer = setTimeout(() => r("timeout"), readyTimeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (outcome !== "ready") {
+      child.kill("SIGKILL");
+      throw new Error(
+        `bot process ${spec.name} ${outcome === "exited" ? "exited" : "did not start"} (log: ${spec.log.file})`,
+      );
+    }
+    return proc;
+  }
+
+  /** kill -9, and waits until it is gone. */
+  async kill(): Promise<void> {
+    this.told = true;
+    if (!this.exitedWith) this.child.kill("SIGKILL");
+    await this.exited;
+  }
+
+  /** SIGTERM (finishes what it is doing), and waits until it is gone (kill -9 after 30 s). */
+  async stop(): Promise<void> {
+    if (this.exitedWith) return;
+    this.told = true;
+    this.child.kill("SIGTERM");
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), 30_000);
+    await this.exited;
+    clearTimeout(timer);
+  }
 }

@@ -2,6 +2,7 @@
  * The self-assessment benchmarks (see bench/RESULTS.md for the recorded numbers).
  *
  *   npm run bench -- [all|throughput|flat-cost|memory|queries] [options]   (answers = throughput)
+ *   npm run bench -- drills [all|kill|pair|pg] [options]   fault drills, see bench/drills.ts
  *
  *   all = throughput, flat-cost and memory (the issue's targets); queries is a diagnostic:
  *   Prisma operations and their cost per kind of update (not part of all).
@@ -38,6 +39,9 @@ import { formatSummary, type LogCounts, mb, ms } from "./lib.ts";
 import { type MemoryResult, runMemory } from "./memory.ts";
 import { runQueries, type UpdateCost } from "./queries.ts";
 import { runThroughput, type ThroughputResult } from "./throughput.ts";
+
+// The fault drills have options of their own (bench/drills.ts).
+if (process.argv[2] === "drills") await import("./drills.ts");
 
 const TARGETS = { throughputRatio: 0.5, p99Ms: 25, flatRatio: 1.2, rssMb: 200 };
 
