@@ -39,7 +39,8 @@ try {
   const deps = { db, logger: pino({ level: "silent" }), i18n: createI18n("vi") };
 
   // The officer has question `plan.code` on screen: their cursor points at it.
-  await setCursor(db, officer!.personId, { campaign, unitId: officer!.unitId }, plan.questionId);
+  const unitKind = (await db.unit.findUniqueOrThrow({ where: { id: officer!.unitId } })).kind;
+  await setCursor(db, officer!.personId, { campaign, unitId: officer!.unitId, unitKind }, plan.questionId);
   const update = fake.sendUserMessage(officer!.user, plan.input());
 
   // 1. The first process stores the answer, then dies before any reply gets out.
