@@ -26,6 +26,11 @@ const TRANSIENT_KINDS = new Set([
 const TRANSIENT_PG = /^(08|53|57P0[1-3]$|40001$|40P01$)/;
 /** SQLite: locked by another writer, disk full, I/O error, file not openable. */
 const TRANSIENT_SQLITE = /SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN)|database is locked|database or disk is full/;
+/**
+ * pg's own messages for a connection that died under a query or between the statements of a
+ * transaction (a server restart, a terminated backend): they carry no code.
+ */
+const DEAD_CONNECTION = /Connection terminated|not queryable|Client was closed|Connection ended unexpectedly/;
 /** Node's socket errors, when the driver passes them through. */
 const TRANSIENT_SOCKET = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "EAI_AGAIN"]);
 
@@ -54,7 +59,7 @@ export function isTransientDbError(e: unknown): boolean {
       if (typeof c === "string" && TRANSIENT_PG.test(c)) return true;
     }
     for (const m of [err.originalMessage, err.meta?.message, err.message]) {
-      if (typeof m === "string" && TRANSIENT_SQLITE.test(m)) return true;
+      if (typeof m === "string" && (TRANSIENT_SQLITE.test(m) || DEAD_CONNECTION.test(m))) return true;
     }
     x = err.meta?.driverAdapterError ?? err.cause;
   }

@@ -24,6 +24,7 @@ import { hostname } from "node:os";
 import { type Api, GrammyError, HttpError, InlineKeyboard } from "grammy";
 import { noticeButtons } from "../bot/features/schedule/callback-data.ts";
 import type { Db, Prisma } from "../db/client.ts";
+import { isTransientDbError } from "../db/errors.ts";
 import {
   coordinatorIdsOf,
   enqueueNotices,
@@ -210,7 +211,10 @@ export class NoticeSender {
         // Claim the next batch just before this one's last slot: slots stay back to back.
         await this.idle(batch[batch.length - 1]!.slotAt - Date.now() - Math.min(100, this.intervalMs * 2));
       } catch (e) {
-        this.o.logger.error({ err: e, sender: this.id }, "notice sender: loop error");
+        // The database unavailable (a restart, a lock) is expected now and then: the loop goes on.
+        if (isTransientDbError(e))
+          this.o.logger.warn({ err: e, sender: this.id }, "notice sender: database unavailable");
+        else this.o.logger.error({ err: e, sender: this.id }, "notice sender: loop error");
         await this.idle(this.pollMs);
       }
     }

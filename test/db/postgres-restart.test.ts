@@ -7,6 +7,7 @@
  */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isTransientDbError } from "../../src/db/errors.ts";
 import { pgFields } from "../../src/db/url.ts";
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from "../support/database.ts";
 
@@ -57,6 +58,8 @@ describe.skipIf(!onPostgres)("a PostgreSQL restart", () => {
     expect(await terminateAll()).toBeGreaterThan(0);
     await tx;
     expect(lost).toHaveLength(1);
+    // Known as "the database is unavailable": the update goes back to Telegram for redelivery.
+    expect(isTransientDbError(lost[0])).toBe(true);
     expect(await database.db.person.count()).toBe(0);
   });
 
@@ -70,6 +73,7 @@ describe.skipIf(!onPostgres)("a PostgreSQL restart", () => {
     expect(await terminateAll("AND query LIKE '%pg_sleep%'")).toBe(1);
     await tx;
     expect(lost).toHaveLength(2);
+    expect(isTransientDbError(lost[1])).toBe(true);
     expect(await database.db.person.count()).toBe(0);
   });
 });
