@@ -542,31 +542,16 @@ export function freePort(): Promise<number> {
  * as Telegram does: one update at a time per chat, and an update the webhook did not answer
  * 2xx (an error status, a refused or reset connection) is delivered again after a growing
  * delay — here `attempts` times, waiting `backoffMs` doubling in between (12 from 250 ms: 8.5 min).
- *
- * One shim: the fake abandons the retries of updates in delivery when setWebhook is called
- * again, even with the same URL (src/dev/fake-bot-api.ts, deliver(): `this.webhook !== hook`),
- * and every restarted bot calls it. Telegram keeps such updates and delivers them to the URL
- * now registered. So a setWebhook that changes nothing (same URL and secret, no drop) leaves
- * the fake's webhook as it is.
+ * A restarted bot sets its webhook again at the same address; the fake, like Telegram, goes on
+ * retrying the updates in delivery there.
  */
 export async function startDeliveringFake(options: { attempts?: number; backoffMs?: number } = {}) {
-  const fake = await startFakeBotApi({
+  return startFakeBotApi({
     recordCalls: false,
     maxMessagesPerChat: 30,
     webhookAttempts: options.attempts ?? 12,
     webhookBackoffMs: options.backoffMs ?? 250,
   });
-  const internals = fake as unknown as {
-    setWebhook(p: Record<string, unknown>): true;
-    webhook?: { url: string; secret?: string };
-  };
-  const setWebhook = internals.setWebhook.bind(fake);
-  internals.setWebhook = (p) => {
-    const w = internals.webhook;
-    const same = w && w.url === p.url && w.secret === p.secret_token && p.drop_pending_updates !== true;
-    return same ? true : setWebhook(p);
-  };
-  return fake;
 }
 
 /** What the relay saw of one update: every delivery attempt and where it went. */

@@ -1426,14 +1426,17 @@ export class FakeBotApi {
     }
   }
 
-  private async deliver(key: string, update: Update, hook: WebhookConfig): Promise<void> {
+  private async deliver(key: string, update: Update, first: WebhookConfig): Promise<void> {
+    let hook = first;
     const attempts = Math.max(1, this.opts.webhookAttempts ?? 5);
     let delivered = false;
     for (let attempt = 0; attempt < attempts && !this.closed; attempt++) {
       if (attempt > 0) {
         await sleep((this.opts.webhookBackoffMs ?? 100) * 2 ** (attempt - 1));
-        // The webhook was removed or replaced meanwhile: stop retrying the old address.
-        if (this.webhook !== hook || this.closed) break;
+        // The webhook was removed or moved meanwhile: stop retrying the old address. Set again
+        // at the same address (a restarted bot does that), Telegram goes on with its settings.
+        if (!this.webhook || this.webhook.url !== hook.url || this.closed) break;
+        hook = this.webhook;
       }
       try {
         const res = await fetch(hook.url, {
