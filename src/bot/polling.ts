@@ -46,7 +46,12 @@ export async function handleWithRetry(
   }
 }
 
-export function startPolling(bot: Bot<BotContext>, logger: Logger, options: PollingOptions = {}): RunnerHandle {
+export interface Polling extends RunnerHandle {
+  /** Whether an update is being handled right now (the playground waits for it). */
+  busy(): boolean;
+}
+
+export function startPolling(bot: Bot<BotContext>, logger: Logger, options: PollingOptions = {}): Polling {
   bot.api.config.use(async (prev, method, payload, signal) => {
     try {
       return await prev(method, payload, signal);
@@ -55,13 +60,22 @@ export function startPolling(bot: Bot<BotContext>, logger: Logger, options: Poll
       throw e;
     }
   });
-  return run(
+  let inFlight = 0;
+  const runner = run(
     {
       init: () => bot.init(),
       api: bot.api,
       errorHandler: (e: BotError<BotContext>) => bot.errorHandler(e),
-      handleUpdate: (update: Update) => handleWithRetry(bot, update, logger, options),
+      handleUpdate: async (update: Update) => {
+        inFlight++;
+        try {
+          await handleWithRetry(bot, update, logger, options);
+        } finally {
+          inFlight--;
+        }
+      },
     },
     { runner: { silent: true } },
   );
+  return Object.assign(runner, { busy: () => inFlight > 0 });
 }

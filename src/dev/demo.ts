@@ -9,16 +9,18 @@
 
 import { createWriteStream, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { run } from "@grammyjs/runner";
 import pino from "pino";
 import { bootstrap, startAppJobs } from "../app.ts";
 import { setDefaultMenus } from "../bot/commands.ts";
+import { startPolling } from "../bot/polling.ts";
 import { loadEnvFile, parseConfig } from "../config.ts";
+import { forgetCached } from "../db/read-cache.ts";
 import { createInvites } from "../domain/invites.ts";
 import { activeCampaign } from "../domain/people.ts";
 import { formatDateTime } from "../domain/time.ts";
 import { findUnits } from "../domain/units.ts";
 import { createI18n } from "../i18n.ts";
+import { seedDemoProgress } from "./demo-data.ts";
 import { startFakeBotApi } from "./fake-bot-api.ts";
 import { runTerminalChat } from "./terminal-chat.ts";
 
@@ -63,13 +65,23 @@ async function main() {
         selfAssessmentDeadline: new Date(now + 30 * 86_400_000),
       },
     }));
+  // A campaign in motion, on a new demo database: other units part-way, one submitted, visits.
+  if (campaign) {
+    await seedDemoProgress(database.db, campaign, {
+      timeZone: config.TZ,
+      reminders: { timeZone: config.TZ, visitDays: config.VISIT_REMINDER_DAYS, reminderTime: config.REMINDER_TIME },
+      now: new Date(now),
+    });
+  }
+  // The bot must see the moved window at once, not the campaign it read seconds ago.
+  forgetCached(database.db, "campaign:");
   const [songMa] = campaign ? await findUnits(database.db, campaign.id, "song-ma") : [];
   const [invite] =
     campaign && songMa
       ? await createInvites(database.db, { campaignId: campaign.id, role: "OFFICER", unitIds: [songMa.id], days: 7 })
       : [];
 
-  const runner = run(bot);
+  const runner = startPolling(bot, app.logger);
   // The notice sender and reminder planner, as in npm start: notices reach the fake API too.
   const jobs = startAppJobs(app);
   // The playground's texts (locales/<lang>/playground.json) go to a terminal: plain text, not HTML.
@@ -84,6 +96,8 @@ async function main() {
         { label: t("playground.coordinator_label"), user: COORDINATOR, hint: t("playground.coordinator_hint") },
         { label: t("playground.guest_label"), user: GUEST, hint: t("playground.guest_hint") },
       ],
+      saveDir: env.DEMO_FILES_DIR || "data/playground",
+      busy: runner.busy,
       intro: t("playground.intro", {
         code,
         database: databaseUrl,

@@ -9,6 +9,8 @@
  * with ":" so they can never be mistaken for bot commands; their names are Vietnamese words
  * without diacritics in every language, as people type them.
  */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { clearLine, createInterface, cursorTo } from "node:readline";
 import type { InlineKeyboardButton, KeyboardButton, Message, MessageEntity, ReplyKeyboardMarkup } from "grammy/types";
 import { createI18n, type Locale, type Translate } from "../i18n.ts";
@@ -37,7 +39,17 @@ export interface TerminalChatOptions {
   quietMs?: number;
   /** …or after this long at most (default 5 s). */
   maxWaitMs?: number;
+  /** Where files the bot sends (exports, charts, documents) are saved for the person to open. */
+  saveDir?: string;
+  /**
+   * Whether the bot is still handling an update: the chat then waits (up to a minute) even
+   * through a silence, e.g. while an export is written after "⏳ Đang tạo tệp…".
+   */
+  busy?: () => boolean;
 }
+
+/** Longest wait for an update the bot is still handling. */
+const BUSY_WAIT_MS = 60_000;
 
 /** Runs until `:thoat`, Ctrl+C/Ctrl+D, or the end of piped input. */
 export async function runTerminalChat(options: TerminalChatOptions): Promise<void> {
@@ -278,8 +290,18 @@ class TerminalChat {
 
   /** Waits until the bot has handled everything and gone quiet, so replies print before the next prompt. */
   private async settle(): Promise<void> {
-    const idle = await this.api.waitForIdle({ quietMs: this.quietMs, timeoutMs: this.maxWaitMs });
-    if (!idle) this.print(this.paint.dim(this.t("playground.not_done", { count: Math.round(this.maxWaitMs / 1000) })));
+    const busy = this.options.busy;
+    const limit = busy ? Math.max(this.maxWaitMs, BUSY_WAIT_MS) : this.maxWaitMs;
+    const until = Date.now() + limit;
+    for (;;) {
+      const idle = await this.api.waitForIdle({ quietMs: this.quietMs, timeoutMs: this.maxWaitMs });
+      if (idle && !busy?.()) return;
+      if (Date.now() >= until) {
+        this.print(this.paint.dim(this.t("playground.not_done", { count: Math.round(limit / 1000) })));
+        return;
+      }
+      if (idle) await new Promise((r) => setTimeout(r, 25));
+    }
   }
 
   private async meta(cmdLine: string): Promise<boolean> {
@@ -588,6 +610,22 @@ class TerminalChat {
     }
   }
 
+  /**
+   * Saves a file the bot sent under saveDir (a spreadsheet, a chart…) and says where, so the
+   * person can open it; nothing when the bytes are not known or there is nowhere to save.
+   */
+  private saved(fileId: string, name: string): string[] {
+    const dir = this.options.saveDir;
+    const bytes = dir ? this.api.fileBytes(fileId) : undefined;
+    if (!dir || !bytes) return [];
+    mkdirSync(dir, { recursive: true });
+    // Only the name's last part, without characters a file system may refuse.
+    const safe = basename(name).replace(/[\\/:*?"<>|\u0000-\u001f]/g, "_") || "tep";
+    const path = join(dir, `${new Date().toISOString().slice(0, 19).replace(/[:T]/g, "-")}-${safe}`);
+    writeFileSync(path, bytes);
+    return [this.paint.dim(this.t("playground.saved_to", { path }))];
+  }
+
   private printMessage(m: Message, payload: Record<string, unknown>, edited: boolean): void {
     const p = this.paint;
     const t = this.t;
@@ -604,8 +642,13 @@ class TerminalChat {
         .filter(Boolean)
         .join(", ");
       lines.push(`📎 ${d.file_name ?? t("playground.file")}${details ? ` (${details})` : ""}`);
+      lines.push(...this.saved(d.file_id, d.file_name ?? `tep-${m.message_id}`));
     }
-    if (m.photo) lines.push(t("playground.photo"));
+    if (m.photo) {
+      lines.push(t("playground.photo"));
+      const largest = m.photo[m.photo.length - 1];
+      if (largest) lines.push(...this.saved(largest.file_id, `anh-${m.message_id}.png`));
+    }
     if (m.location)
       lines.push(t("playground.location", { latitude: m.location.latitude, longitude: m.location.longitude }));
     if (m.contact) lines.push(`👤 ${m.contact.first_name} ${m.contact.phone_number}`);

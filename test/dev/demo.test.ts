@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { spawnDemo } from "../support/demo.ts";
 import { tempDir } from "../support/temp.ts";
@@ -51,5 +53,18 @@ describe("npm run demo", () => {
     const second = await runDemo(dir, ["/help"]);
     expect(second.out).toContain("Các lệnh bạn được dùng (vai trò: cán bộ đầu mối)");
     expect(second.exit).toBe(0);
+  }, 90_000);
+
+  it("shows a campaign in motion to the coordinator, and saves the files the bot sends", async () => {
+    const dir = tempDir("demo-files");
+    const run = await runDemo(dir, [":nguoi 2", "/lich", "/xuat"]);
+    // Several units part-way, one submitted, a visit for every unit.
+    expect(run.out).toMatch(/#\d+ · Ủy ban nhân dân huyện Quỳnh Nhai/);
+    expect(run.out).toMatch(/#\d+ · Ban Dân tộc|… và \d+ lịch nữa/);
+    expect(run.out).toMatch(/Kết quả tự đánh giá — 12 đơn vị, \d{2,} câu trả lời/);
+    const saved = /💾 Đã lưu tệp: (\S+\.xlsx)/.exec(run.out)?.[1];
+    expect(saved).toMatch(/^data\/playground\/.*ket-qua-tu-danh-gia-2019\.xlsx$/);
+    expect(existsSync(join(dir, saved!))).toBe(true);
+    expect(run.exit).toBe(0);
   }, 90_000);
 });
