@@ -620,7 +620,7 @@ class TerminalChat {
     if (!dir || !bytes) return [];
     mkdirSync(dir, { recursive: true });
     // Only the name's last part, without characters a file system may refuse.
-    const safe = basename(name).replace(/[\\/:*?"<>|\u0000-\u001f]/g, "_") || "tep";
+    const safe = [...basename(name)].map((c) => (c < " " || '\\/:*?"<>|'.includes(c) ? "_" : c)).join("") || "tep";
     const path = join(dir, `${new Date().toISOString().slice(0, 19).replace(/[:T]/g, "-")}-${safe}`);
     writeFileSync(path, bytes);
     return [this.paint.dim(this.t("playground.saved_to", { path }))];
