@@ -50,6 +50,27 @@ async function* batches(db: Db, shape: CampaignShape, ids: number[], size: numbe
 /** A date as Excel shows it: the wall-clock time in `timeZone` (Excel cells have no zone). */
 export const excelDate = wallClock;
 
+/**
+ * Text that a spreadsheet would take for a formula when it opens or re-reads the file
+ * ("=HYPERLINK(…)", "+cmd|…", "-2+3", "@SUM(…)", a leading tab or carriage return, and the
+ * full-width signs some Excel locales accept) gets a leading apostrophe, so Excel and
+ * LibreOffice show it as text (OWASP, "CSV injection"). Officers choose their Telegram
+ * names, so every text cell of both exports passes through here: the workbook already
+ * stores text as text cells, but a copy saved from it as CSV would not. Plain numbers
+ * ("-2", "-1.234,5", "85%") cannot run anything and stay as they are.
+ */
+const FORMULA_START = /^(?:[\t\r]|\s*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/;
+const PLAIN_NUMBER = /^\s*[+-]?\d[\d.,]*%?$/;
+
+export function neutraliseFormula(text: string): string {
+  return FORMULA_START.test(text) && !PLAIN_NUMBER.test(text) ? `'${text}` : text;
+}
+
+/** A cell's value with its text neutralised (numbers and dates are typed, not parsed). */
+function safeCell<T>(value: T): T | string {
+  return typeof value === "string" ? neutraliseFormula(value) : value;
+}
+
 // ---------------------------------------------------------------- the summary's columns
 
 interface SummaryColumn {
@@ -247,7 +268,7 @@ export async function writeXlsx(
   for await (const batch of batches(db, shape, ids, size)) {
     for (const s of batch) {
       index++;
-      const row = summary.addRow(columns.map((c) => c.value(s, index)));
+      const row = summary.addRow(columns.map((c) => safeCell(c.value(s, index))));
       styleRow(row, numFmts, wrapSummary);
       row.commit();
     }
@@ -339,20 +360,22 @@ export async function writeXlsx(
       if (!q || !unit || !appliesToKind(q, unit.kind)) continue;
       const area = areaOf.get(shape.areaOfQuestion.get(q.id) ?? -1);
       const names = filesOf.get(`${a.unitId}:${a.questionId}`) ?? [];
-      const row = sheet.addRow([
-        unit.name,
-        area ? `${area.code}. ${area.title}` : "",
-        q.code,
-        q.text,
-        display(q, a.value),
-        a.selfScore,
-        q.maxPoints,
-        names.length,
-        names.join("; "),
-        a.explanation ?? null,
-        a.answeredBy.displayName,
-        excelDate(a.updatedAt, options.timeZone),
-      ]);
+      const row = sheet.addRow(
+        [
+          unit.name,
+          area ? `${area.code}. ${area.title}` : "",
+          q.code,
+          q.text,
+          display(q, a.value),
+          a.selfScore,
+          q.maxPoints,
+          names.length,
+          names.join("; "),
+          a.explanation ?? null,
+          a.answeredBy.displayName,
+          excelDate(a.updatedAt, options.timeZone),
+        ].map(safeCell),
+      );
       row.commit();
       answers++;
     }
@@ -370,7 +393,9 @@ function csvCell(value: string | number | Date | null): string {
   const s =
     value instanceof Date
       ? value.toISOString().replace(/^(\d{4})-(\d{2})-(\d{2})T(\d{2}:\d{2}).*$/, "$3/$2/$1 $4")
-      : String(value);
+      : typeof value === "string"
+        ? neutraliseFormula(value)
+        : String(value);
   return /[",\r\n;]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
