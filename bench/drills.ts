@@ -56,10 +56,10 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs, promisify } from "node:util";
 import type { Update } from "grammy/types";
-import pg from "pg";
 import { parseAction } from "../src/bot/features/self-assessment/callback-data.ts";
 import type { Question } from "../src/db/client.ts";
-import { type Provider, pgFields } from "../src/db/url.ts";
+import { connectPg } from "../src/db/pg-connection.ts";
+import type { Provider } from "../src/db/url.ts";
 import type { FakeBotApi, FakeUser } from "../src/dev/fake-bot-api.ts";
 import { parseAnswer } from "../src/domain/answers.ts";
 import { createInvites } from "../src/domain/invites.ts";
@@ -897,8 +897,7 @@ async function postgresIds(): Promise<[number, number]> {
 
 /** Terminates every backend connected to `database` on the server of `serverUrl`; how many. */
 async function terminateBackends(serverUrl: string, database: string): Promise<number> {
-  const client = new pg.Client(pgFields(serverUrl));
-  await client.connect();
+  const client = await connectPg(serverUrl);
   try {
     const { rows } = await client.query<{ n: string }>(
       "SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
@@ -1046,10 +1045,8 @@ if (providers.length === 0 || pgModes.some((m) => m !== "restart" && m !== "term
 }
 const needsSharedPg = providers.includes("postgresql") || what === "all" || what === "pg";
 if (needsSharedPg) {
-  const c = new pg.Client({ ...pgFields(pgUrl), connectionTimeoutMillis: 5000 });
   try {
-    await c.connect();
-    await c.end();
+    await (await connectPg(pgUrl, { connectionTimeoutMillis: 5000 })).end();
   } catch (e) {
     console.error(`PostgreSQL at ${pgUrl} does not answer (${(e as Error).message}); use --db sqlite or --pg-url`);
     process.exit(1);

@@ -32,8 +32,8 @@
 import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
-import pg from "pg";
-import { type Provider, pgFields } from "../src/db/url.ts";
+import { connectPg } from "../src/db/pg-connection.ts";
+import type { Provider } from "../src/db/url.ts";
 import { type FlatCostResult, runFlatCost } from "./flat-cost.ts";
 import { formatSummary, type LogCounts, mb, ms } from "./lib.ts";
 import { type MemoryResult, runMemory } from "./memory.ts";
@@ -102,10 +102,8 @@ const cycles = count("cycles", 10_000);
 const cpuProfileDir = values["cpu-prof"];
 
 if (providers.includes("postgresql")) {
-  const c = new pg.Client({ ...pgFields(pgUrl), connectionTimeoutMillis: 5000 });
   try {
-    await c.connect();
-    await c.end();
+    await (await connectPg(pgUrl, { connectionTimeoutMillis: 5000 })).end();
   } catch (e) {
     console.error(`PostgreSQL at ${pgUrl} does not answer (${(e as Error).message}); use --db sqlite or --pg-url`);
     process.exit(1);

@@ -4,6 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import { z } from "zod";
+import { checkPgUrl, DatabaseUrlError } from "./db/pg-connection.ts";
 import { DEFAULT_DATABASE_URL, providerOf } from "./db/url.ts";
 
 const telegramIdList = z
@@ -45,14 +46,20 @@ const fields = {
   DATABASE_URL: z
     .string()
     .default(DEFAULT_DATABASE_URL)
-    .refine((u) => {
+    .superRefine((u, ctx) => {
+      let provider: string;
       try {
-        providerOf(u);
-        return true;
+        provider = providerOf(u);
       } catch {
-        return false;
+        return ctx.addIssue({ code: "custom", message: "file:<path> (SQLite) or postgresql://user@host:port/db" });
       }
-    }, "file:<path> (SQLite) or postgresql://user@host:port/db"),
+      try {
+        if (provider === "postgresql") checkPgUrl(u);
+      } catch (e) {
+        if (!(e instanceof DatabaseUrlError)) throw e;
+        ctx.addIssue({ code: "custom", message: e.problem });
+      }
+    }),
   BOT_MODE: z.enum(["polling", "webhook"], { error: '"polling" or "webhook"' }).default("polling"),
   WEBHOOK_URL: z.url({ protocol: /^https?$/, error: "an http(s) URL Telegram can reach" }).optional(),
   WEBHOOK_SECRET: z

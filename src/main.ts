@@ -4,10 +4,11 @@
  */
 
 import type { Server } from "node:http";
-import { bootstrap, startAppJobs } from "./app.ts";
+import { type App, bootstrap, startAppJobs } from "./app.ts";
 import { setDefaultMenus } from "./bot/commands.ts";
 import { startPolling } from "./bot/polling.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
+import { DatabaseConnectError } from "./db/pg-connection.ts";
 import { warmAnswerTotals } from "./domain/status.ts";
 import { closeServer, createHttpServer, listen } from "./server/http.ts";
 import { replayPendingUpdates } from "./server/webhook.ts";
@@ -23,7 +24,17 @@ async function main() {
     }
     throw e;
   }
-  const app = await bootstrap(config);
+  let app: App;
+  try {
+    app = await bootstrap(config);
+  } catch (e) {
+    // The database refused us (no TLS where the URL asks for it, a wrong password): one line.
+    if (e instanceof DatabaseConnectError) {
+      console.error(e.message);
+      process.exit(1);
+    }
+    throw e;
+  }
   const { bot, database, logger, i18n } = app;
   await bot.init();
   await setDefaultMenus(bot.api, i18n, config.DEFAULT_LOCALE);

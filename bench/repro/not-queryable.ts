@@ -8,16 +8,14 @@
  *
  *   npx tsx bench/repro/not-queryable.ts [postgresql://…/postgres]     exits 1 while the bug is there
  */
-import pg from "pg";
 import { isTransientDbError } from "../../src/db/errors.ts";
 import { transaction } from "../../src/db/exactly-once.ts";
+import { connectPg } from "../../src/db/pg-connection.ts";
 import { createScratchDatabase } from "../../src/db/scratch.ts";
-import { pgFields } from "../../src/db/url.ts";
 
 const server = process.argv[2] ?? process.env.BENCH_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const database = await createScratchDatabase(server, "cchc_repro");
-const admin = new pg.Client(pgFields(server));
-await admin.connect();
+const admin = await connectPg(server);
 try {
   const name = new URL(database.url).pathname.slice(1);
   const error = await transaction(database.db, async (tx) => {

@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { Api } from "grammy";
 import { type CliConfig, ConfigError, loadEnvFile, parseCliConfig } from "../config.ts";
 import { type Database, openDatabase, type Role } from "../db/client.ts";
+import { DatabaseConnectError } from "../db/pg-connection.ts";
 import { DataFileError, loadDataFile } from "../domain/data-file.ts";
 import { ImportError, importData } from "../domain/importer.ts";
 import { createInvites, inviteLink } from "../domain/invites.ts";
@@ -108,7 +109,12 @@ export async function runCli(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof UsageError) console.error(`${e.message}\n\n${USAGE}`);
-    else if (e instanceof DataFileError || e instanceof ImportError || e instanceof ConfigError)
+    else if (
+      e instanceof DataFileError ||
+      e instanceof ImportError ||
+      e instanceof ConfigError ||
+      e instanceof DatabaseConnectError
+    )
       console.error(e.message);
     else if (e instanceof TypeError && "code" in e && String(e.code).startsWith("ERR_PARSE_ARGS"))
       console.error(`${e.message}\n\n${USAGE}`);

@@ -7,8 +7,9 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import type { PrismaClient as SqliteClient } from "./generated/sqlite/client.ts";
 import { migrate } from "./migrate.ts";
+import { connectError, pgConfig } from "./pg-connection.ts";
 import { SqliteAdapterFactory } from "./sqlite-adapter.ts";
-import { type Provider, pgFields, providerOf } from "./url.ts";
+import { type Provider, providerOf } from "./url.ts";
 
 export type Db = SqliteClient;
 export type {
@@ -87,11 +88,18 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     // PRAGMAs (busy_timeout) on every connection; see sqlite-adapter.ts for why.
     db = new PrismaClient({ adapter: new SqliteAdapterFactory({ url }) });
   } else {
-    const pool = new pg.Pool({ ...pgFields(url), max: options.poolSize ?? 10 });
+    const { config, mode } = await pgConfig(url);
+    const pool = new pg.Pool({ ...config, max: options.poolSize ?? 10 });
     survivePostgresRestarts(pool, options.onConnectionError ?? (() => {}));
     const adapter = new PrismaPg(pool, { disposeExternalPool: true });
     const { PrismaClient } = await import("./generated/postgresql/client.ts");
     db = new PrismaClient({ adapter }) as unknown as Db;
+    // The pool connects on first use: try it now, so that a refused connection (no TLS
+    // where the URL asks for it, a wrong password) stops the start with one clear line.
+    await db.$queryRawUnsafe("SELECT 1").catch(async (e) => {
+      await db.$disconnect();
+      throw connectError(e, config, mode);
+    });
   }
   await db.$connect();
   return {

@@ -11,9 +11,9 @@ import { mkdirSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { createClient } from "@libsql/client";
-import pg from "pg";
 import { PROJECT_ROOT } from "../paths.ts";
-import { type Provider, pgFields, providerOf, schemaDir, sqlitePath } from "./url.ts";
+import { connectPg } from "./pg-connection.ts";
+import { type Provider, providerOf, schemaDir, sqlitePath } from "./url.ts";
 
 export interface Migration {
   name: string;
@@ -86,8 +86,7 @@ async function migrateSqlite(url: string, migrations: Migration[]): Promise<stri
 }
 
 async function migratePostgres(url: string, migrations: Migration[]): Promise<string[]> {
-  const client = new pg.Client(pgFields(url));
-  await client.connect();
+  const client = await connectPg(url);
   try {
     await client.query("SELECT pg_advisory_lock($1)", [PG_MIGRATION_LOCK]);
     await client.query(TABLE_PG);

@@ -11,8 +11,8 @@
  *   3. adapter-pg rejects pg_catalog columns of type `name` (OID 19) and `"char"` (18)
  *      (prisma/prisma#27403) -> those columns are reported as text, which they are.
  *   4. pg lets a connectionString override `database`, so the "shadow" database would be
- *      the real one -> discrete connection fields; the shadow database is dropped only
- *      after its pool is closed.
+ *      the real one -> discrete connection fields (with the URL's TLS settings, see
+ *      pg-connection.ts); the shadow database is dropped only after its pool is closed.
  *   5. The CLI lingers for up to a minute on an open pool -> allowExitOnIdle.
  * Fault 1 (`migrate dev` on a fresh database, P1014) is handled by the npm script, which
  * runs `migrate deploy` first.
@@ -20,7 +20,7 @@
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { pgFields } from "./url.ts";
+import { pgConfig } from "./pg-connection.ts";
 
 type Factory = PrismaLibSQL | PrismaPg;
 type Adapter = Awaited<ReturnType<Factory["connect"]>>;
@@ -85,9 +85,9 @@ function unrefLongTimers(): void {
   globalThis.setInterval = wrap(si);
 }
 
-export function postgresCliAdapter(url: string): PrismaPg {
+export async function postgresCliAdapter(url: string): Promise<PrismaPg> {
   unrefLongTimers();
-  const fields = pgFields(url);
+  const { config: fields } = await pgConfig(url);
   // Fault 5: let the process end once the pool is idle.
   const factory = new PrismaPg({ ...fields, allowExitOnIdle: true });
   const connect = factory.connect.bind(factory);

@@ -7,17 +7,16 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { type Database, openDatabase } from "./client.ts";
-import { pgFields, providerOf } from "./url.ts";
+import { connectPg } from "./pg-connection.ts";
+import { providerOf } from "./url.ts";
 
 export interface ScratchDatabase extends Database {
   destroy(): Promise<void>;
 }
 
 async function onServer(baseUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client(pgFields(baseUrl));
-  await client.connect();
+  const client = await connectPg(baseUrl);
   try {
     await client.query(sql);
   } finally {

@@ -21,18 +21,3 @@ export function sqlitePath(url: string): string {
 export function schemaDir(provider: Provider): string {
   return `prisma/${provider}`;
 }
-
-/**
- * Discrete pg connection fields. pg lets a `connectionString` override `database`, so code
- * that needs to point the same server at another database must not pass the URL itself.
- */
-export function pgFields(url: string) {
-  const u = new URL(url);
-  return {
-    host: decodeURIComponent(u.hostname) || "127.0.0.1",
-    port: u.port ? Number(u.port) : 5432,
-    user: decodeURIComponent(u.username) || process.env.PGUSER || "postgres",
-    password: decodeURIComponent(u.password) || undefined,
-    database: decodeURIComponent(u.pathname.replace(/^\//, "")) || "postgres",
-  };
-}

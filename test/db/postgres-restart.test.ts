@@ -5,10 +5,10 @@
  * no connection may stay checked out (the pool would run dry and close() would hang).
  * PostgreSQL only.
  */
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isTransientDbError } from "../../src/db/errors.ts";
-import { pgFields } from "../../src/db/url.ts";
+import { connectPg } from "../../src/db/pg-connection.ts";
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from "../support/database.ts";
 
 const onPostgres = TEST_DATABASE_URL.startsWith("postgres");
@@ -20,7 +20,7 @@ async function terminateAll(filter = "") {
   const { rowCount } = await admin.query(
     `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
      WHERE datname = $1 AND pid <> pg_backend_pid() ${filter}`,
-    [pgFields(database.url).database],
+    [decodeURIComponent(new URL(database.url).pathname.slice(1))],
   );
   return rowCount ?? 0;
 }
@@ -30,8 +30,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe.skipIf(!onPostgres)("a PostgreSQL restart", () => {
   beforeAll(async () => {
     database = await createTestDatabase();
-    admin = new pg.Client(pgFields(TEST_DATABASE_URL));
-    await admin.connect();
+    admin = await connectPg(TEST_DATABASE_URL);
   });
   afterAll(async () => {
     await admin?.end();
