@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join, resolve } from "node:path";
@@ -9,6 +9,7 @@ import { openDatabase } from "../src/db/client.ts";
 import { migrate } from "../src/db/migrate.ts";
 import { DatabaseConnectError } from "../src/db/pg-connection.ts";
 import { createScratchDatabase } from "../src/db/scratch.ts";
+import { runCli, runProcess } from "./support/cli.ts";
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from "./support/database.ts";
 import { tempDir } from "./support/temp.ts";
 
@@ -20,19 +21,6 @@ const tmp = tempDir("tls");
 
 const withQuery = (url: string, query: string) => `${url}${url.includes("?") ? "&" : "?"}${query}`;
 
-function run(command: string, args: string[], env: Record<string, string>) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-    const child = execFile(
-      command,
-      args,
-      { cwd: resolve("."), env: { PATH: process.env.PATH, ...env }, timeout: 60_000 },
-      (_e, stdout, stderr) => done({ code: child.exitCode, stdout, stderr }),
-    );
-  });
-}
-const cli = (args: string[], env: Record<string, string>) =>
-  run(resolve("node_modules/.bin/tsx"), [resolve("src/cli/index.ts"), ...args], env);
-
 describe.skipIf(!TEST_DATABASE_URL.startsWith("postgres"))("against the local PostgreSQL, which has no TLS", () => {
   let database: TestDatabase;
   beforeAll(async () => {
@@ -42,7 +30,7 @@ describe.skipIf(!TEST_DATABASE_URL.startsWith("postgres"))("against the local Po
 
   it("the CLI refuses sslmode=require and verify-full in one line, as psql does", async () => {
     for (const mode of ["require", "verify-full"]) {
-      const { code, stdout, stderr } = await cli(["import", BUNDLED_CAMPAIGN_FILE], {
+      const { code, stdout, stderr } = await runCli(["import", BUNDLED_CAMPAIGN_FILE], {
         DATABASE_URL: withQuery(database.url, `sslmode=${mode}`),
       });
       expect(code).toBe(1);
@@ -57,7 +45,7 @@ describe.skipIf(!TEST_DATABASE_URL.startsWith("postgres"))("against the local Po
   });
 
   it("the bot stops at start with the same line instead of a stack trace", async () => {
-    const { code, stderr } = await run(resolve("node_modules/.bin/tsx"), [resolve("src/main.ts")], {
+    const { code, stderr } = await runProcess(resolve("node_modules/.bin/tsx"), [resolve("src/main.ts")], {
       BOT_TOKEN: "123456:TLS-test-token-abcdefghijklmnop",
       DATABASE_URL: withQuery(database.url, "sslmode=require"),
     });
@@ -68,12 +56,12 @@ describe.skipIf(!TEST_DATABASE_URL.startsWith("postgres"))("against the local Po
   });
 
   it("connects with sslmode=disable and with sslmode=prefer", async () => {
-    const first = await cli(["import", BUNDLED_CAMPAIGN_FILE], {
+    const first = await runCli(["import", BUNDLED_CAMPAIGN_FILE], {
       DATABASE_URL: withQuery(database.url, "sslmode=disable"),
     });
     expect(first.stderr).toBe("");
     expect(first.stdout).toContain("units: 12 created");
-    const second = await cli(["import", BUNDLED_CAMPAIGN_FILE], {
+    const second = await runCli(["import", BUNDLED_CAMPAIGN_FILE], {
       DATABASE_URL: withQuery(database.url, "sslmode=prefer"),
     });
     expect(second.stderr).toBe("");
@@ -81,7 +69,7 @@ describe.skipIf(!TEST_DATABASE_URL.startsWith("postgres"))("against the local Po
   });
 
   it("refuses an unknown sslmode as a configuration error", async () => {
-    const { code, stderr } = await cli(["import", BUNDLED_CAMPAIGN_FILE], {
+    const { code, stderr } = await runCli(["import", BUNDLED_CAMPAIGN_FILE], {
       DATABASE_URL: withQuery(database.url, "sslmode=sometimes"),
     });
     expect(code).toBe(1);
@@ -103,7 +91,7 @@ describe.skipIf(!TEST_DATABASE_URL.startsWith("postgres"))("against the local Po
 
   it("the Prisma CLI (migrate status) refuses sslmode=require and works with prefer", async () => {
     const prisma = (mode: string) =>
-      run(resolve("node_modules/.bin/prisma"), ["migrate", "status"], {
+      runProcess(resolve("node_modules/.bin/prisma"), ["migrate", "status"], {
         DATABASE_URL: withQuery(database.url, `sslmode=${mode}`),
         CHECKPOINT_DISABLE: "1",
       });

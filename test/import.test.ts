@@ -1,31 +1,24 @@
-import { execFile } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse, stringify } from "yaml";
 import { BUNDLED_CAMPAIGN_FILE } from "../src/app.ts";
 import { DataFileError, loadDataFile, parseDataFile } from "../src/domain/data-file.ts";
 import { ImportError, importData } from "../src/domain/importer.ts";
+import { BUNDLED_CAMPAIGN_TEXT, editedCampaign } from "./support/campaign.ts";
+import { runCli } from "./support/cli.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
 import { tempDir } from "./support/temp.ts";
 
 const TZ = "Asia/Ho_Chi_Minh";
 let database: TestDatabase;
 const tmp = tempDir("import");
-const bundled = readFileSync(BUNDLED_CAMPAIGN_FILE, "utf8");
 
 beforeAll(async () => {
   database = await createTestDatabase();
 });
 afterAll(() => database.destroy());
 
-/** The bundled file with `edit` applied to its parsed content. */
-// biome-ignore lint/suspicious/noExplicitAny: tests edit the parsed YAML freely
-function edited(edit: (doc: any) => void): string {
-  const doc = parse(bundled);
-  edit(doc);
-  return stringify(doc);
-}
+const edited = editedCampaign;
 
 async function counts() {
   const db = database.db;
@@ -71,7 +64,7 @@ describe("the bundled 2019 Sơn La campaign", () => {
 
 describe("import", () => {
   it("loads everything the first time and changes nothing the second time", async () => {
-    const file = parseDataFile("son-la-2019.yaml", bundled);
+    const file = parseDataFile("son-la-2019.yaml", BUNDLED_CAMPAIGN_TEXT);
     const first = await importData(database.db, file, TZ);
     expect(first.units).toMatchObject({ created: 12, updated: 0 });
     const before = await counts();
@@ -177,15 +170,7 @@ describe("a malformed file", () => {
 });
 
 describe("npm run cli -- import", () => {
-  const cli = (args: string[], env: Record<string, string>) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-      const child = execFile(
-        resolve("node_modules/.bin/tsx"),
-        [resolve("src/cli/index.ts"), ...args],
-        { cwd: tmp, env: { PATH: process.env.PATH, ...env }, timeout: 30_000 },
-        (_e, stdout, stderr) => done({ code: child.exitCode, stdout, stderr }),
-      );
-    });
+  const cli = (args: string[], env: Record<string, string>) => runCli(args, env, { cwd: tmp });
 
   it("imports, and a second run reports everything unchanged", async () => {
     const db = await createTestDatabase();
@@ -219,7 +204,7 @@ describe("npm run cli -- import", () => {
 describe("how a question may be answered, and by whom", () => {
   it("is stored from the file, and changed in place by a later import (also back to none)", async () => {
     const db = database.db;
-    await importData(db, parseDataFile("son-la-2019.yaml", bundled), TZ);
+    await importData(db, parseDataFile("son-la-2019.yaml", BUNDLED_CAMPAIGN_TEXT), TZ);
     const byCode = async (code: string) => db.question.findFirstOrThrow({ where: { code } });
     expect(await byCode("3.2.1")).toMatchObject({
       appliesTo: ["DEPARTMENT", "BOARD", "OFFICE"],
@@ -247,7 +232,7 @@ describe("how a question may be answered, and by whom", () => {
     expect(await byCode("3.2.1")).toMatchObject({ appliesTo: null, notApplicable: "EXCLUDED" });
     expect(await byCode("1.2")).toMatchObject({ countMax: 8 });
     // And back.
-    await importData(db, parseDataFile("son-la-2019.yaml", bundled), TZ);
+    await importData(db, parseDataFile("son-la-2019.yaml", BUNDLED_CAMPAIGN_TEXT), TZ);
     expect(await byCode("3.2.1")).toMatchObject({ appliesTo: ["DEPARTMENT", "BOARD", "OFFICE"] });
   });
 });

@@ -6,13 +6,29 @@
 import { z } from "zod";
 import { RULES_BY_ANSWER_TYPE, ruleCeiling, ScoringRuleSchema } from "./scoring-rules.ts";
 
-const code = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lower-case letters, digits and dashes");
-const dotted = z.string().regex(/^\d+(\.\d+)*$/, 'a dotted number such as "3" or "3.2.1"');
+// Bounds keep what the file says storable and showable on both databases: codes are
+// unique keys (an index entry has a size limit on PostgreSQL), texts are shown in Telegram
+// messages (4,096 characters), NUL is refused by PostgreSQL, and INT columns hold 32 bits.
+const code = z
+  .string()
+  .max(100)
+  .regex(/^[a-z0-9][a-z0-9-]*$/, "lower-case letters, digits and dashes");
+const dotted = z
+  .string()
+  .max(100)
+  .regex(/^\d+(\.\d+)*$/, 'a dotted number such as "3" or "3.2.1"');
 const viDate = z.string().regex(/^\d{2}\/\d{2}\/\d{4}$/, "a date as dd/MM/yyyy");
 const viDateTime = z
   .string()
   .regex(/^\d{2}\/\d{2}\/\d{4}( \d{2}:\d{2})?$/, "a date as dd/MM/yyyy, optionally with HH:mm");
-const text = z.string().trim().min(1);
+const text = z
+  .string()
+  .trim()
+  .min(1)
+  .max(2000)
+  .refine((s) => !s.includes("\u0000"), "contains a NUL character");
+const INT_MAX = 2 ** 31 - 1;
+const version = z.number().int().positive().max(INT_MAX);
 const points = z.number().positive().multipleOf(0.05);
 
 export const UnitKindSchema = z.enum(["DISTRICT", "CITY", "DEPARTMENT", "BOARD", "OFFICE"]);
@@ -142,7 +158,7 @@ export const AreaFileSchema = z
 export const QuestionnaireFileSchema = z
   .object({
     code,
-    version: z.number().int().positive(),
+    version,
     title: text,
     basis: text.optional(),
     maxPoints: points,
@@ -164,7 +180,7 @@ export const CampaignFileSchema = z.object({
   /** Unit codes inspected directly by the plan. */
   units: z.array(code).min(1),
   /** Questionnaire used by the campaign: its code and version. */
-  questionnaire: z.object({ code, version: z.number().int().positive() }).optional(),
+  questionnaire: z.object({ code, version }).optional(),
   /** Content inspected beyond the questionnaire: the PAPI plan, directives. */
   inspectedContents: z.array(z.object({ code, title: text, reference: text.optional() })).default([]),
 });
