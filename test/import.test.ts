@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUNDLED_CAMPAIGN_FILE } from "../src/app.ts";
 import { DataFileError, loadDataFile, parseDataFile } from "../src/domain/data-file.ts";
-import { ImportError, importData } from "../src/domain/importer.ts";
+import { IMPORT_SECTIONS, ImportError, importData } from "../src/domain/importer.ts";
 import { BUNDLED_CAMPAIGN_TEXT, editedCampaign } from "./support/campaign.ts";
 import { runCli } from "./support/cli.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
@@ -72,9 +72,10 @@ describe("import", () => {
     const stamps = await database.db.question.findMany({ select: { id: true }, orderBy: { id: "asc" } });
 
     const second = await importData(database.db, file, TZ);
-    for (const section of Object.values(second)) {
-      expect(section).toMatchObject({ created: 0, updated: 0, removed: 0 });
+    for (const section of IMPORT_SECTIONS) {
+      expect(second[section]).toMatchObject({ created: 0, updated: 0, removed: 0, kept: 0 });
     }
+    expect(second.visitOutcomes).toEqual([]);
     expect(await counts()).toEqual(before);
     expect(await database.db.question.findMany({ select: { id: true }, orderBy: { id: "asc" } })).toEqual(stamps);
     const campaign = await database.db.campaign.findUniqueOrThrow({ where: { code: "son-la-2019" } });

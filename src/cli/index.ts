@@ -10,9 +10,11 @@ import { type CliConfig, ConfigError, loadEnvFile, parseCliConfig } from "../con
 import { type Database, openDatabase, type Role } from "../db/client.ts";
 import { DatabaseConnectError } from "../db/pg-connection.ts";
 import { DataFileError, loadDataFile } from "../domain/data-file.ts";
-import { ImportError, importData } from "../domain/importer.ts";
+import { IMPORT_SECTIONS, ImportError, importData, type VisitOutcome } from "../domain/importer.ts";
 import { createInvites, inviteLink } from "../domain/invites.ts";
 import { activeCampaign } from "../domain/people.ts";
+import { shorten } from "../domain/text.ts";
+import { formatDateTime } from "../domain/time.ts";
 import { findUnits } from "../domain/units.ts";
 
 const USAGE = `Usage: npm run cli -- <command>
@@ -43,11 +45,35 @@ async function runImport(database: Database, config: CliConfig, args: string[]) 
     throw new UsageError("import takes one file: npm run cli -- import data/son-la-2019.yaml");
   const data = await loadDataFile(file);
   const report = await importData(database.db, data, config.TZ);
-  for (const [section, c] of Object.entries(report)) {
+  for (const section of IMPORT_SECTIONS) {
+    const c = report[section];
     console.log(
-      `${section}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged${c.removed ? `, ${c.removed} removed` : ""}`,
+      `${section}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged` +
+        `${c.removed ? `, ${c.removed} removed` : ""}${c.kept ? `, ${c.kept} left as changed in chat` : ""}`,
     );
   }
+  for (const line of visitLines(report.visitOutcomes, config.TZ)) console.log(`  ${line}`);
+}
+
+const FIELD_NAMES = { startsAt: "time", place: "place", contents: "contents" } as const;
+
+/** What the import did to each visit, and what it left as chat made it: one line each. */
+function visitLines(outcomes: VisitOutcome[], timeZone: string): string[] {
+  const show = (v: Date | string | null) =>
+    v instanceof Date ? formatDateTime(v, timeZone) : v === null ? "(none)" : JSON.stringify(shorten(v, 80));
+  const notices = (n: number) => `${n} notice${n === 1 ? "" : "s"}`;
+  return outcomes.flatMap((o) => [
+    ...(o.created ? [`${o.key}: created (${notices(o.notified)})`] : []),
+    ...(o.applied.length
+      ? [
+          `${o.key}: changed ${o.applied.map((a) => `${FIELD_NAMES[a.field]} ${show(a.from)} -> ${show(a.to)}`).join(", ")} (${notices(o.notified)})`,
+        ]
+      : []),
+    ...o.kept.map(
+      (k) =>
+        `${o.key}: left ${FIELD_NAMES[k.field]} at ${show(k.current)}, ${k.why === "chat" ? "changed" : k.why} in chat (the file says ${show(k.file)})`,
+    ),
+  ]);
 }
 
 async function runInvites(database: Database, config: CliConfig, args: string[]) {

@@ -18,11 +18,39 @@ export interface ImportCounts {
   updated: number;
   unchanged: number;
   removed: number;
+  /** Rows whose file values were not applied because they were changed in chat (visits). */
+  kept: number;
 }
 
-export type ImportReport = Record<"units" | "questionnaire" | "campaign" | "visits", ImportCounts>;
+export const IMPORT_SECTIONS = ["units", "questionnaire", "campaign", "visits"] as const;
 
-const emptyCounts = (): ImportCounts => ({ created: 0, updated: 0, unchanged: 0, removed: 0 });
+export type ImportReport = Record<(typeof IMPORT_SECTIONS)[number], ImportCounts> & {
+  /** What happened to each visit of the file that was not left as it was. */
+  visitOutcomes: VisitOutcome[];
+};
+
+const emptyCounts = (): ImportCounts => ({ created: 0, updated: 0, unchanged: 0, removed: 0, kept: 0 });
+
+const VISIT_FIELDS = ["startsAt", "place", "contents"] as const;
+type VisitField = (typeof VISIT_FIELDS)[number];
+type VisitValues = Record<VisitField, Date | string | null>;
+
+/** One visit of the file: created, changed (fields from → to) and/or fields left as chat made them. */
+export interface VisitOutcome {
+  key: string;
+  unit: string;
+  created: boolean;
+  applied: { field: VisitField; from: Date | string | null; to: Date | string | null }[];
+  /** Why the file's value was not applied: changed in chat, or the visit was cancelled or done in chat. */
+  kept: {
+    field: VisitField;
+    current: Date | string | null;
+    file: Date | string | null;
+    why: "chat" | "cancelled" | "done";
+  }[];
+  /** Notices written (officers and team). */
+  notified: number;
+}
 
 export class ImportError extends Error {
   override name = "ImportError";
@@ -279,9 +307,18 @@ async function importCampaign(tx: Tx, c: CampaignFile, timeZone: string, counts:
 }
 
 /**
- * Visits of the file: created when missing (matched by campaign and key), changed in place
- * when their time, place or contents differ, never removed (cancel in chat: /lichhuy).
- * Visits still to come notify their unit and team, as when made in chat.
+ * Visits of the file: created when missing (matched by campaign and key), never removed
+ * (cancel in chat: /lichhuy). Visits still to come notify their unit and team, as when made
+ * in chat.
+ *
+ * Chat changes win unless the file says otherwise explicitly. Each visit keeps the file's
+ * values of its last import (importedStartsAt, importedPlace, importedContents), and a
+ * field is changed only when the file's value itself changed since that import: importing
+ * the same file again after a /lichsua leaves the visit as chat made it and notifies nobody,
+ * while a file that now says another time (or place, or contents) applies that field alone.
+ * A visit cancelled or done in chat is never brought back. Visits imported before these
+ * values were kept: one never changed since (revision 1) takes its current values as the
+ * file's; one changed since keeps them, as chat may have made the change.
  */
 async function importVisits(
   tx: Tx,
@@ -289,6 +326,7 @@ async function importVisits(
   timeZone: string,
   options: ImportOptions,
   counts: ImportCounts,
+  outcomes: VisitOutcome[],
 ): Promise<void> {
   const now = options.now ?? new Date();
   const settings: ReminderSettings = {
@@ -312,6 +350,13 @@ async function importVisits(
     const startsAt = parseViDateTime(v.startsAt, timeZone);
     if (!startsAt) throw new ImportError(`${where}.startsAt: "${v.startsAt}" is not a real date and time`);
     const key = v.key ?? v.unit;
+    const fromFile: VisitValues = { startsAt, place: v.place, contents: v.contents ?? null };
+    const imported = {
+      importedStartsAt: startsAt,
+      importedPlace: v.place,
+      importedContents: fromFile.contents as string | null,
+    };
+    const outcome: VisitOutcome = { key, unit: unit.code, created: false, applied: [], kept: [], notified: 0 };
     const existing = await tx.inspectionVisit.findUnique({
       where: { campaignId_key: { campaignId: campaign.id, key } },
     });
@@ -327,31 +372,56 @@ async function importVisits(
             })),
           )
         : undefined;
-      await createVisitTx(
+      const { visit, notified } = await createVisitTx(
         tx,
         { campaign, unitId: unit.id, startsAt, place: v.place, contents: v.contents ?? null, team, key },
         null,
         settings,
         now,
       );
+      await tx.inspectionVisit.update({ where: { id: visit.id }, data: imported });
+      outcomes.push({ ...outcome, created: true, notified });
       counts.created++;
       continue;
     }
-    const contents = v.contents ?? null;
-    if (
-      existing.startsAt.getTime() === startsAt.getTime() &&
-      existing.place === v.place &&
-      existing.contents === contents
-    ) {
-      counts.unchanged++;
-      continue;
+
+    const current: VisitValues = { startsAt: existing.startsAt, place: existing.place, contents: existing.contents };
+    const last: VisitValues | null = existing.importedStartsAt
+      ? { startsAt: existing.importedStartsAt, place: existing.importedPlace, contents: existing.importedContents }
+      : existing.revision === 1
+        ? current
+        : null;
+    const closed = existing.status === "CANCELLED" ? "cancelled" : existing.status === "DONE" ? "done" : null;
+    const apply: Partial<VisitValues> = {};
+    for (const field of VISIT_FIELDS) {
+      const [wanted, value] = [fromFile[field], current[field]];
+      if (same(wanted, value)) continue;
+      if (closed) outcome.kept.push({ field, current: value, file: wanted, why: closed });
+      // The file says what it said last time: the difference was made in chat.
+      else if (!last || same(wanted, last[field]))
+        outcome.kept.push({ field, current: value, file: wanted, why: "chat" });
+      else {
+        apply[field] = wanted;
+        outcome.applied.push({ field, from: value, to: wanted });
+      }
     }
-    if (existing.status === "CANCELLED" || existing.status === "DONE") {
-      counts.unchanged++; // a cancelled or finished visit is not brought back by a file
-      continue;
+    if (outcome.applied.length > 0) {
+      const result = await changeVisitTx(
+        tx,
+        campaign.id,
+        existing.id,
+        apply as { startsAt?: Date; place?: string; contents?: string | null },
+        null,
+        settings,
+        now,
+      );
+      outcome.notified = result?.notified ?? 0;
     }
-    await changeVisitTx(tx, campaign.id, existing.id, { startsAt, place: v.place, contents }, null, settings, now);
-    counts.updated++;
+    if (changes(existing, imported)) await tx.inspectionVisit.update({ where: { id: existing.id }, data: imported });
+    if (outcome.applied.length > 0) counts.updated++;
+    else if (outcome.kept.length > 0) counts.kept++;
+    else counts.unchanged++;
+    if (outcome.applied.length + outcome.kept.length > 0) outcomes.push(outcome);
   }
 }
 
@@ -373,13 +443,14 @@ export async function importData(
     questionnaire: emptyCounts(),
     campaign: emptyCounts(),
     visits: emptyCounts(),
+    visitOutcomes: [],
   };
   await db.$transaction(
     async (tx) => {
       await importUnits(tx, file.units, report.units);
       if (file.questionnaire) await importQuestionnaire(tx, file.questionnaire, report.questionnaire);
       if (file.campaign) await importCampaign(tx, file.campaign, timeZone, report.campaign);
-      await importVisits(tx, file, timeZone, options, report.visits);
+      await importVisits(tx, file, timeZone, options, report.visits, report.visitOutcomes);
     },
     { timeout: 120_000, maxWait: 30_000 },
   );

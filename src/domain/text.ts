@@ -18,3 +18,8 @@ export function escapeHtml(text: string): string {
 export function renderedLength(text: string): number {
   return escapeHtml(text).length;
 }
+
+/** At most `max` characters, cut with an ellipsis. */
+export function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
+}

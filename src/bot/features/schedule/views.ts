@@ -2,7 +2,7 @@
 import { InlineKeyboard } from "grammy";
 import { type AckReport, NOTICE_KINDS } from "../../../domain/notices.ts";
 import type { VisitWithUnit } from "../../../domain/schedule.ts";
-import { escapeHtml } from "../../../domain/text.ts";
+import { escapeHtml, shorten } from "../../../domain/text.ts";
 import { formatDateTime } from "../../../domain/time.ts";
 import type { BotContext } from "../../context.ts";
 import { encodeScheduleAction } from "./callback-data.ts";
@@ -11,9 +11,7 @@ import { encodeScheduleAction } from "./callback-data.ts";
 const MESSAGE_MAX = 3800;
 const BUTTON_TITLE_MAX = 40;
 
-export function shorten(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
-}
+export { shorten };
 
 /** 15/03/2019 08:00 (Thứ Sáu) */
 export function when(ctx: BotContext, date: Date): string {

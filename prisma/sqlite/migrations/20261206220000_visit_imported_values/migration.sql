@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "InspectionVisit" ADD COLUMN "importedContents" TEXT;
+ALTER TABLE "InspectionVisit" ADD COLUMN "importedPlace" TEXT;
+ALTER TABLE "InspectionVisit" ADD COLUMN "importedStartsAt" DATETIME;
