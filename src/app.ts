@@ -31,11 +31,19 @@ export interface BootstrapOptions extends CreateBotOptions {
   now?: () => Date;
 }
 
-/** On an empty database, loads the campaign this product starts from (Decision 53/QĐ-UBND). */
+/**
+ * On an empty database, loads the campaign this product starts from (Decision 53/QĐ-UBND).
+ * Two instances starting together on an empty database both get here: the import takes
+ * the import lock and checks for a campaign again under it, so one seeds and the other
+ * finds the campaign there.
+ */
 export async function seedIfEmpty(database: Database, config: Config, logger: Logger): Promise<void> {
   if ((await database.db.campaign.count()) > 0) return;
-  const report = await importData(database.db, await loadDataFile(BUNDLED_CAMPAIGN_FILE), config.TZ);
-  logger.info({ file: BUNDLED_CAMPAIGN_FILE, report }, "empty database: imported the bundled campaign");
+  const report = await importData(database.db, await loadDataFile(BUNDLED_CAMPAIGN_FILE), config.TZ, {
+    onlyIfEmpty: true,
+  });
+  if (report.skipped) logger.info("empty database: another instance imported the campaign meanwhile");
+  else logger.info({ file: BUNDLED_CAMPAIGN_FILE, report }, "empty database: imported the bundled campaign");
 }
 
 export async function bootstrap(config: Config, options: BootstrapOptions = {}): Promise<App> {

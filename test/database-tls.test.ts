@@ -21,88 +21,93 @@ const tmp = tempDir("tls");
 
 const withQuery = (url: string, query: string) => `${url}${url.includes("?") ? "&" : "?"}${query}`;
 
-describe.skipIf(!TEST_DATABASE_URL.startsWith("postgres"))("against the local PostgreSQL, which has no TLS", () => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-  });
-  afterAll(() => database?.destroy());
+// Most cases start the CLI or the bot (a few seconds each on a busy machine).
+describe.skipIf(!TEST_DATABASE_URL.startsWith("postgres"))(
+  "against the local PostgreSQL, which has no TLS",
+  { timeout: 120_000 },
+  () => {
+    let database: TestDatabase;
+    beforeAll(async () => {
+      database = await createTestDatabase();
+    });
+    afterAll(() => database?.destroy());
 
-  it("the CLI refuses sslmode=require and verify-full in one line, as psql does", async () => {
-    for (const mode of ["require", "verify-full"]) {
-      const { code, stdout, stderr } = await runCli(["import", BUNDLED_CAMPAIGN_FILE], {
-        DATABASE_URL: withQuery(database.url, `sslmode=${mode}`),
+    it("the CLI refuses sslmode=require and verify-full in one line, as psql does", async () => {
+      for (const mode of ["require", "verify-full"]) {
+        const { code, stdout, stderr } = await runCli(["import", BUNDLED_CAMPAIGN_FILE], {
+          DATABASE_URL: withQuery(database.url, `sslmode=${mode}`),
+        });
+        expect(code).toBe(1);
+        expect(stdout).toBe("");
+        const host = new URL(database.url);
+        expect(stderr).toBe(
+          `cannot connect to PostgreSQL at ${host.hostname}:${host.port} (database ${host.pathname.slice(1)}): ` +
+            `the server does not offer TLS, but DATABASE_URL asks for it (sslmode=${mode})\n`,
+        );
+      }
+      expect(await database.db.unit.count()).toBe(0);
+    });
+
+    it("the bot stops at start with the same line instead of a stack trace", async () => {
+      const { code, stderr } = await runProcess(resolve("node_modules/.bin/tsx"), [resolve("src/main.ts")], {
+        BOT_TOKEN: "123456:TLS-test-token-abcdefghijklmnop",
+        DATABASE_URL: withQuery(database.url, "sslmode=require"),
       });
       expect(code).toBe(1);
-      expect(stdout).toBe("");
-      const host = new URL(database.url);
-      expect(stderr).toBe(
-        `cannot connect to PostgreSQL at ${host.hostname}:${host.port} (database ${host.pathname.slice(1)}): ` +
-          `the server does not offer TLS, but DATABASE_URL asks for it (sslmode=${mode})\n`,
+      expect(stderr).toMatch(
+        /^cannot connect to PostgreSQL at .+: the server does not offer TLS, but DATABASE_URL asks for it \(sslmode=require\)\n$/,
       );
-    }
-    expect(await database.db.unit.count()).toBe(0);
-  });
-
-  it("the bot stops at start with the same line instead of a stack trace", async () => {
-    const { code, stderr } = await runProcess(resolve("node_modules/.bin/tsx"), [resolve("src/main.ts")], {
-      BOT_TOKEN: "123456:TLS-test-token-abcdefghijklmnop",
-      DATABASE_URL: withQuery(database.url, "sslmode=require"),
     });
-    expect(code).toBe(1);
-    expect(stderr).toMatch(
-      /^cannot connect to PostgreSQL at .+: the server does not offer TLS, but DATABASE_URL asks for it \(sslmode=require\)\n$/,
-    );
-  });
 
-  it("connects with sslmode=disable and with sslmode=prefer", async () => {
-    const first = await runCli(["import", BUNDLED_CAMPAIGN_FILE], {
-      DATABASE_URL: withQuery(database.url, "sslmode=disable"),
-    });
-    expect(first.stderr).toBe("");
-    expect(first.stdout).toContain("units: 12 created");
-    const second = await runCli(["import", BUNDLED_CAMPAIGN_FILE], {
-      DATABASE_URL: withQuery(database.url, "sslmode=prefer"),
-    });
-    expect(second.stderr).toBe("");
-    expect(second.stdout).toContain("units: 0 created, 0 updated, 12 unchanged");
-  });
-
-  it("refuses an unknown sslmode as a configuration error", async () => {
-    const { code, stderr } = await runCli(["import", BUNDLED_CAMPAIGN_FILE], {
-      DATABASE_URL: withQuery(database.url, "sslmode=sometimes"),
-    });
-    expect(code).toBe(1);
-    expect(stderr).toBe(
-      'Invalid configuration: DATABASE_URL: sslmode must be one of disable, allow, prefer, require, verify-ca, verify-full (not "sometimes")\n',
-    );
-  });
-
-  it("the bot's pool and scratch databases refuse it too, and take prefer", async () => {
-    const require = withQuery(database.url, "sslmode=require");
-    await expect(openDatabase(require, { migrate: false })).rejects.toThrow(
-      /the server does not offer TLS, but DATABASE_URL asks for it \(sslmode=require\)$/,
-    );
-    await expect(createScratchDatabase(require, "cchc_tls")).rejects.toBeInstanceOf(DatabaseConnectError);
-    const prefer = await openDatabase(withQuery(database.url, "sslmode=prefer"), { migrate: false, poolSize: 1 });
-    await prefer.ping();
-    await prefer.close();
-  });
-
-  it("the Prisma CLI (migrate status) refuses sslmode=require and works with prefer", async () => {
-    const prisma = (mode: string) =>
-      runProcess(resolve("node_modules/.bin/prisma"), ["migrate", "status"], {
-        DATABASE_URL: withQuery(database.url, `sslmode=${mode}`),
-        CHECKPOINT_DISABLE: "1",
+    it("connects with sslmode=disable and with sslmode=prefer", async () => {
+      const first = await runCli(["import", BUNDLED_CAMPAIGN_FILE], {
+        DATABASE_URL: withQuery(database.url, "sslmode=disable"),
       });
-    const refused = await prisma("require");
-    expect(refused.code).not.toBe(0);
-    expect(refused.stdout + refused.stderr).toContain("does not support SSL");
-    const fine = await prisma("prefer");
-    expect(fine.stdout + fine.stderr).toContain("Database schema is up to date");
-    expect(fine.code).toBe(0);
-  }, 60_000);
-});
+      expect(first.stderr).toBe("");
+      expect(first.stdout).toContain("units: 12 created");
+      const second = await runCli(["import", BUNDLED_CAMPAIGN_FILE], {
+        DATABASE_URL: withQuery(database.url, "sslmode=prefer"),
+      });
+      expect(second.stderr).toBe("");
+      expect(second.stdout).toContain("units: 0 created, 0 updated, 12 unchanged");
+    });
+
+    it("refuses an unknown sslmode as a configuration error", async () => {
+      const { code, stderr } = await runCli(["import", BUNDLED_CAMPAIGN_FILE], {
+        DATABASE_URL: withQuery(database.url, "sslmode=sometimes"),
+      });
+      expect(code).toBe(1);
+      expect(stderr).toBe(
+        'Invalid configuration: DATABASE_URL: sslmode must be one of disable, allow, prefer, require, verify-ca, verify-full (not "sometimes")\n',
+      );
+    });
+
+    it("the bot's pool and scratch databases refuse it too, and take prefer", async () => {
+      const require = withQuery(database.url, "sslmode=require");
+      await expect(openDatabase(require, { migrate: false })).rejects.toThrow(
+        /the server does not offer TLS, but DATABASE_URL asks for it \(sslmode=require\)$/,
+      );
+      await expect(createScratchDatabase(require, "cchc_tls")).rejects.toBeInstanceOf(DatabaseConnectError);
+      const prefer = await openDatabase(withQuery(database.url, "sslmode=prefer"), { migrate: false, poolSize: 1 });
+      await prefer.ping();
+      await prefer.close();
+    });
+
+    it("the Prisma CLI (migrate status) refuses sslmode=require and works with prefer", async () => {
+      const prisma = (mode: string) =>
+        runProcess(resolve("node_modules/.bin/prisma"), ["migrate", "status"], {
+          DATABASE_URL: withQuery(database.url, `sslmode=${mode}`),
+          CHECKPOINT_DISABLE: "1",
+        });
+      const refused = await prisma("require");
+      expect(refused.code).not.toBe(0);
+      expect(refused.stdout + refused.stderr).toContain("does not support SSL");
+      const fine = await prisma("prefer");
+      expect(fine.stdout + fine.stderr).toContain("Database schema is up to date");
+      expect(fine.code).toBe(0);
+    });
+  },
+);
 
 /**
  * A stand-in PostgreSQL server that only answers the start of the protocol: it accepts TLS

@@ -41,7 +41,8 @@ function expectRefused(result: { code: number | null; stdout: string; stderr: st
   ).toBe(true);
 }
 
-describe("hostile campaign files", () => {
+// Each case starts the CLI (a few seconds each on a busy machine).
+describe("hostile campaign files", { timeout: 120_000 }, () => {
   it("deep nesting, in flow and in block style", async () => {
     expectRefused(
       await importOf("deep-flow.yaml", `units: ${"[".repeat(100_000)}${"]".repeat(100_000)}\n`),

@@ -170,7 +170,8 @@ describe("a malformed file", () => {
   });
 });
 
-describe("npm run cli -- import", () => {
+// Three CLI runs: a few seconds each on a busy machine.
+describe("npm run cli -- import", { timeout: 120_000 }, () => {
   const cli = (args: string[], env: Record<string, string>) => runCli(args, env, { cwd: tmp });
 
   it("imports, and a second run reports everything unchanged", async () => {

@@ -27,6 +27,11 @@ export type {
 } from "./generated/sqlite/client.ts";
 export * from "./generated/sqlite/enums.ts";
 
+/** The provider behind a client or a transaction client (Prisma keeps it on both). */
+export function clientProvider(client: object): Provider {
+  return (client as { _activeProvider?: string })._activeProvider === "postgresql" ? "postgresql" : "sqlite";
+}
+
 export interface Database {
   db: Db;
   provider: Provider;

@@ -54,9 +54,10 @@ async function migrateSqlite(url: string, migrations: Migration[]): Promise<stri
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = createClient({ url });
   try {
+    // First, so that every statement below waits for another process starting beside us.
+    await db.execute("PRAGMA busy_timeout = 5000");
     // WAL lets readers go on while one process writes; it is a property of the file.
     await db.execute("PRAGMA journal_mode = WAL");
-    await db.execute("PRAGMA busy_timeout = 5000");
     await db.execute(TABLE_SQLITE);
     const done = new Set(
       (
@@ -68,10 +69,21 @@ async function migrateSqlite(url: string, migrations: Migration[]): Promise<stri
     const applied: string[] = [];
     for (const m of migrations) {
       if (done.has(m.name)) continue;
-      // One transaction per migration: a failed one leaves nothing half-done.
+      // One transaction per migration: a failed one leaves nothing half-done. Another
+      // process starting on the same new file may have applied it while we waited for
+      // the write lock: look again once we hold it.
+      await db.execute("BEGIN IMMEDIATE");
+      const again = await db.execute({
+        sql: `SELECT 1 FROM "_prisma_migrations" WHERE migration_name = ? AND finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+        args: [m.name],
+      });
+      if (again.rows.length > 0) {
+        await db.execute("ROLLBACK");
+        continue;
+      }
       await db
         .executeMultiple(
-          `BEGIN IMMEDIATE;\n${m.sql}\n;INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, applied_steps_count, started_at) VALUES ('${randomUUID()}', '${m.checksum}', current_timestamp, '${m.name.replaceAll("'", "''")}', 1, current_timestamp);\nCOMMIT;`,
+          `${m.sql}\n;INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, applied_steps_count, started_at) VALUES ('${randomUUID()}', '${m.checksum}', current_timestamp, '${m.name.replaceAll("'", "''")}', 1, current_timestamp);\nCOMMIT;`,
         )
         .catch(async (e) => {
           await db.execute("ROLLBACK").catch(() => {});

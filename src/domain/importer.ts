@@ -4,7 +4,7 @@
  * editing a criterion's text updates it in place without touching its answers.
  */
 import { isDeepStrictEqual } from "node:util";
-import type { Db, Prisma } from "../db/client.ts";
+import { clientProvider, type Db, type Prisma } from "../db/client.ts";
 import { forgetCached } from "../db/read-cache.ts";
 import type { CampaignFile, DataFile, QuestionnaireFile, UnitFile } from "./campaign-file.ts";
 import { changeVisitTx, createVisitTx, type ReminderSettings } from "./schedule.ts";
@@ -27,6 +27,8 @@ export const IMPORT_SECTIONS = ["units", "questionnaire", "campaign", "visits"] 
 export type ImportReport = Record<(typeof IMPORT_SECTIONS)[number], ImportCounts> & {
   /** What happened to each visit of the file that was not left as it was. */
   visitOutcomes: VisitOutcome[];
+  /** onlyIfEmpty, and the database had a campaign: nothing was imported. */
+  skipped: boolean;
 };
 
 const emptyCounts = (): ImportCounts => ({ created: 0, updated: 0, unchanged: 0, removed: 0, kept: 0 });
@@ -430,6 +432,57 @@ export interface ImportOptions {
   now?: Date;
   visitReminderDays?: readonly number[];
   reminderTime?: string;
+  /** Import only into a database without any campaign (the bot's first start); else skip. */
+  onlyIfEmpty?: boolean;
+}
+
+/**
+ * Every import holds this PostgreSQL advisory lock for its whole transaction (the CLI's,
+ * and the bot's seeding at its first start), so two at once wait for each other instead of
+ * both creating the same rows. Next to the key of Prisma's migration lock (72707369).
+ */
+export const IMPORT_LOCK_KEY = 72707370;
+/** How long an import waits for another one (or for SQLite's write lock) before giving up. */
+const IMPORT_WAIT_MS = 120_000;
+/** How long an import itself may take, once it has the lock. */
+const IMPORT_RUN_MS = 120_000;
+
+/** Prisma's "timed out" (SQLite busy past busy_timeout) or PostgreSQL's lock_timeout. */
+function isLockWait(e: unknown): boolean {
+  const error = e as { code?: string; meta?: { driverAdapterError?: { cause?: { originalCode?: string } } } };
+  return error?.code === "P1008" || error?.meta?.driverAdapterError?.cause?.originalCode === "55P03";
+}
+
+/** Runs `work` in a transaction that no other import runs beside. */
+async function importTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+  const giveUpAt = Date.now() + IMPORT_WAIT_MS;
+  for (;;) {
+    let began = false;
+    try {
+      return await db.$transaction(
+        async (tx) => {
+          began = true;
+          if (clientProvider(tx) === "postgresql") {
+            // Bounded, so that a stuck import ends this one with a message, not a timeout.
+            await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = ${IMPORT_WAIT_MS}`);
+            await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${IMPORT_LOCK_KEY})`);
+          }
+          return work(tx);
+        },
+        { timeout: IMPORT_WAIT_MS + IMPORT_RUN_MS, maxWait: 30_000 },
+      );
+    } catch (e) {
+      // SQLite: the transaction begins IMMEDIATE, taking the database's one write lock, and
+      // waits busy_timeout (5 s) for it; another import may hold it longer. Nothing has run
+      // yet, so it simply begins again.
+      if (!began && isLockWait(e) && Date.now() < giveUpAt) continue;
+      if (isLockWait(e))
+        throw new ImportError(
+          "another import (or the bot's first start) is still writing after 2 minutes: try again when it has finished",
+        );
+      throw e;
+    }
+  }
 }
 
 export async function importData(
@@ -444,16 +497,19 @@ export async function importData(
     campaign: emptyCounts(),
     visits: emptyCounts(),
     visitOutcomes: [],
+    skipped: false,
   };
-  await db.$transaction(
-    async (tx) => {
-      await importUnits(tx, file.units, report.units);
-      if (file.questionnaire) await importQuestionnaire(tx, file.questionnaire, report.questionnaire);
-      if (file.campaign) await importCampaign(tx, file.campaign, timeZone, report.campaign);
-      await importVisits(tx, file, timeZone, options, report.visits, report.visitOutcomes);
-    },
-    { timeout: 120_000, maxWait: 30_000 },
-  );
+  await importTransaction(db, async (tx) => {
+    // Checked under the lock: two bots starting on an empty database seed it once.
+    if (options.onlyIfEmpty && (await tx.campaign.count()) > 0) {
+      report.skipped = true;
+      return;
+    }
+    await importUnits(tx, file.units, report.units);
+    if (file.questionnaire) await importQuestionnaire(tx, file.questionnaire, report.questionnaire);
+    if (file.campaign) await importCampaign(tx, file.campaign, timeZone, report.campaign);
+    await importVisits(tx, file, timeZone, options, report.visits, report.visitOutcomes);
+  });
   // Campaign, questionnaire, units and people may all have changed.
   forgetCached(db);
   return report;

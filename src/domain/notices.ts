@@ -5,7 +5,7 @@
  * "Đã nhận" button. No Telegram in here except the shape of the button.
  */
 import { z } from "zod";
-import type { Db, Prisma } from "../db/client.ts";
+import { clientProvider, type Db, type Prisma } from "../db/client.ts";
 import type { Translate } from "../i18n.ts";
 import { escapeHtml } from "./text.ts";
 import { calendarDaysBetween, deadlineStatus, formatDateTime } from "./time.ts";
@@ -50,10 +50,6 @@ export function noticesEnqueued(): void {
   for (const l of enqueueListeners) l();
 }
 
-function providerOf(client: Tx | Db): string {
-  return (client as unknown as { _activeProvider?: string })._activeProvider ?? "sqlite";
-}
-
 /** Prisma's Json input from a plain object (dates become ISO strings). */
 function jsonOf(value: Record<string, unknown>): Prisma.InputJsonValue {
   return JSON.parse(JSON.stringify(value));
@@ -90,7 +86,7 @@ export async function enqueueNotices(tx: Tx | Db, notices: NoticeInput[]): Promi
     // process is skipped without aborting the caller's transaction. SQLite has one writer
     // at a time, so the keys read above cannot be taken meanwhile.
     // (The client type is SQLite's, which has no skipDuplicates; the PostgreSQL client does.)
-    const args = providerOf(tx) === "postgresql" ? { data, skipDuplicates: true } : { data };
+    const args = clientProvider(tx) === "postgresql" ? { data, skipDuplicates: true } : { data };
     const result = await tx.notice.createMany(args as { data: typeof data });
     created += result.count;
   }
