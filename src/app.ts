@@ -41,6 +41,7 @@ export async function seedIfEmpty(database: Database, config: Config, logger: Lo
   if ((await database.db.campaign.count()) > 0) return;
   const report = await importData(database.db, await loadDataFile(BUNDLED_CAMPAIGN_FILE), config.TZ, {
     onlyIfEmpty: true,
+    source: { file: BUNDLED_CAMPAIGN_FILE, by: "bot start (empty database)" },
   });
   if (report.skipped) logger.info("empty database: another instance imported the campaign meanwhile");
   else logger.info({ file: BUNDLED_CAMPAIGN_FILE, report }, "empty database: imported the bundled campaign");

@@ -93,4 +93,17 @@ describe("formula-looking names in the exports", () => {
       }),
     );
   });
+
+  it("both exports are in the audit log: who, which format, how much", async () => {
+    const person = await h.db.person.findUniqueOrThrow({ where: { telegramId: BigInt(coordinator.id) } });
+    const entries = await h.db.auditLog.findMany({ where: { action: "results.export" }, orderBy: { id: "asc" } });
+    expect(entries.map((e) => [e.actorId, e.entity, e.entityId])).toEqual([
+      [person.id, "Campaign", String(h.campaign.id)],
+      [person.id, "Campaign", String(h.campaign.id)],
+    ]);
+    expect(entries.map((e) => e.after)).toEqual([
+      { format: "csv", file: "ket-qua-tu-danh-gia-2019.csv", bytes: expect.any(Number), units: 12, answers: 0 },
+      { format: "xlsx", file: "ket-qua-tu-danh-gia-2019.xlsx", bytes: expect.any(Number), units: 12, answers: 0 },
+    ]);
+  });
 });

@@ -64,9 +64,11 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-describe("a visit changed in chat, then the same file imported again", () => {
+// Each case starts the CLI (a few seconds each on a busy machine).
+describe("a visit changed in chat, then the same file imported again", { timeout: 120_000 }, () => {
   it("the file's new dates are applied and announced once", async () => {
-    expect(await importFile(F1())).toEqual([
+    const file = F1();
+    expect(await importFile(file)).toEqual([
       "visits: 0 created, 3 updated, 0 unchanged",
       `  quynh-nhai: changed time 19/03/2019 08:00 -> 19/03/${Y} 08:00 (1 notice)`,
       `  thuan-chau: changed time 21/03/2019 08:00 -> 21/03/${Y} 08:00 (1 notice)`,
@@ -74,6 +76,19 @@ describe("a visit changed in chat, then the same file imported again", () => {
     ]);
     qn = await visitOf("quynh-nhai");
     expect(await noticesOf(qn.id, "visit.changed")).toHaveLength(1);
+    // The import is in the audit log: which file, who ran it, what it counted.
+    const entry = await h.db.auditLog.findFirstOrThrow({ where: { action: "campaign.import", entityId: file } });
+    expect(entry.actorId).toBeNull();
+    expect(entry.after).toMatchObject({
+      by: expect.stringMatching(/^cli:.+@.+$/),
+      campaignCode: "son-la-2019",
+      counts: {
+        units: { created: 0, updated: 0, unchanged: 12 },
+        visits: { created: 0, updated: 3, unchanged: 0, kept: 0 },
+      },
+      visitsChanged: ["quynh-nhai", "thuan-chau", "so-cong-thuong"],
+      visitsLeftAsChangedInChat: [],
+    });
   });
 
   it("/lichsua and /lichhuy in chat survive the re-import; nobody is told anything new", async () => {

@@ -3,6 +3,7 @@
  *   import <file>                     load a campaign data file (idempotent)
  *   invites [--unit <name>] [--role officer|coordinator|inspector] [--days N] [--json]
  */
+import { hostname, userInfo } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Api } from "grammy";
@@ -44,7 +45,7 @@ async function runImport(database: Database, config: CliConfig, args: string[]) 
   if (!file || args.length > 1)
     throw new UsageError("import takes one file: npm run cli -- import data/son-la-2019.yaml");
   const data = await loadDataFile(file);
-  const report = await importData(database.db, data, config.TZ);
+  const report = await importData(database.db, data, config.TZ, { source: { file, by: `cli:${operator()}` } });
   for (const section of IMPORT_SECTIONS) {
     const c = report[section];
     console.log(
@@ -53,6 +54,17 @@ async function runImport(database: Database, config: CliConfig, args: string[]) 
     );
   }
   for (const line of visitLines(report.visitOutcomes, config.TZ)) console.log(`  ${line}`);
+}
+
+/** Who runs the CLI, for the audit log: the system user and host. */
+function operator(): string {
+  let name = process.env.USER ?? "unknown";
+  try {
+    name = userInfo().username;
+  } catch {
+    // No passwd entry for this uid (some containers): keep $USER.
+  }
+  return `${name}@${hostname()}`;
 }
 
 const FIELD_NAMES = { startsAt: "time", place: "place", contents: "contents" } as const;

@@ -6,6 +6,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { clientProvider, type Db, type Prisma } from "../db/client.ts";
 import { forgetCached } from "../db/read-cache.ts";
+import { audit } from "./audit.ts";
 import type { CampaignFile, DataFile, QuestionnaireFile, UnitFile } from "./campaign-file.ts";
 import { changeVisitTx, createVisitTx, type ReminderSettings } from "./schedule.ts";
 import { fold } from "./text.ts";
@@ -434,6 +435,8 @@ export interface ImportOptions {
   reminderTime?: string;
   /** Import only into a database without any campaign (the bot's first start); else skip. */
   onlyIfEmpty?: boolean;
+  /** For the audit log: the file's name and who imports it ("cli:user@host", "bot start"). */
+  source?: { file: string; by: string };
 }
 
 /**
@@ -509,6 +512,19 @@ export async function importData(
     if (file.questionnaire) await importQuestionnaire(tx, file.questionnaire, report.questionnaire);
     if (file.campaign) await importCampaign(tx, file.campaign, timeZone, report.campaign);
     await importVisits(tx, file, timeZone, options, report.visits, report.visitOutcomes);
+    await audit(tx, {
+      actorId: null,
+      action: "campaign.import",
+      entity: "DataFile",
+      entityId: options.source?.file ?? "",
+      after: {
+        by: options.source?.by ?? null,
+        campaignCode: file.campaign?.code ?? null,
+        counts: Object.fromEntries(IMPORT_SECTIONS.map((section) => [section, report[section]])),
+        visitsChanged: report.visitOutcomes.filter((o) => o.applied.length > 0).map((o) => o.key),
+        visitsLeftAsChangedInChat: report.visitOutcomes.filter((o) => o.kept.length > 0).map((o) => o.key),
+      },
+    });
   });
   // Campaign, questionnaire, units and people may all have changed.
   forgetCached(db);

@@ -10,6 +10,7 @@ import { PassThrough } from "node:stream";
 import { Composer, InlineKeyboard, InputFile } from "grammy";
 import type { Unit } from "../../../db/client.ts";
 import { formatNumber } from "../../../domain/answers.ts";
+import { audit } from "../../../domain/audit.ts";
 import { commandFor, commandNameOf, type Intent, nameAlone, parseIntent } from "../../../domain/intents.ts";
 import {
   type AreaInfo,
@@ -264,6 +265,14 @@ async function exportResults(ctx: BotContext, shape: CampaignShape, format: "xls
       ? ctx.t("coordinator.export.caption_csv", { units: num(ctx, counts.units) })
       : ctx.t("coordinator.export.caption", { units: num(ctx, counts.units), answers: num(ctx, counts.answers) });
   ctx.logger.info({ format, bytes: file.length, ...counts }, "results exported");
+  // Who took the whole campaign's results away, and when: before it leaves for Telegram.
+  await audit(db, {
+    actorId: ctx.person.id,
+    action: "results.export",
+    entity: "Campaign",
+    entityId: shape.campaign.id,
+    after: { format, file: name, bytes: file.length, ...counts },
+  });
   await ctx.replyWithDocument(new InputFile(file, name), { caption, parse_mode: "HTML" });
 }
 
