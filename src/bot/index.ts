@@ -18,6 +18,7 @@ import { answerPressesOnce } from "./middlewares/answer-presses.ts";
 import { handleBotError, logEscapedError } from "./middlewares/error-boundary.ts";
 import { onceOnly } from "./middlewares/once-only.ts";
 import { loadPerson } from "./middlewares/person.ts";
+import { stripNulFromUpdates } from "./middlewares/strip-nul.ts";
 import { updateLogger } from "./middlewares/update-logger.ts";
 
 export type { BotContext, BotDeps } from "./context.ts";
@@ -46,6 +47,8 @@ export function createBot(config: Config, deps: BotDeps, options: CreateBotOptio
   bot.api.config.use(htmlByDefault);
 
   const now = deps.now ?? (() => new Date());
+  // First: no NUL character of an update reaches a handler, a log line or the database.
+  bot.use(stripNulFromUpdates());
   bot.use((ctx, next) => {
     ctx.config = config;
     ctx.deps = deps;

@@ -47,6 +47,7 @@ import {
   confirmSubmitView,
   evidenceListView,
   evidenceRequestKeyboard,
+  fileSize,
   missingText,
   questionView,
   reviewView,
@@ -439,6 +440,13 @@ selfAssessmentFeature.on("message:text", async (ctx, next) => {
   }
 });
 
+/**
+ * The largest file kept as evidence: Evidence.size is a 32-bit INT. Telegram declares up
+ * to 2 GB (4 GB for Premium accounts); a larger one is refused with a message rather than
+ * failing to be stored.
+ */
+const MAX_EVIDENCE_BYTES = 2 ** 31 - 1;
+
 /** The file in a message, as evidence: documents, photos (largest size), and scans sent as video or audio are refused. */
 function fileOf(message: Message): EvidenceFile | null {
   if (message.document) {
@@ -472,6 +480,11 @@ selfAssessmentFeature.on(["message:document", "message:photo"], async (ctx, next
   const question = cursor && (await findQuestion(ctx.deps.db, scope, cursor.questionId));
   if (!question) return void (await say(ctx, ctx.t("assessment.evidence_no_question")));
   const file = fileOf(ctx.message)!;
+  if (file.size !== null && file.size > MAX_EVIDENCE_BYTES) {
+    const name = file.fileName ?? ctx.t("assessment.photo");
+    const [size, max] = [fileSize(ctx, file.size), fileSize(ctx, MAX_EVIDENCE_BYTES)];
+    return void (await say(ctx, ctx.t("assessment.evidence_too_large", { name, size, max })));
+  }
   await guarded(ctx, async () => {
     const { duplicate } = await addEvidence(ctx.deps.db, scope, question, file, ctx.person.id, ctx.sentAt);
     const files = await listEvidence(ctx.deps.db, scope, question.id);

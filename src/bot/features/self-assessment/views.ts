@@ -248,10 +248,11 @@ export function savedText(ctx: BotContext, q: QuestionWithContext, answer: Answe
   return answerText(ctx, "assessment.saved", q, answer);
 }
 
-/** 48 KB, 1,4 MB */
-function fileSize(ctx: BotContext, bytes: number): string {
+/** 48 KB, 1,4 MB, 2,8 GB */
+export function fileSize(ctx: BotContext, bytes: number): string {
   if (bytes < 1024 * 1024) return `${num(ctx, Math.max(1, Math.round(bytes / 1024)))} KB`;
-  return `${num(ctx, Math.round((bytes / (1024 * 1024)) * 10) / 10)} MB`;
+  if (bytes < 1024 ** 3) return `${num(ctx, Math.round((bytes / 1024 ** 2) * 10) / 10)} MB`;
+  return `${num(ctx, Math.round((bytes / 1024 ** 3) * 10) / 10)} GB`;
 }
 
 export function evidenceListView(ctx: BotContext, q: QuestionWithContext, files: Evidence[], locked: boolean) {
