@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInvites } from "../src/domain/invites.ts";
 import { renderNotice } from "../src/domain/notices.ts";
+import { runCli } from "./support/cli.ts";
 import { createHarness, type Harness } from "./support/harness.ts";
 import { testSender } from "./support/sender.ts";
 import { documentUpdate, user } from "./support/updates.ts";
@@ -191,5 +192,17 @@ describe("a number typed right after a self-score", () => {
     await h.tap(officer, "✏️ Sửa câu trả lời");
     expect(h.recorder.lastText()).toContain("Câu 1.2");
     expect((await h.send(officer, "3"))[0]).toContain("✅ Đã lưu câu 1.2: <b>3</b>");
+  });
+});
+
+describe("npm run cli -- invites", () => {
+  it("creates codes without BOT_USERNAME: each to be typed as /start CODE", async () => {
+    const result = await runCli(["invites", "--unit", "song ma"], { DATABASE_URL: h.database.url });
+    expect(result.code).toBe(0);
+    const [line] = result.stdout.trim().split("\n");
+    const [unit, role, code, how] = line!.split("\t");
+    expect([unit, role]).toEqual(["Ủy ban nhân dân huyện Sông Mã", "officer"]);
+    expect(how).toBe(`/start ${code}`);
+    expect(await h.db.invite.count({ where: { code } })).toBe(1);
   });
 });

@@ -31,13 +31,18 @@ class UsageError extends Error {}
 
 const ROLES: Record<string, Role> = { officer: "OFFICER", coordinator: "COORDINATOR", inspector: "INSPECTOR" };
 
-async function botUsername(config: CliConfig): Promise<string> {
+/**
+ * The bot's username for deep links, when it can be known: BOT_USERNAME, or asked of Telegram
+ * with BOT_TOKEN. Without either the codes still work (typed as /start CODE), so the CLI
+ * prints them without links rather than refusing.
+ */
+async function botUsername(config: CliConfig): Promise<string | null> {
   if (config.BOT_USERNAME) return config.BOT_USERNAME;
   if (config.BOT_TOKEN) {
     const me = await new Api(config.BOT_TOKEN, { apiRoot: config.TELEGRAM_API_ROOT }).getMe();
     return me.username;
   }
-  throw new UsageError("set BOT_USERNAME (or BOT_TOKEN) so that invite links can name the bot");
+  return null;
 }
 
 async function runImport(database: Database, config: CliConfig, args: string[]) {
@@ -124,11 +129,14 @@ async function runInvites(database: Database, config: CliConfig, args: string[])
     unit: i.unit?.name ?? "",
     role: i.role.toLowerCase(),
     code: i.code,
-    link: inviteLink(username, i.code),
+    link: username ? inviteLink(username, i.code) : `/start ${i.code}`,
     expiresAt: i.expiresAt.toISOString(),
   }));
   if (values.json) console.log(JSON.stringify(rows, null, 2));
   else for (const r of rows) console.log([r.unit || "-", r.role, r.code, r.link].join("\t"));
+  if (!username && !values.json) {
+    console.error("(no BOT_USERNAME or BOT_TOKEN: people type /start CODE in the bot's chat instead of a link)");
+  }
 }
 
 export async function runCli(argv: string[]): Promise<number> {
