@@ -3,9 +3,10 @@
  * missing value stops the process with one line naming the variable and what it expects.
  */
 import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { z } from "zod";
 import { checkPgUrl, DatabaseUrlError } from "./db/pg-connection.ts";
-import { DEFAULT_DATABASE_URL, providerOf } from "./db/url.ts";
+import { DEFAULT_DATABASE_URL, providerOf, sqlitePath } from "./db/url.ts";
 
 const telegramIdList = z
   .string()
@@ -37,6 +38,11 @@ function dayList(fallback: string) {
       }
       return [...new Set(days)].sort((a, b) => b - a);
     });
+}
+
+/** A whole number from `min` to `max`, with one message however it is wrong. */
+function wholeNumber(min: number, max: number, message: string) {
+  return z.coerce.number({ error: message }).int({ error: message }).min(min, message).max(max, message);
 }
 
 const fields = {
@@ -71,12 +77,7 @@ const fields = {
    * max_connections, 1–100); the server also handles no more updates than this at once and
    * queues the rest in arrival order, so a burst is answered in order instead of all late.
    */
-  WEBHOOK_MAX_CONNECTIONS: z.coerce
-    .number({ error: "a whole number from 1 to 100" })
-    .int({ error: "a whole number from 1 to 100" })
-    .min(1, "a whole number from 1 to 100")
-    .max(100, "a whole number from 1 to 100")
-    .default(40),
+  WEBHOOK_MAX_CONNECTIONS: wholeNumber(1, 100, "a whole number from 1 to 100").default(40),
   HOST: z.string().min(1).default("0.0.0.0"),
   PORT: z.coerce.number({ error: "a port number" }).int().min(0).max(65535).default(8080),
   TELEGRAM_API_ROOT: z.url({ error: "a URL such as https://api.telegram.org" }).default("https://api.telegram.org"),
@@ -118,9 +119,34 @@ const fields = {
   NOTICE_RATE: z.coerce.number({ error: "messages per second, 1 to 30" }).min(1).max(30).default(28),
   /** Attempts of a notice on 5xx / network errors before it is marked failed. */
   NOTICE_MAX_ATTEMPTS: z.coerce.number({ error: "a whole number from 1 to 20" }).int().min(1).max(20).default(6),
+  /**
+   * Where evidence files are kept (src/storage): "local", a folder (FILES_DIR); or
+   * "database", chunks in the database itself, for several instances on one PostgreSQL
+   * server (allowed on SQLite too, where it makes the .db file grow by every file).
+   */
+  FILE_STORAGE: z.enum(["local", "database"], { error: '"local" or "database"' }).default("local"),
+  /** The local store's folder; default data/files, i.e. "files" beside a SQLite database. */
+  FILES_DIR: z.string().min(1).optional(),
+  /**
+   * Largest file accepted, in MB (MiB, as Telegram counts its 20 MB); at most 2000, which
+   * the size columns (32-bit) hold.
+   */
+  MAX_FILE_MB: wholeNumber(1, 2000, "a whole number of megabytes from 1 to 2000").default(20),
 };
 
-const ConfigSchema = z.object(fields).superRefine((c, ctx) => {
+/**
+ * The local store's folder: FILES_DIR, or "files" beside the SQLite database (data/files
+ * for the default database), or data/files with PostgreSQL.
+ */
+function withFilesDir<C extends { DATABASE_URL: string; FILES_DIR?: string | undefined }>(c: C) {
+  const besideDatabase =
+    providerOf(c.DATABASE_URL) === "sqlite" && sqlitePath(c.DATABASE_URL) !== ":memory:"
+      ? join(dirname(sqlitePath(c.DATABASE_URL)), "files")
+      : join("data", "files");
+  return { ...c, FILES_DIR: c.FILES_DIR ?? besideDatabase };
+}
+
+const BotSettings = z.object(fields).superRefine((c, ctx) => {
   if (c.BOT_MODE !== "webhook") return;
   if (!c.WEBHOOK_URL)
     ctx.addIssue({
@@ -136,17 +162,24 @@ const ConfigSchema = z.object(fields).superRefine((c, ctx) => {
     });
 });
 
+const ConfigSchema = BotSettings.transform(withFilesDir);
+
 export type Config = z.infer<typeof ConfigSchema>;
 
 /** The command-line tools work on the database alone: no token needed. */
-const CliConfigSchema = z.object({
+const CliSettings = z.object({
   BOT_TOKEN: fields.BOT_TOKEN.optional(),
   BOT_USERNAME: fields.BOT_USERNAME,
   DATABASE_URL: fields.DATABASE_URL,
   TELEGRAM_API_ROOT: fields.TELEGRAM_API_ROOT,
   TZ: fields.TZ,
   LOG_LEVEL: fields.LOG_LEVEL,
+  // Backups copy the files too.
+  FILE_STORAGE: fields.FILE_STORAGE,
+  FILES_DIR: fields.FILES_DIR,
+  MAX_FILE_MB: fields.MAX_FILE_MB,
 });
+const CliConfigSchema = CliSettings.transform(withFilesDir);
 export type CliConfig = z.infer<typeof CliConfigSchema>;
 
 export class ConfigError extends Error {

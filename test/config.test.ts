@@ -27,7 +27,19 @@ describe("config", () => {
       TZ: "Asia/Ho_Chi_Minh",
       DEFAULT_LOCALE: "vi",
       LOG_LEVEL: "info",
+      FILE_STORAGE: "local",
+      FILES_DIR: "data/files",
+      MAX_FILE_MB: 20,
     });
+  });
+
+  it("keeps files beside the SQLite database unless FILES_DIR says where", () => {
+    const files = (env: Record<string, string>) => parseConfig({ BOT_TOKEN: TOKEN, ...env }).FILES_DIR;
+    expect(files({ DATABASE_URL: "file:/var/lib/cchc/cchc.db" })).toBe("/var/lib/cchc/files");
+    expect(files({ DATABASE_URL: "postgresql://cchc@db:5432/cchc" })).toBe("data/files");
+    expect(files({ DATABASE_URL: "file:/var/lib/cchc/cchc.db", FILES_DIR: "/srv/evidence" })).toBe("/srv/evidence");
+    const c = parseConfig({ BOT_TOKEN: TOKEN, FILE_STORAGE: "database", MAX_FILE_MB: "50" });
+    expect([c.FILE_STORAGE, c.MAX_FILE_MB]).toEqual(["database", 50]);
   });
 
   it("parses coordinator ids, PostgreSQL and webhook settings", () => {
@@ -72,6 +84,11 @@ describe("config", () => {
     [{ BOT_TOKEN: TOKEN, TZ: "Mars/Olympus" }, "TZ", "IANA time zone"],
     [{ BOT_TOKEN: TOKEN, DEFAULT_LOCALE: "fr" }, "DEFAULT_LOCALE", '"vi" or "en"'],
     [{ BOT_TOKEN: TOKEN, LOG_LEVEL: "loud" }, "LOG_LEVEL", "one of fatal"],
+    [{ BOT_TOKEN: TOKEN, FILE_STORAGE: "s3" }, "FILE_STORAGE", '"local" or "database"'],
+    [{ BOT_TOKEN: TOKEN, MAX_FILE_MB: "0" }, "MAX_FILE_MB", "megabytes from 1 to 2000"],
+    [{ BOT_TOKEN: TOKEN, MAX_FILE_MB: "20MB" }, "MAX_FILE_MB", "megabytes from 1 to 2000"],
+    [{ BOT_TOKEN: TOKEN, MAX_FILE_MB: "2.5" }, "MAX_FILE_MB", "megabytes from 1 to 2000"],
+    [{ BOT_TOKEN: TOKEN, MAX_FILE_MB: "4096" }, "MAX_FILE_MB", "megabytes from 1 to 2000"],
   ])("%j is refused, naming %s", (env, variable, expected) => {
     const e = errorOf(env as Record<string, string>);
     expect(e.variable).toBe(variable);
@@ -84,6 +101,12 @@ describe("config", () => {
   it("the command-line tools need no token", () => {
     expect(parseCliConfig({}).DATABASE_URL).toBe("file:./data/cchc.db");
     expect(parseCliConfig({ BOT_USERNAME: "@cchc_bot" }).BOT_USERNAME).toBe("cchc_bot");
+    // Backups copy the files: the command line knows where they are.
+    expect(parseCliConfig({ DATABASE_URL: "file:/srv/cchc.db" })).toMatchObject({
+      FILE_STORAGE: "local",
+      FILES_DIR: "/srv/files",
+      MAX_FILE_MB: 20,
+    });
   });
 });
 

@@ -64,7 +64,7 @@ export interface OpenOptions {
  * handed back to the pool as broken (the pool closes it and opens a new one when needed);
  * the holder's own release later is a no-op.
  */
-function survivePostgresRestarts(pool: pg.Pool, onError: (err: Error) => void): void {
+export function survivePostgresRestarts(pool: pg.Pool, onError: (err: Error) => void): void {
   const checkedOut = new Set<pg.PoolClient>();
   pool.on("acquire", (client) => checkedOut.add(client));
   pool.on("release", (_err, client) => checkedOut.delete(client));
