@@ -52,6 +52,11 @@ export class InvalidKey extends Error {
   }
 }
 
+/**
+ * Call it outside database transactions: the database store's statements run apart from the
+ * caller's transaction, and on SQLite they wait for it to end, so a put from inside one never
+ * returns (seen: the process hung). Store the file first, then write the rows naming its key.
+ */
 export interface FileStore {
   readonly kind: "local" | "database";
   /**

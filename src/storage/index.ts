@@ -1,6 +1,13 @@
 /**
  * The file store the settings ask for (FILE_STORAGE, FILES_DIR, MAX_FILE_MB in config.ts).
  * Both config shapes (the bot's and the command line's) carry these settings.
+ *
+ * Keeping an evidence file, outside any database transaction:
+ *   const object = await store.put(download, { maxBytes: maxFileBytes(config) }); // TooLarge?
+ *   const type = await sniffStoredFile(store, object);
+ *   if (!type) await store.delete(object.key);  // refused: not an allowed kind
+ *   else … write the Evidence row with object.key, size, sha256 and type.mime …
+ * and now and then (at start, say) `store.sweep()` for what a crash mid-put left.
  */
 import type { Database } from "../db/client.ts";
 import { DatabaseFileStore } from "./database-store.ts";
@@ -8,9 +15,17 @@ import type { FileStore } from "./file-store.ts";
 import { LocalFileStore } from "./local-store.ts";
 
 export { DatabaseFileStore } from "./database-store.ts";
-export * from "./file-store.ts";
+export {
+  type ByteRange,
+  type FileStore,
+  HEAD_BYTES,
+  InvalidKey,
+  isKey,
+  type StoredObject,
+  TooLarge,
+} from "./file-store.ts";
 export { LocalFileStore } from "./local-store.ts";
-export * from "./sniff.ts";
+export { ALLOWED_TYPES, type SniffedType, sniffFileType, sniffStoredFile } from "./sniff.ts";
 
 export interface FileStoreConfig {
   FILE_STORAGE: "local" | "database";

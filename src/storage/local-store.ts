@@ -66,7 +66,8 @@ export class LocalFileStore implements FileStore {
         // One write at a time, awaited: the input is read no faster than the disk takes it.
         for await (const chunk of bytesOf(input)) {
           intake.take(chunk);
-          await handle.write(chunk);
+          // write(2) may take less than asked (a signal, a full disk about to fail): the rest follows.
+          for (let done = 0; done < chunk.length; ) done += (await handle.write(chunk, done)).bytesWritten;
         }
         await handle.sync();
       } finally {
