@@ -18,6 +18,7 @@ import { importData } from "../src/domain/importer.ts";
 import { createI18n } from "../src/i18n.ts";
 import {
   BENCH_TOKEN,
+  benchFileStore,
   countingLogger,
   createBenchDatabase,
   createManyChunked,
@@ -90,7 +91,11 @@ export async function runFlatCost(provider: Provider, options: FlatCostOptions):
       LOG_LEVEL: "warn",
     });
     const { logger, counts } = countingLogger();
-    const bot = createBot(config, { db, logger, i18n: createI18n("vi") }, { botInfo: fake.botInfo });
+    const bot = createBot(
+      config,
+      { db, logger, i18n: createI18n("vi"), store: benchFileStore() },
+      { botInfo: fake.botInfo },
+    );
     await bot.init();
 
     const cases = [

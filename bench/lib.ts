@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, fork, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createWriteStream, existsSync, readFileSync } from "node:fs";
+import { createWriteStream, existsSync, mkdtempSync, readFileSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +23,7 @@ import { importData } from "../src/domain/importer.ts";
 import { readScoringRule, scoreAnswer } from "../src/domain/scoring.ts";
 import { fold } from "../src/domain/text.ts";
 import { PROJECT_ROOT } from "../src/paths.ts";
+import { LocalFileStore } from "../src/storage/index.ts";
 
 export const BENCH_TOKEN = "123456:BENCH-token-abcdefghijklmnopqrstuvwxyz";
 export const WEBHOOK_SECRET = "bench-webhook-secret-0123456789";
@@ -856,4 +857,9 @@ export class BotProcess {
     await this.exited;
     clearTimeout(timer);
   }
+}
+
+/** A file store in a throw-away folder, for bots the benchmarks build in their own process. */
+export function benchFileStore(): LocalFileStore {
+  return new LocalFileStore(mkdtempSync(join(tmpdir(), "cchc-bench-files-")));
 }

@@ -14,6 +14,7 @@ import { createI18n } from "../src/i18n.ts";
 import {
   answerPlans,
   BENCH_TOKEN,
+  benchFileStore,
   countingLogger,
   createBenchDatabase,
   createOfficers,
@@ -94,7 +95,11 @@ export async function runQueries(provider: Provider, options: QueriesOptions): P
       LOG_LEVEL: "warn",
     });
     const { logger } = countingLogger();
-    const bot = createBot(config, { db: traced, logger, i18n: createI18n("vi") }, { botInfo: fake.botInfo });
+    const bot = createBot(
+      config,
+      { db: traced, logger, i18n: createI18n("vi"), store: benchFileStore() },
+      { botInfo: fake.botInfo },
+    );
     await bot.init();
 
     const o = officer!;

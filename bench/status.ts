@@ -30,7 +30,7 @@ import { campaignShape } from "../src/domain/status.ts";
 import { fold } from "../src/domain/text.ts";
 import { createI18n } from "../src/i18n.ts";
 import { writeXlsx } from "../src/reports/export.ts";
-import { BENCH_TOKEN, createBenchDatabase, elapsedMs, mb, ms, summarize } from "./lib.ts";
+import { BENCH_TOKEN, benchFileStore, createBenchDatabase, elapsedMs, mb, ms, summarize } from "./lib.ts";
 
 const { values } = parseArgs({
   options: {
@@ -319,7 +319,7 @@ async function timeCommands(db: Db, url: string, label: string) {
   const logger = pino({ level: "silent" });
   const bot = createBot(
     config,
-    { db, logger, i18n: createI18n("vi") },
+    { db, logger, i18n: createI18n("vi"), store: benchFileStore() },
     { botInfo: { ...DEFAULT_BOT_INFO }, transformers: [recorder] },
   );
   // The chart is rendered between the last text message and sendPhoto: time it apart.

@@ -15,12 +15,16 @@ import { type Jobs, type JobsOptions, startJobs } from "./jobs/index.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { DATA_DIR } from "./paths.ts";
 import { secretsOf } from "./secrets.ts";
+import { webRoutes } from "./server/web/routes.ts";
+import { createFileStore, type FileStore } from "./storage/index.ts";
 
 export const BUNDLED_CAMPAIGN_FILE = join(DATA_DIR, "son-la-2019.yaml");
 
 export interface App {
   config: Config;
   database: Database;
+  /** The province's copies of evidence and exports; close it before the database. */
+  store: FileStore;
   i18n: I18n;
   logger: Logger;
   bot: Bot<BotContext>;
@@ -55,8 +59,9 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
   await seedIfEmpty(database, config, logger);
   await forgetOldUpdates(database.db, new Date());
   const i18n = createI18n(config.DEFAULT_LOCALE);
-  const bot = createBot(config, { db: database.db, logger, i18n, now: options.now }, options);
-  return { config, database, i18n, logger, bot };
+  const store = createFileStore(config, database);
+  const bot = createBot(config, { db: database.db, logger, i18n, store, now: options.now }, options);
+  return { config, database, store, i18n, logger, bot };
 }
 
 /**
@@ -65,4 +70,24 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
  */
 export function startAppJobs(app: App, options: Partial<JobsOptions> = {}): Jobs {
   return startJobs({ config: app.config, db: app.database.db, i18n: app.i18n, logger: app.logger, ...options });
+}
+
+/**
+ * The pages signed links open (src/server/web/routes.ts), for the HTTP server of a
+ * bootstrapped app; a confirmation goes to the person's chat through the bot.
+ */
+export function appWebRoutes(app: App) {
+  const { database, i18n, logger, config, store, bot } = app;
+  return webRoutes({
+    db: database.db,
+    store,
+    i18n,
+    logger,
+    config,
+    notify: async (personId, text) => {
+      const person = await database.db.person.findUnique({ where: { id: personId } });
+      if (!person) return;
+      await bot.api.sendMessage(Number(person.telegramId), text(i18n.forLocale(person.locale)));
+    },
+  });
 }

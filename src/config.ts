@@ -80,6 +80,18 @@ const fields = {
   WEBHOOK_MAX_CONNECTIONS: wholeNumber(1, 100, "a whole number from 1 to 100").default(40),
   HOST: z.string().min(1).default("0.0.0.0"),
   PORT: z.coerce.number({ error: "a port number" }).int().min(0).max(65535).default(8080),
+  /**
+   * Where people open the bot's pages (files, evidence lists, the upload page): the base of
+   * every signed link. Default: the origin of WEBHOOK_URL, else http://localhost:PORT.
+   */
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: "an http(s) URL such as https://cchc.sonla.gov.vn" }).optional(),
+  /** How long a signed link works, in hours (1 to 720). */
+  LINK_TTL_HOURS: z.coerce
+    .number({ error: "hours, 1 to 720" })
+    .int({ error: "hours, 1 to 720" })
+    .min(1, "hours, 1 to 720")
+    .max(720, "hours, 1 to 720")
+    .default(24),
   TELEGRAM_API_ROOT: z.url({ error: "a URL such as https://api.telegram.org" }).default("https://api.telegram.org"),
   COORDINATOR_IDS: telegramIdList,
   TZ: z
@@ -165,6 +177,14 @@ const BotSettings = z.object(fields).superRefine((c, ctx) => {
 const ConfigSchema = BotSettings.transform(withFilesDir);
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** The base of signed links (no trailing slash): PUBLIC_URL, WEBHOOK_URL's origin, or localhost. */
+export function publicBaseUrl(config: Pick<Config, "PUBLIC_URL" | "WEBHOOK_URL" | "PORT">): string {
+  // Parsed and written back: what goes into a message's link is a normalised, encoded URL.
+  if (config.PUBLIC_URL) return new URL(config.PUBLIC_URL).href.replace(/\/+$/, "");
+  if (config.WEBHOOK_URL) return new URL(config.WEBHOOK_URL).origin;
+  return `http://localhost:${config.PORT}`;
+}
 
 /** The command-line tools work on the database alone: no token needed. */
 const CliSettings = z.object({

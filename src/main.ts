@@ -4,7 +4,7 @@
  */
 
 import type { Server } from "node:http";
-import { type App, bootstrap, startAppJobs } from "./app.ts";
+import { type App, appWebRoutes, bootstrap, startAppJobs } from "./app.ts";
 import { setDefaultMenus } from "./bot/commands.ts";
 import { startPolling } from "./bot/polling.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
@@ -55,6 +55,7 @@ async function main() {
       ping: database.ping,
       logger,
       maxConcurrentUpdates: config.WEBHOOK_MAX_CONNECTIONS,
+      web: appWebRoutes(app),
     });
     const port = await listen(server, config.PORT, config.HOST);
     await bot.api.setWebhook(webhookUrl.href, {
@@ -78,7 +79,7 @@ async function main() {
     timer.unref();
     stopReplay = () => clearInterval(timer);
   } else {
-    server = createHttpServer({ ping: database.ping, logger });
+    server = createHttpServer({ ping: database.ping, logger, web: appWebRoutes(app) });
     const port = await listen(server, config.PORT, config.HOST);
     await bot.api.deleteWebhook();
     const runner = startPolling(bot, logger);
@@ -105,6 +106,7 @@ async function main() {
     await closeServer(server);
     // Sends in flight finish; claimed notices not sent yet go back to the outbox.
     await jobs.stop();
+    await app.store.close();
     await database.close();
     clearTimeout(force);
     logger.info("stopped");

@@ -206,7 +206,7 @@ describe("two bot instances on one database", () => {
     const other = await openDatabase(h.database.url, { migrate: false });
     const second = createBot(
       h.config,
-      { db: other.db, logger: h.logger, i18n: h.i18n, now: h.clock.now },
+      { db: other.db, logger: h.logger, i18n: h.i18n, store: h.store, now: h.clock.now },
       { botInfo: TEST_BOT, transformers: [h.recorder.transformer] },
     );
     try {

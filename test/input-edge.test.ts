@@ -1,6 +1,7 @@
 import type { Update } from "grammy/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInvites } from "../src/domain/invites.ts";
+import { pdf } from "./storage/samples.ts";
 import { createHarness, type Harness } from "./support/harness.ts";
 import { documentUpdate, textUpdate, user } from "./support/updates.ts";
 
@@ -16,7 +17,7 @@ const Y = new Date().getFullYear() + 1;
 const INTERNAL_ERROR = /lỗi|error/i;
 
 beforeAll(async () => {
-  h = await createHarness({ env: { COORDINATOR_IDS: String(coordinator.id) } });
+  h = await createHarness({ env: { COORDINATOR_IDS: String(coordinator.id) }, telegramFiles: true });
   await h.openSelfAssessment();
   const unit = await h.unit("song-ma");
   const [invite] = await createInvites(h.db, { campaignId: h.campaign.id, role: "OFFICER", unitIds: [unit.id] });
@@ -67,24 +68,24 @@ describe("NUL characters in what people type", () => {
 });
 
 describe("evidence whose declared size is beyond 2^31 bytes", () => {
-  it("is refused in Vietnamese, nothing stored; a file of ordinary size with NUL in its name is kept", async () => {
+  it("is refused in Vietnamese before any download, nothing stored; a file with NUL in its name is kept", async () => {
     const q = await question("1.1.1"); // needs evidence
     await h.press(minh, `sa:e:${q.id}`);
     h.recorder.clear();
     await h.handle(documentUpdate(minh, "ban-scan-4gb.pdf", "application/pdf", 3_000_000_000, "u-huge"));
     const [refusal] = h.recorder.texts();
     expect(refusal).toBe(
-      "Tệp <b>ban-scan-4gb.pdf</b> quá lớn (2,8 GB): mỗi tệp tài liệu kiểm chứng tối đa 2 GB. Đồng chí hãy nén hoặc chia nhỏ tệp rồi gửi lại.",
+      "Tệp <b>ban-scan-4gb.pdf</b> quá lớn (2,8 GB): mỗi tệp tài liệu kiểm chứng tối đa 20 MB. Đồng chí hãy nén hoặc chia nhỏ tệp rồi gửi lại.",
     );
     expect(refusal).not.toMatch(INTERNAL_ERROR);
     expect(await h.db.evidence.count()).toBe(0);
 
     h.recorder.clear();
-    await h.handle(documentUpdate(minh, "ke-hoach\u0000.pdf", "application/pdf", 2 ** 31 - 1, "u-ok"));
+    const bytes = pdf();
+    await h.handle(h.files!.sendUserDocument(minh, { fileName: "ke-hoach\u0000.pdf", bytes }));
     expect(h.recorder.lastText()).toContain("📎 Đã nhận tệp <b>ke-hoach.pdf</b> cho câu 1.1.1 (tổng 1 tệp).");
-    expect(await h.db.evidence.findFirstOrThrow({ where: { fileUniqueId: "u-ok" } })).toMatchObject({
-      fileName: "ke-hoach.pdf",
-      size: 2 ** 31 - 1,
+    expect(await h.db.evidence.findFirstOrThrow({ where: { fileName: "ke-hoach.pdf" } })).toMatchObject({
+      size: bytes.length,
     });
   });
 });

@@ -2,8 +2,9 @@ import type { User } from "grammy/types";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { answerStamp } from "../src/domain/assessment.ts";
 import { createInvites } from "../src/domain/invites.ts";
+import { docx, pdf } from "./storage/samples.ts";
 import { createHarness, type Harness } from "./support/harness.ts";
-import { callbackUpdate, documentUpdate, stickerUpdate, textUpdate, user } from "./support/updates.ts";
+import { callbackUpdate, stickerUpdate, textUpdate, user } from "./support/updates.ts";
 
 let h: Harness;
 const minh = user(6001, "Lò Văn Minh");
@@ -22,7 +23,7 @@ async function link(person: User, unitCode: string) {
 }
 
 beforeAll(async () => {
-  h = await createHarness({ env: { COORDINATOR_IDS: String(coordinator.id) } });
+  h = await createHarness({ env: { COORDINATOR_IDS: String(coordinator.id) }, telegramFiles: true });
   await h.openSelfAssessment();
   await link(minh, "song-ma");
   await link(hoa, "song-ma");
@@ -121,13 +122,14 @@ describe("answering area 1 end to end", () => {
 
     // Evidence: a document for 1.1.1.
     h.recorder.clear();
-    await h.handle(documentUpdate(minh, "ke-hoach-cchc-2019.pdf", "application/pdf", 48_000, "uniq-kh"));
+    const plan = pdf();
+    await h.handle(h.files!.sendUserDocument(minh, { fileName: "ke-hoach-cchc-2019.pdf", bytes: plan }));
     expect(h.recorder.lastText()).toContain("📎 Đã nhận tệp <b>ke-hoach-cchc-2019.pdf</b> cho câu 1.1.1 (tổng 1 tệp).");
-    const evidence = await h.db.evidence.findFirstOrThrow({ where: { fileUniqueId: "uniq-kh" } });
+    const evidence = await h.db.evidence.findFirstOrThrow({ where: { fileName: "ke-hoach-cchc-2019.pdf" } });
     expect(evidence).toMatchObject({
       fileName: "ke-hoach-cchc-2019.pdf",
       mimeType: "application/pdf",
-      size: 48_000,
+      size: plan.length,
       removedAt: null,
     });
     await tap(minh, "Câu tiếp theo");
@@ -269,40 +271,26 @@ describe("evidence", () => {
   it("lists files, keeps a duplicate once, removes one with an audit entry", async () => {
     const q = await h.db.question.findFirstOrThrow({ where: { code: "2.1.2" } });
     await h.press(lan, `sa:q:${q.id}`);
-    await h.handle(
-      documentUpdate(
-        lan,
-        "bao-cao.docx",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        20_000,
-        "u-bc",
-      ),
-    );
+    const report = docx("Báo cáo kết quả cải cách hành chính năm 2019", 20_000);
+    await h.handle(h.files!.sendUserDocument(lan, { fileName: "bao-cao.docx", bytes: report }));
     h.recorder.clear();
-    await h.handle(
-      documentUpdate(
-        lan,
-        "bao-cao.docx",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        20_000,
-        "u-bc",
-      ),
-    );
+    // The same bytes again: kept once.
+    await h.handle(h.files!.sendUserDocument(lan, { fileName: "bao-cao.docx", bytes: report }));
     expect(h.recorder.lastText()).toContain("đã có trong tài liệu của câu 2.1.2");
-    await h.handle(documentUpdate(lan, "quyet-dinh.pdf", "application/pdf", 10_000, "u-qd"));
+    await h.handle(h.files!.sendUserDocument(lan, { fileName: "quyet-dinh.pdf", bytes: pdf() }));
     const unit = await h.unit("so-tu-phap");
     expect(await h.db.evidence.count({ where: { unitId: unit.id, questionId: q.id, removedAt: null } })).toBe(2);
 
     await h.press(lan, `sa:e:${q.id}`);
-    expect(h.recorder.lastText()).toContain("1. bao-cao.docx (20 KB,");
-    expect(h.recorder.lastText()).toContain("2. quyet-dinh.pdf (10 KB,");
+    expect(h.recorder.lastText()).toContain(`1. bao-cao.docx (${Math.round(report.length / 1024)} KB,`);
+    expect(h.recorder.lastText()).toContain("2. quyet-dinh.pdf (1 KB,");
     await tap(lan, "Xoá tệp 1");
     expect(h.recorder.lastText()).toContain("🗑 Đã xoá tệp <b>bao-cao.docx</b>.");
     expect(await h.db.evidence.count({ where: { unitId: unit.id, questionId: q.id, removedAt: null } })).toBe(2 - 1);
     expect(await h.db.auditLog.count({ where: { action: "evidence.remove" } })).toBe(1);
 
     // Another unit's evidence cannot be removed by forging its id.
-    const other = await h.db.evidence.findFirstOrThrow({ where: { fileUniqueId: "uniq-kh" } });
+    const other = await h.db.evidence.findFirstOrThrow({ where: { fileName: "ke-hoach-cchc-2019.pdf" } });
     await h.press(lan, `sa:ex:${other.id}`);
     expect(h.recorder.of("answerCallbackQuery")[0]).toMatchObject({
       text: "Nút này đã cũ, vui lòng dùng tin nhắn mới nhất.",
@@ -312,7 +300,7 @@ describe("evidence", () => {
 
   it("asks which question a file is for when none is open", async () => {
     await h.send(lan, "/tudanhgia"); // the area list clears the cursor
-    await h.handle(documentUpdate(lan, "lac.pdf", "application/pdf", 1000, "u-lac"));
+    await h.handle(h.files!.sendUserDocument(lan, { fileName: "lac.pdf", bytes: pdf() }));
     expect(h.recorder.lastText()).toContain("Tôi chưa biết tệp này dùng cho câu hỏi nào.");
   });
 });

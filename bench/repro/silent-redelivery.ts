@@ -26,7 +26,14 @@ import { parseConfig } from "../../src/config.ts";
 import { startFakeBotApi } from "../../src/dev/fake-bot-api.ts";
 import { setCursor } from "../../src/domain/assessment.ts";
 import { createI18n } from "../../src/i18n.ts";
-import { answerPlans, BENCH_TOKEN, createBenchDatabase, createOfficers, importBundledCampaign } from "../lib.ts";
+import {
+  answerPlans,
+  BENCH_TOKEN,
+  benchFileStore,
+  createBenchDatabase,
+  createOfficers,
+  importBundledCampaign,
+} from "../lib.ts";
 
 const database = await createBenchDatabase("sqlite", "");
 const fake = await startFakeBotApi({ recordCalls: true });
@@ -36,7 +43,7 @@ try {
   const [officer] = await createOfficers(db, campaign.id, 1);
   const plan = (await answerPlans(db, campaign.questionnaireId!)).find((p) => p.how === "type")!;
   const config = parseConfig({ BOT_TOKEN: BENCH_TOKEN, DATABASE_URL: database.url, TELEGRAM_API_ROOT: fake.url });
-  const deps = { db, logger: pino({ level: "silent" }), i18n: createI18n("vi") };
+  const deps = { db, logger: pino({ level: "silent" }), i18n: createI18n("vi"), store: benchFileStore() };
 
   // The officer has question `plan.code` on screen: their cursor points at it.
   const unitKind = (await db.unit.findUniqueOrThrow({ where: { id: officer!.unitId } })).kind;

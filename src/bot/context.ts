@@ -4,12 +4,15 @@ import type { Campaign, Db, Person } from "../db/client.ts";
 import type { Standing } from "../domain/people.ts";
 import type { I18n, Translate } from "../i18n.ts";
 import type { Logger } from "../logger.ts";
+import type { FileStore } from "../storage/file-store.ts";
 
 /** What the bot needs from the outside world; tests pass their own. */
 export interface BotDeps {
   db: Db;
   logger: Logger;
   i18n: I18n;
+  /** The province's copies of evidence files and exports (src/storage/). */
+  store: FileStore;
   /** Current time; tests control it. */
   now?: () => Date;
 }

@@ -521,13 +521,23 @@ function pick(a: Answer) {
 // ---------------------------------------------------------------- evidence
 
 export interface EvidenceFile {
-  fileId: string;
-  fileUniqueId: string;
+  /** Telegram's ids, for a file sent through Telegram. */
+  fileId?: string | null;
+  fileUniqueId?: string | null;
   fileName: string | null;
   mimeType: string | null;
   size: number | null;
+  /** The province's copy (src/storage/): its key and sha256. */
+  storageKey?: string | null;
+  sha256?: string | null;
+  note?: string | null;
+  source?: string;
 }
 
+/**
+ * Adds a file to a question's evidence. The same file sent twice for one question is kept
+ * once: the same bytes (sha256) when the copy is known, else Telegram's unique file id.
+ */
 export async function addEvidence(
   db: Db,
   scope: Scope,
@@ -540,12 +550,10 @@ export async function addEvidence(
     await assertWindowOpen(tx, scope, now);
     await assertAreaOpen(tx, scope, question.criterion.area);
     const key = { campaignId: scope.campaign.id, unitId: scope.unitId, questionId: question.id };
-    // The same file sent twice for one question is kept once.
-    const existing = await tx.evidence.findFirst({
-      where: { ...key, fileUniqueId: file.fileUniqueId, removedAt: null },
-    });
+    const same = file.sha256 ? { sha256: file.sha256 } : file.fileUniqueId ? { fileUniqueId: file.fileUniqueId } : null;
+    const existing = same && (await tx.evidence.findFirst({ where: { ...key, ...same, removedAt: null } }));
     if (existing) return { evidence: existing, duplicate: true };
-    const evidence = await tx.evidence.create({ data: { ...key, ...file, uploadedById: personId } });
+    const evidence = await tx.evidence.create({ data: { ...key, ...file, kind: "FILE", uploadedById: personId } });
     await audit(tx, {
       actorId: personId,
       action: "evidence.add",
@@ -555,8 +563,39 @@ export async function addEvidence(
         question: question.code,
         unitId: scope.unitId,
         fileName: file.fileName,
-        fileUniqueId: file.fileUniqueId,
+        size: file.size,
+        sha256: file.sha256 ?? null,
+        source: file.source ?? "telegram",
       },
+    });
+    return { evidence, duplicate: false };
+  });
+}
+
+/** A link typed as evidence (a news page, a portal page): kept once per question. */
+export async function addLinkEvidence(
+  db: Db,
+  scope: Scope,
+  question: QuestionWithContext,
+  link: { url: string; note: string | null; source: string },
+  personId: number,
+  now: Date,
+) {
+  return transaction(db, async (tx) => {
+    await assertWindowOpen(tx, scope, now);
+    await assertAreaOpen(tx, scope, question.criterion.area);
+    const key = { campaignId: scope.campaign.id, unitId: scope.unitId, questionId: question.id };
+    const existing = await tx.evidence.findFirst({ where: { ...key, kind: "LINK", url: link.url, removedAt: null } });
+    if (existing) return { evidence: existing, duplicate: true };
+    const evidence = await tx.evidence.create({
+      data: { ...key, kind: "LINK", url: link.url, note: link.note, source: link.source, uploadedById: personId },
+    });
+    await audit(tx, {
+      actorId: personId,
+      action: "evidence.add",
+      entity: "Evidence",
+      entityId: evidence.id,
+      after: { question: question.code, unitId: scope.unitId, url: link.url },
     });
     return { evidence, duplicate: false };
   });

@@ -23,3 +23,10 @@ export function renderedLength(text: string): number {
 export function shorten(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
 }
+
+/** 48 KB, 1,4 MB, 2,8 GB: a file's size as people read it, in the locale's number style. */
+export function formatFileSize(bytes: number, format: (n: number) => string): string {
+  if (bytes < 1024 * 1024) return `${format(Math.max(1, Math.round(bytes / 1024)))} KB`;
+  if (bytes < 1024 ** 3) return `${format(Math.round((bytes / 1024 ** 2) * 10) / 10)} MB`;
+  return `${format(Math.round((bytes / 1024 ** 3) * 10) / 10)} GB`;
+}

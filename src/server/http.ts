@@ -1,6 +1,7 @@
 /**
- * The HTTP server: Telegram's webhook (checked against the secret token) and GET /healthz.
- * In polling mode it serves /healthz alone.
+ * The HTTP server: Telegram's webhook (checked against the secret token), GET /healthz, and
+ * the pages signed links open (files, evidence lists, the upload page, exports). In polling
+ * mode it serves the last two.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Bot } from "grammy";
@@ -21,6 +22,8 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Updates handled at once; more wait their turn in arrival order (default 40). */
   maxConcurrentUpdates?: number;
+  /** The pages signed links open (src/server/web/routes.ts): true when it handled the request. */
+  web?: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean>;
   /** Webhook limits, see src/server/webhook.ts (tests shorten them). */
   maxBodyBytes?: number;
   bodyTimeoutMs?: number;
@@ -78,7 +81,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
       : null;
 
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? "/").split("?")[0];
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
     try {
       if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
         try {
@@ -91,6 +94,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
         return;
       }
       if (webhook && path === webhookPath) return await webhook(req, res);
+      if (options.web && (await options.web(req, res, path))) return;
       send(res, 404, { ok: false, error: "not found" });
     } catch (e) {
       logger.error({ err: e }, "http request failed");
@@ -98,10 +102,11 @@ export function createHttpServer(options: HttpServerOptions): Server {
       else res.end();
     }
   });
-  // Slow clients: headers within 10 s, the whole request within 30 s (the webhook's own
-  // body timeout is shorter); Node's defaults are 60 s and 5 min.
+  // Slow clients: headers within 10 s; a whole request within 15 min (a 20 MB upload from a
+  // phone on a poor connection). The webhook reads its body within 10 s, and an upload whose
+  // bytes stop arriving for a minute is dropped (src/server/web/routes.ts).
   server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+  server.requestTimeout = 15 * 60_000;
   return server;
 }
 

@@ -27,9 +27,10 @@
 import { Readable } from "node:stream";
 import pg from "pg";
 import { type Database, survivePostgresRestarts } from "../db/client.ts";
+import { pgConfig } from "../db/pg-connection.ts";
 import { CONNECTION_PRAGMAS } from "../db/sqlite-adapter.ts";
 import { SqliteConnection } from "../db/sqlite-connection.ts";
-import { pgFields, sqlitePath } from "../db/url.ts";
+import { sqlitePath } from "../db/url.ts";
 import {
   assertKey,
   type ByteRange,
@@ -104,21 +105,25 @@ function sqliteChunks(url: string): ChunkTable {
 function postgresChunks(url: string): ChunkTable {
   // Two connections: uploads and downloads of one process take turns on them, and every
   // instance adds only two to the server's count.
-  const pool = new pg.Pool({ ...pgFields(url), max: 2 });
-  // A lost connection (server restart) fails the statement in progress, not the process.
-  survivePostgresRestarts(pool, () => {});
+  // The URL's TLS settings decide how to connect (src/db/pg-connection.ts), once.
+  const pool = pgConfig(url).then(({ config }) => {
+    const created = new pg.Pool({ ...config, max: 2 });
+    // A lost connection (server restart) fails the statement in progress, not the process.
+    survivePostgresRestarts(created, () => {});
+    return created;
+  });
   const p = (n: number) => `$${n}`;
   return {
     async insert(key, firstSeq, chunks) {
       const { sql, args } = insertChunks(p, key, firstSeq, chunks);
-      await pool.query(sql, args);
+      await (await pool).query(sql, args);
     },
     async read(key, from, to) {
-      const { rows } = await pool.query<{ seq: number; bytes: Buffer }>(SELECT_CHUNKS(p), [key, from, to]);
+      const { rows } = await (await pool).query<{ seq: number; bytes: Buffer }>(SELECT_CHUNKS(p), [key, from, to]);
       return rows;
     },
     async close() {
-      await pool.end();
+      await (await pool).end();
     },
   };
 }

@@ -7,13 +7,16 @@ import { BUNDLED_CAMPAIGN_FILE } from "../../src/app.ts";
 import { createBot } from "../../src/bot/index.ts";
 import { parseConfig } from "../../src/config.ts";
 import { forgetCached } from "../../src/db/read-cache.ts";
+import { startFakeBotApi } from "../../src/dev/fake-bot-api.ts";
 import { loadDataFile } from "../../src/domain/data-file.ts";
 import { importData } from "../../src/domain/importer.ts";
 import { createI18n } from "../../src/i18n.ts";
 import { createLogger } from "../../src/logger.ts";
 import { secretsOf } from "../../src/secrets.ts";
+import { createFileStore } from "../../src/storage/index.ts";
 import { ApiRecorder, TEST_BOT } from "./api-recorder.ts";
 import { createTestDatabase } from "./database.ts";
+import { tempDir } from "./temp.ts";
 import { callbackUpdate, sendClock, textUpdate } from "./updates.ts";
 
 const DAY = 86_400_000;
@@ -22,6 +25,13 @@ export const TEST_TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz";
 
 export interface HarnessOptions {
   env?: Record<string, string>;
+  /** Where evidence copies go (default: a local folder of the test's own). */
+  fileStorage?: "local" | "database";
+  /**
+   * A loopback Bot API that serves files people "send" (getFile and the download): for tests
+   * of evidence copies. Other calls stay recorded, not sent.
+   */
+  telegramFiles?: boolean;
   /** The bot token (default TEST_TOKEN). */
   token?: string;
   /**
@@ -41,13 +51,19 @@ function withPassword(url: string, password: string | undefined): string {
 
 export async function createHarness(options: HarnessOptions = {}) {
   const database = await createTestDatabase();
+  const files = options.telegramFiles ? await startFakeBotApi() : null;
   const config = parseConfig({
     BOT_TOKEN: options.token ?? TEST_TOKEN,
     DATABASE_URL: withPassword(database.url, options.databasePassword),
+    FILE_STORAGE: options.fileStorage ?? "local",
+    FILES_DIR: tempDir("files"),
+    ...(files ? { TELEGRAM_API_ROOT: files.url } : {}),
     ...options.env,
   });
+  const store = createFileStore(config, database);
   await importData(database.db, await loadDataFile(BUNDLED_CAMPAIGN_FILE), config.TZ);
   const recorder = new ApiRecorder();
+  if (files) recorder.passThrough.add("getFile");
   // Log lines are kept for assertions (and printed with TEST_LOG=1).
   const logs: Record<string, unknown>[] = [];
   // The production logger (serializers, redaction), writing here.
@@ -71,7 +87,7 @@ export async function createHarness(options: HarnessOptions = {}) {
   const newBot = (options: { apiRoot?: string } = {}) =>
     createBot(
       options.apiRoot ? { ...config, TELEGRAM_API_ROOT: options.apiRoot } : config,
-      { db: database.db, logger, i18n, now: clock.now },
+      { db: database.db, logger, i18n, store, now: clock.now },
       { botInfo: TEST_BOT, transformers: options.apiRoot ? [] : [recorder.transformer] },
     );
   let bot = newBot();
@@ -88,6 +104,9 @@ export async function createHarness(options: HarnessOptions = {}) {
       bot = newBot();
     },
     newBot,
+    store,
+    /** The loopback Bot API holding the files people send (with telegramFiles). */
+    files,
     clock,
     config,
     logger,
@@ -131,6 +150,8 @@ export async function createHarness(options: HarnessOptions = {}) {
       return db.unit.findUniqueOrThrow({ where: { code } });
     },
     async close() {
+      await store.close();
+      await files?.close();
       await database.destroy();
     },
   };

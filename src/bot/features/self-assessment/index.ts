@@ -6,13 +6,16 @@
  * the officer's cursor) and writes it back, so an answer costs the same at question 5 and
  * question 300, and nothing is lost when the bot restarts.
  */
+
+import type { Readable } from "node:stream";
 import { Composer, type InlineKeyboard } from "grammy";
 import type { Message } from "grammy/types";
+import { receiveEvidenceFile } from "../../../app/evidence.ts";
 import type { Answer, ReformArea } from "../../../db/client.ts";
 import { freeTextError, parseAnswer, parseManualScore } from "../../../domain/answers.ts";
 import {
   AssessmentRefused,
-  addEvidence,
+  addLinkEvidence,
   answerState,
   areaProgress,
   clearCursor,
@@ -39,8 +42,11 @@ import {
 } from "../../../domain/assessment.ts";
 import { scoreAnswer } from "../../../domain/scoring.ts";
 import { formatDateTime } from "../../../domain/time.ts";
+import { maxFileBytes } from "../../../storage/index.ts";
 import type { BotContext } from "../../context.ts";
+import { linkFor } from "../../links.ts";
 import { replyLong, sendLong } from "../../messages.ts";
+import { DownloadFailed, openTelegramFile, TELEGRAM_DOWNLOAD_LIMIT } from "../../telegram-files.ts";
 import { type AssessmentAction, parseAction } from "./callback-data.ts";
 import {
   areaListView,
@@ -285,13 +291,8 @@ async function handleAction(ctx: BotContext, scope: Scope & { unitName: string }
         const removed = await removeEvidence(db, scope, action.evidenceId, ctx.person.id, now);
         if (!removed) return staleButton(ctx);
         const question = (await findQuestion(db, scope, removed.question.id))!;
-        const files = await listEvidence(db, scope, question.id);
-        const view = evidenceListView(ctx, question, files, false);
-        await sendLong(
-          ctx,
-          `${ctx.t("assessment.evidence_removed", { name: removed.evidence.fileName ?? ctx.t("assessment.photo") })}\n\n${view.text}`,
-          view.keyboard,
-        );
+        const name = removed.evidence.fileName ?? removed.evidence.url ?? ctx.t("assessment.photo");
+        await showEvidence(ctx, scope, question, { head: ctx.t("assessment.evidence_removed", { name }), edit: true });
       });
     default: {
       const question = await findQuestion(db, scope, action.questionId);
@@ -310,11 +311,10 @@ async function handleAction(ctx: BotContext, scope: Scope & { unitName: string }
           return;
         }
         case "evidence": {
-          const files = await listEvidence(db, scope, question.id);
-          const locked = await isAreaSubmitted(ctx.deps.db, scope, question.criterion.area.id);
-          if (!locked) await setCursor(db, ctx.person.id, scope, question.id, "EVIDENCE");
-          const view = evidenceListView(ctx, question, files, locked);
-          return sendLong(ctx, view.text, view.keyboard);
+          if (!(await isAreaSubmitted(ctx.deps.db, scope, question.criterion.area.id))) {
+            await setCursor(db, ctx.person.id, scope, question.id, "EVIDENCE");
+          }
+          return showEvidence(ctx, scope, question, { edit: true });
         }
         case "explain":
           if (await isAreaSubmitted(ctx.deps.db, scope, question.criterion.area.id)) {
@@ -435,8 +435,26 @@ selfAssessmentFeature.on("message:text", async (ctx, next) => {
         );
       });
     }
-    case "EVIDENCE":
-      return void (await say(ctx, ctx.t("assessment.evidence_expected", { code: question.code })));
+    case "EVIDENCE": {
+      // A link typed as evidence (a news page, a portal page); the words around it its note.
+      const url = /https?:\/\/[^\s<>"]{3,2000}/i.exec(text)?.[0];
+      if (!url) return void (await say(ctx, ctx.t("assessment.evidence_expected", { code: question.code })));
+      const note = text.replace(url, "").replace(/\s+/g, " ").trim() || null;
+      return guarded(ctx, async () => {
+        const { duplicate } = await addLinkEvidence(
+          ctx.deps.db,
+          scope,
+          question,
+          { url, note, source: "telegram" },
+          ctx.person.id,
+          ctx.sentAt,
+        );
+        const head = ctx.t(duplicate ? "assessment.evidence_link_duplicate" : "assessment.evidence_link_saved", {
+          code: question.code,
+        });
+        await showEvidence(ctx, scope, question, { head });
+      });
+    }
   }
 });
 
@@ -445,33 +463,47 @@ selfAssessmentFeature.on("message:text", async (ctx, next) => {
  * to 2 GB (4 GB for Premium accounts); a larger one is refused with a message rather than
  * failing to be stored.
  */
-const MAX_EVIDENCE_BYTES = 2 ** 31 - 1;
+/** A file in a message, as Telegram describes it: documents, and photos at their largest size. */
+interface SentFile {
+  fileId: string;
+  fileUniqueId: string;
+  fileName: string | null;
+  size: number | null;
+}
 
-/** The file in a message, as evidence: documents, photos (largest size), and scans sent as video or audio are refused. */
-function fileOf(message: Message): EvidenceFile | null {
+function sentFileOf(message: Message): SentFile | null {
   if (message.document) {
     const d = message.document;
     return {
       fileId: d.file_id,
       fileUniqueId: d.file_unique_id,
       fileName: d.file_name ?? null,
-      mimeType: d.mime_type ?? null,
       size: d.file_size ?? null,
     };
   }
   if (message.photo?.length) {
     const p = message.photo[message.photo.length - 1]!;
-    return {
-      fileId: p.file_id,
-      fileUniqueId: p.file_unique_id,
-      fileName: null,
-      mimeType: "image/jpeg",
-      size: p.file_size ?? null,
-    };
+    return { fileId: p.file_id, fileUniqueId: p.file_unique_id, fileName: null, size: p.file_size ?? null };
   }
   return null;
 }
 
+/** A link to the upload page of `question`, for files Telegram cannot pass to the bot. */
+async function uploadLink(ctx: BotContext, scope: Scope, question: QuestionWithContext) {
+  return linkFor(ctx, {
+    purpose: "upload",
+    campaignId: scope.campaign.id,
+    unitId: scope.unitId,
+    questionId: question.id,
+  });
+}
+
+/**
+ * A document or photo while a question is open: the bot downloads it from Telegram and keeps
+ * its own copy (src/app/evidence.ts), checking its type from the content. Files over
+ * Telegram's 20 MB download limit, or over the province's limit, are refused with the way
+ * that works (the upload page, or a smaller file).
+ */
 selfAssessmentFeature.on(["message:document", "message:photo"], async (ctx, next) => {
   if (ctx.standing.role !== "OFFICER") return next();
   const scope = await scopeOf(ctx);
@@ -479,21 +511,89 @@ selfAssessmentFeature.on(["message:document", "message:photo"], async (ctx, next
   const cursor = await getCursor(ctx.deps.db, ctx.person.id, scope);
   const question = cursor && (await findQuestion(ctx.deps.db, scope, cursor.questionId));
   if (!question) return void (await say(ctx, ctx.t("assessment.evidence_no_question")));
-  const file = fileOf(ctx.message)!;
-  if (file.size !== null && file.size > MAX_EVIDENCE_BYTES) {
-    const name = file.fileName ?? ctx.t("assessment.photo");
-    const [size, max] = [fileSize(ctx, file.size), fileSize(ctx, MAX_EVIDENCE_BYTES)];
+  const sent = sentFileOf(ctx.message)!;
+  const name = sent.fileName ?? ctx.t("assessment.photo");
+  const maxBytes = maxFileBytes(ctx.config);
+  if (sent.size !== null && sent.size > maxBytes) {
+    const [size, max] = [fileSize(ctx, sent.size), fileSize(ctx, maxBytes)];
     return void (await say(ctx, ctx.t("assessment.evidence_too_large", { name, size, max })));
   }
+  if (sent.size !== null && sent.size > TELEGRAM_DOWNLOAD_LIMIT) {
+    const link = await uploadLink(ctx, scope, question);
+    return void (await say(
+      ctx,
+      ctx.t("assessment.evidence_use_upload_page", { name, code: question.code, url: link.url }),
+    ));
+  }
   await guarded(ctx, async () => {
-    const { duplicate } = await addEvidence(ctx.deps.db, scope, question, file, ctx.person.id, ctx.sentAt);
-    const files = await listEvidence(ctx.deps.db, scope, question.id);
-    const view = evidenceListView(ctx, question, files, false);
-    const head = ctx.t(duplicate ? "assessment.evidence_duplicate" : "assessment.evidence_saved", {
-      name: file.fileName ?? ctx.t("assessment.photo"),
+    let stream: Readable;
+    try {
+      stream = await openTelegramFile(
+        ctx.api,
+        { token: ctx.config.BOT_TOKEN, apiRoot: ctx.config.TELEGRAM_API_ROOT },
+        sent.fileId,
+      );
+    } catch (e) {
+      if (!(e instanceof DownloadFailed)) throw e;
+      ctx.logger.warn({ reason: e.reason }, "evidence file could not be downloaded from Telegram");
+      const link = await uploadLink(ctx, scope, question);
+      await say(ctx, ctx.t(`assessment.evidence_download_${e.reason}`, { name, url: link.url }));
+      return;
+    }
+    const result = await receiveEvidenceFile(
+      { db: ctx.deps.db, store: ctx.deps.store, maxBytes },
+      scope,
+      question,
+      {
+        stream,
+        fileName: sent.fileName,
+        source: "telegram",
+        note: ctx.message.caption?.trim() || null,
+        fileId: sent.fileId,
+        fileUniqueId: sent.fileUniqueId,
+      },
+      ctx.person.id,
+      ctx.sentAt,
+    );
+    if (!result.ok) {
+      const max = fileSize(ctx, maxBytes);
+      const key = result.reason === "type" ? "assessment.evidence_wrong_type" : "assessment.evidence_too_large_stored";
+      await say(ctx, ctx.t(key, { name, max }));
+      return;
+    }
+    const head = ctx.t(result.duplicate ? "assessment.evidence_duplicate" : "assessment.evidence_saved", {
+      name: result.evidence.fileName ?? name,
       code: question.code,
-      count: files.length,
+      count: await countEvidence(ctx.deps.db, scope, question.id),
     });
-    await say(ctx, `${head}\n\n${view.text}`, view.keyboard);
+    await showEvidence(ctx, scope, question, { head });
   });
 });
+
+/**
+ * A question's evidence, with a link to open the files and one to upload more; under `head`
+ * (what just happened) in a new message, or in place of the pressed one with `edit`.
+ */
+async function showEvidence(
+  ctx: BotContext,
+  scope: Scope,
+  question: QuestionWithContext,
+  options: { head?: string; edit?: boolean } = {},
+) {
+  const [files, locked] = await Promise.all([
+    listEvidence(ctx.deps.db, scope, question.id),
+    isAreaSubmitted(ctx.deps.db, scope, question.criterion.area.id),
+  ]);
+  const links = {
+    view: await linkFor(ctx, {
+      purpose: "evidence",
+      campaignId: scope.campaign.id,
+      unitId: scope.unitId,
+      areaId: question.criterion.area.id,
+    }),
+    upload: locked ? null : await uploadLink(ctx, scope, question),
+  };
+  const view = evidenceListView(ctx, question, files, locked, links);
+  const text = options.head ? `${options.head}\n\n${view.text}` : view.text;
+  await (options.edit ? sendLong(ctx, text, view.keyboard) : say(ctx, text, view.keyboard));
+}

@@ -10,7 +10,7 @@ import {
   type UnitProgress,
 } from "../../../domain/assessment.ts";
 import type { Tally } from "../../../domain/progress.ts";
-import { escapeHtml } from "../../../domain/text.ts";
+import { escapeHtml, formatFileSize } from "../../../domain/text.ts";
 import { deadlineStatus, formatDateTime } from "../../../domain/time.ts";
 import type { BotContext } from "../../context.ts";
 import { encodeAction } from "./callback-data.ts";
@@ -250,31 +250,47 @@ export function savedText(ctx: BotContext, q: QuestionWithContext, answer: Answe
 
 /** 48 KB, 1,4 MB, 2,8 GB */
 export function fileSize(ctx: BotContext, bytes: number): string {
-  if (bytes < 1024 * 1024) return `${num(ctx, Math.max(1, Math.round(bytes / 1024)))} KB`;
-  if (bytes < 1024 ** 3) return `${num(ctx, Math.round((bytes / 1024 ** 2) * 10) / 10)} MB`;
-  return `${num(ctx, Math.round((bytes / 1024 ** 3) * 10) / 10)} GB`;
+  return formatFileSize(bytes, (n) => num(ctx, n));
 }
 
-export function evidenceListView(ctx: BotContext, q: QuestionWithContext, files: Evidence[], locked: boolean) {
+/** Where the officer opens the question's files, and uploads more (signed links, src/bot/links.ts). */
+export interface EvidenceLinks {
+  view: { url: string; expiresAt: Date };
+  upload: { url: string; expiresAt: Date } | null;
+}
+
+export function evidenceListView(
+  ctx: BotContext,
+  q: QuestionWithContext,
+  files: Evidence[],
+  locked: boolean,
+  links?: EvidenceLinks,
+) {
   const lines = [ctx.t("assessment.evidence_title", { code: q.code })];
   const kb = new InlineKeyboard();
   if (files.length === 0) lines.push(ctx.t("assessment.evidence_none"));
   files.forEach((f, i) => {
-    const name = f.fileName ?? ctx.t("assessment.photo");
-    lines.push(
-      ctx.t("assessment.evidence_line", {
-        n: i + 1,
-        name,
-        size: f.size ? fileSize(ctx, f.size) : "—",
-        when: formatDateTime(f.createdAt, ctx.config.TZ),
-      }),
-    );
+    const when = formatDateTime(f.createdAt, ctx.config.TZ);
+    if (f.kind === "LINK") {
+      lines.push(ctx.t("assessment.evidence_link_line", { n: i + 1, url: f.url ?? "", when }));
+    } else {
+      const name = f.fileName ?? ctx.t("assessment.photo");
+      const size = f.size ? fileSize(ctx, f.size) : "—";
+      const key = f.unavailableAt ? "assessment.evidence_line_unavailable" : "assessment.evidence_line";
+      lines.push(ctx.t(key, { n: i + 1, name, size, when }));
+    }
+    if (f.note) lines.push(ctx.t("assessment.evidence_note", { note: f.note }));
     if (!locked)
       kb.text(
         ctx.t("assessment.buttons.remove", { n: i + 1 }),
         encodeAction({ kind: "removeEvidence", evidenceId: f.id }),
       ).row();
   });
+  if (links) {
+    const until = formatDateTime(links.view.expiresAt, ctx.config.TZ);
+    lines.push("", ctx.t("assessment.evidence_open_link", { url: links.view.url, until }));
+    if (links.upload) lines.push(ctx.t("assessment.evidence_upload_link", { url: links.upload.url }));
+  }
   if (!locked) lines.push("", ctx.t("assessment.evidence_send_hint"));
   kb.text(ctx.t("assessment.buttons.to_question"), encodeAction({ kind: "question", questionId: q.id }));
   kb.text(ctx.t("assessment.buttons.next"), encodeAction({ kind: "skip", questionId: q.id }));
