@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import ExcelJS from "exceljs";
 import type { InputFile } from "grammy";
 import type { User } from "grammy/types";
@@ -99,6 +100,7 @@ beforeAll(async () => {
   // Sở Tư pháp: area 1 fully answered, not submitted; one evidence file, the rest missing.
   const [first] = await answer("so-tu-phap", "1", 100, lan, (max) => max * 0.9);
   const stp = await h.unit("so-tu-phap");
+  const copy = await h.store.put(Readable.from([Buffer.from("%PDF-1.4 kế hoạch")]), { maxBytes: 1000 });
   await h.db.evidence.create({
     data: {
       campaignId: h.campaign.id,
@@ -107,6 +109,8 @@ beforeAll(async () => {
       fileId: "f1",
       fileUniqueId: "u1",
       fileName: "ke-hoach.pdf",
+      storageKey: copy.key,
+      size: copy.size,
       uploadedById: (await personOf(lan)).id,
     },
   });
@@ -509,10 +513,24 @@ describe("/xuat", () => {
     const { file, bytes, caption } = await sentFile();
     expect(file.filename).toBe("ket-qua-tu-danh-gia-2019.xlsx");
     // Quỳnh Nhai's answer to 3.2.1, a question it is not asked, is left out.
-    expect(caption).toBe("📥 Kết quả tự đánh giá — 12 đơn vị, 95 câu trả lời.");
+    expect(caption).toMatch(
+      /^📥 Kết quả tự đánh giá — 12 đơn vị, 95 câu trả lời\.\n🔗 <a href="http:\/\/localhost:8080\/x\/[A-Za-z0-9_-]{22}">Tải lại tệp này<\/a> \(dùng đến \d\d\/\d\d\/\d{4} \d\d:\d\d\)$/,
+    );
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(bytes as unknown as ArrayBuffer);
-    expect(wb.worksheets.map((w) => w.name)).toEqual(["Tổng hợp", "Chi tiết trả lời"]);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(["Tổng hợp", "Chi tiết trả lời", "Tài liệu kiểm chứng"]);
+    // Every evidence file on a row of its own, its name a signed link that opens it.
+    const files = wb.getWorksheet("Tài liệu kiểm chứng")!;
+    expect(files.rowCount).toBe(2);
+    const fileRow = files.getRow(2);
+    expect(fileRow.getCell(1).value).toBe("Sở Tư pháp");
+    expect(fileRow.getCell(2).value).toBe("1.1.1");
+    expect(fileRow.getCell(3).value).toMatchObject({
+      text: "ke-hoach.pdf",
+      hyperlink: expect.stringMatching(/^http:\/\/localhost:8080\/f\/[A-Za-z0-9_-]{22}$/),
+    });
+    const fileLink = await h.db.accessLink.findFirstOrThrow({ where: { purpose: "file" }, orderBy: { id: "desc" } });
+    expect(fileLink.personId).toBe((await personOf(coordinator)).id);
 
     const summary = wb.getWorksheet("Tổng hợp")!;
     expect(summary.rowCount).toBe(13);
@@ -662,11 +680,14 @@ describe("plain questions: the schedule, acknowledgements, counts, lists and uni
     await link(quynh, "quynh-nhai");
   });
 
+  /** Signed links are new each time a screen is drawn: compared without their tokens. */
+  const withoutTokens = (texts: string[]) => texts.map((t) => t.replace(/\/([efux])\/[A-Za-z0-9_-]{22}/g, "/$1/…"));
+
   /** The same screen as the command: every message sent, and the photos. */
   async function sameAs(question: string, command: string, who: User = coordinator) {
-    const expected = await h.send(who, command);
+    const expected = withoutTokens(await h.send(who, command));
     const photos = h.recorder.of("sendPhoto").length;
-    expect(await h.send(who, question), question).toEqual(expected);
+    expect(withoutTokens(await h.send(who, question)), question).toEqual(expected);
     expect(h.recorder.of("sendPhoto"), question).toHaveLength(photos);
     return expected;
   }

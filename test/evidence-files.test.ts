@@ -215,4 +215,14 @@ describe.each(["local", "database"] as const)("evidence files in the %s store", 
       ["ảnh hội nghị.jpg", "web"],
     ]);
   });
+
+  it("gives a coordinator, in /donvi, a link to the unit's evidence of each area, which opens the files", async () => {
+    const [text] = await h.send(coordinator, "/donvi song ma");
+    expect(text).toContain("📂 <a href=");
+    const [area1] = [...text!.matchAll(/href="([^"]+)">Xem tài liệu kiểm chứng/g)].map((m) => new URL(m[1]!).pathname);
+    const page = await (await get(area1!)).text();
+    expect(page).toContain("Kế hoạch CCHC 2019.pdf");
+    const href = /href="(\/e\/[^"]+\/\d+)"/.exec(page)![1]!;
+    expect((await get(href)).status).toBe(200);
+  });
 });

@@ -3,7 +3,7 @@
  * message (src/domain/links.ts), at PUBLIC_URL.
  */
 import { publicBaseUrl } from "../config.ts";
-import { issueLink, type LinkScope } from "../domain/links.ts";
+import { issueLinks, type LinkScope } from "../domain/links.ts";
 import type { BotContext } from "./context.ts";
 
 const PATH_OF: Record<LinkScope["purpose"], string> = { file: "f", evidence: "e", upload: "u", export: "x" };
@@ -14,9 +14,18 @@ export interface ChatLink {
 }
 
 export async function linkFor(ctx: BotContext, scope: LinkScope): Promise<ChatLink> {
-  const { token, expiresAt } = await issueLink(ctx.deps.db, ctx.person.id, scope, {
+  return (await linksFor(ctx, [scope]))[0]!;
+}
+
+/** Several links at once (one statement), in the order of `scopes`. */
+export async function linksFor(ctx: BotContext, scopes: LinkScope[]): Promise<ChatLink[]> {
+  const issued = await issueLinks(ctx.deps.db, ctx.person.id, scopes, {
     now: ctx.now(),
     hours: ctx.config.LINK_TTL_HOURS,
   });
-  return { url: `${publicBaseUrl(ctx.config)}/${PATH_OF[scope.purpose]}/${token}`, expiresAt };
+  const base = publicBaseUrl(ctx.config);
+  return issued.map(({ token, expiresAt }, i) => ({
+    url: `${base}/${PATH_OF[scopes[i]!.purpose]}/${token}`,
+    expiresAt,
+  }));
 }

@@ -42,19 +42,30 @@ export async function issueLink(
   scope: LinkScope,
   options: { now: Date; hours?: number },
 ): Promise<IssuedLink> {
-  const token = randomBytes(TOKEN_BYTES).toString("base64url");
+  return (await issueLinks(db, personId, [scope], options))[0]!;
+}
+
+/** Several links for one person at once (one statement): e.g. one per evidence file of an export. */
+export async function issueLinks(
+  db: Db,
+  personId: number,
+  scopes: LinkScope[],
+  options: { now: Date; hours?: number },
+): Promise<IssuedLink[]> {
   const expiresAt = new Date(options.now.getTime() + (options.hours ?? DEFAULT_LINK_HOURS) * 3_600_000);
-  await db.accessLink.create({
-    data: {
-      tokenHash: hashOf(token).toString("hex"),
+  const tokens = scopes.map(() => randomBytes(TOKEN_BYTES).toString("base64url"));
+  if (scopes.length === 0) return [];
+  await db.accessLink.createMany({
+    data: scopes.map((scope, i) => ({
+      tokenHash: hashOf(tokens[i]!).toString("hex"),
       personId,
       purpose: scope.purpose,
       scope: JSON.stringify(scope),
       expiresAt,
       createdAt: options.now,
-    },
+    })),
   });
-  return { token, expiresAt };
+  return tokens.map((token) => ({ token, expiresAt }));
 }
 
 export type OpenedLink =

@@ -23,6 +23,11 @@ export interface ExportOptions {
   unitIds?: number[];
   /** Units read per query. */
   batchSize?: number;
+  /**
+   * Signed links that open evidence files, for the person exporting (src/domain/links.ts):
+   * with it the workbook gets a sheet of every file, each name a link that opens it.
+   */
+  fileLinks?: (evidenceIds: number[]) => Promise<Map<number, string>>;
 }
 
 export interface ExportResult {
@@ -381,8 +386,69 @@ export async function writeXlsx(
     }
   }
   sheet.commit();
+  if (options.fileLinks) await writeFileSheet(wb, db, shape, ids, size, questionOf, options, options.fileLinks);
   await wb.commit();
   return { units: ids.length, answers };
+}
+
+/** Sheet 3: every evidence file (and link), one row each, its name a link that opens it. */
+async function writeFileSheet(
+  wb: ExcelJS.stream.xlsx.WorkbookWriter,
+  db: Db,
+  shape: CampaignShape,
+  ids: number[],
+  size: number,
+  questionOf: Map<number, { code: string }>,
+  options: ExportOptions,
+  fileLinks: NonNullable<ExportOptions["fileLinks"]>,
+) {
+  const t = options.t;
+  const sheet = addSheet(wb, t("coordinator.export.sheet_files"), [
+    { header: t("coordinator.export.col.unit"), width: 32 },
+    { header: t("coordinator.export.col.question"), width: 10 },
+    { header: t("coordinator.export.col.file"), width: 40 },
+    { header: t("coordinator.export.col.size_kb"), width: 12 },
+    { header: t("coordinator.export.col.note"), width: 30 },
+    { header: t("coordinator.export.col.sent_by"), width: 22 },
+    { header: t("coordinator.export.col.sent_at"), width: 18, style: { numFmt: "dd/mm/yyyy hh:mm" } },
+  ]);
+  for (let i = 0; i < ids.length; i += size) {
+    const unitIds = ids.slice(i, i + size);
+    const files = await db.evidence.findMany({
+      where: { campaignId: shape.campaign.id, unitId: { in: unitIds }, removedAt: null },
+      select: {
+        id: true,
+        kind: true,
+        questionId: true,
+        fileName: true,
+        url: true,
+        size: true,
+        note: true,
+        storageKey: true,
+        createdAt: true,
+        unit: { select: { name: true } },
+        uploadedBy: { select: { displayName: true } },
+      },
+      orderBy: [{ unitId: "asc" }, { questionId: "asc" }, { id: "asc" }],
+    });
+    const links = await fileLinks(files.filter((f) => f.kind === "FILE" && f.storageKey).map((f) => f.id));
+    for (const f of files) {
+      const name = f.kind === "LINK" ? (f.url ?? "") : (f.fileName ?? t("coordinator.export.photo"));
+      const href = f.kind === "LINK" ? f.url : links.get(f.id);
+      const row = sheet.addRow([
+        safeCell(f.unit.name),
+        questionOf.get(f.questionId)?.code ?? "",
+        href ? { text: safeCell(name), hyperlink: href } : safeCell(name),
+        f.size === null ? null : Math.round((f.size / 1024) * 10) / 10,
+        f.note === null ? null : safeCell(f.note),
+        safeCell(f.uploadedBy.displayName),
+        excelDate(f.createdAt, options.timeZone),
+      ]);
+      if (href) row.getCell(3).font = { color: { argb: "FF0B57D0" }, underline: true };
+      row.commit();
+    }
+  }
+  sheet.commit();
 }
 
 // ---------------------------------------------------------------- csv

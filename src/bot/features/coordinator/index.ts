@@ -6,7 +6,7 @@
  * screen of the command that answers them when the person's role has that command (the
  * schedule's come from src/bot/features/schedule/); the rest goes on to the next feature.
  */
-import { PassThrough } from "node:stream";
+import { PassThrough, Readable } from "node:stream";
 import { Composer, InlineKeyboard, InputFile } from "grammy";
 import type { Unit } from "../../../db/client.ts";
 import { formatNumber } from "../../../domain/answers.ts";
@@ -35,6 +35,7 @@ import { matchUnits, type UnitMatch } from "../../../domain/units.ts";
 import type { barChartPng } from "../../../reports/chart.ts";
 import { commandsFor } from "../../commands.ts";
 import type { BotContext } from "../../context.ts";
+import { linkFor, linksFor } from "../../links.ts";
 import { sendLong } from "../../messages.ts";
 import { showAcknowledgements, showSchedule } from "../schedule/index.ts";
 import { type CoordinatorAction, encodeAction, parseAction } from "./callback-data.ts";
@@ -134,7 +135,14 @@ async function showRanking(ctx: BotContext, shape: CampaignShape, area: AreaInfo
 
 async function showUnit(ctx: BotContext, shape: CampaignShape, unit: Unit) {
   const [status] = await unitStatuses(ctx.deps.db, shape, [unit.id]);
-  if (status) await sendLong(ctx, unitView(ctx, status));
+  if (!status) return;
+  // A link to the unit's evidence for each area that has some: one signed link per area.
+  const links = new Map<number, string>();
+  for (const a of status.areas.filter((x) => x.evidence > 0)) {
+    const scope = { purpose: "evidence" as const, campaignId: shape.campaign.id, unitId: unit.id, areaId: a.area.id };
+    links.set(a.area.id, (await linkFor(ctx, scope)).url);
+  }
+  await sendLong(ctx, unitView(ctx, status, links));
 }
 
 /**
@@ -252,7 +260,19 @@ async function collect(write: (out: PassThrough) => Promise<unknown>): Promise<B
 
 async function exportResults(ctx: BotContext, shape: CampaignShape, format: "xlsx" | "csv") {
   await ctx.replyWithChatAction("upload_document").catch(() => {});
-  const options = { t: ctx.t, locale: ctx.locale, timeZone: ctx.config.TZ };
+  const options = {
+    t: ctx.t,
+    locale: ctx.locale,
+    timeZone: ctx.config.TZ,
+    // Each evidence file's name opens it (a signed link for this coordinator).
+    fileLinks: async (ids: number[]) => {
+      const links = await linksFor(
+        ctx,
+        ids.map((evidenceId) => ({ purpose: "file" as const, evidenceId })),
+      );
+      return new Map(ids.map((id, i) => [id, links[i]!.url]));
+    },
+  };
   const db = ctx.deps.db;
   let counts = { units: 0, answers: 0 };
   const file = await collect(async (out) => {
@@ -273,8 +293,19 @@ async function exportResults(ctx: BotContext, shape: CampaignShape, format: "xls
     entityId: shape.campaign.id,
     after: { format, file: name, bytes: file.length, ...counts },
   });
-  await ctx.replyWithDocument(new InputFile(file, name), { caption, parse_mode: "HTML" });
+  // Kept in the file store too, behind a link: it opens on a PC or where no document can be
+  // sent in chat (Zalo).
+  const stored = await ctx.deps.store.put(Readable.from([file]), { maxBytes: file.length + 1 });
+  const mime = format === "csv" ? "text/csv; charset=utf-8" : XLSX_MIME;
+  const link = await linkFor(ctx, { purpose: "export", fileKey: stored.key, name, mime });
+  const linkLine = ctx.t("coordinator.export.link", {
+    url: link.url,
+    until: formatDateTime(link.expiresAt, ctx.config.TZ),
+  });
+  await ctx.replyWithDocument(new InputFile(file, name), { caption: `${caption}\n${linkLine}`, parse_mode: "HTML" });
 }
+
+const XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 // ---------------------------------------------------------------- commands
 

@@ -205,7 +205,11 @@ export function lateView(
 
 // ---------------------------------------------------------------- /donvi
 
-export function unitView(ctx: BotContext, s: UnitStatus): string {
+/**
+ * One unit for a coordinator. `evidenceLinks`: per area id, a signed link to the page of the
+ * unit's evidence for that area (src/bot/links.ts), shown for areas that have evidence.
+ */
+export function unitView(ctx: BotContext, s: UnitStatus, evidenceLinks?: Map<number, string>): string {
   const t = ctx.t;
   const { tally } = s;
   const lines = [
@@ -250,6 +254,8 @@ export function unitView(ctx: BotContext, s: UnitStatus): string {
     });
     if (a.missingExplanations > 0) detail += t("coordinator.unit.area_missing", { count: a.missingExplanations });
     if (a.submittedAt) detail += t("coordinator.unit.area_submitted", { when: when(ctx, a.submittedAt) });
+    const link = evidenceLinks?.get(a.area.id);
+    if (link) detail += `\n${t("coordinator.unit.area_evidence_link", { url: link })}`;
     lines.push(
       "",
       t("coordinator.unit.area", {
