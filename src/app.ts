@@ -69,7 +69,14 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
  * planner (see src/jobs/). Stop them with `jobs.stop()` before closing the database.
  */
 export function startAppJobs(app: App, options: Partial<JobsOptions> = {}): Jobs {
-  return startJobs({ config: app.config, db: app.database.db, i18n: app.i18n, logger: app.logger, ...options });
+  return startJobs({
+    config: app.config,
+    db: app.database.db,
+    i18n: app.i18n,
+    logger: app.logger,
+    store: app.store,
+    ...options,
+  });
 }
 
 /**

@@ -7,10 +7,12 @@
  */
 import { createHash } from "node:crypto";
 import type { Server } from "node:http";
+import { Api } from "grammy";
 import type { User } from "grammy/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type App, appWebRoutes } from "../src/app.ts";
 import { createInvites } from "../src/domain/invites.ts";
+import { backfillEvidence } from "../src/jobs/evidence-backfill.ts";
 import { closeServer, createHttpServer, listen } from "../src/server/http.ts";
 import { exe, jpeg, pdf, randomish } from "./storage/samples.ts";
 import { createHarness, type Harness } from "./support/harness.ts";
@@ -224,5 +226,42 @@ describe.each(["local", "database"] as const)("evidence files in the %s store", 
     expect(page).toContain("Kế hoạch CCHC 2019.pdf");
     const href = /href="(\/e\/[^"]+\/\d+)"/.exec(page)![1]!;
     expect((await get(href)).status).toBe(200);
+  });
+
+  it("fetches evidence sent before copies were kept, once; a file Telegram no longer has is marked so", async () => {
+    const q = await h.db.question.findFirstOrThrow({ where: { code: "1.4" } });
+    const unit = await h.unit("song-ma");
+    const person = await h.db.person.findUniqueOrThrow({ where: { telegramId: BigInt(minh.id) } });
+    const old = pdf();
+    const sent = h.files!.sendUserDocument(minh, { fileName: "cu.pdf", bytes: old }).message!.document!;
+    const base = { campaignId: h.campaign.id, unitId: unit.id, questionId: q.id, uploadedById: person.id };
+    const kept = await h.db.evidence.create({
+      data: { ...base, fileId: sent.file_id, fileUniqueId: sent.file_unique_id, fileName: "cu.pdf" },
+    });
+    const lost = await h.db.evidence.create({
+      data: { ...base, fileId: "gone-file-id", fileUniqueId: "gone", fileName: "mat.pdf" },
+    });
+    const deps = {
+      db: h.db,
+      store: h.store,
+      api: new Api(h.config.BOT_TOKEN, { apiRoot: h.files!.url }),
+      connection: { token: h.config.BOT_TOKEN, apiRoot: h.files!.url },
+      logger: h.logger,
+      maxBytes: 1024 * 1024,
+    };
+    expect(await backfillEvidence(deps)).toEqual({ stored: 1, unavailable: 1, retry: 0 });
+    const copied = await h.db.evidence.findUniqueOrThrow({ where: { id: kept.id } });
+    expect(copied).toMatchObject({ sha256: sha(old), size: old.length, mimeType: "application/pdf" });
+    const stream = (await h.store.get(copied.storageKey!))!;
+    const chunks: Buffer[] = [];
+    for await (const c of stream) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks)).toEqual(old);
+    expect((await h.db.evidence.findUniqueOrThrow({ where: { id: lost.id } })).unavailableAt).not.toBeNull();
+    // Nothing left to do the second time.
+    expect(await backfillEvidence(deps)).toEqual({ stored: 0, unavailable: 0, retry: 0 });
+    // The officer sees which file must be sent again.
+    await h.press(minh, `sa:e:${q.id}`, 610);
+    expect(h.recorder.lastText()).toContain("mat.pdf (—,");
+    expect(h.recorder.lastText()).toContain("không còn bản lưu");
   });
 });

@@ -8,6 +8,8 @@ import type { Db } from "../db/client.ts";
 import { noticesEnqueued } from "../domain/notices.ts";
 import type { I18n } from "../i18n.ts";
 import type { Logger } from "../logger.ts";
+import { type FileStore, maxFileBytes } from "../storage/index.ts";
+import { backfillEvidence } from "./evidence-backfill.ts";
 import { type PlannerSettings, planReminders } from "./planner.ts";
 import { NoticeSender, type SenderOptions } from "./sender.ts";
 
@@ -34,6 +36,8 @@ export interface JobsOptions {
   logger: Logger;
   /** Default: an Api of its own on TELEGRAM_API_ROOT, with a 30 s timeout. */
   api?: Api;
+  /** With it, evidence sent before copies were kept is fetched into it (evidence-backfill.ts). */
+  store?: FileStore;
   now?: () => Date;
   plannerEveryMs?: number;
   sender?: Partial<SenderOptions>;
@@ -74,6 +78,27 @@ export function startJobs(options: JobsOptions): Jobs {
   const timer = setInterval(() => void plan(), options.plannerEveryMs ?? 60_000);
   timer.unref();
   void plan();
+  // Copies of old evidence: a batch now, then every 10 minutes while any is left.
+  let copying: Promise<unknown> | null = null;
+  const copy = () => {
+    const store = options.store;
+    if (!store || copying) return;
+    copying = backfillEvidence({
+      db,
+      store,
+      api,
+      connection: { token: config.BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT },
+      logger,
+      maxBytes: maxFileBytes(config),
+    })
+      .catch((e) => logger.warn({ err: e }, "evidence backfill failed; will try again"))
+      .finally(() => {
+        copying = null;
+      });
+  };
+  const copyTimer = setInterval(copy, 10 * 60_000);
+  copyTimer.unref();
+  copy();
   if (config.NOTICE_SENDER === "on") sender.start();
   logger.info({ sender: config.NOTICE_SENDER, id: sender.id, rate: config.NOTICE_RATE }, "jobs started");
   return {
@@ -81,6 +106,8 @@ export function startJobs(options: JobsOptions): Jobs {
     plan,
     async stop() {
       clearInterval(timer);
+      clearInterval(copyTimer);
+      await copying;
       await planning;
       await sender.stop();
     },
