@@ -10,7 +10,7 @@
 import { createWriteStream, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import pino from "pino";
-import { bootstrap, startAppJobs } from "../app.ts";
+import { appWebRoutes, bootstrap, startAppJobs } from "../app.ts";
 import { setDefaultMenus } from "../bot/commands.ts";
 import { startPolling } from "../bot/polling.ts";
 import { loadEnvFile, parseConfig } from "../config.ts";
@@ -20,6 +20,7 @@ import { activeCampaign } from "../domain/people.ts";
 import { formatDateTime } from "../domain/time.ts";
 import { findUnits } from "../domain/units.ts";
 import { createI18n } from "../i18n.ts";
+import { closeServer, createHttpServer, type HttpServerOptions, listen } from "../server/http.ts";
 import { seedDemoProgress } from "./demo-data.ts";
 import { startFakeBotApi } from "./fake-bot-api.ts";
 import { runTerminalChat } from "./terminal-chat.ts";
@@ -36,9 +37,21 @@ async function main() {
   mkdirSync(dirname(logFile), { recursive: true });
 
   const api = await startFakeBotApi({ botInfo: { username: "cchc_demo_bot", first_name: "CCHC Sơn La" } });
+  // The bot's web pages (evidence, uploads, exports) on a loopback port: the signed links the
+  // bot prints open in a browser on this machine. The pages are attached once the bot is up.
+  let pages: HttpServerOptions["web"];
+  let ping = async () => {};
+  const server = createHttpServer({
+    ping: () => ping(),
+    logger: pino({ level: "silent" }),
+    web: (req, res, path) => pages?.(req, res, path) ?? Promise.resolve(false),
+  });
+  const port = await listen(server, Number(env.DEMO_PORT || 0), "127.0.0.1");
   const config = parseConfig({
     BOT_TOKEN: DEMO_TOKEN,
     TELEGRAM_API_ROOT: api.url,
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    FILES_DIR: env.DEMO_FILES_STORE || "data/demo-files",
     DATABASE_URL: databaseUrl,
     COORDINATOR_IDS: String(COORDINATOR.id),
     TZ: env.TZ,
@@ -49,6 +62,8 @@ async function main() {
   const logger = pino({ level: config.LOG_LEVEL }, createWriteStream(logFile, { flags: "a" }));
   const app = await bootstrap(config, { logger });
   const { bot, database, i18n } = app;
+  pages = appWebRoutes(app);
+  ping = database.ping;
   await bot.init();
   await setDefaultMenus(bot.api, i18n, config.DEFAULT_LOCALE);
 
@@ -102,12 +117,15 @@ async function main() {
         code,
         database: databaseUrl,
         log: logFile,
+        web: config.PUBLIC_URL,
         deadline: campaign?.selfAssessmentDeadline ? formatDateTime(campaign.selfAssessmentDeadline, config.TZ) : "-",
       }),
     });
   } finally {
     await runner.stop();
     await jobs.stop();
+    await closeServer(server);
+    await app.store.close();
     await database.close();
     await api.close();
   }

@@ -67,4 +67,59 @@ describe("npm run demo", () => {
     expect(existsSync(join(dir, saved!))).toBe(true);
     expect(run.exit).toBe(0);
   }, 90_000);
+
+  it("lets an officer attach a document in chat, add another on the upload page, and a coordinator open both", async () => {
+    const dir = tempDir("demo-evidence");
+    const child = spawnDemo(dir);
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    child.stderr.on("data", (d) => {
+      out += d;
+    });
+    const until = async (pattern: RegExp, from = 0) => {
+      for (let i = 0; i < 600; i++) {
+        const m = pattern.exec(out.slice(from));
+        if (m) return m;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`waited for ${pattern}:\n${out.slice(-3000)}`);
+    };
+    const say = (line: string) => {
+      const from = out.length;
+      child.stdin.write(`${line}\n`);
+      return from;
+    };
+    try {
+      const code = (await until(/\/start ([A-Z0-9]{10})/))[1];
+      await until(/Cán bộ Sông Mã >/, say(`/start ${code}`));
+      let from = say("/tudanhgia");
+      const area = (await until(/\[(\d+)\] [^\n]*1\. Công tác/, from))[1]!;
+      from = say(area);
+      await until(/Câu 1\.1\.1/, from);
+      from = say("10/01/2019");
+      await until(/Câu này cần tài liệu kiểm chứng/, from);
+      from = say(":tep ke-hoach-cchc.pdf");
+      await until(/Đã nhận tệp ke-hoach-cchc\.pdf cho câu 1\.1\.1/, from);
+      // The links in the bot's message open on the playground's own server.
+      const upload = (
+        await until(/Tải tệp qua trình duyệt[^\n]*?(http:\/\/127\.0\.0\.1:\d+\/u\/[A-Za-z0-9_-]{22})/, from)
+      )[1]!;
+      const body = new FormData();
+      body.append("files", new Blob([Buffer.from("%PDF-1.4\n%%EOF\n")], { type: "application/pdf" }), "bien-ban.pdf");
+      const posted = await fetch(upload, { method: "POST", body });
+      expect(await posted.text()).toContain("✅ Đã nhận 1 tệp.");
+      from = say(":nguoi 2");
+      from = say("/donvi song ma");
+      const page = (await until(/(http:\/\/127\.0\.0\.1:\d+\/e\/[A-Za-z0-9_-]{22})/, from))[1]!;
+      const html = await (await fetch(page)).text();
+      expect(html).toContain("ke-hoach-cchc.pdf");
+      expect(html).toContain("bien-ban.pdf");
+      say(":thoat");
+      expect(await new Promise((done) => child.on("close", done))).toBe(0);
+    } finally {
+      child.kill();
+    }
+  }, 120_000);
 });

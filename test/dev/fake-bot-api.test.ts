@@ -435,7 +435,7 @@ describe("terminal chat", () => {
     // The playground's own texts, from locales/vi/playground.json.
     expect(text).toContain("Sân thử CCHC Bot — trò chuyện với bot ngay trong cửa sổ dòng lệnh.");
     expect(text).toContain("Hướng dẫn dùng sân thử (playground):");
-    expect(text).toContain("  • :tep <tên tệp> [kiểu MIME] [chú thích] — gửi tệp, ví dụ :tep bao-cao.pdf");
+    expect(text).toContain("  • :tep <tệp> [kiểu MIME] [chú thích] — gửi tệp: đường dẫn một tệp có trong máy");
     expect(text).toContain("  • \\<nội dung> — gửi nguyên văn khi nội dung bắt đầu bằng");
     expect(text).toContain("  • :thoat — thoát (hoặc Ctrl+D, Ctrl+C).");
     expect(text).toContain("Bot chưa gửi tin nào trong cuộc trò chuyện này.");
