@@ -264,4 +264,26 @@ describe.each(["local", "database"] as const)("evidence files in the %s store", 
     expect(h.recorder.lastText()).toContain("mat.pdf (—,");
     expect(h.recorder.lastText()).toContain("không còn bản lưu");
   });
+
+  it("closes a person's pages when a coordinator takes their access away", async () => {
+    await h.send(coordinator, "/start");
+    await openQuestion(lan, "1.1.1");
+    await h.tap(lan, "📎 Tài liệu");
+    const [view] = linksInLastMessage();
+    expect((await get(view!)).status).toBe(200);
+    await h.send(coordinator, "/thuhoi Đinh Thị Lan");
+    const markup = h.recorder.calls.filter((c) => c.payload.reply_markup).at(-1)!.payload.reply_markup as {
+      inline_keyboard: { text: string; callback_data: string }[][];
+    };
+    const confirm = markup.inline_keyboard.flat().find((b) => b.text.includes("Thu hồi quyền"))!;
+    await h.press(coordinator, confirm.callback_data);
+    expect(h.recorder.lastText()).toContain("✅ Đã thu hồi quyền");
+    const closed = await get(view!);
+    expect(closed.status).toBe(410);
+    expect(await closed.text()).toContain("Đường link đã bị thu hồi.");
+    const person = await h.db.person.findUniqueOrThrow({ where: { telegramId: BigInt(lan.id) } });
+    const links = await h.db.accessLink.findMany({ where: { personId: person.id } });
+    expect(links.length).toBeGreaterThan(0);
+    expect(links.every((l) => l.revokedAt !== null)).toBe(true);
+  });
 });

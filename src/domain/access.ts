@@ -7,6 +7,7 @@
 import type { Db, Membership, Person, Prisma, Role, Unit } from "../db/client.ts";
 import { transaction } from "../db/exactly-once.ts";
 import { audit } from "./audit.ts";
+import { revokeLinksOf } from "./links.ts";
 import { enqueueNotices } from "./notices.ts";
 import { fold } from "./text.ts";
 import { matchUnits } from "./units.ts";
@@ -141,6 +142,8 @@ export async function revokeMembership(db: Db, input: RevokeInput): Promise<Revo
       before: { campaignId: member.campaignId, personId: member.personId, role: member.role, unitId: member.unitId },
     });
     const droppedNotices = await dropPendingNotices(tx, input.campaignId, member.personId);
+    // The pages they could open (their unit's evidence, upload pages) close with their access.
+    await revokeLinksOf(tx, member.personId, input.actorId, input.now);
     await enqueueNotices(tx, [
       {
         recipientId: member.personId,

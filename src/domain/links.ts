@@ -8,7 +8,7 @@
  * is found by its hash (an index lookup) and the hashes compared again in constant time.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import type { Db } from "../db/client.ts";
+import type { Db, Prisma } from "../db/client.ts";
 import { audit } from "./audit.ts";
 
 export type LinkPurpose = "file" | "evidence" | "upload" | "export";
@@ -91,8 +91,13 @@ export async function openLink(db: Db, token: string, now: Date): Promise<Opened
   };
 }
 
-/** Revokes every link a person holds (e.g. their access was removed), audited. */
-export async function revokeLinksOf(db: Db, personId: number, actorId: number | null, now: Date): Promise<number> {
+/** Revokes every link a person holds (e.g. their access was removed), audited; inside a transaction or not. */
+export async function revokeLinksOf(
+  db: Db | Prisma.TransactionClient,
+  personId: number,
+  actorId: number | null,
+  now: Date,
+): Promise<number> {
   const { count } = await db.accessLink.updateMany({
     where: { personId, revokedAt: null, expiresAt: { gt: now } },
     data: { revokedAt: now },

@@ -441,7 +441,7 @@ describe("terminal chat", () => {
     expect(text).toContain("Bot chưa gửi tin nào trong cuộc trò chuyện này.");
     // Plain text, not HTML: what the person typed shows as typed.
     expect(text).toContain("📎 (bạn gửi tệp Biên bản <1> & 2.docx, application/vnd.");
-    expect(text).toMatch(/📎 \(bạn gửi tệp bao-cao\.pdf, application\/pdf, \d+(,\d)? (KB|MB)\)/);
+    expect(text).toMatch(/📎 \(bạn gửi tệp bao-cao\.pdf, application\/pdf, \d+(,\d)? (B|KB|MB)\)/);
     expect(text).toContain("Đã nhận Biên bản <1> & 2.docx");
     expect(text).toContain("Tạm biệt!");
     expect(text).not.toContain("&lt;");
