@@ -166,16 +166,25 @@ export async function createOfficers(
     first_name: `Cán bộ ${i + 1}`,
     language_code: "vi",
   }));
+  // Names are unique here: people are created in bulk, then found by name for their accounts.
   await createManyChunked(users, (chunk) =>
-    db.person.createMany({
-      data: chunk.map((u) => ({ telegramId: BigInt(u.id), displayName: u.first_name, locale: "vi" })),
-    }),
+    db.person.createMany({ data: chunk.map((u) => ({ displayName: `${u.first_name} · ${u.id}`, locale: "vi" })) }),
   );
   const persons = await db.person.findMany({
-    where: { telegramId: { gte: BigInt(firstId), lt: BigInt(firstId + count) } },
-    select: { id: true, telegramId: true },
+    where: { displayName: { in: users.map((u) => `${u.first_name} · ${u.id}`) } },
+    select: { id: true, displayName: true },
   });
-  const personOf = new Map(persons.map((p) => [Number(p.telegramId), p.id]));
+  const personOf = new Map(persons.map((p) => [Number(p.displayName.split(" · ")[1]), p.id]));
+  await createManyChunked(users, (chunk) =>
+    db.personChannel.createMany({
+      data: chunk.map((u) => ({
+        personId: personOf.get(u.id)!,
+        channel: "telegram",
+        externalId: String(u.id),
+        chatId: String(u.id),
+      })),
+    }),
+  );
   const officers = users.map((user, i) => ({
     index: i,
     user,

@@ -173,7 +173,15 @@ async function run(
     const db = database.db;
     const people: { id: number }[] = [];
     for (let i = 0; i < chats; i++) {
-      people.push(await db.person.create({ data: { telegramId: BigInt(50_000_000 + i), displayName: `Người ${i}` } }));
+      const id = String(50_000_000 + i);
+      people.push(
+        await db.person.create({
+          data: {
+            displayName: `Người ${i}`,
+            channels: { create: { channel: "telegram", externalId: id, chatId: id } },
+          },
+        }),
+      );
     }
     // Due all at once, recipients in random order: the worst case for per-chat spacing.
     const now = new Date();

@@ -165,7 +165,10 @@ async function seed(db: Db): Promise<Seeded> {
     },
   });
   const coordinator = await db.person.create({
-    data: { telegramId: BigInt(COORDINATOR_TG), displayName: "Điều phối viên" },
+    data: {
+      displayName: "Điều phối viên",
+      channels: { create: { channel: "telegram", externalId: String(COORDINATOR_TG), chatId: String(COORDINATOR_TG) } },
+    },
   });
   await db.membership.create({ data: { campaignId: campaign.id, personId: coordinator.id, role: "COORDINATOR" } });
 

@@ -10,6 +10,7 @@ import { type Database, openDatabase } from "./db/client.ts";
 import { forgetOldUpdates } from "./db/exactly-once.ts";
 import { loadDataFile } from "./domain/data-file.ts";
 import { importData } from "./domain/importer.ts";
+import { accountsOf, deliveryAccount } from "./domain/people.ts";
 import { createI18n, type I18n } from "./i18n.ts";
 import { type Jobs, type JobsOptions, startJobs } from "./jobs/index.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -92,9 +93,10 @@ export function appWebRoutes(app: App) {
     logger,
     config,
     notify: async (personId, text) => {
-      const person = await database.db.person.findUnique({ where: { id: personId } });
-      if (!person) return;
-      await bot.api.sendMessage(Number(person.telegramId), text(i18n.forLocale(person.locale)));
+      const person = await accountsOf(database.db, personId);
+      const account = person && deliveryAccount(person.channels, person.preferredChannel, ["telegram"]);
+      if (!person || !account) return;
+      await bot.api.sendMessage(Number(account.chatId), text(i18n.forLocale(person.locale)));
     },
   });
 }

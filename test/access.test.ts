@@ -5,6 +5,7 @@ import { type FakeBotApi, startFakeBotApi } from "../src/dev/fake-bot-api.ts";
 import { createInvites } from "../src/domain/invites.ts";
 import type { RecordedCall } from "./support/api-recorder.ts";
 import { createHarness, type Harness, TEST_TOKEN } from "./support/harness.ts";
+import { telegramUser } from "./support/people.ts";
 import { testSender } from "./support/sender.ts";
 import { user } from "./support/updates.ts";
 
@@ -32,7 +33,7 @@ async function link(person: User, role: "OFFICER" | "INSPECTOR" | "COORDINATOR",
   await h.send(person, `/start ${await invite(role, unitCode)}`);
 }
 
-const personOf = (u: User) => h.db.person.findUniqueOrThrow({ where: { telegramId: BigInt(u.id) } });
+const personOf = (u: User) => h.db.person.findFirstOrThrow({ where: telegramUser(BigInt(u.id)) });
 const membershipOf = async (u: User) =>
   h.db.membership.findFirst({ where: { personId: (await personOf(u)).id }, include: { unit: true } });
 
@@ -269,11 +270,11 @@ describe("invites: listing and revoking codes not used yet", () => {
     const [help] = await h.send(thuy, "/help");
     expect(help).toContain("/thuhoi — Thu hồi quyền của một người, hoặc một mã mời chưa dùng");
     expect(help).toContain("/mamoi — Mã mời chưa dùng, theo đơn vị: /mamoi [đơn vị]");
-    await h.db.person.update({ where: { telegramId: BigInt(thuy.id) }, data: { locale: "en" } });
+    await h.db.person.updateMany({ where: telegramUser(BigInt(thuy.id)), data: { locale: "en" } });
     h.restart();
     const [english] = await h.send(thuy, "/help");
     expect(english).toContain("/thuhoi — Revoke a person's access, or an unused invite code");
-    await h.db.person.update({ where: { telegramId: BigInt(thuy.id) }, data: { locale: "vi" } });
+    await h.db.person.updateMany({ where: telegramUser(BigInt(thuy.id)), data: { locale: "vi" } });
     h.restart();
     // Officers are not offered them.
     expect((await h.send(hoa, "/help"))[0]).not.toContain("/thuhoi");
@@ -303,7 +304,7 @@ describe("a second invite never moves anyone silently", () => {
   });
 
   it("confirming moves them (audited), coordinators are told in their language; the code again is theirs", async () => {
-    await h.db.person.update({ where: { telegramId: BigInt(nam.id) }, data: { locale: "en" } });
+    await h.db.person.updateMany({ where: telegramUser(BigInt(nam.id)), data: { locale: "en" } });
     h.restart();
     await h.send(lan, `/start ${code}`);
     const confirm = button("Xác nhận chuyển");

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInvites } from "../src/domain/invites.ts";
 import { createHarness, type Harness } from "./support/harness.ts";
+import { telegramUser } from "./support/people.ts";
 import { stickerUpdate, textUpdate, user } from "./support/updates.ts";
 
 let h: Harness;
@@ -78,7 +79,7 @@ describe("/ngonngu", () => {
     const menu = h.recorder.of("setMyCommands")[0]!;
     expect(menu.scope).toEqual({ type: "chat", chat_id: lan.id });
     expect(menu.commands).toContainEqual({ command: "help", description: "Commands you may use" });
-    expect((await h.db.person.findUniqueOrThrow({ where: { telegramId: BigInt(lan.id) } })).locale).toBe("en");
+    expect((await h.db.person.findFirstOrThrow({ where: telegramUser(BigInt(lan.id)) })).locale).toBe("en");
 
     const [help] = await h.send(lan, "/help");
     expect(help).toContain("<b>Commands you may use</b> (role: guest)");
@@ -92,7 +93,7 @@ describe("/ngonngu", () => {
     await h.press(forger, "lang:fr");
     expect(h.recorder.of("answerCallbackQuery")[0]).toMatchObject({ text: "Nút không hợp lệ." });
     expect(h.recorder.of("editMessageText")).toHaveLength(0);
-    expect((await h.db.person.findUniqueOrThrow({ where: { telegramId: BigInt(forger.id) } })).locale).toBe("vi");
+    expect((await h.db.person.findFirstOrThrow({ where: telegramUser(BigInt(forger.id)) })).locale).toBe("vi");
   });
 });
 

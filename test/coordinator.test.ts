@@ -7,6 +7,7 @@ import { findQuestion, saveAnswer } from "../src/domain/assessment.ts";
 import { createInvites } from "../src/domain/invites.ts";
 import { renderNotice } from "../src/domain/notices.ts";
 import { createHarness, type Harness } from "./support/harness.ts";
+import { telegramUser } from "./support/people.ts";
 import { callbackUpdate, textUpdate, user } from "./support/updates.ts";
 
 let h: Harness;
@@ -26,7 +27,7 @@ async function link(person: User, unitCode: string) {
 }
 
 async function personOf(u: User) {
-  return h.db.person.findUniqueOrThrow({ where: { telegramId: BigInt(u.id) } });
+  return h.db.person.findFirstOrThrow({ where: telegramUser(BigInt(u.id)) });
 }
 
 async function questionsOf(areaCode: string) {

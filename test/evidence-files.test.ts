@@ -16,6 +16,7 @@ import { backfillEvidence } from "../src/jobs/evidence-backfill.ts";
 import { closeServer, createHttpServer, listen } from "../src/server/http.ts";
 import { exe, jpeg, pdf, randomish } from "./storage/samples.ts";
 import { createHarness, type Harness } from "./support/harness.ts";
+import { telegramUser } from "./support/people.ts";
 import { user } from "./support/updates.ts";
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
@@ -174,7 +175,7 @@ describe.each(["local", "database"] as const)("evidence files in the %s store", 
     const res = await get(`${minhView}/${lanFile.id}`);
     expect(res.status).toBe(404);
     // Moved to another unit since the link was made: the link no longer opens Sông Mã's page.
-    const lanPerson = await h.db.person.findUniqueOrThrow({ where: { telegramId: BigInt(lan.id) } });
+    const lanPerson = await h.db.person.findFirstOrThrow({ where: telegramUser(BigInt(lan.id)) });
     await openQuestion(lan, "1.1.1");
     await h.tap(lan, "📎 Tài liệu");
     const [lanView] = linksInLastMessage();
@@ -231,7 +232,7 @@ describe.each(["local", "database"] as const)("evidence files in the %s store", 
   it("fetches evidence sent before copies were kept, once; a file Telegram no longer has is marked so", async () => {
     const q = await h.db.question.findFirstOrThrow({ where: { code: "1.4" } });
     const unit = await h.unit("song-ma");
-    const person = await h.db.person.findUniqueOrThrow({ where: { telegramId: BigInt(minh.id) } });
+    const person = await h.db.person.findFirstOrThrow({ where: telegramUser(BigInt(minh.id)) });
     const old = pdf();
     const sent = h.files!.sendUserDocument(minh, { fileName: "cu.pdf", bytes: old }).message!.document!;
     const base = { campaignId: h.campaign.id, unitId: unit.id, questionId: q.id, uploadedById: person.id };
@@ -281,7 +282,7 @@ describe.each(["local", "database"] as const)("evidence files in the %s store", 
     const closed = await get(view!);
     expect(closed.status).toBe(410);
     expect(await closed.text()).toContain("Đường link đã bị thu hồi.");
-    const person = await h.db.person.findUniqueOrThrow({ where: { telegramId: BigInt(lan.id) } });
+    const person = await h.db.person.findFirstOrThrow({ where: telegramUser(BigInt(lan.id)) });
     const links = await h.db.accessLink.findMany({ where: { personId: person.id } });
     expect(links.length).toBeGreaterThan(0);
     expect(links.every((l) => l.revokedAt !== null)).toBe(true);

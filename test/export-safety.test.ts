@@ -4,6 +4,7 @@ import type { User } from "grammy/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInvites } from "../src/domain/invites.ts";
 import { createHarness, type Harness } from "./support/harness.ts";
+import { telegramUser } from "./support/people.ts";
 import { user } from "./support/updates.ts";
 
 /**
@@ -95,7 +96,7 @@ describe("formula-looking names in the exports", () => {
   });
 
   it("both exports are in the audit log: who, which format, how much", async () => {
-    const person = await h.db.person.findUniqueOrThrow({ where: { telegramId: BigInt(coordinator.id) } });
+    const person = await h.db.person.findFirstOrThrow({ where: telegramUser(BigInt(coordinator.id)) });
     const entries = await h.db.auditLog.findMany({ where: { action: "results.export" }, orderBy: { id: "asc" } });
     expect(entries.map((e) => [e.actorId, e.entity, e.entityId])).toEqual([
       [person.id, "Campaign", String(h.campaign.id)],

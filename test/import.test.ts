@@ -7,6 +7,7 @@ import { IMPORT_SECTIONS, ImportError, importData } from "../src/domain/importer
 import { BUNDLED_CAMPAIGN_TEXT, editedCampaign } from "./support/campaign.ts";
 import { runCli } from "./support/cli.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
+import { withTelegram } from "./support/people.ts";
 import { tempDir } from "./support/temp.ts";
 
 const TZ = "Asia/Ho_Chi_Minh";
@@ -88,7 +89,7 @@ describe("import", () => {
     const question = await db.question.findFirstOrThrow({ orderBy: { order: "asc" }, include: { criterion: true } });
     const campaign = await db.campaign.findUniqueOrThrow({ where: { code: "son-la-2019" } });
     const unit = await db.unit.findUniqueOrThrow({ where: { code: "song-ma" } });
-    const person = await db.person.create({ data: { telegramId: 9001n, displayName: "Cán bộ" } });
+    const person = await db.person.create({ data: withTelegram(9001n, "Cán bộ") });
     await db.answer.create({
       data: {
         campaignId: campaign.id,

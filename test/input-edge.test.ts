@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInvites } from "../src/domain/invites.ts";
 import { pdf } from "./storage/samples.ts";
 import { createHarness, type Harness } from "./support/harness.ts";
+import { telegramUser } from "./support/people.ts";
 import { documentUpdate, textUpdate, user } from "./support/updates.ts";
 
 /**
@@ -29,7 +30,7 @@ const question = (code: string) => h.db.question.findFirstOrThrow({ where: { cod
 
 describe("NUL characters in what people type", () => {
   it("a name with NUL: the person is linked and stored without it", async () => {
-    const person = await h.db.person.findUniqueOrThrow({ where: { telegramId: BigInt(minh.id) } });
+    const person = await h.db.person.findFirstOrThrow({ where: telegramUser(BigInt(minh.id)) });
     expect([person.displayName, person.username]).toEqual(["LòVăn Minh", "minhlv"]);
     expect(await h.db.membership.count({ where: { personId: person.id } })).toBe(1);
   });

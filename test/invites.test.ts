@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createInvites } from "../src/domain/invites.ts";
 import { createHarness, type Harness } from "./support/harness.ts";
+import { telegramUser, telegramUsers } from "./support/people.ts";
 import { textUpdate, user } from "./support/updates.ts";
 
 let h: Harness;
@@ -24,10 +25,7 @@ describe("/start with an invite", () => {
     expect(reply).toContain("Đã liên kết thành công");
     expect(reply).toContain("cán bộ đầu mối");
     expect(reply).toContain("Ủy ban nhân dân huyện Sông Mã");
-    const person = await h.db.person.findUniqueOrThrow({
-      where: { telegramId: 2001n },
-      include: { memberships: true },
-    });
+    const person = await h.db.person.findFirstOrThrow({ where: telegramUser(2001n), include: { memberships: true } });
     expect(person.displayName).toBe("Lò Văn Minh");
     expect(person.memberships).toMatchObject([{ role: "OFFICER", unitId: (await h.unit("song-ma")).id }]);
     const stored = await h.db.invite.findUniqueOrThrow({ where: { code: invite.code } });
@@ -52,7 +50,7 @@ describe("/start with an invite", () => {
     await h.send(user(2003, "Quàng Văn Tú"), `/start ${invite.code}`);
     const [reply] = await h.send(user(2004, "Người Khác"), `/start ${invite.code}`);
     expect(reply).toContain("không dùng được");
-    const other = await h.db.person.findUniqueOrThrow({ where: { telegramId: 2004n }, include: { memberships: true } });
+    const other = await h.db.person.findFirstOrThrow({ where: telegramUser(2004n), include: { memberships: true } });
     expect(other.memberships).toEqual([]);
   });
 
@@ -69,7 +67,7 @@ describe("/start with an invite", () => {
     await h.db.invite.update({ where: { code: invite.code }, data: { expiresAt: new Date(Date.now() - 60_000) } });
     const [reply] = await h.send(user(2006, "Đinh Thị Lan"), `/start ${invite.code}`);
     expect(reply).toContain("không dùng được");
-    expect(await h.db.membership.count({ where: { person: { telegramId: 2006n } } })).toBe(0);
+    expect(await h.db.membership.count({ where: { person: telegramUser(2006n) } })).toBe(0);
   });
 
   it("refuses an unknown code and shows it escaped", async () => {
@@ -87,7 +85,7 @@ describe("/start with an invite", () => {
       h.handle(textUpdate(a, `/start ${invite.code}`)),
       h.handle(textUpdate(b, `/start ${invite.code}`)),
     ]);
-    const winners = await h.db.membership.count({ where: { person: { telegramId: { in: [2008n, 2009n] } } } });
+    const winners = await h.db.membership.count({ where: { person: telegramUsers([2008n, 2009n]) } });
     expect(winners).toBe(1);
   });
 
@@ -130,7 +128,7 @@ describe("guessing invite codes", () => {
     expect(new Set(answers).size).toBe(1);
     expect(answers[0]).toContain("không dùng được: mã không đúng, đã được sử dụng hoặc đã hết hạn");
     // Nobody got a role from any of them.
-    expect(await h.db.membership.count({ where: { person: { telegramId: { in: [2102n, 2103n, 2104n] } } } })).toBe(0);
+    expect(await h.db.membership.count({ where: { person: telegramUsers([2102n, 2103n, 2104n]) } })).toBe(0);
   });
 
   it("five wrong codes in ten minutes, then the person waits, even with a right code, across restarts", async () => {
@@ -166,7 +164,7 @@ describe("guessing invite codes", () => {
     const [linked] = await h.send(guesser, `/start ${invite!.code}`);
     expect(linked).toContain("Đã liên kết thành công");
     expect(linked).toContain("Văn phòng");
-    const person = await h.db.person.findUniqueOrThrow({ where: { telegramId: 2110n } });
+    const person = await h.db.person.findFirstOrThrow({ where: telegramUser(2110n) });
     // The four wrong codes still in the window stay counted; the right one does not count.
     expect(await h.db.inviteAttempt.count({ where: { personId: person.id } })).toBe(4);
   });

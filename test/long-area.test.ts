@@ -7,6 +7,7 @@ import { longQuestionnaireFile } from "../src/dev/long-questionnaire.ts";
 import { importData } from "../src/domain/importer.ts";
 import { createInvites } from "../src/domain/invites.ts";
 import { createHarness, type Harness } from "./support/harness.ts";
+import { telegramUser } from "./support/people.ts";
 import { user } from "./support/updates.ts";
 
 const officer = user(7001, "Lường Văn Dũng");
@@ -24,7 +25,7 @@ beforeAll(async () => {
     where: { questionnaireId: campaign.questionnaireId! },
     orderBy: { order: "asc" },
   });
-  const person = await h.db.person.findUniqueOrThrow({ where: { telegramId: BigInt(officer.id) } });
+  const person = await h.db.person.findFirstOrThrow({ where: telegramUser(BigInt(officer.id)) });
   await h.db.answer.createMany({
     data: questions.slice(0, -1).map((q) => ({
       campaignId: campaign.id,

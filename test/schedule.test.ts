@@ -7,6 +7,7 @@ import { enqueueNotices } from "../src/domain/notices.ts";
 import { planReminders } from "../src/jobs/planner.ts";
 import type { SenderOptions } from "../src/jobs/sender.ts";
 import { createHarness, type Harness, TEST_TOKEN } from "./support/harness.ts";
+import { telegramUser, withTelegram } from "./support/people.ts";
 import { testSender } from "./support/sender.ts";
 import { user } from "./support/updates.ts";
 
@@ -37,7 +38,11 @@ async function link(person: User, role: "OFFICER" | "INSPECTOR", unitCode?: stri
   await h.send(person, `/start ${invite!.code}`);
 }
 
-const personOf = (u: User) => h.db.person.findUniqueOrThrow({ where: { telegramId: BigInt(u.id) } });
+const accountOf = (u: User) =>
+  h.db.personChannel.findUniqueOrThrow({
+    where: { channel_externalId: { channel: "telegram", externalId: String(u.id) } },
+  });
+const personOf = (u: User) => h.db.person.findFirstOrThrow({ where: telegramUser(BigInt(u.id)) });
 
 /** Messages the fake API holds in a person's chat (sent by the sender). */
 function inbox(u: User) {
@@ -476,7 +481,7 @@ describe("Telegram's answers", () => {
       const row = await h.db.notice.findUniqueOrThrow({ where: { id: n.id } });
       expect([row.status, row.lastError]).toEqual(["FAILED", "403: Forbidden: bot was blocked by the user"]);
     }
-    expect((await personOf(lan)).unreachable).toBe(true);
+    expect(await accountOf(lan)).toMatchObject({ channel: "telegram", unreachable: true });
     const told = await h.db.notice.findMany({ where: { kind: "recipient.unreachable" } });
     expect(told.map((n) => n.recipientId)).toEqual([(await personOf(thuy)).id]);
     const text = inbox(thuy).at(-1)!.message.text!;
@@ -489,7 +494,7 @@ describe("Telegram's answers", () => {
     // Writing to the bot again makes them reachable.
     fake.blockedChats.delete(lan.id);
     await h.send(lan, "/lich");
-    expect((await personOf(lan)).unreachable).toBe(false);
+    expect(await accountOf(lan)).toMatchObject({ channel: "telegram", unreachable: false });
   });
 });
 
@@ -499,9 +504,7 @@ describe("senders side by side, and crashes", () => {
     h.clock.fixed = local(5, 10);
     const people: { id: number }[] = [];
     for (let i = 0; i < 40; i++) {
-      people.push(
-        await h.db.person.create({ data: { telegramId: BigInt(900_000 + i), displayName: `Người nhận ${i}` } }),
-      );
+      people.push(await h.db.person.create({ data: withTelegram(900_000 + i, `Người nhận ${i}`) }));
     }
     await enqueueNotices(
       h.db,

@@ -13,6 +13,7 @@ import { NoticeSender } from "../src/jobs/sender.ts";
 import { createLogger } from "../src/logger.ts";
 import { closeServer, createHttpServer, listen } from "../src/server/http.ts";
 import { createHarness, type Harness } from "./support/harness.ts";
+import { telegramUser } from "./support/people.ts";
 import { textUpdate, user } from "./support/updates.ts";
 
 // Recognisable values: any trace of them anywhere is a leak.
@@ -97,7 +98,7 @@ describe("a network error while sending a notice", () => {
     ["a DNS failure", "http://telegram.invalid", "ENOTFOUND"],
     ["a refused connection", "http://127.0.0.1:9", "ECONNREFUSED"],
   ])("after %s, stores and shows the error code, never the token", async (_what, apiRoot, code) => {
-    const recipient = await h.db.person.findUniqueOrThrow({ where: { telegramId: BigInt(officer.id) } });
+    const recipient = await h.db.person.findFirstOrThrow({ where: telegramUser(BigInt(officer.id)) });
     await h.db.notice.deleteMany({});
     await h.db.noticePacer.deleteMany({});
     await enqueueNotices(h.db, [

@@ -4,6 +4,7 @@ import { answerStamp } from "../src/domain/assessment.ts";
 import { createInvites } from "../src/domain/invites.ts";
 import { docx, pdf } from "./storage/samples.ts";
 import { createHarness, type Harness } from "./support/harness.ts";
+import { telegramUser } from "./support/people.ts";
 import { callbackUpdate, stickerUpdate, textUpdate, user } from "./support/updates.ts";
 
 let h: Harness;
@@ -384,7 +385,7 @@ describe("robustness", () => {
     const q = await h.db.question.findFirstOrThrow({ where: { code: "2.3" } });
     await h.press(lan, `sa:q:${q.id}`);
     await h.send(lan, "80");
-    const person = await h.db.person.findUniqueOrThrow({ where: { telegramId: BigInt(lan.id) } });
+    const person = await h.db.person.findFirstOrThrow({ where: telegramUser(BigInt(lan.id)) });
     const entry = await h.db.auditLog.findFirstOrThrow({
       where: { action: "answer.update", actorId: person.id },
       orderBy: { id: "desc" },

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setDefaultMenus } from "../src/bot/commands.ts";
 import { createInvites } from "../src/domain/invites.ts";
 import { createHarness, type Harness } from "./support/harness.ts";
+import { telegramUser } from "./support/people.ts";
 import { callbackUpdate, user } from "./support/updates.ts";
 
 let h: Harness;
@@ -88,7 +89,7 @@ describe("a person whose Telegram app is set to English", () => {
   it("is answered in the default language, Vietnamese, until they choose another", async () => {
     const [reply] = await h.send(englishPhone, "/start");
     expect(reply).toContain("Xin chào");
-    const person = await h.db.person.findUniqueOrThrow({ where: { telegramId: BigInt(englishPhone.id) } });
+    const person = await h.db.person.findFirstOrThrow({ where: telegramUser(BigInt(englishPhone.id)) });
     expect(person.locale).toBe("vi");
   });
 

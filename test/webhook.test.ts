@@ -3,6 +3,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeServer, createHttpServer, fifoGate, listen } from "../src/server/http.ts";
 import { createHarness, type Harness } from "./support/harness.ts";
+import { telegramUser, telegramUsers } from "./support/people.ts";
 import { textUpdate, user } from "./support/updates.ts";
 
 const SECRET = "webhook-secret-0123456789";
@@ -51,7 +52,7 @@ describe("the webhook", () => {
     const res = await post(textUpdate(user(4002, "Kẻ Lạ"), "/help"), headers);
     expect(res.status).toBe(401);
     expect(h.recorder.calls).toEqual([]);
-    expect(await h.db.person.count({ where: { telegramId: 4002n } })).toBe(0);
+    expect(await h.db.person.count({ where: telegramUser(4002n) })).toBe(0);
   });
 
   it("answers 405 to GET and 404 elsewhere", async () => {
@@ -133,7 +134,9 @@ describe("a burst of updates", () => {
       expect(statuses).toEqual(people.map(() => 200));
       const answered = h.recorder.of("sendMessage").map((m) => m.chat_id);
       expect(answered.sort()).toEqual(people.map((p) => p.id).sort());
-      expect(await h.db.person.count({ where: { telegramId: { gte: 4100n, lt: 4112n } } })).toBe(12);
+      expect(await h.db.person.count({ where: telegramUsers(Array.from({ length: 12 }, (_, i) => 4100 + i)) })).toBe(
+        12,
+      );
     } finally {
       await closeServer(narrow);
     }

@@ -1,7 +1,7 @@
 import type { Context } from "grammy";
 import type { Config } from "../config.ts";
-import type { Campaign, Db, Person } from "../db/client.ts";
-import type { Standing } from "../domain/people.ts";
+import type { Campaign, Db } from "../db/client.ts";
+import type { KnownPerson, Standing } from "../domain/people.ts";
 import type { I18n, Translate } from "../i18n.ts";
 import type { Logger } from "../logger.ts";
 import type { FileStore } from "../storage/file-store.ts";
@@ -26,7 +26,7 @@ export interface BotContextExtras {
   /** When the person sent this update (a message's date), or when it arrived. */
   sentAt: Date;
   /** Set by the person loader for updates that come from a user. */
-  person: Person;
+  person: KnownPerson;
   campaign: Campaign | null;
   standing: Standing;
   locale: string;

@@ -20,6 +20,7 @@ export type {
   Invite,
   Membership,
   Person,
+  PersonChannel,
   Prisma,
   Question,
   ReformArea,

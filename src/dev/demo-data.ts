@@ -11,6 +11,7 @@ import type { Campaign, Db, Question } from "../db/client.ts";
 import { parseAnswer } from "../domain/answers.ts";
 import { findQuestion, type Scope, saveAnswer, submitArea } from "../domain/assessment.ts";
 import { holidayOn, weekdayOf } from "../domain/holidays.ts";
+import { ensurePerson } from "../domain/people.ts";
 import { appliesToKind } from "../domain/progress.ts";
 import { createVisit, type ReminderSettings } from "../domain/schedule.ts";
 import { scoreAnswer } from "../domain/scoring.ts";
@@ -59,15 +60,23 @@ export async function seedDemoProgress(
     orderBy: { order: "asc" },
     include: { criterion: { select: { areaId: true } } },
   });
+  const demoIds: number[] = [];
   for (const [i, p] of PROGRESS.entries()) {
     const unit = await db.unit.findUnique({ where: { code: p.unit } });
     if (!unit) continue;
-    const telegramId = BigInt(FIRST_DEMO_ID + i);
-    const person = await db.person.upsert({
-      where: { telegramId },
-      create: { telegramId, displayName: p.officer, locale: "vi" },
-      update: {},
-    });
+    const ensured = await ensurePerson(
+      db,
+      {
+        channel: "telegram",
+        externalId: String(FIRST_DEMO_ID + i),
+        chatId: String(FIRST_DEMO_ID + i),
+        displayName: p.officer,
+        username: null,
+      },
+      "vi",
+    );
+    const person = { id: ensured.id };
+    demoIds.push(person.id);
     await db.membership.upsert({
       where: { campaignId_personId: { campaignId: campaign.id, personId: person.id } },
       create: { campaignId: campaign.id, personId: person.id, role: "OFFICER", unitId: unit.id },
@@ -103,7 +112,7 @@ export async function seedDemoProgress(
   // The demo officers' notices count as delivered a while ago, two in three acknowledged:
   // /xacnhan then has something to show, and the person's terminal is not flooded with
   // messages to chats nobody plays.
-  const demoOfficers = { telegramId: { gte: BigInt(FIRST_DEMO_ID), lt: BigInt(FIRST_DEMO_ID + PROGRESS.length) } };
+  const demoOfficers = { id: { in: demoIds } };
   const notices = await db.notice.findMany({
     where: { recipient: demoOfficers, dueAt: { lte: options.now } },
     select: { id: true },

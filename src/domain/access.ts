@@ -4,11 +4,12 @@
  * the campaign are dropped and they are told through the notice outbox; their next update
  * finds no membership. No Telegram in here.
  */
-import type { Db, Membership, Person, Prisma, Role, Unit } from "../db/client.ts";
+import type { Db, Membership, Person, PersonChannel, Prisma, Role, Unit } from "../db/client.ts";
 import { transaction } from "../db/exactly-once.ts";
 import { audit } from "./audit.ts";
 import { revokeLinksOf } from "./links.ts";
 import { enqueueNotices } from "./notices.ts";
+import { namedCoordinator } from "./people.ts";
 import { fold } from "./text.ts";
 import { matchUnits } from "./units.ts";
 
@@ -45,7 +46,7 @@ export async function dropPendingNotices(tx: Tx, campaignId: number, personId: n
   return count;
 }
 
-export type Member = Membership & { person: Person; unit: Unit | null };
+export type Member = Membership & { person: Person & { channels: PersonChannel[] }; unit: Unit | null };
 
 /** More than this many people named: the coordinator is asked to be more precise. */
 export const MAX_MEMBERS_FOUND = 30;
@@ -66,7 +67,7 @@ export async function findMembers(db: Db, campaignId: number, query: string): Pr
   const unitIds = new Set(units.map((u) => u.id));
   const members = await db.membership.findMany({
     where: { campaignId },
-    include: { person: true, unit: true },
+    include: { person: { include: { channels: true } }, unit: true },
     orderBy: { id: "asc" },
   });
   const named = (p: Person) => {
@@ -85,7 +86,7 @@ export async function findMembers(db: Db, campaignId: number, query: string): Pr
 export function findMember(db: Db, campaignId: number, membershipId: number): Promise<Member | null> {
   return db.membership.findFirst({
     where: { id: membershipId, campaignId },
-    include: { person: true, unit: true },
+    include: { person: { include: { channels: true } }, unit: true },
   });
 }
 
@@ -98,7 +99,7 @@ export function removalRefusal(
   if (member.personId === actorId) return "self";
   // COORDINATOR_IDS make a coordinator whatever the database says: removing the row would
   // change nothing they can do, so it is refused with the reason.
-  if (coordinatorIds.includes(member.person.telegramId)) return "configured";
+  if (namedCoordinator(member.person.channels, coordinatorIds)) return "configured";
   return null;
 }
 
@@ -124,7 +125,7 @@ export async function revokeMembership(db: Db, input: RevokeInput): Promise<Revo
   const result = await transaction(db, async (tx): Promise<RevokeResult> => {
     const member = await tx.membership.findFirst({
       where: { id: input.membershipId, campaignId: input.campaignId },
-      include: { person: true, unit: true, campaign: { select: { title: true } } },
+      include: { person: { include: { channels: true } }, unit: true, campaign: { select: { title: true } } },
     });
     if (!member) return { ok: false, reason: "gone" };
     const refusal = removalRefusal(member, input.actorId, input.coordinatorIds);

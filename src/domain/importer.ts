@@ -370,7 +370,11 @@ async function importVisits(
               name: m.name,
               title: m.title ?? null,
               personId: m.telegramId
-                ? ((await tx.person.findUnique({ where: { telegramId: BigInt(m.telegramId) } }))?.id ?? null)
+                ? ((
+                    await tx.personChannel.findUnique({
+                      where: { channel_externalId: { channel: "telegram", externalId: String(m.telegramId) } },
+                    })
+                  )?.personId ?? null)
                 : null,
             })),
           )

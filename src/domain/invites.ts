@@ -5,6 +5,7 @@ import { transaction } from "../db/exactly-once.ts";
 import { type Access, type AccessStamp, accessPayload, dropPendingNotices, sameAccess, stampOf } from "./access.ts";
 import { audit } from "./audit.ts";
 import { coordinatorIdsOf, enqueueNotices } from "./notices.ts";
+import { namedCoordinator } from "./people.ts";
 
 type Tx = Prisma.TransactionClient;
 
@@ -124,10 +125,10 @@ export async function redeemInvite(
     if (invite.revokedAt) return { ok: false, reason: "revoked" };
     if (invite.usedAt) return { ok: false, reason: invite.usedById === personId ? "usedBySelf" : "used" };
     if (invite.expiresAt <= now) return { ok: false, reason: "expired" };
-    const person = await tx.person.findUniqueOrThrow({ where: { id: personId } });
+    const accounts = await tx.personChannel.findMany({ where: { personId } });
     // COORDINATOR_IDS make a coordinator whatever the database says: a code would change
     // nothing they can do, so it is left for the person it was meant for.
-    if (options.coordinatorIds.includes(person.telegramId)) return { ok: false, reason: "configuredCoordinator" };
+    if (namedCoordinator(accounts, options.coordinatorIds)) return { ok: false, reason: "configuredCoordinator" };
     const key = { campaignId_personId: { campaignId: invite.campaignId, personId } };
     const before = await tx.membership.findUnique({ where: key, include: { unit: true } });
     const next: Access = { role: invite.role, unit: invite.unit };
@@ -153,7 +154,10 @@ export async function redeemInvite(
       before: before && { role: before.role, unitId: before.unitId },
       after: { role: after.role, unitId: after.unitId, invite: invite.code },
     });
-    if (moved) await tellCoordinatorsOfMove(tx, invite, person, before, next, options, now);
+    if (moved) {
+      const person = await tx.person.findUniqueOrThrow({ where: { id: personId } });
+      await tellCoordinatorsOfMove(tx, invite, person, before, next, options, now);
+    }
     const previous = before && { role: before.role, unit: before.unit };
     return { ok: true, role: invite.role, unit: invite.unit, previous, campaignId: invite.campaignId, moved };
   });

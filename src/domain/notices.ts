@@ -112,7 +112,7 @@ export async function coordinatorIdsOf(
     where: {
       OR: [
         ...(campaignId ? [{ memberships: { some: { campaignId, role: "COORDINATOR" as const } } }] : []),
-        { telegramId: { in: [...coordinatorTelegramIds] } },
+        { channels: { some: { channel: "telegram", externalId: { in: coordinatorTelegramIds.map(String) } } } },
       ],
     },
     select: { id: true },
@@ -460,7 +460,8 @@ export async function acknowledgementReport(db: Db, campaignId: number): Promise
     else g.pending++;
   }
   const unreachable = await db.person.findMany({
-    where: { unreachable: true, memberships: { some: { campaignId } } },
+    // No account that can be reached (a person on Telegram and Zalo who blocked one is not lost).
+    where: { channels: { some: {}, every: { unreachable: true } }, memberships: { some: { campaignId } } },
     select: {
       displayName: true,
       username: true,

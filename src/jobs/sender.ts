@@ -33,6 +33,7 @@ import {
   onNoticesEnqueued,
   renderNotice,
 } from "../domain/notices.ts";
+import { deliveryAccount } from "../domain/people.ts";
 import type { I18n } from "../i18n.ts";
 import type { Logger } from "../logger.ts";
 
@@ -73,7 +74,13 @@ const CLAIMED_FIELDS = {
   campaignId: true,
   recipientId: true,
   dueAt: true,
-  recipient: { select: { telegramId: true, locale: true } },
+  recipient: {
+    select: {
+      locale: true,
+      preferredChannel: true,
+      channels: { select: { channel: true, chatId: true, unreachable: true, lastSeenAt: true } },
+    },
+  },
 } as const;
 
 interface Claimed {
@@ -85,6 +92,8 @@ interface Claimed {
 }
 
 const PACER_KEY = "telegram";
+/** The channels this sender delivers on. */
+const SENDS_ON = ["telegram"] as const;
 const BACKOFF_MAX_MS = 10 * 60_000;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
@@ -437,8 +446,15 @@ export class NoticeSender {
       t("notices.ack_button"),
       noticeButtons.encode({ kind: "ack", noticeId: notice.id }),
     );
+    const account = deliveryAccount(notice.recipient.channels, notice.recipient.preferredChannel, SENDS_ON);
+    if (!account) {
+      await this.finish(c.id, { status: "FAILED", lastError: "no account on a channel this sender serves" });
+      this.stats.failed++;
+      return;
+    }
     try {
-      const message = await this.o.api.sendMessage(Number(notice.recipient.telegramId), text, {
+      // Telegram chat ids are numbers (kept as text beside other channels' string ids).
+      const message = await this.o.api.sendMessage(Number(account.chatId), text, {
         parse_mode: "HTML",
         link_preview_options: { is_disabled: true },
         reply_markup: keyboard,
@@ -454,7 +470,7 @@ export class NoticeSender {
       });
       this.stats.sent++;
     } catch (e) {
-      await this.handleFailure(notice, classifySendError(e));
+      await this.handleFailure(notice, classifySendError(e), account.channel);
     }
   }
 
@@ -489,6 +505,7 @@ export class NoticeSender {
   private async handleFailure(
     notice: { id: number; attempts: number; campaignId: number | null; kind: string; recipientId: number },
     outcome: Outcome,
+    channel: string,
   ): Promise<void> {
     const now = this.now();
     const log = { notice: notice.id, kind: notice.kind, error: outcome.error, sender: this.id };
@@ -537,14 +554,19 @@ export class NoticeSender {
         return;
       case "blocked":
         this.stats.failed++;
-        await this.markUnreachable(notice, outcome.error, now);
+        await this.markUnreachable(notice, channel, outcome.error, now);
         return;
     }
   }
 
-  /** 403: the person blocked the bot. The notice fails; coordinators hear of it once per person. */
+  /**
+   * 403: the person blocked the bot on this channel. The notice fails and the account is
+   * marked; coordinators hear of it once per person, when no account of theirs is left
+   * that can be reached.
+   */
   private async markUnreachable(
     notice: { id: number; campaignId: number | null; recipientId: number },
+    channel: string,
     error: string,
     now: Date,
   ): Promise<void> {
@@ -553,11 +575,13 @@ export class NoticeSender {
         where: { id: notice.id, status: "SENDING", claimedBy: this.id },
         data: { status: "FAILED", attempts: { increment: 1 }, lastError: error },
       });
-      const changed = await tx.person.updateMany({
-        where: { id: notice.recipientId, unreachable: false },
+      const changed = await tx.personChannel.updateMany({
+        where: { personId: notice.recipientId, channel, unreachable: false },
         data: { unreachable: true },
       });
       if (changed.count === 0) return 0; // already known to be unreachable
+      const reachable = await tx.personChannel.count({ where: { personId: notice.recipientId, unreachable: false } });
+      if (reachable > 0) return 0; // still reachable on another channel
       const person = await tx.person.findUniqueOrThrow({
         where: { id: notice.recipientId },
         select: {

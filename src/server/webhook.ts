@@ -21,6 +21,7 @@ import { UpdateNotHandled } from "../bot/middlewares/error-boundary.ts";
 import type { Db } from "../db/client.ts";
 import { wasHandled } from "../db/exactly-once.ts";
 import { claimPendingUpdates, dropPendingUpdate, keepPendingUpdate } from "../db/pending-updates.ts";
+import { personOfAccount } from "../domain/people.ts";
 import { formatDateTime } from "../domain/time.ts";
 import type { I18n } from "../i18n.ts";
 import type { Logger } from "../logger.ts";
@@ -202,7 +203,7 @@ async function tellSavedAfterCrash(
   const message = update.message;
   const chatId = message?.chat.type === "private" ? message.chat.id : undefined;
   if (!message || chatId === undefined) return;
-  const person = await deps.db.person.findUnique({ where: { telegramId: BigInt(chatId) }, select: { locale: true } });
+  const person = await personOfAccount(deps.db, "telegram", String(chatId));
   const text = deps.i18n.t(person?.locale ?? deps.defaultLocale, "errors.saved_after_restart", {
     when: formatDateTime(new Date(message.date * 1000), deps.timeZone),
   });

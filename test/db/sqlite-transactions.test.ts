@@ -13,6 +13,7 @@ import type { Prisma } from "../../src/db/client.ts";
 import { createScratchDatabase, type ScratchDatabase } from "../../src/db/scratch.ts";
 import { providerOf, sqlitePath } from "../../src/db/url.ts";
 import { TEST_DATABASE_URL } from "../support/database.ts";
+import { telegramUser, telegramUsers, withTelegram } from "../support/people.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -41,7 +42,11 @@ const [url, ms, telegramId] = process.argv.slice(1);
 const db = createClient({ url });
 await db.execute("PRAGMA busy_timeout = 5000");
 await db.execute("BEGIN IMMEDIATE");
-await db.execute({ sql: 'INSERT INTO "Person" ("telegramId", "displayName") VALUES (?, ?)', args: [BigInt(telegramId), "holder"] });
+const person = await db.execute({ sql: 'INSERT INTO "Person" ("displayName") VALUES (?) RETURNING "id"', args: ["holder"] });
+await db.execute({
+  sql: 'INSERT INTO "PersonChannel" ("personId", "channel", "externalId", "chatId") VALUES (?, ?, ?, ?)',
+  args: [person.rows[0].id, "telegram", telegramId, telegramId],
+});
 process.stdout.write("locked\\n");
 await new Promise((r) => setTimeout(r, Number(ms)));
 await db.execute("COMMIT");
@@ -86,7 +91,7 @@ describe.skipIf(providerOf(TEST_DATABASE_URL) !== "sqlite")(
     let next = 1_000_000n;
     const newId = () => next++;
     const stored = async (telegramId: bigint) =>
-      (await database.db.person.findUnique({ where: { telegramId } })) !== null;
+      (await database.db.person.findFirst({ where: telegramUser(telegramId) })) !== null;
     /**
      * After a failure: a new transaction (with `more` inside it) and a plain write on the
      * main connection both commit.
@@ -94,10 +99,10 @@ describe.skipIf(providerOf(TEST_DATABASE_URL) !== "sqlite")(
     const expectWritesCommit = async (more?: (tx: Prisma.TransactionClient) => Promise<unknown>) => {
       const [kept, plain] = [newId(), newId()];
       await database.db.$transaction(async (tx) => {
-        await tx.person.create({ data: { telegramId: kept, displayName: "kept" } });
+        await tx.person.create({ data: withTelegram(kept, "kept") });
         await more?.(tx);
       });
-      await database.db.person.create({ data: { telegramId: plain, displayName: "plain" } });
+      await database.db.person.create({ data: withTelegram(plain, "plain") });
       expect(await stored(kept)).toBe(true);
       expect(await stored(plain)).toBe(true);
     };
@@ -112,9 +117,9 @@ describe.skipIf(providerOf(TEST_DATABASE_URL) !== "sqlite")(
       "does not leave a connection behind per transaction: file descriptors do not pile up",
       async () => {
         const { db } = database;
-        await db.person.create({ data: { telegramId: newId(), displayName: "warm-up" } });
+        await db.person.create({ data: withTelegram(newId(), "warm-up") });
         await db.$transaction(async (tx) => {
-          await tx.person.create({ data: { telegramId: newId(), displayName: "warm-up" } });
+          await tx.person.create({ data: withTelegram(newId(), "warm-up") });
         });
         // The main connection and the transactions' one (database file and WAL each, and the
         // SHM), maybe with migrate.ts's closed connection if it awaits garbage collection.
@@ -126,21 +131,21 @@ describe.skipIf(providerOf(TEST_DATABASE_URL) !== "sqlite")(
           const telegramId = newId();
           ids.push(telegramId);
           await db.$transaction(async (tx) => {
-            await tx.person.create({ data: { telegramId, displayName: `tx ${i}` } });
-            expect(await tx.person.count({ where: { telegramId } })).toBe(1);
+            await tx.person.create({ data: withTelegram(telegramId, `tx ${i}`) });
+            expect(await tx.person.count({ where: telegramUser(telegramId) })).toBe(1);
           });
         }
         // Nor does a transaction the application abandons.
         for (let i = 0; i < 20; i++) {
           await expect(
             db.$transaction(async (tx) => {
-              await tx.person.create({ data: { telegramId: newId(), displayName: "rolled back" } });
+              await tx.person.create({ data: withTelegram(newId(), "rolled back") });
               throw new Error("no");
             }),
           ).rejects.toThrow("no");
         }
         expect(fdsOn(path)).toBeLessThanOrEqual(before);
-        expect(await db.person.count({ where: { telegramId: { in: ids } } })).toBe(200);
+        expect(await db.person.count({ where: telegramUsers(ids) })).toBe(200);
         expect(await db.person.count({ where: { displayName: "rolled back" } })).toBe(0);
       },
     );
@@ -149,7 +154,7 @@ describe.skipIf(providerOf(TEST_DATABASE_URL) !== "sqlite")(
       const { db } = database;
       for (let i = 0; i < 3; i++) {
         await db.$transaction(async (tx) => {
-          await tx.person.create({ data: { telegramId: newId(), displayName: "before the lock" } });
+          await tx.person.create({ data: withTelegram(newId(), "before the lock") });
         });
       }
 
@@ -169,16 +174,16 @@ describe.skipIf(providerOf(TEST_DATABASE_URL) !== "sqlite")(
         // An interactive transaction waits for the lock…
         await duringLock(() =>
           db.$transaction(async (tx) => {
-            await tx.person.create({ data: { telegramId: inTx, displayName: "in a transaction" } });
+            await tx.person.create({ data: withTelegram(inTx, "in a transaction") });
           }),
         ),
         // …and so does a plain write on the main connection, after those transactions…
-        await duringLock(() => db.person.create({ data: { telegramId: plain, displayName: "plain" } })),
+        await duringLock(() => db.person.create({ data: withTelegram(plain, "plain") })),
         // …and a transaction that reads before it writes (as saving an answer does).
         await duringLock(() =>
           db.$transaction(async (tx) => {
             await tx.person.count();
-            await tx.person.create({ data: { telegramId: readFirst, displayName: "read, then write" } });
+            await tx.person.create({ data: withTelegram(readFirst, "read, then write") });
           }),
         ),
       ];
@@ -191,7 +196,7 @@ describe.skipIf(providerOf(TEST_DATABASE_URL) !== "sqlite")(
       const lost = newId();
       await expect(
         db.$transaction(async (tx) => {
-          await tx.person.create({ data: { telegramId: lost, displayName: "lost" } });
+          await tx.person.create({ data: withTelegram(lost, "lost") });
           throw new Error("changed my mind");
         }),
       ).rejects.toThrow("changed my mind");
@@ -203,21 +208,21 @@ describe.skipIf(providerOf(TEST_DATABASE_URL) !== "sqlite")(
     it("rolls back a transaction whose statement breaks a unique constraint, and later writes still commit", async () => {
       const { db } = database;
       const existing = newId();
-      await db.person.create({ data: { telegramId: existing, displayName: "existing" } });
+      await db.person.create({ data: withTelegram(existing, "existing") });
       for (let round = 0; round < 3; round++) {
         const first = newId();
         await expect(
           db.$transaction(async (tx) => {
-            await tx.person.create({ data: { telegramId: first, displayName: "first" } });
-            await tx.person.create({ data: { telegramId: existing, displayName: "duplicate" } });
+            await tx.person.create({ data: withTelegram(first, "first") });
+            await tx.person.create({ data: withTelegram(existing, "duplicate") });
           }),
         ).rejects.toMatchObject({ code: "P2002" });
         expect(await stored(first)).toBe(false);
 
         await expectWritesCommit((tx) =>
-          tx.person.update({ where: { telegramId: existing }, data: { displayName: `existing ${round}` } }),
+          tx.person.updateMany({ where: telegramUser(existing), data: { displayName: `existing ${round}` } }),
         );
-        expect((await db.person.findUniqueOrThrow({ where: { telegramId: existing } })).displayName).toBe(
+        expect((await db.person.findFirstOrThrow({ where: telegramUser(existing) })).displayName).toBe(
           `existing ${round}`,
         );
       }
@@ -243,7 +248,7 @@ describe.skipIf(providerOf(TEST_DATABASE_URL) !== "sqlite")(
       await expect(
         db.$transaction(
           async (tx) => {
-            await tx.person.create({ data: { telegramId: lost, displayName: "busy" } });
+            await tx.person.create({ data: withTelegram(lost, "busy") });
           },
           { timeout: 20_000 },
         ),

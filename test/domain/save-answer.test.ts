@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Campaign } from "../../src/db/client.ts";
 import { findQuestion, saveAnswer } from "../../src/domain/assessment.ts";
 import { createHarness, type Harness } from "../support/harness.ts";
+import { withTelegram } from "../support/people.ts";
 
 let h: Harness;
 let campaign: Campaign;
@@ -25,9 +26,7 @@ describe("saveAnswer", () => {
     const q = await h.db.question.findFirstOrThrow({ where: { code: "2.3" } });
     const question = (await findQuestion(h.db, scope, q.id))!;
     const officers = await Promise.all(
-      Array.from({ length: 8 }, (_, i) =>
-        h.db.person.create({ data: { telegramId: BigInt(9100 + i), displayName: `Cán bộ ${i + 1}` } }),
-      ),
+      Array.from({ length: 8 }, (_, i) => h.db.person.create({ data: withTelegram(9100 + i, `Cán bộ ${i + 1}`) })),
     );
     const values = officers.map((_, i) => String(10 * (i + 1)));
     const saved = await Promise.all(

@@ -9,6 +9,7 @@ import { type CampaignShape, campaignShape } from "../../src/domain/status.ts";
 import { createI18n } from "../../src/i18n.ts";
 import { excelDate, writeCsv, writeXlsx } from "../../src/reports/export.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
+import { withTelegram } from "../support/people.ts";
 
 let database: TestDatabase;
 let campaign: Campaign;
@@ -32,7 +33,7 @@ beforeAll(async () => {
   await importData(db, await loadDataFile(BUNDLED_CAMPAIGN_FILE), TZ);
   campaign = await db.campaign.findUniqueOrThrow({ where: { code: "son-la-2019" } });
   shape = await campaignShape(db, campaign);
-  const person = await db.person.create({ data: { telegramId: 1n, displayName: 'Cán bộ "Một", Hai' } });
+  const person = await db.person.create({ data: withTelegram(1n, 'Cán bộ "Một", Hai') });
   const units = await db.unit.findMany({ orderBy: { id: "asc" } });
   const questions = await db.question.findMany({ orderBy: { order: "asc" }, take: 3 });
   // Units 1, 4 and 12 answer three questions each; one explanation with a comma and quotes.

@@ -1,5 +1,6 @@
 import type { NextFunction } from "grammy";
 import { handleOnce } from "../../db/exactly-once.ts";
+import { personOfAccount } from "../../domain/people.ts";
 import { formatDateTime } from "../../domain/time.ts";
 import type { BotContext } from "../context.ts";
 
@@ -29,8 +30,6 @@ export function onceOnly() {
 
 /** The person's language (the person loader has not run for a dropped update). */
 async function localeOf(ctx: BotContext): Promise<string> {
-  const person = ctx.from
-    ? await ctx.deps.db.person.findUnique({ where: { telegramId: BigInt(ctx.from.id) }, select: { locale: true } })
-    : null;
+  const person = ctx.from ? await personOfAccount(ctx.deps.db, "telegram", String(ctx.from.id)) : null;
   return person?.locale ?? ctx.config.DEFAULT_LOCALE;
 }

@@ -1,5 +1,5 @@
 import type { NextFunction } from "grammy";
-import { activeCampaign, ensurePerson, standingOf } from "../../domain/people.ts";
+import { activeCampaign, ensurePerson, standingOf, telegramAccount } from "../../domain/people.ts";
 import type { BotContext } from "../context.ts";
 
 /**
@@ -12,7 +12,7 @@ export function loadPerson() {
     if (!ctx.from || ctx.from.is_bot) return;
     const { db, i18n } = ctx.deps;
     const [person, campaign] = await Promise.all([
-      ensurePerson(db, ctx.from, ctx.config.DEFAULT_LOCALE),
+      ensurePerson(db, telegramAccount(ctx.from), ctx.config.DEFAULT_LOCALE),
       activeCampaign(db),
     ]);
     ctx.person = person;

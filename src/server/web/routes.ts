@@ -18,6 +18,7 @@ import type { Db, Evidence } from "../../db/client.ts";
 import { formatNumber } from "../../domain/answers.ts";
 import { AssessmentRefused, findQuestion, type QuestionWithContext, type Scope } from "../../domain/assessment.ts";
 import { type LinkScope, openLink } from "../../domain/links.ts";
+import { namedCoordinator } from "../../domain/people.ts";
 import { appliesToKind } from "../../domain/progress.ts";
 import { formatFileSize } from "../../domain/text.ts";
 import { formatDateTime } from "../../domain/time.ts";
@@ -64,12 +65,12 @@ async function accessTo(deps: WebDeps, personId: number, campaignId: number, uni
   const person = await deps.db.person.findUnique({
     where: { id: personId },
     select: {
-      telegramId: true,
+      channels: { select: { channel: true, externalId: true } },
       memberships: { where: { campaignId }, select: { role: true, unitId: true } },
     },
   });
   if (!person) return null;
-  if (deps.config.COORDINATOR_IDS.includes(person.telegramId)) return "coordinator";
+  if (namedCoordinator(person.channels, deps.config.COORDINATOR_IDS)) return "coordinator";
   const m = person.memberships[0];
   if (m?.role === "COORDINATOR") return "coordinator";
   if (m?.role === "OFFICER" && m.unitId === unitId) return "officer";

@@ -6,7 +6,7 @@
  * except for the buttons that answer "move to the unit or role of this invite?" (start.ts).
  */
 import { Composer } from "grammy";
-import type { Person, Unit } from "../../../db/client.ts";
+import type { Person, PersonChannel, Unit } from "../../../db/client.ts";
 import {
   findMember,
   findMembers,
@@ -63,7 +63,7 @@ async function showInvite(ctx: BotContext, campaignId: number, invite: InviteWit
   const usedBy = invite.usedById
     ? await ctx.deps.db.membership.findFirst({
         where: { campaignId, personId: invite.usedById },
-        include: { person: true, unit: true },
+        include: { person: { include: { channels: true } }, unit: true },
       })
     : null;
   await show(ctx, inviteView(ctx, invite, usedBy));
@@ -87,9 +87,11 @@ async function showMember(ctx: BotContext, campaignId: number, membershipId: num
 }
 
 /** The removed person's own command menu goes back to a guest's, in their language. */
-async function resetMenu(ctx: BotContext, person: Person) {
+async function resetMenu(ctx: BotContext, person: Person & { channels: PersonChannel[] }) {
+  const telegram = person.channels.find((c) => c.channel === "telegram");
+  if (!telegram) return; // menus are Telegram's; other channels have none
   try {
-    await setPersonalMenu(ctx.api, ctx.deps.i18n, Number(person.telegramId), person.locale, null);
+    await setPersonalMenu(ctx.api, ctx.deps.i18n, Number(telegram.chatId), person.locale, null);
   } catch (e) {
     // The removal stands; the menu is only a shortcut, and their commands are refused anyway.
     ctx.logger.warn({ err: e, person: person.id }, "could not reset the removed person's menu");
