@@ -5,7 +5,6 @@
  */
 
 import { Api } from "grammy";
-import type { User } from "grammy/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUNDLED_CAMPAIGN_FILE } from "../src/app.ts";
 import { type FakeBotApi, startFakeBotApi } from "../src/dev/fake-bot-api.ts";
