@@ -185,12 +185,12 @@ describe("/thuhoi: a coordinator removes a person", () => {
   it("only coordinators: others are refused, forged and oversized buttons never reach the database", async () => {
     const hoaId = (await membershipOf(hoa))!.id;
     expect(await h.send(tuan, "/thuhoi hoa")).toEqual([
-      "⛔ Lệnh này chỉ dành cho điều phối viên (Phòng CCHC, Sở Nội vụ).",
+      "⛔ Lệnh này chỉ dành cho công chức Phòng CCHC, Sở Nội vụ (điều phối đợt kiểm tra).",
     ]);
     const refused = await press(tuan, `ac:r:${hoaId}:O${(await h.unit("thuan-chau")).id}`);
     expect(refused.answer).toMatchObject({
       show_alert: true,
-      text: "⛔ Lệnh này chỉ dành cho điều phối viên (Phòng CCHC, Sở Nội vụ).",
+      text: "⛔ Lệnh này chỉ dành cho công chức Phòng CCHC, Sở Nội vụ (điều phối đợt kiểm tra).",
     });
     expect(await membershipOf(hoa)).not.toBeNull();
     for (const forged of ["ac:m:9999999999", "ac:r:1:X1", "ac:r:2147483648:O1", "ac:i:0", "ac:l:1:1:1", "ac:"]) {
@@ -368,7 +368,7 @@ describe("a second invite never moves anyone silently", () => {
     await link(binh, "COORDINATOR");
     const officerCode = await invite("OFFICER", "quynh-nhai");
     const [asked] = await h.send(binh, `/start ${officerCode}`);
-    expect(asked).toContain("Đồng chí hiện là <b>điều phối viên (Sở Nội vụ)</b> trong");
+    expect(asked).toContain("Đồng chí hiện là <b>công chức Phòng CCHC, Sở Nội vụ</b> trong");
     expect(asked).toContain("Mã mời này dành cho <b>cán bộ đầu mối</b> của <b>Ủy ban nhân dân huyện Quỳnh Nhai</b>");
     expect((await membershipOf(binh))?.role).toBe("COORDINATOR");
 
@@ -378,6 +378,6 @@ describe("a second invite never moves anyone silently", () => {
     );
     expect((await h.db.invite.findUniqueOrThrow({ where: { code: officerCode } })).usedAt).toBeNull();
     expect((await membershipOf(thuy))?.role).toBe("COORDINATOR");
-    expect((await h.send(thuy, "/help"))[0]).toContain("vai trò: điều phối viên (Sở Nội vụ)");
+    expect((await h.send(thuy, "/help"))[0]).toContain("vai trò: công chức Phòng CCHC, Sở Nội vụ");
   });
 });

@@ -31,7 +31,7 @@ describe("/help", () => {
     [
       "a coordinator from COORDINATOR_IDS",
       coordinator,
-      "điều phối viên (Sở Nội vụ)",
+      "công chức Phòng CCHC, Sở Nội vụ",
       [
         "start",
         "help",
@@ -49,7 +49,7 @@ describe("/help", () => {
 
   it("tells a guest how to get an invite", async () => {
     const [reply] = await h.send(guest, "/help");
-    expect(reply).toContain("hãy dùng đường link mời");
+    expect(reply).toContain("đề nghị đồng chí dùng đường link mời");
   });
 
   it("sends every message as HTML", async () => {
@@ -100,10 +100,10 @@ describe("/ngonngu", () => {
 describe("anything else", () => {
   it("answers unknown text, unknown commands, stickers and unknown buttons with guidance", async () => {
     expect(await h.send(officer, "xin chào")).toEqual([
-      "Tôi chưa hiểu tin nhắn này. Gõ /help để xem các lệnh bạn được dùng.",
+      "Tôi chưa hiểu tin nhắn này. Gõ /help để xem các lệnh đồng chí được dùng.",
     ]);
     expect(await h.send(officer, "/khonglenh")).toEqual([
-      "Không có lệnh /khonglenh. Gõ /help để xem các lệnh bạn được dùng.",
+      "Không có lệnh /khonglenh. Gõ /help để xem các lệnh đồng chí được dùng.",
     ]);
     expect(await h.send(officer, "x".repeat(5000))).toHaveLength(1);
     h.recorder.clear();
@@ -118,7 +118,7 @@ describe("anything else", () => {
   it("asks to be messaged privately in a group", async () => {
     h.recorder.clear();
     await h.handle(textUpdate(officer, "/help", "group"));
-    expect(h.recorder.texts()).toEqual(["Vui lòng nhắn riêng cho tôi để làm việc."]);
+    expect(h.recorder.texts()).toEqual(["Đề nghị đồng chí nhắn riêng cho tôi để làm việc."]);
   });
 });
 
@@ -133,7 +133,7 @@ describe("the error boundary", () => {
       h.recorder.clear();
       await h.handle(update);
       const reply = h.recorder.lastText();
-      expect(reply).toMatch(/^⚠️ Xin lỗi, đã có lỗi khi xử lý yêu cầu của bạn\. .*\(mã lỗi: [0-9A-F]{6}\)\.$/s);
+      expect(reply).toMatch(/^⚠️ Xin lỗi, đã có lỗi khi xử lý yêu cầu của đồng chí\. .*\(mã lỗi: [0-9A-F]{6}\)\.$/s);
       const ref = /mã lỗi: ([0-9A-F]{6})/.exec(reply)![1];
       expect(h.logs).toContainEqual(
         expect.objectContaining({ level: 50, msg: "update failed", update_id: update.update_id, ref }),

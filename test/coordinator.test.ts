@@ -139,7 +139,7 @@ describe("only coordinators", () => {
   it.each(commands)("%s is refused to an officer and to a guest, and changes nothing", async (command) => {
     for (const person of [minh, guest]) {
       expect(await h.send(person, command)).toEqual([
-        "⛔ Lệnh này chỉ dành cho điều phối viên (Phòng CCHC, Sở Nội vụ).",
+        "⛔ Lệnh này chỉ dành cho công chức Phòng CCHC, Sở Nội vụ (điều phối đợt kiểm tra).",
       ]);
       expect(h.recorder.of("sendPhoto")).toHaveLength(0);
       expect(h.recorder.of("sendDocument")).toHaveLength(0);
@@ -161,7 +161,7 @@ describe("only coordinators", () => {
 
   it("lets their plain questions go on to the rest of the bot", async () => {
     expect(await h.send(guest, "Đơn vị nào chưa nộp?")).toEqual([
-      "Tôi chưa hiểu tin nhắn này. Gõ /help để xem các lệnh bạn được dùng.",
+      "Tôi chưa hiểu tin nhắn này. Gõ /help để xem các lệnh đồng chí được dùng.",
     ]);
   });
 
@@ -318,11 +318,11 @@ describe("/donvi and unit names", () => {
     // Wrong diacritics still find the unit; a name not in the campaign gets the closest ones.
     expect((await h.send(coordinator, "/donvi Sông Mà"))[0]).toContain("<b>🏢 Ủy ban nhân dân huyện Sông Mã</b>");
     expect(await h.send(coordinator, "/donvi Mộc Châu")).toEqual([
-      "Không tìm thấy đơn vị nào khớp với “Mộc Châu”.\nCó phải bạn muốn tìm: <b>Thuận Châu</b>?",
+      "Không tìm thấy đơn vị nào khớp với “Mộc Châu”.\nCó phải đồng chí muốn tìm: <b>Thuận Châu</b>?",
     ]);
     await h.send(coordinator, "/donvi thuan chua");
     expect(h.recorder.lastText()).toBe(
-      "Không tìm thấy đơn vị nào khớp với “thuan chua”.\nCó phải bạn muốn tìm: <b>Thuận Châu</b>?",
+      "Không tìm thấy đơn vị nào khớp với “thuan chua”.\nCó phải đồng chí muốn tìm: <b>Thuận Châu</b>?",
     );
     expect(
       lastKeyboard()
@@ -440,7 +440,7 @@ describe("/nhacnho", () => {
     expect(await h.send(coordinator, "/nhacnho")).toEqual([expect.stringContaining("Có 11 đơn vị chưa nộp đủ.")]);
     const before = await h.db.notice.count();
     expect(await h.send(coordinator, "nhắc nhở Sở Tư pháp")).toEqual([
-      "Tôi hiểu là bạn muốn nhắc Sở Tư pháp. Gõ <code>/nhacnho Sở Tư pháp</code> để gửi tin nhắc.",
+      "Tôi hiểu là đồng chí muốn nhắc Sở Tư pháp. Gõ <code>/nhacnho Sở Tư pháp</code> để gửi tin nhắc.",
     ]);
     expect(await h.db.notice.count()).toBe(before);
   });
@@ -549,7 +549,7 @@ describe("/xuat", () => {
       "Số câu đã trả lời",
       "Tổng số câu",
       "Tiến độ (%)",
-      "Số lĩnh vực đã nộp (/7)",
+      "Số lĩnh vực đã nộp (trong số 7)",
       "Số tài liệu kiểm chứng",
       "Số câu thiếu giải trình",
       "Hoạt động gần nhất",
@@ -664,7 +664,7 @@ describe("plain questions through the bot", () => {
 
   it("leaves other text to the fallback", async () => {
     expect(await h.send(coordinator, "xin chào")).toEqual([
-      "Tôi chưa hiểu tin nhắn này. Gõ /help để xem các lệnh bạn được dùng.",
+      "Tôi chưa hiểu tin nhắn này. Gõ /help để xem các lệnh đồng chí được dùng.",
     ]);
   });
 });
@@ -673,7 +673,7 @@ describe("plain questions: the schedule, acknowledgements, counts, lists and uni
   const inspector = user(7020, "Hà Minh Tuấn");
   const quynh = user(7021, "Lò Thị Quỳnh"); // officer, Quỳnh Nhai
   const THURSDAY = new Date("2019-03-14T03:00:00Z"); // 14/03/2019 10:00: next week is 18–24/03
-  const FALLBACK = "Tôi chưa hiểu tin nhắn này. Gõ /help để xem các lệnh bạn được dùng.";
+  const FALLBACK = "Tôi chưa hiểu tin nhắn này. Gõ /help để xem các lệnh đồng chí được dùng.";
 
   beforeAll(async () => {
     const [invite] = await createInvites(h.db, { campaignId: h.campaign.id, role: "INSPECTOR" });
@@ -758,7 +758,7 @@ describe("plain questions: the schedule, acknowledgements, counts, lists and uni
   it("'ai chưa xác nhận' and 'ai chưa nhận thông báo' are /xacnhan", async () => {
     const [text] = await sameAs("ai chưa xác nhận", "/xacnhan");
     expect(text).toContain("<b>📨 Xác nhận đã nhận thông báo — Kế hoạch kiểm tra");
-    expect(text).toContain("<b>Nhắc tự đánh giá (điều phối viên gửi)</b>");
+    expect(text).toContain("<b>Nhắc tự đánh giá (Phòng CCHC gửi)</b>");
     await sameAs("ai chua nhan thong bao", "/xacnhan");
   });
 
@@ -792,7 +792,7 @@ describe("plain questions: the schedule, acknowledgements, counts, lists and uni
     await sameAs("don vi nao chua nôp", "/chuanop");
     // A misspelt name: the closest one, with a button to open it.
     expect(await h.send(coordinator, "tiến độ sở tư pháb")).toEqual([
-      "Không tìm thấy đơn vị nào khớp với “sở tư pháb”.\nCó phải bạn muốn tìm: <b>Sở Tư pháp</b>?",
+      "Không tìm thấy đơn vị nào khớp với “sở tư pháb”.\nCó phải đồng chí muốn tìm: <b>Sở Tư pháp</b>?",
     ]);
     await h.tap(coordinator, "Sở Tư pháp");
     expect(h.recorder.texts()[0]).toContain("<b>🏢 Sở Tư pháp</b>");
@@ -806,7 +806,7 @@ describe("plain questions: the schedule, acknowledgements, counts, lists and uni
     await sameAs("Ủy ban nhân dân huyện Sông Mã", "/donvi Sông Mã");
     expect(await h.send(coordinator, "huyện")).toEqual(["Có 3 đơn vị khớp với “huyện”. Chọn một đơn vị:"]);
     expect(await h.send(coordinator, "sở tư pháb")).toEqual([
-      "Không tìm thấy đơn vị nào khớp với “sở tư pháb”.\nCó phải bạn muốn tìm: <b>Sở Tư pháp</b>?",
+      "Không tìm thấy đơn vị nào khớp với “sở tư pháb”.\nCó phải đồng chí muốn tìm: <b>Sở Tư pháp</b>?",
     ]);
     for (const other of ["xin chào", "cảm ơn", "ok", "hôm nay trời đẹp", "Mộc Châu"]) {
       expect(await h.send(coordinator, other), other).toEqual([FALLBACK]);
@@ -818,7 +818,7 @@ describe("plain questions: the schedule, acknowledgements, counts, lists and uni
     const stp = await h.unit("so-tu-phap");
     const before = await h.db.notice.count();
     expect(await h.send(coordinator, "nhắc Sở Tư pháp nộp đi")).toEqual([
-      "Tôi hiểu là bạn muốn nhắc Sở Tư pháp. Gõ <code>/nhacnho Sở Tư pháp</code> để gửi tin nhắc.",
+      "Tôi hiểu là đồng chí muốn nhắc Sở Tư pháp. Gõ <code>/nhacnho Sở Tư pháp</code> để gửi tin nhắc.",
     ]);
     expect(h.recorder.lastKeyboard()).toEqual([[{ text: "🔔 Nhắc Sở Tư pháp", callback_data: `co:nn:${stp.id}` }]]);
     expect(await h.db.notice.count()).toBe(before); // suggested, not done
@@ -838,7 +838,7 @@ describe("plain questions: the schedule, acknowledgements, counts, lists and uni
 
     // A unit named otherwise than by its short name gets the short name in the command.
     expect(await h.send(coordinator, "nhac nho song ma di")).toEqual([
-      "Tôi hiểu là bạn muốn nhắc Ủy ban nhân dân huyện Sông Mã. Gõ <code>/nhacnho Sông Mã</code> để gửi tin nhắc.",
+      "Tôi hiểu là đồng chí muốn nhắc Ủy ban nhân dân huyện Sông Mã. Gõ <code>/nhacnho Sông Mã</code> để gửi tin nhắc.",
     ]);
     // Several units: /nhacnho's own choice, each button reminding the unit picked.
     expect(await h.send(coordinator, "nhắc sở")).toEqual(["Có 6 đơn vị khớp với “sở”. Chọn một đơn vị:"]);
@@ -855,7 +855,7 @@ describe("plain questions: the schedule, acknowledgements, counts, lists and uni
     h.clock.fixed = new Date(NOW.getTime() + 40 * 60_000);
     const before = await h.db.notice.count();
     expect(await h.send(coordinator, "nhắc tất cả các đơn vị")).toEqual([
-      "Tôi hiểu là bạn muốn nhắc tất cả đơn vị chưa nộp đủ. Gõ <code>/nhacnho tatca</code> để gửi tin nhắc.",
+      "Tôi hiểu là đồng chí muốn nhắc tất cả đơn vị chưa nộp đủ. Gõ <code>/nhacnho tatca</code> để gửi tin nhắc.",
     ]);
     expect(await h.db.notice.count()).toBe(before);
     const calls = await h.tap(coordinator, "Nhắc tất cả đơn vị chưa nộp đủ");

@@ -247,7 +247,7 @@ describe("two bot instances on one database", () => {
       ];
       for (const [text, code] of steps) {
         expect(await say(text)).toContain(`✅ Đã lưu câu ${code}`);
-        await tap("Câu tiếp");
+        await tap("Câu sau");
       }
       for (const [text, code] of steps) {
         const row = await answerOf(code, "thuan-chau");
@@ -293,7 +293,7 @@ describe("the self-assessment deadline", () => {
       h.clock.fixed = new Date(deadline.getTime() + 50_000);
       const sent = textUpdate(kim, "x");
       h.clock.fixed = new Date(deadline.getTime() + 170_000);
-      await h.tap(kim, "Câu tiếp");
+      await h.tap(kim, "Câu sau");
       sent.message!.text = "85";
       sent.message!.date = Math.floor((deadline.getTime() + 50_000) / 1000);
       // It was sent before 1.1.2 was shown here only because the clock moved: show it again "now".
@@ -302,7 +302,7 @@ describe("the self-assessment deadline", () => {
       await h.handle(sent);
       expect(h.recorder.lastText()).toContain("✅ Đã lưu câu 1.1.2");
       // Sent after the minute: refused, with the deadline.
-      await h.tap(kim, "Câu tiếp");
+      await h.tap(kim, "Câu sau");
       expect((await h.send(kim, "3"))[0]).toContain("Đã hết hạn");
       expect(await answerOf("1.2", "so-tu-phap")).toBeNull();
     } finally {

@@ -76,7 +76,7 @@ describe("evidence whose declared size is beyond 2^31 bytes", () => {
     await h.handle(documentUpdate(minh, "ban-scan-4gb.pdf", "application/pdf", 3_000_000_000, "u-huge"));
     const [refusal] = h.recorder.texts();
     expect(refusal).toBe(
-      "Tệp <b>ban-scan-4gb.pdf</b> quá lớn (2,8 GB): mỗi tệp tài liệu kiểm chứng tối đa 20 MB. Đồng chí hãy nén hoặc chia nhỏ tệp rồi gửi lại.",
+      "Tệp <b>ban-scan-4gb.pdf</b> quá lớn (2,8 GB): mỗi tệp tài liệu kiểm chứng tối đa 20 MB. Đồng chí vui lòng nén hoặc chia nhỏ tệp rồi gửi lại.",
     );
     expect(refusal).not.toMatch(INTERNAL_ERROR);
     expect(await h.db.evidence.count()).toBe(0);

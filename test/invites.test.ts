@@ -36,7 +36,7 @@ describe("/start with an invite", () => {
     // The person's own command menu now has the officer's commands, in Vietnamese.
     const menu = h.recorder.of("setMyCommands").at(-1)!;
     expect(menu.scope).toEqual({ type: "chat", chat_id: 2001 });
-    expect(menu.commands).toContainEqual({ command: "help", description: "Các lệnh bạn được dùng" });
+    expect(menu.commands).toContainEqual({ command: "help", description: "Các lệnh đồng chí được dùng" });
   });
 
   it("accepts a code typed in lower case", async () => {

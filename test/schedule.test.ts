@@ -83,23 +83,26 @@ describe("/lichmoi: scheduling a visit", () => {
   it("is for coordinators only; others get a clear refusal", async () => {
     for (const who of [minh, tuan, guest]) {
       const [reply] = await h.send(who, "/lichmoi Sông Mã 15/03/2019 08:00 Hội trường");
-      expect(reply).toContain("Chỉ điều phối viên Sở Nội vụ");
+      expect(reply).toContain("⛔ Chỉ công chức Phòng CCHC, Sở Nội vụ được dùng lệnh này.");
     }
     expect(await h.db.inspectionVisit.count({ where: { createdById: { not: null } } })).toBe(0);
   });
 
   it("without arguments explains the one-line form and offers the units as buttons", async () => {
     const [reply] = await h.send(thuy, "/lichmoi");
-    expect(reply).toContain("/lichmoi &lt;đơn vị&gt; &lt;dd/MM/yyyy&gt; &lt;HH:mm&gt; &lt;địa điểm&gt;");
+    expect(reply).toContain("/lichmoi &lt;đơn vị&gt; &lt;ngày/tháng/năm&gt; &lt;giờ:phút&gt; &lt;địa điểm&gt;");
     const buttons = lastKeyboard();
     expect(buttons.map((b) => b.text)).toContain("Sông Mã");
     await h.press(thuy, buttons.find((b) => b.text === "Sông Mã")!.callback_data);
-    expect(h.recorder.texts().join("\n")).toContain("<code>/lichmoi Sông Mã dd/MM/yyyy 08:00 Hội trường</code>");
+    // A real date to correct (the next working day after Friday 01/03/2019), never "dd/MM/yyyy".
+    expect(h.recorder.texts().join("\n")).toContain("<code>/lichmoi Sông Mã 04/03/2019 08:00 Hội trường</code>");
   });
 
   it("explains the expected format in Vietnamese when the line is wrong", async () => {
     expect((await h.send(thuy, "/lichmoi Sông Mã ngày mai"))[0]).toContain("Chưa đúng mẫu");
-    expect((await h.send(thuy, "/lichmoi Sông Mã 31/02/2019 08:00 Hội trường"))[0]).toContain("không có thật");
+    expect((await h.send(thuy, "/lichmoi Sông Mã 31/02/2019 08:00 Hội trường"))[0]).toContain(
+      "❌ Không có ngày 31/02/2019.",
+    );
     expect((await h.send(thuy, "/lichmoi Sông Mã 15/03/2019 08:00"))[0]).toContain("Thiếu địa điểm");
     expect((await h.send(thuy, "/lichmoi 15/03/2019 08:00 Hội trường"))[0]).toContain("Thiếu tên đơn vị");
     expect((await h.send(thuy, "/lichmoi Sông Mã 15/02/2019 08:00 Hội trường"))[0]).toContain(
@@ -152,7 +155,7 @@ describe("/lichmoi: scheduling a visit", () => {
     expect(await h.db.inspectionVisit.count({ where: { unit: { code: "so-tu-phap" } } })).toBe(1);
     // Someone else's press on the coordinator's draft is refused too.
     const calls = await h.press(minh, "sc:u:1:1");
-    expect(JSON.stringify(calls)).toContain("Chỉ điều phối viên");
+    expect(JSON.stringify(calls)).toContain("Chỉ công chức Phòng CCHC, Sở Nội vụ được dùng lệnh này");
   });
 });
 
@@ -246,7 +249,7 @@ describe("delivery and acknowledgement", () => {
   });
 
   it("/xacnhan shows coordinators who has not acknowledged", async () => {
-    expect((await h.send(minh, "/xacnhan"))[0]).toContain("Chỉ điều phối viên");
+    expect((await h.send(minh, "/xacnhan"))[0]).toContain("Chỉ công chức Phòng CCHC, Sở Nội vụ được dùng lệnh này");
     const report = (await h.send(thuy, "/xacnhan"))[0]!;
     expect(report).toContain("Thông báo lịch kiểm tra");
     expect(report).toMatch(/#\d+ Sông Mã<\/b>|— #\d+ Sông Mã/);
@@ -366,7 +369,7 @@ describe("reminders", () => {
     expect(last).toContain("Hủy lịch kiểm tra");
     expect(last).toContain("Lý do: Đơn vị xin lùi lịch");
     expect(inbox(minh).some((m) => m.message.text?.includes("ngày mai đoàn kiểm tra"))).toBe(false);
-    expect((await h.send(minh, "/lich"))[0]).toContain("Chưa có lịch kiểm tra đơn vị của bạn");
+    expect((await h.send(minh, "/lich"))[0]).toContain("Chưa có lịch kiểm tra đơn vị của đồng chí");
   });
 });
 
@@ -486,7 +489,10 @@ describe("Telegram's answers", () => {
     expect(told.map((n) => n.recipientId)).toEqual([(await personOf(thuy)).id]);
     const text = inbox(thuy).at(-1)!.message.text!;
     expect(text).toContain("Không gửi được thông báo");
-    expect(text).toContain("Đinh Thị Lan đã chặn bot");
+    expect(text).toContain("Bot không gửi được tin nhắn cho Đinh Thị Lan");
+    // Telegram's English ("Forbidden: bot was blocked by the user") is told in Vietnamese.
+    expect(text).toContain("Lý do: người nhận đã chặn bot.");
+    expect(text).not.toMatch(/Forbidden|blocked|403/);
     expect(text).toContain("Đơn vị: Sở Tư pháp");
     const [report] = await h.send(thuy, "/xacnhan");
     expect(report).toContain("Không liên lạc được");

@@ -95,7 +95,7 @@ describe("the area list", () => {
   });
 
   it("refuses people without a unit, and coordinators, with guidance", async () => {
-    expect(await h.send(guest, "/tudanhgia")).toEqual([expect.stringContaining("Bạn chưa thuộc đơn vị nào")]);
+    expect(await h.send(guest, "/tudanhgia")).toEqual([expect.stringContaining("Đồng chí chưa thuộc đơn vị nào")]);
     expect(await h.send(coordinator, "/tudanhgia")).toEqual([
       "Chỉ cán bộ đầu mối của đơn vị được trả lời phiếu tự đánh giá.",
     ]);
@@ -111,7 +111,9 @@ describe("answering area 1 end to end", () => {
     expect(h.recorder.lastText()).toContain("<b>Lĩnh vực 1 · Câu 1.1.1</b> (1/11) — tối đa 1 điểm");
     expect(h.recorder.lastText()).toContain("👉 Gõ ngày theo dạng ngày/tháng/năm");
 
-    expect((await h.send(minh, "31/02/2019"))[0]).toBe("Ngày 31/02/2019 không có trên lịch. Vui lòng kiểm tra lại.");
+    expect((await h.send(minh, "31/02/2019"))[0]).toBe(
+      "Không có ngày 31/02/2019. Đồng chí vui lòng kiểm tra lại ngày, tháng, năm.",
+    );
     expect(await answerRow("1.1.1")).toBeNull();
 
     const saved = await h.send(minh, "10/01/2019");
@@ -133,7 +135,7 @@ describe("answering area 1 end to end", () => {
       size: plan.length,
       removedAt: null,
     });
-    await tap(minh, "Câu tiếp theo");
+    await tap(minh, "Câu sau");
 
     // Then every other question of area 1, each by its type.
     for (let guard = 0; guard < 40; guard++) {
@@ -285,8 +287,8 @@ describe("evidence", () => {
     await h.press(lan, `sa:e:${q.id}`);
     expect(h.recorder.lastText()).toContain(`1. bao-cao.docx (${Math.round(report.length / 1024)} KB,`);
     expect(h.recorder.lastText()).toContain("2. quyet-dinh.pdf (1 KB,");
-    await tap(lan, "Xoá tệp 1");
-    expect(h.recorder.lastText()).toContain("🗑 Đã xoá tệp <b>bao-cao.docx</b>.");
+    await tap(lan, "Xóa tệp 1");
+    expect(h.recorder.lastText()).toContain("🗑 Đã xóa tệp <b>bao-cao.docx</b>.");
     expect(await h.db.evidence.count({ where: { unitId: unit.id, questionId: q.id, removedAt: null } })).toBe(2 - 1);
     expect(await h.db.auditLog.count({ where: { action: "evidence.remove" } })).toBe(1);
 
@@ -344,7 +346,7 @@ describe("robustness", () => {
     await h.press(hoa, lastKeyboard().flat()[0]!.callback_data);
     const before = await answerRow("4.1.1");
     await h.press(minh, stale, 777);
-    expect(h.recorder.texts().join("\n")).toContain("nút bạn bấm đã cũ");
+    expect(h.recorder.texts().join("\n")).toContain("nút đồng chí bấm đã cũ");
     const after = await answerRow("4.1.1");
     expect(after!.updatedAt).toEqual(before!.updatedAt);
     expect(after!.revisions).toHaveLength(0);

@@ -41,7 +41,7 @@ describe("the webhook", () => {
     h.recorder.clear();
     const res = await post(textUpdate(user(4001, "An"), "/help"), { "X-Telegram-Bot-Api-Secret-Token": SECRET });
     expect(res.status).toBe(200);
-    expect(h.recorder.lastText()).toContain("<b>Các lệnh bạn được dùng</b>");
+    expect(h.recorder.lastText()).toContain("<b>Các lệnh đồng chí được dùng</b>");
   });
 
   it.each([

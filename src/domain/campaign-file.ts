@@ -150,8 +150,18 @@ export const CriterionFileSchema = z
   .superRefine(pointsAddUp("criterion", "questions"))
   .superRefine(codesNested("questions"));
 
+/** The longest short title of an area: it labels a button with the area's code and state before it. */
+export const AREA_SHORT_TITLE_MAX = 28;
+
 export const AreaFileSchema = z
-  .object({ code: dotted, title: text, maxPoints: points, criteria: z.array(CriterionFileSchema).min(1) })
+  .object({
+    code: dotted,
+    title: text,
+    /** "Cải cách TTHC": the area on buttons, in whole words (none: the title, cut at a word). */
+    shortTitle: text.max(AREA_SHORT_TITLE_MAX).optional(),
+    maxPoints: points,
+    criteria: z.array(CriterionFileSchema).min(1),
+  })
   .superRefine(pointsAddUp("area", "criteria"))
   .superRefine(codesNested("criteria"));
 

@@ -141,7 +141,14 @@ async function importQuestionnaire(tx: Tx, q: QuestionnaireFile, counts: ImportC
   const keptCriterionIds: number[] = [];
   let questionOrder = 0;
   for (const [ai, area] of q.areas.entries()) {
-    const areaData = { questionnaireId, code: area.code, title: area.title, maxPoints: area.maxPoints, order: ai + 1 };
+    const areaData = {
+      questionnaireId,
+      code: area.code,
+      title: area.title,
+      shortTitle: area.shortTitle ?? null,
+      maxPoints: area.maxPoints,
+      order: ai + 1,
+    };
     const areaId = await sync(
       counts,
       () => tx.reformArea.findUnique({ where: { questionnaireId_code: { questionnaireId, code: area.code } } }),

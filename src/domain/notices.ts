@@ -233,6 +233,27 @@ function accessLine(a: z.infer<typeof AccessPayload>, t: Translate): string {
   return a.unitName ? t("access.with_unit", { role, unit: a.unitName }) : t("access.without_unit", { role });
 }
 
+/**
+ * A failed notice's stored error (src/jobs/sender.ts: "<Telegram code>: <description>",
+ * "network: <system code>" or "render: …") in the reader's words. Telegram's descriptions
+ * are English, so only the known ones are read ("Forbidden: user is deactivated"), and never
+ * shown; rows stored before the sender kept codes only may still hold a request URL.
+ */
+export function deliveryErrorText(t: Translate, stored: string): string {
+  const network = /^network: ([A-Z0-9_]{2,40})$/.exec(stored);
+  if (stored.startsWith("network:")) return t("schedule.report.errors.network", { code: network?.[1] ?? "?" });
+  const status = /^(\d{3}):/.exec(stored)?.[1];
+  if (status === "403") {
+    if (/user is deactivated/i.test(stored)) return t("schedule.report.errors.deactivated");
+    if (/can't initiate conversation/i.test(stored)) return t("schedule.report.errors.not_started");
+    return t("schedule.report.errors.blocked");
+  }
+  if (status === "429") return t("schedule.report.errors.rate_limited");
+  if (status?.startsWith("5")) return t("schedule.report.errors.telegram_down", { code: status });
+  if (status) return t("schedule.report.errors.refused", { code: status });
+  return t("schedule.report.errors.internal");
+}
+
 function missingLines(missing: z.infer<typeof MissingArea>[], t: Translate): string[] {
   return missing.map((m) => t("notices.missing_line", { area: m.area, answered: m.answered, total: m.total }));
 }
@@ -317,7 +338,9 @@ export function renderNotice(kind: string, payload: unknown, o: RenderOptions): 
       const who = personLabel(p.personName, p.username);
       const lines = [t("notices.unreachable.title"), "", t("notices.unreachable.body", { who })];
       if (p.unitName) lines.push(t("notices.unreachable.unit", { unit: p.unitName }));
-      lines.push(t("notices.unreachable.error", { error: p.error }), "", t("notices.unreachable.action"));
+      // Telegram's own words are English ("Forbidden: bot was blocked by the user"): the reason is told in the reader's.
+      lines.push(t("notices.unreachable.error", { error: deliveryErrorText(t, p.error) }));
+      lines.push("", t("notices.unreachable.action"));
       return lines.join("\n");
     }
     case "access.revoked": {

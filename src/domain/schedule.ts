@@ -10,7 +10,7 @@ import { audit } from "./audit.ts";
 import { type HolidayKey, holidayOn, weekdayOf } from "./holidays.ts";
 import type { Period } from "./intents.ts";
 import { cancelPendingNotices, enqueueNotices, type NoticeInput, type VisitPayload } from "./notices.ts";
-import { formatDate, localDay, parseViDateTime, zonedTime } from "./time.ts";
+import { formatDate, localDay, readViDateTime, zonedTime } from "./time.ts";
 
 type Tx = Prisma.TransactionClient;
 
@@ -37,9 +37,18 @@ export const ACTIVE_VISIT = ["PLANNED", "CONFIRMED"] as const;
 
 // ---------------------------------------------------------------- parsing chat input
 
-export type ScheduleLine =
-  | { ok: true; unitQuery: string; startsAt: Date; place: string }
-  | { ok: false; error: "format" | "date" | "no_place" | "no_unit" };
+/** What is wrong with a typed line; an impossible date or time carries it, as typed. */
+export type ScheduleLineError =
+  | { ok: false; error: "format" | "no_place" | "no_unit" }
+  | { ok: false; error: "date"; date: string }
+  | { ok: false; error: "time"; time: string };
+
+export type ScheduleLine = { ok: true; unitQuery: string; startsAt: Date; place: string } | ScheduleLineError;
+
+/** The date and time found in a line, or the error that says which of them does not exist. */
+function startsAtIn(m: RegExpExecArray, timeZone: string): { ok: true; date: Date } | ScheduleLineError {
+  return readViDateTime(`${m[1]} ${m[2]}`, timeZone);
+}
 
 const DATE_TIME_IN_LINE = /(?:^|\s)(\d{1,2}\/\d{1,2}\/\d{4})\s+(\d{1,2}[:hg]\d{2})(?=\s|$)/;
 
@@ -47,8 +56,9 @@ const DATE_TIME_IN_LINE = /(?:^|\s)(\d{1,2}\/\d{1,2}\/\d{4})\s+(\d{1,2}[:hg]\d{2
 export function parseScheduleLine(text: string, timeZone: string): ScheduleLine {
   const m = DATE_TIME_IN_LINE.exec(text);
   if (!m) return { ok: false, error: "format" };
-  const startsAt = parseViDateTime(`${m[1]} ${m[2]}`, timeZone);
-  if (!startsAt) return { ok: false, error: "date" };
+  const read = startsAtIn(m, timeZone);
+  if (!read.ok) return read;
+  const startsAt = read.date;
   const unitQuery = text.slice(0, m.index).trim();
   const place = text.slice(m.index + m[0].length).trim();
   if (!unitQuery) return { ok: false, error: "no_unit" };
@@ -56,16 +66,15 @@ export function parseScheduleLine(text: string, timeZone: string): ScheduleLine 
   return { ok: true, unitQuery, startsAt, place: place.slice(0, 300) };
 }
 
-export type ChangeLine =
-  | { ok: true; ref: string; startsAt: Date | null; place: string | null }
-  | { ok: false; error: "format" | "date" };
+export type ChangeLine = { ok: true; ref: string; startsAt: Date | null; place: string | null } | ScheduleLineError;
 
 /** "<#số lịch | đơn vị> [dd/MM/yyyy HH:mm] [địa điểm]" for /lichsua: at least one change. */
 export function parseChangeLine(text: string, timeZone: string): ChangeLine {
   const m = DATE_TIME_IN_LINE.exec(text);
   if (m) {
-    const startsAt = parseViDateTime(`${m[1]} ${m[2]}`, timeZone);
-    if (!startsAt) return { ok: false, error: "date" };
+    const read = startsAtIn(m, timeZone);
+    if (!read.ok) return read;
+    const startsAt = read.date;
     const ref = text.slice(0, m.index).trim();
     const place = text.slice(m.index + m[0].length).trim();
     if (!ref) return { ok: false, error: "format" };

@@ -24,6 +24,20 @@ export function shorten(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
 }
 
+/**
+ * A button's label of at most `max` characters, cut between words ("Sở Tài nguyên và…"),
+ * never inside one: a word cut short ("Môi tr…") reads as a different word. A single word
+ * longer than `max` (a typed number, say) is cut where it must be.
+ */
+export function buttonLabel(text: string, max: number): string {
+  const clean = text.replace(/\s+/g, " ").trim();
+  if (clean.length <= max) return clean;
+  // The words that fit before "…", up to the last space at or before position max - 1.
+  const cut = clean.lastIndexOf(" ", max - 1);
+  const head = cut > 0 ? clean.slice(0, cut) : clean.slice(0, max - 1);
+  return `${head.replace(/[\s,;:.·\-–—(&/]+$/u, "")}…`;
+}
+
 /** 48 KB, 1,4 MB, 2,8 GB: a file's size as people read it, in the locale's number style. */
 export function formatFileSize(bytes: number, format: (n: number) => string): string {
   if (bytes < 1024 * 1024) return `${format(Math.max(1, Math.round(bytes / 1024)))} KB`;

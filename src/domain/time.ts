@@ -71,23 +71,43 @@ export function zonedTime(
 
 const DATE_TIME = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2})[:hg](\d{2}))?\s*$/;
 
+const pad = (n: number) => String(n).padStart(2, "0");
+
 /**
- * "15/03/2019" or "15/03/2019 08:00" -> Date, or null when it is not a real date.
- * A date without a time means `defaultTime` (start of day unless told otherwise).
+ * A typed date and time, or what is wrong with it: not in the form at all, or a day that is
+ * not on the calendar ("31/02/2027", as people write it back: "Không có ngày 31/02/2027"), or
+ * a time that is not on the clock ("25:00").
  */
-export function parseViDateTime(text: string, timeZone: string, defaultTime: [number, number] = [0, 0]): Date | null {
+export type ViDateTime =
+  | { ok: true; date: Date }
+  | { ok: false; error: "format" }
+  | { ok: false; error: "date"; date: string }
+  | { ok: false; error: "time"; time: string };
+
+/**
+ * "15/03/2019" or "15/03/2019 08:00" -> Date, or why not. A date without a time means
+ * `defaultTime` (start of day unless told otherwise).
+ */
+export function readViDateTime(text: string, timeZone: string, defaultTime: [number, number] = [0, 0]): ViDateTime {
   const m = DATE_TIME.exec(text);
-  if (!m) return null;
+  if (!m) return { ok: false, error: "format" };
   const [day, month, year] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const hour = m[4] === undefined ? defaultTime[0] : Number(m[4]);
   const minute = m[5] === undefined ? defaultTime[1] : Number(m[5]);
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59) return null;
   const probe = new Date(Date.UTC(year, month - 1, day));
-  if (probe.getUTCDate() !== day) return null; // 31/02 and the like
-  return zonedTime(year, month, day, hour, minute, timeZone);
+  // Month 13, day 0, 31/02 and the like.
+  if (month < 1 || month > 12 || day < 1 || probe.getUTCDate() !== day) {
+    return { ok: false, error: "date", date: `${pad(day)}/${pad(month)}/${year}` };
+  }
+  if (hour > 23 || minute > 59) return { ok: false, error: "time", time: `${pad(hour)}:${pad(minute)}` };
+  return { ok: true, date: zonedTime(year, month, day, hour, minute, timeZone) };
 }
 
-const pad = (n: number) => String(n).padStart(2, "0");
+/** "15/03/2019" or "15/03/2019 08:00" -> Date, or null when it is not a real date and time. */
+export function parseViDateTime(text: string, timeZone: string, defaultTime: [number, number] = [0, 0]): Date | null {
+  const read = readViDateTime(text, timeZone, defaultTime);
+  return read.ok ? read.date : null;
+}
 
 function parts(date: Date, timeZone: string) {
   const f = zonedFields(date, timeZone);

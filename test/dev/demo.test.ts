@@ -35,15 +35,15 @@ describe("npm run demo", () => {
     const dir = tempDir("demo");
     const first = await runDemo(dir, ["/start CODE", "/help", ":giup", ":nguoi 2", "/help"]);
     expect(first.out).toContain("✅ Đã liên kết thành công!");
-    expect(first.out).toContain("Bạn là cán bộ đầu mối của Ủy ban nhân dân huyện Sông Mã");
-    expect(first.out).toContain("Các lệnh bạn được dùng (vai trò: cán bộ đầu mối)");
-    expect(first.out).toContain("Các lệnh bạn được dùng (vai trò: điều phối viên (Sở Nội vụ))");
+    expect(first.out).toContain("Đồng chí là cán bộ đầu mối của Ủy ban nhân dân huyện Sông Mã");
+    expect(first.out).toContain("Các lệnh đồng chí được dùng (vai trò: cán bộ đầu mối)");
+    expect(first.out).toContain("Các lệnh đồng chí được dùng (vai trò: công chức Phòng CCHC, Sở Nội vụ)");
     // The playground's own texts, from locales/vi/playground.json: Vietnamese, no raw keys.
     expect(first.out).toContain("Sân thử CCHC Bot: bot thật, cơ sở dữ liệu file:");
     expect(first.out).toContain("Đang là: Cán bộ Sông Mã — cán bộ đầu mối UBND huyện Sông Mã; mã mời: /start ");
     expect(first.out).toContain("Hướng dẫn dùng sân thử (playground):");
     expect(first.out).toContain("  • :thoat — thoát (hoặc Ctrl+D, Ctrl+C).");
-    expect(first.out).toContain("Đã chuyển sang: Điều phối viên Sở Nội vụ — Phòng CCHC, Sở Nội vụ");
+    expect(first.out).toContain("Đã chuyển sang: Công chức Phòng CCHC — Sở Nội vụ (có quyền điều phối ngay từ đầu)");
     expect(first.out).toContain("Tạm biệt!");
     expect(first.out).not.toMatch(/playground\.\w/);
     expect(first.out).not.toContain("undefined");
@@ -51,7 +51,7 @@ describe("npm run demo", () => {
 
     // The same database again: the bot remembers handled update ids, and still answers.
     const second = await runDemo(dir, ["/help"]);
-    expect(second.out).toContain("Các lệnh bạn được dùng (vai trò: cán bộ đầu mối)");
+    expect(second.out).toContain("Các lệnh đồng chí được dùng (vai trò: cán bộ đầu mối)");
     expect(second.exit).toBe(0);
   }, 90_000);
 

@@ -428,7 +428,7 @@ describe("terminal chat", () => {
     expect(text).toContain("  [1] Có  [2] Không\n  [3] Không áp dụng");
     expect(text).toContain("⚠ Hộp thoại: Đã ghi nhận: Có");
     expect(text).toMatch(/#1 \(đã sửa\)\nĐã trả lời: Có/);
-    expect(text).toContain("📎 (bạn gửi tệp bao-cao.pdf, application/pdf");
+    expect(text).toContain("📎 (đã gửi tệp bao-cao.pdf, application/pdf");
     expect(text).toContain("Đã nhận bao-cao.pdf");
     expect(text).toContain("Đã chuyển sang: Điều phối viên");
     expect(text).toContain('Không hiểu lệnh ":khongco". Gõ :giup để xem hướng dẫn.');
@@ -440,8 +440,8 @@ describe("terminal chat", () => {
     expect(text).toContain("  • :thoat — thoát (hoặc Ctrl+D, Ctrl+C).");
     expect(text).toContain("Bot chưa gửi tin nào trong cuộc trò chuyện này.");
     // Plain text, not HTML: what the person typed shows as typed.
-    expect(text).toContain("📎 (bạn gửi tệp Biên bản <1> & 2.docx, application/vnd.");
-    expect(text).toMatch(/📎 \(bạn gửi tệp bao-cao\.pdf, application\/pdf, \d+(,\d)? (B|KB|MB)\)/);
+    expect(text).toContain("📎 (đã gửi tệp Biên bản <1> & 2.docx, application/vnd.");
+    expect(text).toMatch(/📎 \(đã gửi tệp bao-cao\.pdf, application\/pdf, \d+(,\d)? (B|KB|MB)\)/);
     expect(text).toContain("Đã nhận Biên bản <1> & 2.docx");
     expect(text).toContain("Tạm biệt!");
     expect(text).not.toContain("&lt;");

@@ -3,10 +3,9 @@ import { InlineKeyboard } from "grammy";
 import type { Person, Role, Unit } from "../../../db/client.ts";
 import { type Member, removalRefusal, stampOf } from "../../../domain/access.ts";
 import type { InvitePage, InviteWithPeople } from "../../../domain/invites.ts";
-import { escapeHtml } from "../../../domain/text.ts";
+import { buttonLabel, escapeHtml } from "../../../domain/text.ts";
 import { formatDateTime } from "../../../domain/time.ts";
 import type { BotContext } from "../../context.ts";
-import { shorten } from "../schedule/views.ts";
 import { type AccessAction, encodeAction } from "./callback-data.ts";
 
 const BUTTON_TITLE_MAX = 40;
@@ -41,7 +40,7 @@ export function chooseMemberView(ctx: BotContext, query: string, members: Member
   const kb = new InlineKeyboard();
   for (const m of shown) {
     const where = m.unit?.shortName ?? ctx.t(`roles.${m.role}`);
-    kb.text(shorten(`${m.person.displayName} · ${where}`, BUTTON_TITLE_MAX), encodeAction(actionOf(m))).row();
+    kb.text(buttonLabel(`${m.person.displayName} · ${where}`, BUTTON_TITLE_MAX), encodeAction(actionOf(m))).row();
   }
   const vars = { count: members.length, query, shown: shown.length };
   const text = members.length > shown.length ? ctx.t("access.choose_more", vars) : ctx.t("access.choose", vars);
@@ -101,7 +100,7 @@ export function invitesView(ctx: BotContext, page: InvitePage, scope: Unit | nul
 export function chooseUnitView(ctx: BotContext, query: string, units: Unit[]): View {
   const kb = new InlineKeyboard();
   for (const u of units.slice(0, 20)) {
-    kb.text(shorten(u.shortName, BUTTON_TITLE_MAX), encodeAction({ kind: "invites", unitId: u.id, page: 0 })).row();
+    kb.text(buttonLabel(u.shortName, BUTTON_TITLE_MAX), encodeAction({ kind: "invites", unitId: u.id, page: 0 })).row();
   }
   return { text: ctx.t("access.invites.choose_unit", { count: units.length, query }), keyboard: kb };
 }
@@ -119,7 +118,7 @@ export function inviteView(ctx: BotContext, invite: InviteWithPeople, usedByMemb
     const vars = { code, who: invite.usedBy ? who(invite.usedBy) : "?", when: when(ctx, invite.usedAt) };
     if (!usedByMember) return { text: t("access.invite.used_gone", vars) };
     const kb = new InlineKeyboard().text(
-      shorten(t("access.buttons.revoke_of", { name: usedByMember.person.displayName }), BUTTON_TITLE_MAX + 20),
+      buttonLabel(t("access.buttons.revoke_of", { name: usedByMember.person.displayName }), BUTTON_TITLE_MAX + 20),
       encodeAction(actionOf(usedByMember)),
     );
     return { text: t("access.invite.used", vars), keyboard: kb };

@@ -9,6 +9,7 @@
  */
 import { Composer, InlineKeyboard } from "grammy";
 import type { Db } from "../../../db/client.ts";
+import { holidayOn, weekdayOf } from "../../../domain/holidays.ts";
 import { type Period, parseScheduleQuery, type ScheduleQuery } from "../../../domain/intents.ts";
 import { acknowledgementReport, acknowledgeNotice, noticesEnqueued } from "../../../domain/notices.ts";
 import {
@@ -23,13 +24,14 @@ import {
   parseScheduleLine,
   periodWindow,
   type ReminderSettings,
+  type ScheduleLineError,
   type VisitWarning,
   type VisitWithUnit,
   visitWarnings,
   type Window,
 } from "../../../domain/schedule.ts";
-import { escapeHtml } from "../../../domain/text.ts";
-import { formatDate, formatDateTime } from "../../../domain/time.ts";
+import { buttonLabel, escapeHtml } from "../../../domain/text.ts";
+import { formatDate, formatDateTime, localDay } from "../../../domain/time.ts";
 import { findUnits, matchUnits } from "../../../domain/units.ts";
 import type { BotContext } from "../../context.ts";
 import { encodeScheduleAction, noticeButtons, parseScheduleAction, type ScheduleAction } from "./callback-data.ts";
@@ -134,6 +136,29 @@ scheduleFeature.command(["lich", "lichkiemtra"], (ctx) => showSchedule(ctx, pars
 
 // ---------------------------------------------------------------- /lichmoi
 
+/**
+ * The first weekday after `now` that is not a public holiday, "18/03/2019": the date a
+ * ready-made /lichmoi line suggests, for the coordinator to correct.
+ */
+function nextWorkingDay(now: Date, timeZone: string): string {
+  const today = localDay(now, timeZone);
+  for (let i = 1; ; i++) {
+    const d = new Date(Date.UTC(today.year, today.month - 1, today.day + i));
+    const [y, m, day] = [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()];
+    const weekday = weekdayOf(y, m, day);
+    if (weekday !== 0 && weekday !== 6 && !holidayOn(y, m, day)) {
+      return `${String(day).padStart(2, "0")}/${String(m).padStart(2, "0")}/${y}`;
+    }
+  }
+}
+
+/** What is wrong with a typed line; "Không có ngày 31/02/2027." names the impossible date. */
+function lineErrorText(ctx: BotContext, e: ScheduleLineError): string {
+  if (e.error === "date") return ctx.t("schedule.errors.date", { date: e.date });
+  if (e.error === "time") return ctx.t("schedule.errors.time", { time: e.time });
+  return ctx.t(`schedule.errors.${e.error}`);
+}
+
 function unitButtons(
   ctx: BotContext,
   units: { id: number; shortName: string }[],
@@ -141,7 +166,7 @@ function unitButtons(
 ) {
   const kb = new InlineKeyboard();
   units.slice(0, 40).forEach((u, i) => {
-    kb.text(shorten(u.shortName, 30), encodeScheduleAction(action(u.id)));
+    kb.text(buttonLabel(u.shortName, 30), encodeScheduleAction(action(u.id)));
     if (i % 2 === 1) kb.row();
   });
   kb.row().text(ctx.t("schedule.buttons.close"), encodeScheduleAction({ kind: "close" }));
@@ -238,7 +263,7 @@ scheduleFeature.command("lichmoi", async (ctx) => {
   }
   const parsed = parseScheduleLine(text, ctx.config.TZ);
   if (!parsed.ok) {
-    await ctx.reply(`${ctx.t(`schedule.errors.${parsed.error}`)}\n\n${ctx.t("schedule.usage_new")}`);
+    await ctx.reply(`${lineErrorText(ctx, parsed)}\n\n${ctx.t("schedule.usage_new")}`);
     return;
   }
   if (parsed.startsAt <= ctx.now()) {
@@ -318,7 +343,7 @@ scheduleFeature.command("lichsua", async (ctx) => {
   }
   const parsed = parseChangeLine(text, ctx.config.TZ);
   if (!parsed.ok) {
-    await ctx.reply(`${ctx.t(`schedule.errors.${parsed.error}`)}\n\n${ctx.t("schedule.usage_change")}`);
+    await ctx.reply(`${lineErrorText(ctx, parsed)}\n\n${ctx.t("schedule.usage_change")}`);
     return;
   }
   if (parsed.startsAt && parsed.startsAt <= ctx.now()) {
@@ -429,7 +454,8 @@ scheduleFeature.callbackQuery(/^sc:/, async (ctx) => {
     case "newTemplate": {
       const unit = (await unitsOfCampaign(db, campaign.id)).find((u) => u.id === action.unitId);
       if (!unit) return void (await stale());
-      return void (await say(ctx, ctx.t("schedule.template_new", { unit: unit.shortName })));
+      const date = nextWorkingDay(ctx.now(), ctx.config.TZ);
+      return void (await say(ctx, ctx.t("schedule.template_new", { unit: unit.shortName, date })));
     }
     case "pickUnit": {
       const draft = await db.scheduleDraft.findUnique({ where: { id: action.draftId } });
@@ -478,6 +504,9 @@ scheduleFeature.callbackQuery(/^sc:/, async (ctx) => {
           id: visit.id,
           unit: visit.unit.shortName,
           when: formatDateTime(visit.startsAt, ctx.config.TZ),
+          // The visit's own date and time as the example to correct: a real date, never "dd/MM/yyyy".
+          date: formatDate(visit.startsAt, ctx.config.TZ),
+          time: formatDateTime(visit.startsAt, ctx.config.TZ).slice(-5),
           place: visit.place,
         }),
       ));

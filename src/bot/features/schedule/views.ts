@@ -1,8 +1,8 @@
 /** What people see of the schedule: texts and keyboards, from locales/. */
 import { InlineKeyboard } from "grammy";
-import { type AckReport, NOTICE_KINDS } from "../../../domain/notices.ts";
+import { type AckReport, deliveryErrorText as deliveryError, NOTICE_KINDS } from "../../../domain/notices.ts";
 import type { VisitWithUnit } from "../../../domain/schedule.ts";
-import { escapeHtml, shorten } from "../../../domain/text.ts";
+import { buttonLabel, escapeHtml, shorten } from "../../../domain/text.ts";
 import { formatDateTime } from "../../../domain/time.ts";
 import type { BotContext } from "../../context.ts";
 import { encodeScheduleAction } from "./callback-data.ts";
@@ -66,8 +66,11 @@ export function visitButtons(
 ) {
   const kb = new InlineKeyboard();
   for (const v of visits.slice(0, 30)) {
-    const label = `#${v.id} ${v.unit.shortName} · ${formatDateTime(v.startsAt, ctx.config.TZ)}`;
-    kb.text(shorten(label, BUTTON_TITLE_MAX), encodeScheduleAction(action(v.id))).row();
+    // The number and the date always show; the unit's name gives way, at a word.
+    const head = `#${v.id} `;
+    const tail = ` · ${formatDateTime(v.startsAt, ctx.config.TZ)}`;
+    const name = buttonLabel(v.unit.shortName, BUTTON_TITLE_MAX - head.length - tail.length);
+    kb.text(`${head}${name}${tail}`, encodeScheduleAction(action(v.id))).row();
   }
   kb.text(ctx.t("schedule.buttons.close"), encodeScheduleAction({ kind: "close" }));
   return kb;
@@ -82,21 +85,9 @@ function names(ctx: BotContext, list: string[]): string {
     : shown;
 }
 
-/**
- * A failed notice's stored error (src/jobs/sender.ts: "<Telegram code>: <description>",
- * "network: <system code>" or "render: …") in the reader's words, by its code only:
- * Telegram's descriptions are English, and rows stored before the sender kept codes only may
- * still hold a request URL.
- */
+/** A failed notice's stored error in the reader's words (src/domain/notices.ts). */
 export function deliveryErrorText(ctx: BotContext, stored: string): string {
-  const network = /^network: ([A-Z0-9_]{2,40})$/.exec(stored);
-  if (stored.startsWith("network:")) return ctx.t("schedule.report.errors.network", { code: network?.[1] ?? "?" });
-  const status = /^(\d{3}):/.exec(stored)?.[1];
-  if (status === "403") return ctx.t("schedule.report.errors.blocked");
-  if (status === "429") return ctx.t("schedule.report.errors.rate_limited");
-  if (status?.startsWith("5")) return ctx.t("schedule.report.errors.telegram_down", { code: status });
-  if (status) return ctx.t("schedule.report.errors.refused", { code: status });
-  return ctx.t("schedule.report.errors.internal");
+  return deliveryError(ctx.t, stored);
 }
 
 /** /xacnhan: per notice kind and visit, who has not acknowledged; failures with their error; unreachable people. */

@@ -12,7 +12,7 @@ import { Composer, type InlineKeyboard } from "grammy";
 import type { Message } from "grammy/types";
 import { receiveEvidenceFile } from "../../../app/evidence.ts";
 import type { Answer, ReformArea } from "../../../db/client.ts";
-import { freeTextError, parseAnswer, parseManualScore } from "../../../domain/answers.ts";
+import { formatNumber, freeTextError, parseAnswer, parseManualScore } from "../../../domain/answers.ts";
 import {
   AssessmentRefused,
   addLinkEvidence,
@@ -154,7 +154,10 @@ async function showQuestion(ctx: BotContext, scope: Scope, question: QuestionWit
 async function showNext(ctx: BotContext, scope: Scope, question: QuestionWithContext, next: NextStep, lead: string) {
   switch (next.kind) {
     case "score":
-      return say(ctx, `${lead}\n\n${ctx.t("assessment.ask_score", { max: question.maxPoints })}`);
+      return say(
+        ctx,
+        `${lead}\n\n${ctx.t("assessment.ask_score", { max: formatNumber(question.maxPoints, ctx.locale === "en" ? "en" : "vi") })}`,
+      );
     case "evidence": {
       const hint = question.evidenceHint ?? ctx.t("assessment.evidence_default_hint");
       return say(

@@ -10,7 +10,7 @@ import {
   type UnitProgress,
 } from "../../../domain/assessment.ts";
 import type { Tally } from "../../../domain/progress.ts";
-import { escapeHtml, formatFileSize } from "../../../domain/text.ts";
+import { buttonLabel, escapeHtml, formatFileSize } from "../../../domain/text.ts";
 import { deadlineStatus, formatDateTime } from "../../../domain/time.ts";
 import type { BotContext } from "../../context.ts";
 import { encodeAction } from "./callback-data.ts";
@@ -37,6 +37,9 @@ const withPercent = (ctx: BotContext, text: string, t: Tally) =>
 function shorten(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
 }
+
+/** An area on its button: its short title from the data file, or its title cut at a word. */
+const areaLabel = (area: ReformArea) => area.shortTitle ?? buttonLabel(area.title, BUTTON_TITLE_MAX);
 
 /** "còn 12 ngày" / "đã hết hạn" next to the deadline. */
 function deadlineLine(ctx: BotContext): string | null {
@@ -82,7 +85,7 @@ export function areaListView(ctx: BotContext, unitName: string, progress: UnitPr
       )}`,
     );
     kb.text(
-      `${STATE_ICON[p.state]} ${p.area.code}. ${shorten(p.area.title, BUTTON_TITLE_MAX)}`,
+      `${STATE_ICON[p.state]} ${p.area.code}. ${areaLabel(p.area)}`,
       encodeAction({ kind: "area", areaId: p.area.id }),
     );
   }
@@ -119,15 +122,15 @@ function promptFor(ctx: BotContext, q: QuestionWithContext): string {
 const excluded = (q: QuestionWithContext | ReviewItem["question"], answer: Answer) =>
   answer.value === NOT_APPLICABLE && q.notApplicable === "EXCLUDED";
 
-/** An answer with its points ("Có — 1/1 điểm"), or outside the maximum, in the text under `key`. */
+/**
+ * An answer with its points ("Có — 1/1 điểm"), not self-scored yet ("chưa tự chấm (tối đa
+ * 0,5 điểm)"), or outside the maximum, in the text under `key`.
+ */
 function answerText(ctx: BotContext, key: string, q: QuestionWithContext, answer: Answer): string {
-  const vars = { code: q.code, value: formatAnswer(q, answer.value, ctx.t, ctx.locale) };
+  const vars = { code: q.code, value: formatAnswer(q, answer.value, ctx.t, ctx.locale), max: num(ctx, q.maxPoints) };
   if (excluded(q, answer)) return ctx.t(`${key}_outside_max`, vars);
-  return ctx.t(key, {
-    ...vars,
-    score: answer.selfScore === null ? ctx.t("assessment.no_score") : num(ctx, answer.selfScore),
-    max: num(ctx, q.maxPoints),
-  });
+  if (answer.selfScore === null) return ctx.t(`${key}_unscored`, vars);
+  return ctx.t(key, { ...vars, score: num(ctx, answer.selfScore) });
 }
 
 export function questionView(ctx: BotContext, input: QuestionViewInput) {
@@ -190,7 +193,9 @@ export function questionKeyboard(ctx: BotContext, input: QuestionViewInput): Inl
     if (kb.inline_keyboard.at(-1)?.length) kb.row();
   }
   kb.text(ctx.t("assessment.buttons.back"), encodeAction({ kind: "back", questionId: q.id }));
-  kb.text(ctx.t("assessment.buttons.skip"), encodeAction({ kind: "skip", questionId: q.id })).row();
+  // "Câu sau" moves on and leaves nothing behind; "Bỏ qua" leaves this question unanswered.
+  const onward = answer || locked ? "assessment.buttons.next" : "assessment.buttons.skip";
+  kb.text(ctx.t(onward), encodeAction({ kind: "skip", questionId: q.id })).row();
   if (q.evidenceRequired || evidenceCount > 0) {
     kb.text(
       ctx.t("assessment.buttons.evidence", { count: evidenceCount }),
@@ -222,7 +227,7 @@ export function whichQuestionView(
   text: string,
   draftId: number,
 ) {
-  const value = shorten(text.trim(), 20);
+  const value = buttonLabel(text, 20);
   const keyboard = new InlineKeyboard()
     .text(
       ctx.t("assessment.which.shown", { code: shown.code, value }),
@@ -314,10 +319,14 @@ export function reviewView(
   const kb = new InlineKeyboard();
   for (const { question, answer, evidenceCount } of items) {
     const value = answer ? formatAnswer(question, answer.value, ctx.t, ctx.locale) : ctx.t("assessment.unanswered");
-    const scoreText =
-      answer && excluded(question, answer)
+    const max = num(ctx, question.maxPoints);
+    const scoreText = !answer
+      ? ctx.t("assessment.review_max", { max })
+      : excluded(question, answer)
         ? ctx.t("assessment.outside_max_short")
-        : `${answer?.selfScore != null ? num(ctx, answer.selfScore) : "—"}/${num(ctx, question.maxPoints)}`;
+        : answer.selfScore === null
+          ? ctx.t("assessment.review_unscored", { max })
+          : `${num(ctx, answer.selfScore)}/${max}`;
     const clip = evidenceCount > 0 ? ` · 📎${evidenceCount}` : answer?.explanation ? ` · 📝` : "";
     lines.push(`<b>${question.code}</b> ${escapeHtml(shorten(value, 60))} — ${scoreText}${clip}`);
   }

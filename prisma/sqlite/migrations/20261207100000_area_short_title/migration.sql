@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ReformArea" ADD COLUMN "shortTitle" TEXT;
