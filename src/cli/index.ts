@@ -214,6 +214,19 @@ function restoreLines(config: CliConfig, r: RestoreReport): string[] {
   ];
 }
 
+/** What a restore would overwrite, naming only what is there: "cơ sở dữ liệu … có 1 đợt kiểm tra, …". */
+function targetHolds(config: CliConfig, vars: Record<string, unknown>): string {
+  const { t } = cliText(config);
+  const n = (name: string) => Number(vars[name] ?? 0);
+  const items = ["campaigns", "people", "answers", "evidence", "objects"]
+    .filter((name) => n(name) > 0)
+    .map((name) => t(`cli.restore.holds.${name}`, { count: n(name) }));
+  return [
+    ...(items.length > 0 ? [t("cli.restore.holds.database", { database: vars.database, items: items.join(", ") })] : []),
+    ...(n("files") > 0 ? [t("cli.restore.holds.files", { dir: vars.filesDir, count: n("files") })] : []),
+  ].join("; ");
+}
+
 /** backup and restore open the database themselves (a restore replaces it first). */
 async function runBackupCommand(config: CliConfig, command: "backup" | "restore", args: string[]): Promise<number> {
   const { t, num } = cliText(config);
@@ -240,7 +253,7 @@ async function runBackupCommand(config: CliConfig, command: "backup" | "restore"
     }
   } catch (e) {
     if (!(e instanceof BackupError)) throw e;
-    console.error(t(e.key, e.vars));
+    console.error(t(e.key, e.key === "cli.restore.not_empty" ? { what: targetHolds(config, e.vars) } : e.vars));
     return 1;
   }
 }
