@@ -96,9 +96,10 @@ describe.each(["local", "database"] as const)("backup and restore, files in the 
     // Sizes with a decimal comma: 3 MB and a bit.
     expect(result.stdout).toMatch(/• Tệp tài liệu: 3 tệp, tổng 3,\d MB/);
     if (fileStorage === "database") expect(result.stdout).toContain("đã có trong bản sao cơ sở dữ liệu");
-    console.info(`[${kind}/${fileStorage}] ${result.stdout.split("\n")[0]}`);
-
     const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
+    console.info(
+      `[${kind}/${fileStorage}] ${result.stdout.split("\n")[0]} database copy ${manifest.database.bytes} B, files ${manifest.counts.bytes} B`,
+    );
     expect(manifest).toMatchObject({
       format: 1,
       database: { kind, file: kind === "sqlite" ? "database.sqlite" : "database.pgdump" },
@@ -178,8 +179,18 @@ describe.each(["local", "database"] as const)("backup and restore, files in the 
       expect(noTool.code).toBe(1);
       expect(noTool.stderr).toMatch(/^Không tìm thấy chương trình pg_dump trên máy này/);
     }
-    expect(readdirSync(backups).sort()).toEqual(["damaged", "nightly", "other-kind"]);
     expect(await state()).toEqual(before);
+
+    // A file its row still names is gone from the store: the backup is written, and says so.
+    const withMissing = join(backups, "with-missing");
+    const warned = await runCli(["backup", withMissing], env);
+    expect(warned.code).toBe(1);
+    expect(warned.stdout).toMatch(/^Đã sao lưu xong vào thư mục /);
+    expect(warned.stderr).toBe(
+      `Cảnh báo: 1 tệp được cơ sở dữ liệu ghi nhận nhưng không có trong kho tệp, nên không có trong bản sao lưu: ${lostFile}. Bản sao lưu vẫn được ghi; đề nghị kiểm tra kho tệp.\n`,
+    );
+    expect(JSON.parse(readFileSync(join(withMissing, "manifest.json"), "utf8")).missing).toEqual([lostFile]);
+    expect(readdirSync(backups).sort()).toEqual(["damaged", "nightly", "other-kind", "with-missing"]);
   });
 
   it("restores every answer and every file's bytes, and logs it in the restored database", {
