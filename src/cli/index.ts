@@ -222,7 +222,9 @@ function targetHolds(config: CliConfig, vars: Record<string, unknown>): string {
     .filter((name) => n(name) > 0)
     .map((name) => t(`cli.restore.holds.${name}`, { count: n(name) }));
   return [
-    ...(items.length > 0 ? [t("cli.restore.holds.database", { database: vars.database, items: items.join(", ") })] : []),
+    ...(items.length > 0
+      ? [t("cli.restore.holds.database", { database: vars.database, items: items.join(", ") })]
+      : []),
     ...(n("files") > 0 ? [t("cli.restore.holds.files", { dir: vars.filesDir, count: n("files") })] : []),
   ].join("; ");
 }
