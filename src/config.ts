@@ -194,6 +194,8 @@ const CliSettings = z.object({
   TELEGRAM_API_ROOT: fields.TELEGRAM_API_ROOT,
   TZ: fields.TZ,
   LOG_LEVEL: fields.LOG_LEVEL,
+  // The language of backup and restore messages.
+  DEFAULT_LOCALE: fields.DEFAULT_LOCALE,
   // Backups copy the files too.
   FILE_STORAGE: fields.FILE_STORAGE,
   FILES_DIR: fields.FILES_DIR,

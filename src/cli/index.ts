@@ -2,21 +2,34 @@
  * Command-line tools for coordinators and operators: npm run cli -- <command>.
  *   import <file>                     load a campaign data file (idempotent)
  *   invites [--unit <name>] [--role officer|coordinator|inspector] [--days N] [--json]
+ *   backup <dir> [--force]            copy the database and the evidence files (src/backup)
+ *   restore <dir> [--force]           put a backup back (stop the bot first)
  */
 import { hostname, userInfo } from "node:os";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Api } from "grammy";
+import {
+  BackupError,
+  type BackupReport,
+  createBackup,
+  DATABASE_NAMES,
+  type RestoreReport,
+  restoreBackup,
+} from "../backup/index.ts";
 import { type CliConfig, ConfigError, loadEnvFile, parseCliConfig } from "../config.ts";
 import { type Database, openDatabase, type Role } from "../db/client.ts";
 import { DatabaseConnectError } from "../db/pg-connection.ts";
+import { formatNumber } from "../domain/answers.ts";
 import { DataFileError, loadDataFile } from "../domain/data-file.ts";
 import { IMPORT_SECTIONS, ImportError, importData, type VisitOutcome } from "../domain/importer.ts";
 import { createInvites, inviteLink } from "../domain/invites.ts";
 import { activeCampaign } from "../domain/people.ts";
-import { shorten } from "../domain/text.ts";
+import { formatFileSize, shorten } from "../domain/text.ts";
 import { formatDateTime } from "../domain/time.ts";
 import { findUnits } from "../domain/units.ts";
+import { createI18n, type Translate } from "../i18n.ts";
 
 const USAGE = `Usage: npm run cli -- <command>
   import <file>        Load a campaign data file (YAML/JSON). Running it twice changes nothing.
@@ -25,7 +38,11 @@ const USAGE = `Usage: npm run cli -- <command>
       --unit <name>    only this unit (name, short name, alias or code; default: every unit)
       --role <role>    officer (default), coordinator or inspector
       --days <n>       days until the codes expire (default 30)
-      --json           print JSON instead of tab-separated lines`;
+      --json           print JSON instead of tab-separated lines
+  backup <dir>         Copy the database and the evidence files into a new folder (while the bot runs).
+      --force          replace a backup already in that folder
+  restore <dir>        Put a backup back into DATABASE_URL and the file store (stop the bot first).
+      --force          overwrite a database or file folder that holds data`;
 
 class UsageError extends Error {}
 
@@ -139,6 +156,110 @@ async function runInvites(database: Database, config: CliConfig, args: string[])
   }
 }
 
+// ---------------------------------------------------------------- backup and restore
+
+/** Messages of backup and restore, in DEFAULT_LOCALE (locales/<lang>/cli.json). */
+function cliText(config: CliConfig) {
+  const locale = config.DEFAULT_LOCALE;
+  const t: Translate = createI18n(locale, { plainText: true }).forLocale(locale);
+  const num = (n: number) => formatNumber(n, locale);
+  // 12,5 MB (vi) / 12.5 MB (en); nothing at all is 0 KB rather than formatFileSize's 1 KB.
+  const size = (bytes: number) => (bytes === 0 ? `${num(0)} KB` : formatFileSize(bytes, num));
+  return { t, num, size };
+}
+
+/** <dir> [--force] */
+function backupArgs(args: string[], usage: string): { dir: string; force: boolean } {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { force: { type: "boolean", default: false } },
+    allowPositionals: true,
+  });
+  if (positionals.length !== 1) throw new UsageError(usage);
+  return { dir: positionals[0]!, force: values.force };
+}
+
+/** At most 10 keys in a message; the manifest has them all. */
+function keyList(keys: string[]): string {
+  return keys.length > 10 ? `${keys.slice(0, 10).join(", ")}, …` : keys.join(", ");
+}
+
+function backupLines(config: CliConfig, r: BackupReport): string[] {
+  const { t, num, size } = cliText(config);
+  const m = r.manifest;
+  const files = { files: num(m.counts.files), size: size(m.counts.bytes) };
+  return [
+    t("cli.backup.done", { dir: r.dir, seconds: num(r.seconds) }),
+    t(`cli.backup.database_${m.database.kind}`, { size: size(m.database.bytes) }),
+    r.filesFrom ? t("cli.backup.files_local", { ...files, from: r.filesFrom }) : t("cli.backup.files_database", files),
+    ...(m.missing.length === 0 ? [t("cli.backup.evidence_ok", { evidence: num(m.counts.evidence) })] : []),
+  ];
+}
+
+function restoreLines(config: CliConfig, r: RestoreReport): string[] {
+  const { t, num, size } = cliText(config);
+  const f = r.files;
+  const files = { files: num(f.count), size: size(f.bytes), into: resolve(config.FILES_DIR) };
+  const how = f.how === "copied" ? `copied_${f.into}` : f.how;
+  return [
+    t("cli.restore.done", {
+      dir: r.dir,
+      createdAt: formatDateTime(new Date(r.manifest.createdAt), config.TZ),
+      seconds: num(r.seconds),
+    }),
+    t("cli.restore.database", { kind: DATABASE_NAMES[r.manifest.database.kind], database: r.database }),
+    t(`cli.restore.files_${how}`, files),
+    ...(f.removed > 0 ? [t("cli.restore.files_removed", { removed: num(f.removed), into: files.into })] : []),
+    ...(r.missing.length === 0 ? [t("cli.restore.evidence_ok", { evidence: num(r.evidence) })] : []),
+  ];
+}
+
+/** What a restore would overwrite, naming only what is there: "cơ sở dữ liệu … có 1 đợt kiểm tra, …". */
+function targetHolds(config: CliConfig, vars: Record<string, unknown>): string {
+  const { t } = cliText(config);
+  const n = (name: string) => Number(vars[name] ?? 0);
+  const items = ["campaigns", "people", "answers", "evidence", "objects"]
+    .filter((name) => n(name) > 0)
+    .map((name) => t(`cli.restore.holds.${name}`, { count: n(name) }));
+  return [
+    ...(items.length > 0
+      ? [t("cli.restore.holds.database", { database: vars.database, items: items.join(", ") })]
+      : []),
+    ...(n("files") > 0 ? [t("cli.restore.holds.files", { dir: vars.filesDir, count: n("files") })] : []),
+  ].join("; ");
+}
+
+/** backup and restore open the database themselves (a restore replaces it first). */
+async function runBackupCommand(config: CliConfig, command: "backup" | "restore", args: string[]): Promise<number> {
+  const { t, num } = cliText(config);
+  const { dir, force } = backupArgs(args, t(`cli.${command}.usage`));
+  const by = `cli:${operator()}`;
+  try {
+    if (command === "restore") {
+      const report = await restoreBackup(config, dir, { force, by });
+      for (const line of restoreLines(config, report)) console.log(line);
+      if (report.missing.length === 0) return 0;
+      console.error(t("cli.restore.missing", { missing: num(report.missing.length), keys: keyList(report.missing) }));
+      return 1;
+    }
+    const database = await openDatabase(config.DATABASE_URL);
+    try {
+      const report = await createBackup(config, database, dir, { force, by });
+      for (const line of backupLines(config, report)) console.log(line);
+      const { missing } = report.manifest;
+      if (missing.length === 0) return 0;
+      console.error(t("cli.backup.missing", { missing: num(missing.length), keys: keyList(missing) }));
+      return 1;
+    } finally {
+      await database.close();
+    }
+  } catch (e) {
+    if (!(e instanceof BackupError)) throw e;
+    console.error(t(e.key, e.key === "cli.restore.not_empty" ? { what: targetHolds(config, e.vars) } : e.vars));
+    return 1;
+  }
+}
+
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === "help" || command === "--help") {
@@ -148,6 +269,7 @@ export async function runCli(argv: string[]): Promise<number> {
   let database: Database | undefined;
   try {
     const config = parseCliConfig(loadEnvFile());
+    if (command === "backup" || command === "restore") return await runBackupCommand(config, command, rest);
     if (command !== "import" && command !== "invites") throw new UsageError(`unknown command "${command}"`);
     database = await openDatabase(config.DATABASE_URL);
     if (command === "import") await runImport(database, config, rest);

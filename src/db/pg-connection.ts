@@ -130,6 +130,30 @@ export function checkPgUrl(url: string): void {
   parseTarget(url);
 }
 
+/**
+ * The URL as libpq's environment variables (PGHOST, PGPASSWORD, PGSSLMODE…), for the
+ * PostgreSQL tools (pg_dump, pg_restore): the password goes through the environment, never
+ * on a command line where `ps` would show it. Read by the same parser as every pg client here.
+ */
+export function libpqEnv(url: string): Record<string, string> {
+  const { base, mode } = parseTarget(url);
+  const params = new URLSearchParams(/\?([^#]*)/.exec(url)?.[1] ?? "");
+  const env: Record<string, string | undefined> = {
+    PGHOST: base.host,
+    PGPORT: String(base.port),
+    PGUSER: base.user,
+    PGPASSWORD: typeof base.password === "string" ? base.password : undefined,
+    PGDATABASE: base.database,
+    PGSSLMODE: mode,
+    PGSSLROOTCERT: params.get("sslrootcert") ?? undefined,
+    PGSSLCERT: params.get("sslcert") ?? undefined,
+    PGSSLKEY: params.get("sslkey") ?? undefined,
+    PGAPPNAME: base.application_name,
+    PGOPTIONS: base.options,
+  };
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => !!e[1]));
+}
+
 /** pg's message when the server answers the TLS request with "N". */
 const NO_TLS = "The server does not support SSL connections";
 

@@ -150,9 +150,18 @@ export class DatabaseFileStore implements FileStore {
     return this.#database.db;
   }
 
-  async put(input: Readable, options: { maxBytes: number }): Promise<StoredObject> {
+  put(input: Readable, options: { maxBytes: number }): Promise<StoredObject> {
+    return this.#write(newKey(), input, options);
+  }
+
+  async putAt(key: string, input: Readable, options: { maxBytes: number }): Promise<StoredObject> {
+    assertKey(key);
+    await this.#remove([key]);
+    return this.#write(key, input, options);
+  }
+
+  async #write(key: string, input: Readable, options: { maxBytes: number }): Promise<StoredObject> {
     const intake = new Intake(options.maxBytes);
-    const key = newKey();
     const size = this.#chunkBytes;
     await this.#db.fileObject.create({ data: { key, chunkSize: size } });
     try {

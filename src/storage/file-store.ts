@@ -66,6 +66,12 @@ export interface FileStore {
    */
   put(input: Readable, options: { maxBytes: number }): Promise<StoredObject>;
   /**
+   * As put, under a key given rather than a new one, replacing an object of that key: for
+   * backups and restores, where rows name objects by their keys. Throws InvalidKey for a
+   * key no store could have made.
+   */
+  putAt(key: string, input: Readable, options: { maxBytes: number }): Promise<StoredObject>;
+  /**
    * The object's bytes as a stream (all of them, or `range`); null if there is no such
    * object. Throws InvalidKey for a malformed key, RangeError for a range it cannot serve.
    */

@@ -54,9 +54,18 @@ export class LocalFileStore implements FileStore {
     return join(this.dir, key.slice(0, 2), key.slice(2, 4), key);
   }
 
-  async put(input: Readable, options: { maxBytes: number }): Promise<StoredObject> {
+  put(input: Readable, options: { maxBytes: number }): Promise<StoredObject> {
+    return this.#write(newKey(), input, options);
+  }
+
+  async putAt(key: string, input: Readable, options: { maxBytes: number }): Promise<StoredObject> {
+    assertKey(key);
+    return this.#write(key, input, options);
+  }
+
+  /** The rename replaces an object of the same key in one step: readers see the old or the new. */
+  async #write(key: string, input: Readable, options: { maxBytes: number }): Promise<StoredObject> {
     const intake = new Intake(options.maxBytes);
-    const key = newKey();
     await mkdir(this.dir, { recursive: true });
     const temp = join(this.dir, `${TEMP_PREFIX}${key}`);
     // "wx": a fresh file of our own; 0o600: evidence is read by the bot only.

@@ -113,6 +113,18 @@ describe.each(BACKENDS)("%s file store", (kind) => {
     expect(await store.get(kept.key)).not.toBeNull();
   });
 
+  it("writes under a key given (restores), replacing what that key held, and refuses a made-up key", async () => {
+    const { store } = await openBackend(kind);
+    const key = "ab".repeat(16);
+    const first = randomBytes(100_000);
+    const second = randomBytes(70_000);
+    expect(await store.putAt(key, streamOf(first), { maxBytes: MB })).toMatchObject({ key, sha256: sha256(first) });
+    await store.putAt(key, streamOf(second), { maxBytes: MB });
+    expect((await bytesOfStream((await store.get(key))!)).equals(second)).toBe(true);
+    expect(await allOf(store.keys())).toEqual([key]);
+    await expect(store.putAt("../../etc/passwd", streamOf(first), { maxBytes: MB })).rejects.toThrow(InvalidKey);
+  });
+
   it("lists every key", async () => {
     const { store } = await openBackend(kind);
     const keys: string[] = [];
