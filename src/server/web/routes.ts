@@ -99,7 +99,8 @@ export function webRoutes(deps: WebDeps) {
     return campaign && unit ? { campaign, unitId, unitKind: unit.kind } : null;
   }
 
-  async function items(v: Viewer, rows: Evidence[], href: (e: Evidence) => string): Promise<FileItem[]> {
+  /** The files of a list; `href` null: names only (the upload page opens no file). */
+  async function items(v: Viewer, rows: Evidence[], href: ((e: Evidence) => string) | null): Promise<FileItem[]> {
     const people = new Map(
       (
         await deps.db.person.findMany({
@@ -111,7 +112,8 @@ export function webRoutes(deps: WebDeps) {
     return rows.map((e) => ({
       kind: e.kind,
       name: e.kind === "LINK" ? (e.url ?? "") : (e.fileName ?? v.t("web.files.unnamed")),
-      href: e.kind === "LINK" ? e.url : e.storageKey ? href(e) : null,
+      href: e.kind === "LINK" ? e.url : e.storageKey && href ? href(e) : null,
+      unavailable: e.kind === "FILE" && !e.storageKey,
       size: e.kind === "FILE" ? sizeText(v.t, v.locale, e.size) : null,
       note: e.note,
       when: formatDateTime(e.createdAt, tz),
@@ -228,7 +230,7 @@ export function webRoutes(deps: WebDeps) {
       unit: unit.name,
       code: target.question.code,
       text: target.question.text,
-      files: await items(v, rows, () => ""),
+      files: await items(v, rows, null),
       accept: ALLOWED_TYPES.map((a) => `.${a.ext}`).join(","),
       maxMb: formatNumber(deps.config.MAX_FILE_MB, v.locale === "en" ? "en" : "vi"),
       expires: formatDateTime(expires, tz),
