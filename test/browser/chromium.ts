@@ -23,6 +23,9 @@ const MISSING =
   `Chromium is not at ${CHROMIUM_PATH}: install Debian's package (apt-get update && ` +
   "apt-get install -y chromium) or set CHROMIUM_PATH to a Chromium or Chrome executable";
 
+const underCi = ["true", "1"].includes((process.env.CI ?? "").toLowerCase());
+let warned = false;
+
 /**
  * `describe` when Chromium is there. Without it: under CI one failing test that says what is
  * missing; elsewhere the suite is skipped and the reason printed.
@@ -30,14 +33,15 @@ const MISSING =
 export function describeWithChromium(name: string, body: () => void): void {
   if (executable(CHROMIUM_PATH)) {
     describe(name, body);
-  } else if (process.env.CI) {
+  } else if (underCi) {
     describe(name, () => {
       it("needs Chromium", () => {
         throw new Error(`${MISSING} (CI=true, so the browser tests must run)`);
       });
     });
   } else {
-    console.warn(`\n[browser tests skipped] ${MISSING}.\n`);
+    if (!warned) console.warn(`\n[browser tests skipped] ${MISSING}.\n`);
+    warned = true;
     describe.skip(name, body);
   }
 }
