@@ -16,7 +16,6 @@ import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import type { Server } from "node:http";
 import { join } from "node:path";
-import type { User } from "grammy/types";
 import type { Browser, BrowserContext, Download, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type App, appWebRoutes } from "../../src/app.ts";
@@ -87,6 +86,12 @@ async function expectFitsPhone(page: Page) {
   expect(l.mutedFontPx).toBeGreaterThanOrEqual(14);
   expect(l.smallTargets).toEqual([]);
   expect(l.scripts).toBe(0);
+}
+
+/** The text a person sees on the page (Playwright's innerText: laid out, hidden text left out), spaces squashed. */
+async function visibleText(page: Page): Promise<string> {
+  // biome-ignore lint/performance/useDomNodeTextContent: a Playwright locator, not a DOM node
+  return squash(await page.locator("main").innerText());
 }
 
 async function bytesOf(download: Download): Promise<Buffer> {
@@ -187,7 +192,7 @@ for (const fileStorage of ["local", "database"] as const) {
       await withContext(PHONE, async (page) => {
         const opened = await page.goto(`${base}${upload}`);
         expect(opened!.status()).toBe(200);
-        const text = squash(await page.locator("main").innerText());
+        const text = await visibleText(page);
         expect(text).toContain("Câu 1.3.1");
         expect(text).toContain(squash(question.text));
         expect(text).toContain("Tài liệu đã có");
@@ -204,7 +209,7 @@ for (const fileStorage of ["local", "database"] as const) {
           { name: "virus.pdf", mimeType: "application/pdf", buffer: exe() },
         ]);
         expect(posted.status()).toBe(200);
-        const result = squash(await page.locator("main").innerText());
+        const result = await visibleText(page);
         expect(result).toContain("✅ Đã nhận 3 tệp.");
         expect(result).toContain("Các tệp sau không được nhận:");
         expect(result).toContain("virus.pdf: không phải loại tệp được nhận");
@@ -229,7 +234,7 @@ for (const fileStorage of ["local", "database"] as const) {
       await withContext(PHONE, async (page) => {
         const opened = await page.goto(`${base}${list}`);
         expect(opened!.status()).toBe(200);
-        const text = squash(await page.locator("main").innerText());
+        const text = await visibleText(page);
         expect(text).toContain("Câu 1.3.1");
         for (const name of ["Kế hoạch CCHC năm 2019.pdf", "Báo cáo quý I.pdf", "ảnh hội nghị.jpg", longName]) {
           expect(text).toContain(name);
@@ -249,6 +254,27 @@ for (const fileStorage of ["local", "database"] as const) {
       });
     });
 
+    it("on a phone: a file over the size limit is refused with a message, the others kept", async () => {
+      const { upload, question } = await linksFor("1.4");
+      const small = bigPdf("nho", 10_000);
+      await withContext(PHONE, async (page) => {
+        await page.goto(`${base}${upload}`);
+        h.recorder.clear();
+        const posted = await submit(page, [
+          { name: "quá lớn.pdf", mimeType: "application/pdf", buffer: bigPdf("lon", 1_500_000) },
+          { name: "nhỏ.pdf", mimeType: "application/pdf", buffer: small },
+        ]);
+        expect(posted.status()).toBe(200);
+        const result = await visibleText(page);
+        expect(result).toContain("quá lớn.pdf: lớn hơn 1 MB");
+        expect(result).toContain("✅ Đã nhận 1 tệp.");
+        await expectFitsPhone(page);
+      });
+      expect(h.recorder.texts()).toEqual(["📎 Đã nhận 1 tệp cho câu 1.4 qua trang tải lên."]);
+      const rows = await h.db.evidence.findMany({ where: { questionId: question.id, removedAt: null } });
+      expect(rows.map((r) => r.fileName)).toEqual(["nhỏ.pdf"]);
+    });
+
     it("on a phone: expired, revoked and unknown links say so in Vietnamese", async () => {
       const { list } = await linksFor("1.1.1");
       const stored = await h.db.accessLink.findFirstOrThrow({
@@ -260,7 +286,7 @@ for (const fileStorage of ["local", "database"] as const) {
         const expired = await page.goto(`${base}${list}`);
         expect(expired!.status()).toBe(410);
         expect(await page.title()).toBe("Không mở được đường link");
-        expect(squash(await page.locator("main").innerText())).toMatch(
+        expect(await visibleText(page)).toMatch(
           /Đường link đã hết hạn lúc \d{2}\/\d{2}\/\d{4}.*dùng lệnh tương ứng để nhận đường link mới/,
         );
         await expectFitsPhone(page);
@@ -271,12 +297,12 @@ for (const fileStorage of ["local", "database"] as const) {
         });
         const revoked = await page.goto(`${base}${list}`);
         expect(revoked!.status()).toBe(410);
-        expect(await page.locator("main").innerText()).toContain("Đường link đã bị thu hồi.");
+        expect(await visibleText(page)).toContain("Đường link đã bị thu hồi.");
         await expectFitsPhone(page);
 
         const unknown = await page.goto(`${base}/u/${"A".repeat(22)}`);
         expect(unknown!.status()).toBe(404);
-        expect(await page.locator("main").innerText()).toContain("Đường link không đúng hoặc không còn tồn tại.");
+        expect(await visibleText(page)).toContain("Đường link không đúng hoặc không còn tồn tại.");
         await expectFitsPhone(page);
       });
     });
@@ -290,7 +316,7 @@ for (const fileStorage of ["local", "database"] as const) {
         expect((await layoutOf(page)).scripts).toBe(0);
         h.recorder.clear();
         await submit(page, [{ name: "Kế hoạch kiểm tra.pdf", mimeType: "application/pdf", buffer: plan }]);
-        expect(await page.locator("main").innerText()).toContain("✅ Đã nhận 1 tệp.");
+        expect(await visibleText(page)).toContain("✅ Đã nhận 1 tệp.");
         expect(h.recorder.texts()).toEqual(["📎 Đã nhận 1 tệp cho câu 1.2 qua trang tải lên."]);
         const l = await layoutOf(page);
         expect(l.scrollWidth).toBeLessThanOrEqual(l.innerWidth);
