@@ -335,6 +335,11 @@ export interface ServerSpec {
   botInfo: UserFromGetMe;
   /** Write a V8 CPU profile of the bot process into this folder (node --cpu-prof). */
   cpuProfileDir?: string;
+  /** "app": where evidence files go (FILE_STORAGE, FILES_DIR; default local beside the database). */
+  fileStorage?: "local" | "database";
+  filesDir?: string;
+  /** "app": MAX_FILE_MB (default 20). */
+  maxFileMb?: number;
 }
 
 export interface ServerStats {
@@ -346,10 +351,27 @@ export interface ServerStats {
   log: LogCounts;
 }
 
+/** What the bot process's RSS did between watch() and its stop(). */
+export interface RssWatch {
+  /** RSS at the start (after two full GCs). */
+  before: number;
+  /** Peak RSS meanwhile: the kernel's high-water mark (reset at the start) where readable, else sampled every 2 ms. */
+  peak: number;
+  /** How the peak was found: "VmHWM" or "sampled". */
+  how: string;
+  /** The most that Buffer memory (arrayBuffers) and the JavaScript heap rose meanwhile (sampled every 2 ms): where the RSS went. */
+  buffersGrowth: number;
+  heapGrowth: number;
+  /** Buffer memory and heap still in use after the transfer and two full GCs, above the start: what stayed held. */
+  kept: number;
+}
+
 export interface BotServer {
   port: number;
   /** Memory (after two full GCs when `gc`), CPU time and log counts of the child. */
   stats(gc?: boolean): Promise<ServerStats>;
+  /** Starts watching the bot process's peak RSS; the returned stop() reports it. */
+  watchRss(): Promise<{ stop(): Promise<RssWatch> }>;
   stop(): Promise<void>;
 }
 
@@ -408,6 +430,10 @@ export async function startBotServer(spec: ServerSpec): Promise<BotServer> {
   return {
     port,
     stats: (gc = false) => ask<ServerStats>("stats", { gc }),
+    async watchRss() {
+      await ask("watch-start");
+      return { stop: () => ask<RssWatch>("watch-stop") };
+    },
     async stop() {
       const exited = new Promise<void>((r) => child.once("exit", () => r()));
       await ask("stop").catch(() => child.kill("SIGKILL"));

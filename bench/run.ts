@@ -1,11 +1,13 @@
 /**
  * The self-assessment benchmarks (see bench/RESULTS.md for the recorded numbers).
  *
- *   npm run bench -- [all|throughput|flat-cost|memory|queries] [options]   (answers = throughput)
+ *   npm run bench -- [all|throughput|flat-cost|memory|queries|http-files] [options]   (answers = throughput)
  *   npm run bench -- drills [all|kill|pair|pg] [options]   fault drills, see bench/drills.ts
  *
  *   all = throughput, flat-cost and memory (the issue's targets); queries is a diagnostic:
- *   Prisma operations and their cost per kind of update (not part of all).
+ *   Prisma operations and their cost per kind of update (not part of all). http-files
+ *   (issue 11, not part of all): a file uploaded through the upload page and downloaded
+ *   through its link, per file store: MB/s and the server's RSS growth (bench/FILES.md).
  *
  *   --db sqlite|postgresql|both   databases to run on (default both)
  *   --officers 200                throughput: simulated officers, one unit each
@@ -19,6 +21,9 @@
  *   --memory-db sqlite            memory: databases (default sqlite: 10,000 answers take the
  *                                 bot minutes; sqlite|postgresql|both, within --db)
  *   --cycles 200                  queries: open + answer cycles of one officer
+ *   --file-mb 10                  http-files: size of the file, MB
+ *   --file-runs 5                 http-files: measured round trips per store (median reported)
+ *   --stores local,database       http-files: file stores (FILE_STORAGE) to run
  *   --pg-url URL                  PostgreSQL server (default $BENCH_PG_URL or
  *                                 postgresql://postgres@127.0.0.1:5432/postgres); a database
  *                                 is created for each run and dropped after it
@@ -35,6 +40,7 @@ import { parseArgs } from "node:util";
 import { connectPg } from "../src/db/pg-connection.ts";
 import type { Provider } from "../src/db/url.ts";
 import { type FlatCostResult, runFlatCost } from "./flat-cost.ts";
+import { type FileStorage, type HttpFilesResult, median, runHttpFiles, type Transfer } from "./http-files.ts";
 import { formatSummary, type LogCounts, mb, ms } from "./lib.ts";
 import { type MemoryResult, runMemory } from "./memory.ts";
 import { runQueries, type UpdateCost } from "./queries.ts";
@@ -43,7 +49,7 @@ import { runThroughput, type ThroughputResult } from "./throughput.ts";
 // The fault drills have options of their own (bench/drills.ts).
 if (process.argv[2] === "drills") await import("./drills.ts");
 
-const TARGETS = { throughputRatio: 0.5, p99Ms: 25, flatRatio: 1.2, rssMb: 200 };
+const TARGETS = { throughputRatio: 0.5, p99Ms: 25, flatRatio: 1.2, rssMb: 200, fileRssMb: 10 };
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -58,6 +64,9 @@ const { values, positionals } = parseArgs({
     "memory-officers": { type: "string", default: "10000" },
     "memory-db": { type: "string", default: "sqlite" },
     cycles: { type: "string", default: "200" },
+    "file-mb": { type: "string", default: "10" },
+    "file-runs": { type: "string", default: "5" },
+    stores: { type: "string", default: "local,database" },
     "pg-url": { type: "string", default: process.env.BENCH_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres" },
     json: { type: "string" },
     "cpu-prof": { type: "string" },
@@ -66,8 +75,8 @@ const { values, positionals } = parseArgs({
 
 // "answers" is the issue's name for the throughput benchmark.
 const what = positionals[0] === "answers" ? "throughput" : (positionals[0] ?? "all");
-if (!["all", "throughput", "flat-cost", "memory", "queries"].includes(what)) {
-  console.error(`unknown benchmark "${what}": all | throughput | flat-cost | memory | queries`);
+if (!["all", "throughput", "flat-cost", "memory", "queries", "http-files"].includes(what)) {
+  console.error(`unknown benchmark "${what}": all | throughput | flat-cost | memory | queries | http-files`);
   process.exit(2);
 }
 const providersOf = (option: "db" | "memory-db"): Provider[] => {
@@ -100,6 +109,13 @@ const reps = count("reps", 5000);
 const memoryOfficers = count("memory-officers", 100_000);
 const cycles = count("cycles", 10_000);
 const cpuProfileDir = values["cpu-prof"];
+const fileMb = count("file-mb", 500);
+const fileRuns = count("file-runs", 50);
+const stores = values.stores!.split(",").map((s) => s.trim()) as FileStorage[];
+if (stores.length === 0 || stores.some((s) => s !== "local" && s !== "database")) {
+  console.error(`--stores ${values.stores}: local, database or local,database`);
+  process.exit(2);
+}
 
 if (providers.includes("postgresql")) {
   try {
@@ -127,6 +143,7 @@ const results: {
   flatCost?: FlatCostResult[];
   memory?: MemoryResult[];
   queries?: Array<{ provider: Provider; costs: UpdateCost[] }>;
+  httpFiles?: HttpFilesResult[];
 } = {};
 
 if (what === "all" || what === "throughput") {
@@ -232,6 +249,33 @@ if (what === "queries") {
       for (const op of c.operations) {
         line(`   ${op.perUpdate.toFixed(2).padStart(5)} × ${op.operation.padEnd(34)} ${ms(op.meanMs)} each`);
       }
+    }
+  }
+}
+
+if (what === "http-files") {
+  results.httpFiles = [];
+  const rate = (ts: Transfer[]) =>
+    `${median(ts.map((t) => t.mbPerSecond)).toFixed(1)} MB/s (runs ${ts.map((t) => t.mbPerSecond.toFixed(0)).join(", ")})`;
+  const growth = (ts: Transfer[]) => {
+    const worst = Math.max(...ts.map((t) => t.rssGrowth));
+    const most = (f: (t: Transfer) => number) => mb(Math.max(...ts.map(f)));
+    return `RSS +${mb(median(ts.map((t) => t.rssGrowth)))} median, +${mb(worst)} worst (runs ${ts.map((t) => (t.rssGrowth / 1024 / 1024).toFixed(1)).join(", ")}; target < ${TARGETS.fileRssMb} MB: ${verdict(worst < TARGETS.fileRssMb * 1024 * 1024)}); at most Buffers +${most((t) => t.rss.buffersGrowth)}, heap +${most((t) => t.rss.heapGrowth)}; kept after GC at most ${most((t) => t.rss.kept)}`;
+  };
+  for (const provider of providers) {
+    for (const store of stores) {
+      line(
+        `\n== ${fileMb} MB through the HTTP server on ${provider}, ${store} store: upload page POST, then the /e/ link, ${fileRuns} runs`,
+      );
+      const r = await runHttpFiles(provider, store, { pgUrl, mb: fileMb, runs: fileRuns, stores });
+      results.httpFiles.push(r);
+      line(`   upload:   ${rate(r.uploads)}`);
+      line(`             ${growth(r.uploads)}`);
+      line(`   download: ${rate(r.downloads)}`);
+      line(`             ${growth(r.downloads)}`);
+      line(
+        `   peak RSS measured by ${r.uploads[0]?.rss.how}; bot RSS before the first run ${mb(r.uploads[0]!.rss.before)}; ${logLine(r.log)}`,
+      );
     }
   }
 }

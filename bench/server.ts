@@ -5,17 +5,28 @@
  *     opened and migrated, default pool size), logging only warnings and errors (counted,
  *     not printed); or
  *   - "baseline": a bare grammY bot that replies "ok" to every message and button press.
- * Both call the loopback fake Bot API of the parent process. The parent talks over IPC:
- * { type: "stats", gc } → memory, CPU and log counts; { type: "stop" } → close and exit.
+ * Both call the loopback fake Bot API of the parent process. "app" also serves the pages
+ * signed links open (/u/, /e/…), as npm start does. The parent talks over IPC:
+ * { type: "stats", gc } → memory, CPU and log counts; { type: "watch-start" } and
+ * { type: "watch-stop" } → the peak RSS in between (RssWatch); { type: "stop" } → close and exit.
  */
+import { readFileSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { Bot } from "grammy";
-import { bootstrap } from "../src/app.ts";
+import { appWebRoutes, bootstrap } from "../src/app.ts";
 import type { BotContext } from "../src/bot/index.ts";
 import { parseConfig } from "../src/config.ts";
 import type { Db } from "../src/db/client.ts";
 import { closeServer, createHttpServer, listen } from "../src/server/http.ts";
-import { BENCH_TOKEN, countingLogger, type ServerSpec, type ServerStats, WEBHOOK_PATH, WEBHOOK_SECRET } from "./lib.ts";
+import {
+  BENCH_TOKEN,
+  countingLogger,
+  type RssWatch,
+  type ServerSpec,
+  type ServerStats,
+  WEBHOOK_PATH,
+  WEBHOOK_SECRET,
+} from "./lib.ts";
 
 const spec = JSON.parse(process.env.BENCH_SERVER ?? "{}") as ServerSpec;
 const { logger, counts } = countingLogger();
@@ -28,6 +39,9 @@ if (spec.mode === "app") {
     DATABASE_URL: spec.databaseUrl,
     TELEGRAM_API_ROOT: spec.apiRoot,
     LOG_LEVEL: "warn",
+    ...(spec.fileStorage ? { FILE_STORAGE: spec.fileStorage } : {}),
+    ...(spec.filesDir ? { FILES_DIR: spec.filesDir } : {}),
+    ...(spec.maxFileMb ? { MAX_FILE_MB: String(spec.maxFileMb) } : {}),
   });
   const app = await bootstrap(config, { logger, botInfo: spec.botInfo });
   server = createHttpServer({
@@ -38,8 +52,12 @@ if (spec.mode === "app") {
     ping: app.database.ping,
     logger,
     maxConcurrentUpdates: config.WEBHOOK_MAX_CONNECTIONS,
+    web: appWebRoutes(app),
   });
-  closeDatabase = () => app.database.close();
+  closeDatabase = async () => {
+    await app.store.close();
+    await app.database.close();
+  };
 } else {
   const bare = new Bot(BENCH_TOKEN, { botInfo: spec.botInfo, client: { apiRoot: spec.apiRoot } });
   bare.on(["message", "callback_query"], (ctx) => ctx.reply("ok"));
@@ -73,8 +91,79 @@ function stats(gc: boolean): ServerStats {
   };
 }
 
+/** The kernel's peak RSS of this process (VmHWM), bytes; null where /proc has none. */
+function highWaterMark(): number | null {
+  try {
+    const kb = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync("/proc/self/status", "utf8"))?.[1];
+    return kb ? Number(kb) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+interface Watch {
+  before: number;
+  peak: number;
+  timer: NodeJS.Timeout;
+  hwm: boolean;
+  /** Buffer memory (arrayBuffers) and JavaScript heap: at the start, and the most seen by the sampler. */
+  buffers: [number, number];
+  heap: [number, number];
+}
+let watch: Watch | null = null;
+
+function watchStart() {
+  stats(true);
+  const m = process.memoryUsage();
+  const before = m.rss;
+  let hwm = false;
+  try {
+    // "5" resets the peak RSS (VmHWM) to the current RSS (Linux, proc(5)).
+    writeFileSync("/proc/self/clear_refs", "5");
+    hwm = highWaterMark() !== null;
+  } catch {}
+  const w: Watch = {
+    before,
+    peak: before,
+    hwm,
+    timer: setInterval(() => sample(), 2),
+    buffers: [m.arrayBuffers, m.arrayBuffers],
+    heap: [m.heapUsed, m.heapUsed],
+  };
+  const sample = () => {
+    const now = process.memoryUsage();
+    w.peak = Math.max(w.peak, now.rss);
+    w.buffers[1] = Math.max(w.buffers[1], now.arrayBuffers);
+    w.heap[1] = Math.max(w.heap[1], now.heapUsed);
+  };
+  watch = w;
+}
+
+function watchStop(): RssWatch | null {
+  if (!watch) return null;
+  clearInterval(watch.timer);
+  const w = watch;
+  watch = null;
+  const peak = Math.max(w.peak, process.memoryUsage.rss(), (w.hwm && highWaterMark()) || 0);
+  stats(true);
+  const after = process.memoryUsage();
+  return {
+    kept: after.arrayBuffers - w.buffers[0] + after.heapUsed - w.heap[0],
+    before: w.before,
+    peak,
+    how: w.hwm ? "VmHWM" : "sampled",
+    buffersGrowth: w.buffers[1] - w.buffers[0],
+    heapGrowth: w.heap[1] - w.heap[0],
+  };
+}
+
 process.on("message", async (m: { type: string; id: number; gc?: boolean }) => {
   if (m.type === "stats") process.send!({ type: "reply", id: m.id, result: stats(m.gc === true) });
+  if (m.type === "watch-start") {
+    watchStart();
+    process.send!({ type: "reply", id: m.id, result: null });
+  }
+  if (m.type === "watch-stop") process.send!({ type: "reply", id: m.id, result: watchStop() });
   if (m.type === "stop") {
     await closeServer(server);
     await closeDatabase();

@@ -9,22 +9,29 @@ import { escapeAttr } from "./respond.ts";
 
 export const STYLESHEET_PATH = "/static/web.css";
 
-/** Small on purpose: system fonts, one column, large touch targets. */
+/**
+ * Small on purpose: system fonts, one column, text of at least 16 px (secondary lines 14.4),
+ * touch targets at least 44 px tall, and long names wrapped rather than widening the page
+ * (test/browser checks all three on a 360 px phone).
+ */
 export const STYLESHEET = `
 *{box-sizing:border-box}
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;color:#1b1b1b;background:#f6f7f9}
 main{max-width:44rem;margin:0 auto;padding:1rem}
 h1{font-size:1.3rem;margin:.5rem 0 1rem}
 h2{font-size:1.05rem;margin:1.25rem 0 .25rem}
+h1,h2,p,li,label{overflow-wrap:anywhere}
 .muted{color:#5b6470;font-size:.9rem}
 .card{background:#fff;border:1px solid #dde1e6;border-radius:.5rem;padding:.75rem 1rem;margin:.75rem 0}
 ul{padding-left:1.2rem;margin:.25rem 0}
 li{margin:.3rem 0}
 a{color:#0b57d0}
+.files a{display:inline-block;min-height:2.75rem;padding:.625rem 0;max-width:100%}
 .ok{border-left:4px solid #2e7d32}
 .bad{border-left:4px solid #c62828}
-input[type=file]{display:block;margin:.5rem 0 1rem;max-width:100%}
-button{font:inherit;padding:.6rem 1.2rem;border-radius:.4rem;border:0;background:#0b57d0;color:#fff}
+input[type=file]{display:block;width:100%;margin:.5rem 0 1rem;font:inherit;min-height:2.75rem}
+input[type=file]::file-selector-button{font:inherit;min-height:2.75rem;margin-right:.75rem;padding:.5rem 1rem;border:1px solid #8a939e;border-radius:.4rem;background:#fff;color:#1b1b1b}
+button{font:inherit;min-height:2.75rem;padding:.6rem 1.2rem;border-radius:.4rem;border:0;background:#0b57d0;color:#fff}
 footer{margin-top:2rem}
 `;
 
@@ -58,8 +65,10 @@ export function notFoundPage(t: Translate) {
 
 export interface FileItem {
   name: string;
-  /** Where it downloads, or null when no copy exists (Telegram no longer had it). */
+  /** Where it opens, or null where the page gives no link (the upload page). */
   href: string | null;
+  /** No copy exists: Telegram no longer had the file when the bot fetched it. */
+  unavailable: boolean;
   size: string | null;
   note: string | null;
   when: string;
@@ -72,12 +81,14 @@ function fileList(t: Translate, files: FileItem[]): string {
   const items = files.map((f) => {
     const meta = [f.size, f.when, f.who].filter(Boolean).join(" · ");
     const note = f.note ? `<br><span class="muted">${t("web.files.note", { note: f.note })}</span>` : "";
-    const name = f.href
-      ? `<a href="${escapeAttr(f.href)}"${f.kind === "LINK" ? ' rel="noopener noreferrer nofollow"' : ""}>${t("web.files.name", { name: f.name })}</a>`
-      : `${t("web.files.name", { name: f.name })} <span class="muted">${t("web.files.unavailable")}</span>`;
+    const name = f.unavailable
+      ? `${t("web.files.name", { name: f.name })} <span class="muted">${t("web.files.unavailable")}</span>`
+      : f.href
+        ? `<a href="${escapeAttr(f.href)}"${f.kind === "LINK" ? ' rel="noopener noreferrer nofollow"' : ""}>${t("web.files.name", { name: f.name })}</a>`
+        : t("web.files.name", { name: f.name });
     return `<li>${name}<br><span class="muted">${t("web.files.meta", { meta })}</span>${note}</li>`;
   });
-  return `<ul>${items.join("")}</ul>`;
+  return `<ul class="files">${items.join("")}</ul>`;
 }
 
 export interface EvidencePageData {

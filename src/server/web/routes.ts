@@ -11,6 +11,7 @@
  * by id, never by a path built from a name.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { PassThrough } from "node:stream";
 import busboy from "busboy";
 import { type EvidenceDeps, type IncomingFile, receiveEvidenceFile } from "../../app/evidence.ts";
 import type { Config } from "../../config.ts";
@@ -100,7 +101,8 @@ export function webRoutes(deps: WebDeps) {
     return campaign && unit ? { campaign, unitId, unitKind: unit.kind } : null;
   }
 
-  async function items(v: Viewer, rows: Evidence[], href: (e: Evidence) => string): Promise<FileItem[]> {
+  /** The files of a list; `href` null: names only (the upload page opens no file). */
+  async function items(v: Viewer, rows: Evidence[], href: ((e: Evidence) => string) | null): Promise<FileItem[]> {
     const people = new Map(
       (
         await deps.db.person.findMany({
@@ -112,7 +114,8 @@ export function webRoutes(deps: WebDeps) {
     return rows.map((e) => ({
       kind: e.kind,
       name: e.kind === "LINK" ? (e.url ?? "") : (e.fileName ?? v.t("web.files.unnamed")),
-      href: e.kind === "LINK" ? e.url : e.storageKey ? href(e) : null,
+      href: e.kind === "LINK" ? e.url : e.storageKey && href ? href(e) : null,
+      unavailable: e.kind === "FILE" && !e.storageKey,
       size: e.kind === "FILE" ? sizeText(v.t, v.locale, e.size) : null,
       note: e.note,
       when: formatDateTime(e.createdAt, tz),
@@ -229,7 +232,7 @@ export function webRoutes(deps: WebDeps) {
       unit: unit.name,
       code: target.question.code,
       text: target.question.text,
-      files: await items(v, rows, () => ""),
+      files: await items(v, rows, null),
       accept: ALLOWED_TYPES.map((a) => `.${a.ext}`).join(","),
       maxMb: formatNumber(deps.config.MAX_FILE_MB, v.locale === "en" ? "en" : "vi"),
       expires: formatDateTime(expires, tz),
@@ -258,10 +261,20 @@ export function webRoutes(deps: WebDeps) {
         stream.resume();
         return;
       }
-      const file: IncomingFile = { stream, fileName: name, source: "web" };
+      // The store stops reading a file over the limit and destroys what it reads; busboy
+      // would then wait for the end of that part forever (the page hung until the idle
+      // timeout). So the store reads a pass-through, and whatever it left of the part is
+      // drained here: busboy goes on to the next part.
+      const body = new PassThrough();
+      stream.pipe(body);
+      const drain = () => {
+        stream.unpipe(body);
+        stream.resume();
+      };
+      const file: IncomingFile = { stream: body, fileName: name, source: "web" };
       // One at a time, in the order sent: the store and the database see one file at once.
       chain = chain.then(async () => {
-        if (outcome.closed) return void stream.resume();
+        if (outcome.closed) return void drain();
         try {
           const r = await receiveEvidenceFile(evidenceDeps, target.scope, target.question, file, v.personId, now());
           if (r.ok) outcome.received += r.duplicate ? 0 : 1;
@@ -269,9 +282,10 @@ export function webRoutes(deps: WebDeps) {
             outcome.refused.push(v.t("web.upload.too_large", { name, max: deps.config.MAX_FILE_MB }));
           else outcome.refused.push(v.t("web.upload.wrong_type", { name }));
         } catch (e) {
-          stream.resume();
           if (!(e instanceof AssessmentRefused)) throw e;
           outcome.closed = refusalText(v, e, tz);
+        } finally {
+          drain();
         }
       });
       work.push(chain);
