@@ -17,6 +17,7 @@ import { jpeg, pdf, randomish } from "./storage/samples.ts";
 import { bytesOfStream } from "./storage/support.ts";
 import { runCli } from "./support/cli.ts";
 import { createHarness, type Harness } from "./support/harness.ts";
+import { telegramUser } from "./support/people.ts";
 import { tempDir } from "./support/temp.ts";
 import { user } from "./support/updates.ts";
 
@@ -61,7 +62,7 @@ describe.each(["local", "database"] as const)("backup and restore, files in the 
     const unit = await h.unit("song-ma");
     const [invite] = await createInvites(h.db, { campaignId: h.campaign.id, role: "OFFICER", unitIds: [unit.id] });
     await h.send(minh, `/start ${invite!.code}`);
-    const person = await h.db.person.findFirstOrThrow({ where: { telegramId: BigInt(minh.id) } });
+    const person = await h.db.person.findFirstOrThrow({ where: telegramUser(minh.id) });
     const questions = await h.db.question.findMany({ take: 3, orderBy: { id: "asc" } });
     for (const [i, q] of questions.entries()) {
       await h.db.answer.create({
