@@ -230,7 +230,8 @@ export function answerPlanOf(q: Question): AnswerPlan | null {
         input: () => (Math.random() < 0.5 ? `${randomInt(0, 100)}` : `${randomInt(0, 99)},5 %`),
       };
     case "NUMBER":
-      return { ...base, how: "type", input: () => `${randomInt(0, 12)}` };
+      // Within the item's maximum where it has one ("at most 4 reports"): an answer over it is refused.
+      return { ...base, how: "type", input: () => `${randomInt(0, q.countMax ?? 12)}` };
     case "DATE":
       return { ...base, how: "type", input: () => `${String(randomInt(1, 28)).padStart(2, "0")}/01/2019` };
     case "YES_NO":
