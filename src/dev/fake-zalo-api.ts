@@ -47,6 +47,8 @@ export interface FakeZaloApiOptions {
   webhookAttempts?: number;
   webhookBackoffMs?: number;
   webhookTimeoutMs?: number;
+  /** Keep `calls` and `deliveries` (default true); turn off for long benchmarks to bound memory. */
+  recordCalls?: boolean;
   /** The answer to a send to a blocked user (see `blockedUsers`). Zalo's real one is undocumented. */
   blockedError?: { error_code: number; description: string };
 }
@@ -200,8 +202,27 @@ export class FakeZaloApi {
   }
 
   /**
+   * Resolves once `chatId` has received at least `count` messages in all (from the start), with
+   * them; rejects after `timeoutMs`. The way to wait for the bot's answers: Zalo has no
+   * acknowledgement the fake could wait for (a webhook is answered before the event is
+   * processed, and a polled event is gone once taken).
+   */
+  async waitForMessages(chatId: string, count: number, timeoutMs = 5000): Promise<FakeZaloSent[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const messages = this.messagesTo(chatId);
+      if (messages.length >= count) return messages;
+      if (Date.now() >= deadline || this.closed)
+        throw new Error(`chat ${chatId} received ${messages.length} of ${count} messages within ${timeoutMs} ms`);
+      await sleep(10);
+    }
+  }
+
+  /**
    * Resolves true once every event was taken or delivered, no request is being handled and
-   * nothing happened for `quietMs`; false if that does not happen within `timeoutMs`.
+   * nothing happened for `quietMs`; false if that does not happen within `timeoutMs`. A bot
+   * still working on an event it took without calling the API looks idle: for its answers,
+   * use {@link waitForMessages}.
    */
   async waitForIdle({ quietMs = 100, timeoutMs = 5000 } = {}): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
@@ -354,6 +375,7 @@ export class FakeZaloApi {
   }
 
   private record(method: string, payload: Record<string, unknown>, answer: Answer): void {
+    if (this.opts.recordCalls === false) return;
     this.calls.push({
       seq: ++this.seq,
       method,
@@ -518,7 +540,7 @@ export class FakeZaloApi {
     while (q.length > 0 && this.hook && !this.closed) {
       const event = q[0] as FakeZaloEvent;
       const record: WebhookDelivery = { event, attempts: [], delivered: false };
-      this.deliveries.push(record);
+      if (this.opts.recordCalls !== false) this.deliveries.push(record);
       const attempts = Math.max(1, this.opts.webhookAttempts ?? 3);
       for (let i = 0; i < attempts && this.hook && !this.closed && !record.delivered; i++) {
         if (i > 0) await sleep((this.opts.webhookBackoffMs ?? 50) * 2 ** (i - 1));
@@ -540,7 +562,8 @@ export class FakeZaloApi {
       }
       this.lastActivity = Date.now();
       // Delivered, or given up after the last attempt (Zalo's own retry policy is undocumented).
-      // If the webhook was deleted meanwhile, an undelivered event goes back to getUpdates.
+      // If the webhook was deleted meanwhile, an undelivered event goes back to getUpdates,
+      // ahead of its chat's later events, which deleteWebhook moved there already.
       q.shift();
       if (!record.delivered && !this.hook && !this.closed) this.queue.unshift(event);
     }

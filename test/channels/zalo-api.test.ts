@@ -190,6 +190,7 @@ describe("failures and their kind", () => {
     expect(classifyZaloError(403, "Forbidden")).toBe("permanent");
     expect(classifyZaloError(400, "Bot is not allowed to send messages to this user")).toBe("blocked");
     expect(classifyZaloError(undefined, "network error (ECONNRESET)")).toBe("transient");
+    expect(classifyZaloError(408, "Request timeout")).toBe("transient");
   });
 
   it("a wrong token is 401, permanent", async () => {

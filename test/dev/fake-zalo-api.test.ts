@@ -290,6 +290,19 @@ describe("faults and access", () => {
     expect((await raw("getMe", {})).body).toMatchObject({ error_code: 500, description: "Error 500" });
   });
 
+  it("waitForMessages waits for a chat's messages, and says what came when they do not", async () => {
+    setTimeout(() => void api.sendMessage({ chat_id: lan.id, text: "một" }), 50);
+    expect(await fake.waitForMessages(lan.id, 1, 2000)).toMatchObject([{ text: "một" }]);
+    await expect(fake.waitForMessages(lan.id, 2, 100)).rejects.toThrow(/received 1 of 2 messages/);
+  });
+
+  it("keeps no call log when recordCalls is off (long benchmarks)", async () => {
+    await useFake({ recordCalls: false });
+    await api.sendMessage({ chat_id: lan.id, text: "x" });
+    expect(fake.calls).toEqual([]);
+    expect(fake.messagesTo(lan.id)).toHaveLength(1);
+  });
+
   it("answers 401 to another token and 404 to an unknown method", async () => {
     const res = await fetch(`${fake.url}/bot1:other-token/getMe`, { method: "POST" });
     expect(res.status).toBe(401);

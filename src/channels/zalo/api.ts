@@ -202,7 +202,8 @@ const BLOCKED_WHEN: ReadonlyArray<{ code?: number; description?: RegExp }> = [
 /** Zalo's error code and description → what to do. Exported so the sender and tests share it. */
 export function classifyZaloError(code: number | undefined, description: string): ZaloErrorKind {
   if (code === 429) return "rate_limited";
-  if (code === undefined || code >= 500) return "transient";
+  // No answer, a server fault or the server's own timeout (408): worth another try later.
+  if (code === undefined || code >= 500 || code === 408) return "transient";
   const blocked = BLOCKED_WHEN.some(
     (rule) =>
       (rule.code === undefined || rule.code === code) &&
