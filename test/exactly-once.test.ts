@@ -137,7 +137,7 @@ describe("the database unavailable while an answer is saved", () => {
       expect(first.status).toBe(503);
       expect(h.recorder.texts()).toEqual([expect.stringContaining("chưa lưu được tin nhắn này")]);
       expect(await answerOf("1.1.1", "song-ma")).toBeNull();
-      expect(await h.db.processedUpdate.count({ where: { updateId: BigInt(update.update_id) } })).toBe(0);
+      expect(await h.db.processedUpdate.count({ where: { key: `tg:${update.update_id}` } })).toBe(0);
 
       // Telegram delivers it again once the database is back.
       h.recorder.clear();
@@ -166,7 +166,7 @@ describe("an update still running when the webhook answers", () => {
       const skip = h.recorder.button("Bỏ qua");
       const press = callbackUpdate(hoa, skip, 777);
       expect((await hook.post(press)).status).toBe(200);
-      const kept = await h.db.pendingUpdate.findUnique({ where: { updateId: BigInt(press.update_id) } });
+      const kept = await h.db.pendingUpdate.findUnique({ where: { key: `tg:${press.update_id}` } });
       expect(kept).not.toBeNull();
 
       // A new process on the same database (nothing of the old one in memory).

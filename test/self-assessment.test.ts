@@ -331,9 +331,9 @@ describe("robustness", () => {
     const row = await answerRow("2.3", "so-tu-phap");
     expect(row!.revisions).toHaveLength(0);
     // Recorded once, with the time the bot received it (read back through Prisma).
-    const recorded = await h.db.processedUpdate.findUnique({ where: { updateId: BigInt(update.update_id) } });
+    const recorded = await h.db.processedUpdate.findUnique({ where: { key: `tg:${update.update_id}` } });
     expect(recorded!.createdAt.getTime()).toBeGreaterThan(Date.now() - 60_000);
-    expect(await h.db.processedUpdate.count({ where: { updateId: BigInt(update.update_id) } })).toBe(1);
+    expect(await h.db.processedUpdate.count({ where: { key: `tg:${update.update_id}` } })).toBe(1);
   });
 
   it("refuses a stale button after a colleague changed the answer, and writes nothing", async () => {

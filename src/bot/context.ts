@@ -1,7 +1,8 @@
+import type { Readable } from "node:stream";
 import type { Context } from "grammy";
 import type { Config } from "../config.ts";
 import type { Campaign, Db } from "../db/client.ts";
-import type { KnownPerson, Standing } from "../domain/people.ts";
+import type { ChannelAccount, ChannelName, KnownPerson, Standing } from "../domain/people.ts";
 import type { I18n, Translate } from "../i18n.ts";
 import type { Logger } from "../logger.ts";
 import type { FileStore } from "../storage/file-store.ts";
@@ -17,7 +18,26 @@ export interface BotDeps {
   now?: () => Date;
 }
 
+/**
+ * The channel an update came from (Telegram, Zalo): who wrote it, its de-duplication key
+ * and how to fetch a file they sent. The features are the same on every channel; only
+ * these and the API behind `ctx.api` differ (src/bot/channel.ts, src/channels/zalo/).
+ */
+export interface Channel {
+  name: ChannelName;
+  /** The account that wrote this update; null when it is not from a person. */
+  accountOf(ctx: BotContext): ChannelAccount | null;
+  /** The update's key in the exactly-once record (src/db/exactly-once.ts). */
+  keyOf(ctx: BotContext): string;
+  /** A file the person sent, as a stream; throws DownloadFailed (src/bot/telegram-files.ts). */
+  openFile(ctx: BotContext, fileId: string): Promise<Readable>;
+  /** The largest file the bot may fetch from the channel; null: only the province's limit. */
+  downloadLimit: number | null;
+}
+
 export interface BotContextExtras {
+  /** Where this update came from. */
+  channel: Channel;
   config: Config;
   deps: BotDeps;
   /** Logger for this update (carries update_id). */

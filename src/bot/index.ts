@@ -5,7 +5,8 @@
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, type BotConfig, type Transformer } from "grammy";
 import type { Config } from "../config.ts";
-import type { BotContext, BotDeps } from "./context.ts";
+import { telegramChannel } from "./channel.ts";
+import type { BotContext, BotDeps, Channel } from "./context.ts";
 import { accessFeature } from "./features/access/index.ts";
 import { coordinatorFeature } from "./features/coordinator/index.ts";
 import { fallbackFeature } from "./features/fallback.ts";
@@ -36,10 +37,15 @@ export interface CreateBotOptions {
   botInfo?: BotConfig<BotContext>["botInfo"];
   /** API transformers installed before the bot's own (tests record calls here). */
   transformers?: Transformer[];
+  /** The channel the bot serves (default Telegram); Zalo runs the same bot with its own. */
+  channel?: Channel;
+  /** The token grammY is built with, when it is not Telegram's (the Zalo channel's bot). */
+  token?: string;
 }
 
 export function createBot(config: Config, deps: BotDeps, options: CreateBotOptions = {}): Bot<BotContext> {
-  const bot = new Bot<BotContext>(config.BOT_TOKEN, {
+  const channel = options.channel ?? telegramChannel;
+  const bot = new Bot<BotContext>(options.token ?? config.BOT_TOKEN, {
     botInfo: options.botInfo,
     client: { apiRoot: config.TELEGRAM_API_ROOT },
   });
@@ -51,6 +57,7 @@ export function createBot(config: Config, deps: BotDeps, options: CreateBotOptio
   bot.use(stripNulFromUpdates());
   bot.use((ctx, next) => {
     ctx.config = config;
+    ctx.channel = channel;
     ctx.deps = deps;
     ctx.now = now;
     // When the person sent it (Telegram's date, to the second): a message sent before a

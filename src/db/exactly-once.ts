@@ -1,6 +1,7 @@
 /**
- * Exactly-once handling of inbound updates (Telegram's update_id), across crashes and
- * several bot instances.
+ * Exactly-once handling of inbound updates, across crashes and several bot instances. An
+ * update is named by its channel's key: "tg:<update_id>" for Telegram, "zalo:<event>:<message
+ * id>" for Zalo (whose platform redelivers too).
  *
  * Telegram redelivers an update it does not know to be handled (a crash, a 5xx, a timeout).
  * Recording the id *before* handling, in a statement of its own, lost the update whenever the
@@ -26,7 +27,7 @@ import type { Db, Prisma } from "./client.ts";
 export type Tx = Prisma.TransactionClient;
 
 interface Delivery {
-  updateId: bigint;
+  key: string;
   /** A transaction that records the id has been started (and not rolled back). */
   claimed: boolean;
   /** The id is stored: by a committed transaction, or after handling. */
@@ -37,22 +38,25 @@ const deliveries = new AsyncLocalStorage<Delivery>();
 
 /** Another delivery of this update was handled first; nothing of this one is kept. */
 export class DuplicateDelivery extends Error {
-  constructor(readonly updateId: bigint) {
-    super(`update ${updateId} was already handled`);
+  constructor(readonly key: string) {
+    super(`update ${key} was already handled`);
     this.name = "DuplicateDelivery";
   }
 }
 
-/** Whether an update id has been handled (its effects committed, or its handling finished). */
-export async function wasHandled(db: Db, updateId: bigint): Promise<boolean> {
-  const rows = await db.$queryRaw<unknown[]>`SELECT 1 FROM "ProcessedUpdate" WHERE "updateId" = ${updateId}`;
+/** The key of a Telegram update. */
+export const telegramKey = (updateId: number | bigint) => `tg:${updateId}`;
+
+/** Whether an update has been handled (its effects committed, or its handling finished). */
+export async function wasHandled(db: Db, key: string): Promise<boolean> {
+  const rows = await db.$queryRaw<unknown[]>`SELECT 1 FROM "ProcessedUpdate" WHERE "key" = ${key}`;
   return rows.length > 0;
 }
 
 /** Inserts the id; false when it was there already. */
-async function insertId(db: Pick<Db, "$executeRaw">, updateId: bigint): Promise<boolean> {
+async function insertId(db: Pick<Db, "$executeRaw">, key: string): Promise<boolean> {
   const inserted = await db.$executeRaw`
-    INSERT INTO "ProcessedUpdate" ("updateId", "createdAt") VALUES (${updateId}, ${new Date()})
+    INSERT INTO "ProcessedUpdate" ("key", "createdAt") VALUES (${key}, ${new Date()})
     ON CONFLICT DO NOTHING`;
   return inserted > 0;
 }
@@ -62,16 +66,16 @@ async function insertId(db: Pick<Db, "$executeRaw">, updateId: bigint): Promise<
  * first transaction records the id, and an update whose handling wrote nothing is recorded
  * once `handle` has finished. Returns false when the update was a duplicate.
  */
-export async function handleOnce(db: Db, updateId: bigint, handle: () => Promise<void>): Promise<boolean> {
-  if (await wasHandled(db, updateId)) return false;
-  const delivery: Delivery = { updateId, claimed: false, recorded: false };
+export async function handleOnce(db: Db, key: string, handle: () => Promise<void>): Promise<boolean> {
+  if (await wasHandled(db, key)) return false;
+  const delivery: Delivery = { key, claimed: false, recorded: false };
   try {
     await deliveries.run(delivery, handle);
   } catch (e) {
-    if (e instanceof DuplicateDelivery && e.updateId === updateId) return false;
+    if (e instanceof DuplicateDelivery && e.key === key) return false;
     throw e;
   }
-  if (!delivery.recorded) await insertId(db, updateId);
+  if (!delivery.recorded) await insertId(db, key);
   return true;
 }
 
@@ -92,7 +96,7 @@ export async function transaction<T>(
   delivery.claimed = true;
   try {
     const result = await db.$transaction(async (tx) => {
-      if (!(await insertId(tx, delivery.updateId))) throw new DuplicateDelivery(delivery.updateId);
+      if (!(await insertId(tx, delivery.key))) throw new DuplicateDelivery(delivery.key);
       return fn(tx);
     }, options);
     delivery.recorded = true;

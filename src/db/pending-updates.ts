@@ -9,19 +9,20 @@
  */
 import type { Db } from "./client.ts";
 
-export async function keepPendingUpdate(db: Db, update: { update_id: number }): Promise<void> {
+/** Keeps an update (a Telegram update, a Zalo event) under its key until it is handled. */
+export async function keepPendingUpdate(db: Db, key: string, channel: string, body: unknown): Promise<void> {
   await db.$executeRaw`
-    INSERT INTO "PendingUpdate" ("updateId", "body", "receivedAt")
-    VALUES (${BigInt(update.update_id)}, ${JSON.stringify(update)}, ${new Date()})
+    INSERT INTO "PendingUpdate" ("key", "channel", "body", "receivedAt")
+    VALUES (${key}, ${channel}, ${JSON.stringify(body)}, ${new Date()})
     ON CONFLICT DO NOTHING`;
 }
 
-export async function dropPendingUpdate(db: Db, updateId: number | bigint): Promise<void> {
-  await db.$executeRaw`DELETE FROM "PendingUpdate" WHERE "updateId" = ${BigInt(updateId)}`;
+export async function dropPendingUpdate(db: Db, key: string): Promise<void> {
+  await db.$executeRaw`DELETE FROM "PendingUpdate" WHERE "key" = ${key}`;
 }
 
 export interface PendingUpdate {
-  updateId: bigint;
+  key: string;
   body: string;
 }
 
@@ -30,19 +31,23 @@ export interface PendingUpdate {
  * (never claimed, or claimed more than `olderThanMs` ago), oldest first. A claim is a
  * conditional update, so two instances never take the same row at once.
  */
-export async function claimPendingUpdates(db: Db, olderThanMs: number, limit = 50): Promise<PendingUpdate[]> {
+export async function claimPendingUpdates(
+  db: Db,
+  channel: string,
+  olderThanMs: number,
+  limit = 50,
+): Promise<PendingUpdate[]> {
   const before = new Date(Date.now() - olderThanMs);
-  const rows = await db.$queryRaw<{ updateId: bigint | number; body: string }[]>`
-    SELECT "updateId", "body" FROM "PendingUpdate"
-    WHERE "receivedAt" < ${before} AND ("claimedAt" IS NULL OR "claimedAt" < ${before})
-    ORDER BY "updateId" LIMIT ${limit}`;
+  const rows = await db.$queryRaw<{ key: string; body: string }[]>`
+    SELECT "key", "body" FROM "PendingUpdate"
+    WHERE "channel" = ${channel} AND "receivedAt" < ${before} AND ("claimedAt" IS NULL OR "claimedAt" < ${before})
+    ORDER BY "receivedAt", "key" LIMIT ${limit}`;
   const claimed: PendingUpdate[] = [];
   for (const row of rows) {
-    const updateId = BigInt(row.updateId);
     const n = await db.$executeRaw`
       UPDATE "PendingUpdate" SET "claimedAt" = ${new Date()}
-      WHERE "updateId" = ${updateId} AND ("claimedAt" IS NULL OR "claimedAt" < ${before})`;
-    if (n === 1) claimed.push({ updateId, body: row.body });
+      WHERE "key" = ${row.key} AND ("claimedAt" IS NULL OR "claimedAt" < ${before})`;
+    if (n === 1) claimed.push({ key: row.key, body: row.body });
   }
   return claimed;
 }

@@ -19,7 +19,7 @@ import type { Update } from "grammy/types";
 import type { BotContext } from "../bot/index.ts";
 import { UpdateNotHandled } from "../bot/middlewares/error-boundary.ts";
 import type { Db } from "../db/client.ts";
-import { wasHandled } from "../db/exactly-once.ts";
+import { telegramKey, wasHandled } from "../db/exactly-once.ts";
 import { claimPendingUpdates, dropPendingUpdate, keepPendingUpdate } from "../db/pending-updates.ts";
 import { personOfAccount } from "../domain/people.ts";
 import { formatDateTime } from "../domain/time.ts";
@@ -145,7 +145,7 @@ export function webhookHandler(options: WebhookOptions) {
       // Still running: keep it before promising Telegram it is ours.
       let kept = false;
       try {
-        await keepPendingUpdate(db, u);
+        await keepPendingUpdate(db, telegramKey(u.update_id), "telegram", u);
         kept = true;
         answer(res, 200);
       } catch (e) {
@@ -155,7 +155,7 @@ export function webhookHandler(options: WebhookOptions) {
       // The slot is held until the handling ends: the gate bounds work, not requests.
       const outcome = await handling;
       if (!kept) return;
-      if (outcome === "done") await dropPendingUpdate(db, u.update_id).catch(() => {});
+      if (outcome === "done") await dropPendingUpdate(db, telegramKey(u.update_id)).catch(() => {});
       else logger.warn({ update_id: u.update_id }, "slow update failed; it stays pending and is tried again");
     });
   };
@@ -180,15 +180,15 @@ export async function replayPendingUpdates(
 ): Promise<number> {
   const { db, logger } = deps;
   let handled = 0;
-  for (const pending of await claimPendingUpdates(db, olderThanMs)) {
+  for (const pending of await claimPendingUpdates(db, "telegram", olderThanMs)) {
     try {
       const update = JSON.parse(pending.body) as Update;
-      if (await wasHandled(db, pending.updateId)) await tellSavedAfterCrash(bot, update, deps);
+      if (await wasHandled(db, pending.key)) await tellSavedAfterCrash(bot, update, deps);
       else await bot.handleUpdate(update);
-      await dropPendingUpdate(db, pending.updateId);
+      await dropPendingUpdate(db, pending.key);
       handled++;
     } catch (e) {
-      logger.warn({ err: e, update_id: Number(pending.updateId) }, "pending update failed again; will retry");
+      logger.warn({ err: e, key: pending.key }, "pending update failed again; will retry");
     }
   }
   if (handled > 0) logger.info({ handled }, "pending updates handled after a restart");

@@ -16,7 +16,7 @@ import type { BotContext } from "../context.ts";
  */
 export function onceOnly() {
   return async (ctx: BotContext, next: NextFunction) => {
-    const handled = await handleOnce(ctx.deps.db, BigInt(ctx.update.update_id), next);
+    const handled = await handleOnce(ctx.deps.db, ctx.channel.keyOf(ctx), next);
     if (handled) return;
     ctx.logger.info("duplicate update dropped");
     if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {});
@@ -30,6 +30,7 @@ export function onceOnly() {
 
 /** The person's language (the person loader has not run for a dropped update). */
 async function localeOf(ctx: BotContext): Promise<string> {
-  const person = ctx.from ? await personOfAccount(ctx.deps.db, "telegram", String(ctx.from.id)) : null;
+  const account = ctx.channel.accountOf(ctx);
+  const person = account ? await personOfAccount(ctx.deps.db, account.channel, account.externalId) : null;
   return person?.locale ?? ctx.config.DEFAULT_LOCALE;
 }

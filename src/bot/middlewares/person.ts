@@ -1,5 +1,5 @@
 import type { NextFunction } from "grammy";
-import { activeCampaign, ensurePerson, standingOf, telegramAccount } from "../../domain/people.ts";
+import { activeCampaign, ensurePerson, standingOf } from "../../domain/people.ts";
 import type { BotContext } from "../context.ts";
 
 /**
@@ -9,10 +9,11 @@ import type { BotContext } from "../context.ts";
  */
 export function loadPerson() {
   return async (ctx: BotContext, next: NextFunction) => {
-    if (!ctx.from || ctx.from.is_bot) return;
+    const account = ctx.channel.accountOf(ctx);
+    if (!account) return;
     const { db, i18n } = ctx.deps;
     const [person, campaign] = await Promise.all([
-      ensurePerson(db, telegramAccount(ctx.from), ctx.config.DEFAULT_LOCALE),
+      ensurePerson(db, account, ctx.config.DEFAULT_LOCALE),
       activeCampaign(db),
     ]);
     ctx.person = person;

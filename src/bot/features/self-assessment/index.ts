@@ -46,7 +46,7 @@ import { maxFileBytes } from "../../../storage/index.ts";
 import type { BotContext } from "../../context.ts";
 import { linkFor } from "../../links.ts";
 import { replyLong, sendLong } from "../../messages.ts";
-import { DownloadFailed, openTelegramFile, TELEGRAM_DOWNLOAD_LIMIT } from "../../telegram-files.ts";
+import { DownloadFailed } from "../../telegram-files.ts";
 import { type AssessmentAction, parseAction } from "./callback-data.ts";
 import {
   areaListView,
@@ -521,7 +521,8 @@ selfAssessmentFeature.on(["message:document", "message:photo"], async (ctx, next
     const [size, max] = [fileSize(ctx, sent.size), fileSize(ctx, maxBytes)];
     return void (await say(ctx, ctx.t("assessment.evidence_too_large", { name, size, max })));
   }
-  if (sent.size !== null && sent.size > TELEGRAM_DOWNLOAD_LIMIT) {
+  const channelLimit = ctx.channel.downloadLimit;
+  if (sent.size !== null && channelLimit !== null && sent.size > channelLimit) {
     const link = await uploadLink(ctx, scope, question);
     return void (await say(
       ctx,
@@ -531,14 +532,10 @@ selfAssessmentFeature.on(["message:document", "message:photo"], async (ctx, next
   await guarded(ctx, async () => {
     let stream: Readable;
     try {
-      stream = await openTelegramFile(
-        ctx.api,
-        { token: ctx.config.BOT_TOKEN, apiRoot: ctx.config.TELEGRAM_API_ROOT },
-        sent.fileId,
-      );
+      stream = await ctx.channel.openFile(ctx, sent.fileId);
     } catch (e) {
       if (!(e instanceof DownloadFailed)) throw e;
-      ctx.logger.warn({ reason: e.reason }, "evidence file could not be downloaded from Telegram");
+      ctx.logger.warn({ reason: e.reason, channel: ctx.channel.name }, "evidence file could not be downloaded");
       const link = await uploadLink(ctx, scope, question);
       await say(ctx, ctx.t(`assessment.evidence_download_${e.reason}`, { name, url: link.url }));
       return;
@@ -550,7 +547,7 @@ selfAssessmentFeature.on(["message:document", "message:photo"], async (ctx, next
       {
         stream,
         fileName: sent.fileName,
-        source: "telegram",
+        source: ctx.channel.name,
         note: ctx.message.caption?.trim() || null,
         fileId: sent.fileId,
         fileUniqueId: sent.fileUniqueId,
