@@ -93,6 +93,23 @@ const fields = {
     .max(720, "hours, 1 to 720")
     .default(24),
   TELEGRAM_API_ROOT: z.url({ error: "a URL such as https://api.telegram.org" }).default("https://api.telegram.org"),
+  /** The Zalo bot's token from Zalo's Bot Creator (<id>:<secret>); empty: Zalo off. */
+  ZALO_BOT_TOKEN: z
+    .string()
+    .regex(/^[\w-]+:[\w-]{8,}$/, "the Zalo bot token from Bot Creator, like 1234567890:AbCd…")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  ZALO_MODE: z.enum(["polling", "webhook"], { error: '"polling" or "webhook"' }).default("polling"),
+  /** The HTTPS address Zalo posts events to (a path on this bot's server). */
+  ZALO_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: "an https URL Zalo can reach" }).optional(),
+  /** Zalo sends it back in X-Bot-Api-Secret-Token with each event (8 to 256 characters). */
+  ZALO_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{8,256}$/, "8 to 256 characters of A-Z, a-z, 0-9, _ and -")
+    .optional(),
+  ZALO_API_ROOT: z
+    .url({ error: "a URL such as https://bot-api.zaloplatforms.com" })
+    .default("https://bot-api.zaloplatforms.com"),
   COORDINATOR_IDS: telegramIdList,
   TZ: z
     .string()
@@ -159,6 +176,14 @@ function withFilesDir<C extends { DATABASE_URL: string; FILES_DIR?: string | und
 }
 
 const BotSettings = z.object(fields).superRefine((c, ctx) => {
+  if (c.ZALO_BOT_TOKEN && c.ZALO_MODE === "webhook") {
+    for (const [key, what] of [
+      ["ZALO_WEBHOOK_URL", "required when ZALO_MODE=webhook"],
+      ["ZALO_WEBHOOK_SECRET", "required when ZALO_MODE=webhook (8+ characters)"],
+    ] as const) {
+      if (!c[key]) ctx.addIssue({ code: "custom", path: [key], message: what });
+    }
+  }
   if (c.BOT_MODE !== "webhook") return;
   if (!c.WEBHOOK_URL)
     ctx.addIssue({

@@ -1,0 +1,147 @@
+/**
+ * The same scenarios as on Telegram, on Zalo through the fake Zalo Bot API (which refuses
+ * markup, buttons and texts over 2,000 characters): linking by invite, an area by numbers,
+ * keywords and typed answers, a stale number, an evidence photo, stickers, group chats,
+ * a duplicate event, and a coordinator's status. On both databases (TEST_DATABASE_URL).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createInvites } from "../../src/domain/invites.ts";
+import { jpeg } from "../storage/samples.ts";
+import { createHarness, type Harness } from "../support/harness.ts";
+import { type ZaloSide, zaloSide } from "../support/zalo.ts";
+
+describe("the bot on Zalo", () => {
+  let h: Harness;
+  let z: ZaloSide;
+  const minh = { id: "8001000000000000001", display_name: "Lò Văn Minh" };
+  const thuy = { id: "8001000000000000009", display_name: "Nguyễn Thị Bích Thủy" };
+
+  const answerOf = async (code: string) => {
+    const person = await h.db.personChannel.findUniqueOrThrow({
+      where: { channel_externalId: { channel: "zalo", externalId: minh.id } },
+    });
+    return h.db.answer.findFirst({
+      where: { question: { code }, unit: { code: "song-ma" }, answeredById: person.personId },
+    });
+  };
+
+  beforeAll(async () => {
+    h = await createHarness();
+    await h.openSelfAssessment();
+    z = await zaloSide(h);
+  });
+  afterAll(async () => {
+    await z?.close();
+    await h?.close();
+  });
+
+  it("links an officer who types MOI <code>: the reply names the unit and the role", async () => {
+    const unit = await h.unit("song-ma");
+    const [invite] = await createInvites(h.db, { campaignId: h.campaign.id, role: "OFFICER", unitIds: [unit.id] });
+    const [reply] = await z.send(minh, `MOI ${invite!.code}`);
+    expect(reply).toContain("✅ Đã liên kết thành công!");
+    expect(reply).toContain("Đồng chí là cán bộ đầu mối của Ủy ban nhân dân huyện Sông Mã");
+    // The account is stored as a Zalo one.
+    const account = await h.db.personChannel.findUniqueOrThrow({
+      where: { channel_externalId: { channel: "zalo", externalId: minh.id } },
+      include: { person: true },
+    });
+    expect(account).toMatchObject({ chatId: minh.id, person: { displayName: "Lò Văn Minh" } });
+  });
+
+  it("lists the areas as numbered choices, and a number opens one", async () => {
+    const [areas] = await z.send(minh, "tudanhgia");
+    expect(areas).toContain("Tự đánh giá, chấm điểm CCHC — Ủy ban nhân dân huyện Sông Mã");
+    expect(areas).toContain("1. ⬜ 1. Công tác chỉ đạo, điều hành\n2. ⬜ 2. Cải cách thể chế");
+    expect(areas).toContain("7. ⬜ 7. Hiện đại hóa hành chính\n— gõ số để chọn");
+    const [question] = await z.send(minh, "1");
+    expect(question).toContain("Lĩnh vực 1 · Câu 1.1.1 (1/11)");
+    expect(question).toContain("Gõ «không ban hành»: Không ban hành");
+    expect(question).toContain("Gõ «tiếp»: Bỏ qua ➡️");
+    expect(question).not.toContain("gõ số để chọn");
+  });
+
+  it("takes a typed number as the answer where the question expects one, never as a menu choice", async () => {
+    // 1.1.1 expects a date: "1" is a wrong date, not a choice.
+    expect(await z.send(minh, "1")).toEqual(["Vui lòng nhập ngày theo dạng ngày/tháng/năm, ví dụ 15/03/2019."]);
+    const [saved] = await z.send(minh, "15/01/2019");
+    expect(saved).toContain("✅ Đã lưu câu 1.1.1: 15/01/2019 — 1/1 điểm.");
+    expect((await answerOf("1.1.1"))?.value).toBe("2019-01-15");
+  });
+
+  it("moves with keywords, with or without diacritics", async () => {
+    const [previous] = await z.send(minh, "lui");
+    expect(previous).toContain("Câu 1.1.1");
+    const [next] = await z.send(minh, "Tiếp");
+    expect(next).toContain("Câu 1.1.2");
+    const [saved] = await z.send(minh, "85,5 %");
+    expect(saved).toContain("✅ Đã lưu câu 1.1.2: 85,5% — 1,5/2,5 điểm.");
+    // Evidence is asked for: correcting is a numbered choice, the rest keywords.
+    expect(saved).toContain("1. ✏️ Sửa câu trả lời\n— gõ số để chọn");
+    expect(saved).toContain("Gõ «giải trình»: 📝 Giải trình\nGõ «tiếp»: Câu sau ➡️");
+    const [onward] = await z.send(minh, "cau sau");
+    expect(onward).toContain("Câu 1.2 (3/11)");
+    // A count: "3 báo cáo" is the answer.
+    const [count] = await z.send(minh, "3 báo cáo");
+    expect(count).toContain("✅ Đã lưu câu 1.2: 3");
+    expect((await answerOf("1.2"))?.value).toBe("3");
+  });
+
+  it("refuses a number that is not among the choices shown, and shows them again", async () => {
+    await z.send(minh, "tudanhgia");
+    const [refused] = await z.send(minh, "9");
+    expect(refused).toContain("Không có lựa chọn số 9 (đang có 7 lựa chọn).");
+    expect(refused).toContain("7. ");
+    // Nothing was answered with it.
+    expect(await h.db.answer.count({ where: { value: "9" } })).toBe(0);
+  });
+
+  it("keeps an evidence photo the officer sends, downloaded at once", async () => {
+    await z.send(minh, "1");
+    const bytes = jpeg();
+    const [saved] = await z.sendPhoto(minh, bytes, "Ảnh hội nghị");
+    expect(saved).toContain("📎 Đã nhận tệp");
+    const row = await h.db.evidence.findFirstOrThrow({ where: { source: "zalo" } });
+    expect(row).toMatchObject({ mimeType: "image/jpeg", size: bytes.length, note: "Ảnh hội nghị" });
+    // The address Zalo gave is not needed any more: the province holds its copy.
+    z.fake.expirePhotos();
+    expect(await h.store.get(row.storageKey!)).not.toBeNull();
+  });
+
+  it("answers stickers and voice with what it understands, and ignores group chats unless asked", async () => {
+    expect(await z.deliver(z.fake.userSendsSticker(minh), minh.id)).toEqual([
+      expect.stringContaining("Bot chỉ đọc được tin nhắn chữ và ảnh."),
+    ]);
+    expect(await z.deliver(z.fake.userSendsVoice(minh), minh.id)).toHaveLength(1);
+    const group = { id: "g-1", chat_type: "GROUP" as const };
+    expect(await z.deliver(z.fake.userSends(minh, "xin chào", { chat: group }), "g-1")).toEqual([]);
+    expect(await z.deliver(z.fake.userSends(minh, "/help", { chat: group }), "g-1")).toHaveLength(1);
+    expect(await z.deliver({ event_name: "message.reaction.received", message: {} }, minh.id)).toEqual([]);
+  });
+
+  it("handles an event delivered twice once", async () => {
+    const event = z.fake.userSends(minh, "/tudanhgia");
+    await z.deliver(event, minh.id);
+    const before = await h.db.processedUpdate.count();
+    const again = await z.deliver(event, minh.id);
+    expect(again.join("\n")).toContain("đã được lưu");
+    expect(await h.db.processedUpdate.count()).toBe(before);
+  });
+
+  it("answers a coordinator's command and plain question, in text only", async () => {
+    const [invite] = await createInvites(h.db, { campaignId: h.campaign.id, role: "COORDINATOR", unitIds: [] });
+    await z.send(thuy, `/start ${invite!.code}`);
+    const [progress] = await z.send(thuy, "tiendo");
+    expect(progress).toContain("Sông Mã");
+    const [plain] = await z.send(thuy, "có bao nhiêu đơn vị nộp đủ rồi?");
+    expect(plain).toBeTruthy();
+  });
+
+  it("never sends Zalo what it refuses: markup, buttons, over 2,000 characters", () => {
+    expect(z.fake.violations).toEqual([]);
+    for (const m of [...z.fake.messagesTo(minh.id), ...z.fake.messagesTo(thuy.id)]) {
+      expect((m.text ?? "").length).toBeLessThanOrEqual(2000);
+      expect(m.text ?? "").not.toMatch(/<\/?(b|i|a|code)\b|&amp;|&lt;/);
+    }
+  });
+});
