@@ -5,6 +5,8 @@
 import { join } from "node:path";
 import type { Bot } from "grammy";
 import { type BotContext, type CreateBotOptions, createBot } from "./bot/index.ts";
+import { createZaloApi } from "./channels/zalo/api.ts";
+import { createZaloChannel, type ZaloChannel } from "./channels/zalo/index.ts";
 import type { Config } from "./config.ts";
 import { type Database, openDatabase } from "./db/client.ts";
 import { forgetOldUpdates } from "./db/exactly-once.ts";
@@ -29,6 +31,8 @@ export interface App {
   i18n: I18n;
   logger: Logger;
   bot: Bot<BotContext>;
+  /** The Zalo channel (the same bot on Zalo), when ZALO_BOT_TOKEN is set. */
+  zalo: ZaloChannel | null;
 }
 
 export interface BootstrapOptions extends CreateBotOptions {
@@ -61,8 +65,16 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
   await forgetOldUpdates(database.db, new Date());
   const i18n = createI18n(config.DEFAULT_LOCALE);
   const store = createFileStore(config, database);
-  const bot = createBot(config, { db: database.db, logger, i18n, store, now: options.now }, options);
-  return { config, database, store, i18n, logger, bot };
+  const deps = { db: database.db, logger, i18n, store, now: options.now };
+  const bot = createBot(config, deps, options);
+  const zalo = config.ZALO_BOT_TOKEN
+    ? createZaloChannel({
+        config,
+        deps,
+        zalo: createZaloApi({ token: config.ZALO_BOT_TOKEN, apiRoot: config.ZALO_API_ROOT }),
+      })
+    : null;
+  return { config, database, store, i18n, logger, bot, zalo };
 }
 
 /**
@@ -76,6 +88,7 @@ export function startAppJobs(app: App, options: Partial<JobsOptions> = {}): Jobs
     i18n: app.i18n,
     logger: app.logger,
     store: app.store,
+    zaloApi: app.zalo?.bot.api,
     ...options,
   });
 }

@@ -43,6 +43,7 @@ const REDACTED_PATHS = [
   "*.password",
   "*.authorization",
   'headers["x-telegram-bot-api-secret-token"]',
+  'headers["x-bot-api-secret-token"]',
 ];
 
 /** Lines of a stack kept: where it happened, not the whole framework below. */

@@ -7,6 +7,7 @@ import type { Server } from "node:http";
 import { type App, appWebRoutes, bootstrap, startAppJobs } from "./app.ts";
 import { setDefaultMenus } from "./bot/commands.ts";
 import { startPolling } from "./bot/polling.ts";
+import { createZaloApi } from "./channels/zalo/api.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { DatabaseConnectError } from "./db/pg-connection.ts";
 import { warmAnswerTotals } from "./domain/status.ts";
@@ -35,9 +36,15 @@ async function main() {
     }
     throw e;
   }
-  const { bot, database, logger, i18n } = app;
+  const { bot, database, logger, i18n, zalo } = app;
   await bot.init();
   await setDefaultMenus(bot.api, i18n, config.DEFAULT_LOCALE);
+  // The pages signed links open, and Zalo's webhook when Zalo posts to this server.
+  const zaloPath = zalo && config.ZALO_MODE === "webhook" ? new URL(config.ZALO_WEBHOOK_URL!).pathname : null;
+  const pages = appWebRoutes(app);
+  const zaloRoute = zalo && zaloPath ? zalo.route(zaloPath) : null;
+  const web: typeof pages = async (req, res, path) =>
+    (zaloRoute !== null && (await zaloRoute(req, res, path))) || pages(req, res, path);
 
   let stopPolling: (() => Promise<void>) | null = null;
   let stopReplay: (() => void) | null = null;
@@ -55,7 +62,7 @@ async function main() {
       ping: database.ping,
       logger,
       maxConcurrentUpdates: config.WEBHOOK_MAX_CONNECTIONS,
-      web: appWebRoutes(app),
+      web,
     });
     const port = await listen(server, config.PORT, config.HOST);
     await bot.api.setWebhook(webhookUrl.href, {
@@ -79,12 +86,36 @@ async function main() {
     timer.unref();
     stopReplay = () => clearInterval(timer);
   } else {
-    server = createHttpServer({ ping: database.ping, logger, web: appWebRoutes(app) });
+    server = createHttpServer({ ping: database.ping, logger, web });
     const port = await listen(server, config.PORT, config.HOST);
     await bot.api.deleteWebhook();
     const runner = startPolling(bot, logger);
     stopPolling = () => runner.stop();
     ready = () => logger.info({ port, bot: bot.botInfo.username }, "polling mode: started (health check on /healthz)");
+  }
+
+  // Zalo: events by webhook (the route above) or by long polling, and those a dead
+  // process kept but did not finish, now and every minute.
+  let stopZalo: (() => Promise<void>) | null = null;
+  if (zalo) {
+    const zaloApi = createZaloApi({ token: config.ZALO_BOT_TOKEN!, apiRoot: config.ZALO_API_ROOT });
+    if (zaloPath) {
+      await zaloApi.setWebhook({ url: config.ZALO_WEBHOOK_URL!, secret_token: config.ZALO_WEBHOOK_SECRET! });
+    } else {
+      await zaloApi.deleteWebhook();
+    }
+    const poller = zaloPath ? null : zalo.poll();
+    const replayZalo = () =>
+      zalo.replayPending().catch((err) => logger.warn({ err }, "could not read pending Zalo events"));
+    void replayZalo();
+    const zaloTimer = setInterval(replayZalo, 60_000);
+    zaloTimer.unref();
+    stopZalo = async () => {
+      clearInterval(zaloTimer);
+      await poller?.stop();
+      await zalo.idle();
+    };
+    logger.info({ mode: zaloPath ? "webhook" : "polling" }, "zalo channel started");
   }
 
   // Notices (sender) and reminders (planner) run in this process, with the bot.
@@ -102,6 +133,7 @@ async function main() {
       process.exit(1);
     }, 20_000).unref();
     await stopPolling?.();
+    await stopZalo?.();
     stopReplay?.();
     await closeServer(server);
     // Sends in flight finish; claimed notices not sent yet go back to the outbox.

@@ -23,6 +23,7 @@ export function secretsOf(config: {
   WEBHOOK_SECRET?: string;
   DATABASE_URL?: string;
   ZALO_BOT_TOKEN?: string;
+  ZALO_WEBHOOK_SECRET?: string;
 }): string[] {
   const values: string[] = [];
   for (const token of [config.BOT_TOKEN, config.ZALO_BOT_TOKEN]) {
@@ -31,7 +32,7 @@ export function secretsOf(config: {
     const half = token.slice(token.indexOf(":") + 1);
     if (half !== token) values.push(half);
   }
-  if (config.WEBHOOK_SECRET) values.push(config.WEBHOOK_SECRET);
+  for (const secret of [config.WEBHOOK_SECRET, config.ZALO_WEBHOOK_SECRET]) if (secret) values.push(secret);
   const url = config.DATABASE_URL;
   if (url && /^postgres(ql)?:\/\//i.test(url)) {
     try {

@@ -60,7 +60,15 @@ describe.each(["local", "database"] as const)("evidence files in the %s store", 
     await h.openSelfAssessment();
     await link(minh, "song-ma");
     await link(lan, "so-tu-phap");
-    const app = { database: h.database, i18n: h.i18n, logger: h.logger, config: h.config, store: h.store, bot: h.bot };
+    const app = {
+      database: h.database,
+      i18n: h.i18n,
+      logger: h.logger,
+      config: h.config,
+      store: h.store,
+      bot: h.bot,
+      zalo: null,
+    };
     server = createHttpServer({ ping: h.database.ping, logger: h.logger, web: appWebRoutes(app as App) });
     base = `http://127.0.0.1:${await listen(server, 0, "127.0.0.1")}`;
   });

@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type FakeBotApi, startFakeBotApi } from "../src/dev/fake-bot-api.ts";
+import { startFakeZaloApi } from "../src/dev/fake-zalo-api.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
 import { tempDir } from "./support/temp.ts";
 
@@ -98,5 +99,28 @@ describe("npm start", () => {
     });
     child!.kill("SIGINT");
     expect(await run.exited).toBe(0);
+  });
+
+  it("with ZALO_BOT_TOKEN also serves Zalo: polls its events and answers there, in text", async () => {
+    const zalo = await startFakeZaloApi({ token: "2000000000000000001:main-zalo-secret-xyz" });
+    try {
+      const run = await start({
+        BOT_MODE: "polling",
+        PORT: "0",
+        ZALO_BOT_TOKEN: "2000000000000000001:main-zalo-secret-xyz",
+        ZALO_API_ROOT: zalo.url,
+      });
+      await run.waitFor("zalo channel started");
+      zalo.userSends({ id: "900100", display_name: "Lò Văn Minh" }, "help");
+      const [reply] = await zalo.waitForMessages("900100", 1, 10_000);
+      expect(reply!.text).toContain("Các lệnh");
+      expect(zalo.violations).toEqual([]);
+      // The token is nowhere in what the process wrote.
+      expect(run.log()).not.toContain("main-zalo-secret-xyz");
+      child!.kill("SIGTERM");
+      expect(await run.exited).toBe(0);
+    } finally {
+      await zalo.close();
+    }
   });
 });

@@ -36,6 +36,8 @@ export interface JobsOptions {
   logger: Logger;
   /** Default: an Api of its own on TELEGRAM_API_ROOT, with a 30 s timeout. */
   api?: Api;
+  /** The Zalo channel's bot API, when Zalo is on: notices reach people there too. */
+  zaloApi?: Api;
   /** With it, evidence sent before copies were kept is fetched into it (evidence-backfill.ts). */
   store?: FileStore;
   now?: () => Date;
@@ -50,6 +52,7 @@ export function startJobs(options: JobsOptions): Jobs {
   const sender = new NoticeSender({
     db,
     api,
+    zaloApi: options.zaloApi,
     i18n: options.i18n,
     logger,
     timeZone: config.TZ,

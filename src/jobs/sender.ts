@@ -23,6 +23,7 @@
 import { hostname } from "node:os";
 import { type Api, GrammyError, HttpError, InlineKeyboard } from "grammy";
 import { noticeButtons } from "../bot/features/schedule/callback-data.ts";
+import { ZaloApiError } from "../channels/zalo/api.ts";
 import type { Db, Prisma } from "../db/client.ts";
 import { isTransientDbError } from "../db/errors.ts";
 import {
@@ -39,7 +40,13 @@ import type { Logger } from "../logger.ts";
 
 export interface SenderOptions {
   db: Db;
+  /** Telegram's Bot API. */
   api: Api;
+  /**
+   * The Zalo channel's bot API (src/channels/zalo/bridge.ts renders the same call for Zalo):
+   * with it, notices also go to people whose channel is Zalo.
+   */
+  zaloApi?: Api;
   i18n: I18n;
   logger: Logger;
   timeZone: string;
@@ -91,9 +98,13 @@ interface Claimed {
   notice: Prisma.NoticeGetPayload<{ select: typeof CLAIMED_FIELDS }>;
 }
 
+/**
+ * One pacer for every channel: Telegram allows about 30 messages/s; Zalo publishes no limit,
+ * so its messages are paced as conservatively (one budget shared by both).
+ */
 const PACER_KEY = "telegram";
-/** The channels this sender delivers on. */
-const SENDS_ON = ["telegram"] as const;
+/** Zalo's rate-limit answer carries no retry_after: wait this long before trying again. */
+const ZALO_RETRY_AFTER_S = 5;
 const BACKOFF_MAX_MS = 10 * 60_000;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
@@ -119,6 +130,12 @@ export function classifySendError(e: unknown): Outcome {
     return { kind: "permanent", error };
   }
   if (e instanceof HttpError) return { kind: "transient", error: `network: ${networkCodeOf(e.error)}` };
+  if (e instanceof ZaloApiError) {
+    // Its description is already redacted (src/channels/zalo/api.ts).
+    const error = `zalo ${e.error_code ?? "network"}: ${e.description}`.slice(0, 500);
+    if (e.kind === "rate_limited") return { kind: "rate_limited", retryAfterS: ZALO_RETRY_AFTER_S, error };
+    return { kind: e.kind, error };
+  }
   return { kind: "transient", error: `internal: ${e instanceof Error ? e.name : typeof e}` };
 }
 
@@ -134,6 +151,8 @@ function networkCodeOf(e: unknown): string {
 
 export class NoticeSender {
   readonly id: string;
+  /** The channels this sender delivers on. */
+  private readonly sendsOn: readonly string[];
   private readonly db: Db;
   private readonly provider: "sqlite" | "postgresql";
   private readonly now: () => Date;
@@ -161,6 +180,7 @@ export class NoticeSender {
   readonly stats = { sent: 0, failed: 0, retried: 0, rateLimited: 0, reclaimed: 0 };
 
   constructor(private readonly o: SenderOptions) {
+    this.sendsOn = o.zaloApi ? ["telegram", "zalo"] : ["telegram"];
     this.db = o.db;
     this.provider =
       (o.db as unknown as { _activeProvider?: string })._activeProvider === "postgresql" ? "postgresql" : "sqlite";
@@ -446,15 +466,20 @@ export class NoticeSender {
       t("notices.ack_button"),
       noticeButtons.encode({ kind: "ack", noticeId: notice.id }),
     );
-    const account = deliveryAccount(notice.recipient.channels, notice.recipient.preferredChannel, SENDS_ON);
+    const account = deliveryAccount(notice.recipient.channels, notice.recipient.preferredChannel, this.sendsOn);
     if (!account) {
       await this.finish(c.id, { status: "FAILED", lastError: "no account on a channel this sender serves" });
       this.stats.failed++;
       return;
     }
     try {
-      // Telegram chat ids are numbers (kept as text beside other channels' string ids).
-      const message = await this.o.api.sendMessage(Number(account.chatId), text, {
+      // Telegram chat ids are numbers (kept as text beside other channels' string ids);
+      // Zalo's are strings, and its bridge renders the button as the keyword «đã nhận».
+      const [api, chatId] =
+        account.channel === "zalo" && this.o.zaloApi
+          ? [this.o.zaloApi, account.chatId as unknown as number]
+          : [this.o.api, Number(account.chatId)];
+      const message = await api.sendMessage(chatId, text, {
         parse_mode: "HTML",
         link_preview_options: { is_disabled: true },
         reply_markup: keyboard,

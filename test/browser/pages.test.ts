@@ -165,6 +165,7 @@ for (const fileStorage of ["local", "database"] as const) {
         config: h.config,
         store: h.store,
         bot: h.bot,
+        zalo: null,
       };
       server = createHttpServer({ ping: h.database.ping, logger: h.logger, web: appWebRoutes(app as App) });
       base = `http://127.0.0.1:${await listen(server, 0, "127.0.0.1")}`;

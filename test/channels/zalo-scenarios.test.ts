@@ -4,10 +4,14 @@
  * keywords and typed answers, a stale number, an evidence photo, stickers, group chats,
  * a duplicate event, and a coordinator's status. On both databases (TEST_DATABASE_URL).
  */
+import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInvites } from "../../src/domain/invites.ts";
+import { enqueueNotices } from "../../src/domain/notices.ts";
+import { closeServer, createHttpServer, listen } from "../../src/server/http.ts";
 import { jpeg } from "../storage/samples.ts";
 import { createHarness, type Harness } from "../support/harness.ts";
+import { testSender } from "../support/sender.ts";
 import { type ZaloSide, zaloSide } from "../support/zalo.ts";
 
 describe("the bot on Zalo", () => {
@@ -137,11 +141,106 @@ describe("the bot on Zalo", () => {
     expect(plain).toBeTruthy();
   });
 
+  it("delivers a notice once, on the channel the person used last, and takes «đã nhận» as the acknowledgement", async () => {
+    const account = await h.db.personChannel.findUniqueOrThrow({
+      where: { channel_externalId: { channel: "zalo", externalId: minh.id } },
+    });
+    // Minh is on Telegram too, from before: Zalo is the channel he used last.
+    await h.db.personChannel.create({
+      data: {
+        personId: account.personId,
+        channel: "telegram",
+        externalId: "990001",
+        chatId: "990001",
+        lastSeenAt: new Date(Date.now() - 86_400_000),
+      },
+    });
+    await enqueueNotices(h.db, [
+      {
+        recipientId: account.personId,
+        campaignId: h.campaign.id,
+        kind: "assessment.reminder",
+        payload: {
+          unitName: "Ủy ban nhân dân huyện Sông Mã",
+          deadline: null,
+          missing: [{ area: "3. Cải cách thủ tục hành chính", answered: 2, total: 9 }],
+          sentBy: "Nguyễn Thị Bích Thủy",
+        },
+        dueAt: h.clock.now(),
+        idempotencyKey: "zalo-notice-1",
+      },
+    ]);
+    h.recorder.clear();
+    const before = z.inbox(minh).length;
+    await testSender(h, h.bot.api, { zaloApi: z.channel.bot.api }).drain();
+    const [notice] = z.inbox(minh).slice(before);
+    expect(notice).toContain("Sở Nội vụ đề nghị đồng chí");
+    expect(notice).toContain("Gõ «đã nhận»: ");
+    // Not on Telegram as well.
+    expect(h.recorder.of("sendMessage")).toEqual([]);
+    const row = await h.db.notice.findFirstOrThrow({ where: { idempotencyKey: "zalo-notice-1" } });
+    expect(row.status).toBe("SENT");
+    await z.send(minh, "đã nhận");
+    expect((await h.db.notice.findUniqueOrThrow({ where: { id: row.id } })).acknowledgedAt).not.toBeNull();
+  });
+
   it("never sends Zalo what it refuses: markup, buttons, over 2,000 characters", () => {
     expect(z.fake.violations).toEqual([]);
     for (const m of [...z.fake.messagesTo(minh.id), ...z.fake.messagesTo(thuy.id)]) {
       expect((m.text ?? "").length).toBeLessThanOrEqual(2000);
       expect(m.text ?? "").not.toMatch(/<\/?(b|i|a|code)\b|&amp;|&lt;/);
     }
+  });
+});
+
+describe("the Zalo webhook route", () => {
+  let h: Harness;
+  let z: ZaloSide;
+  let server: Server;
+  let base: string;
+  const secret = "zalo-hook-secret-123";
+  const lan = { id: "8002000000000000001", display_name: "Đinh Thị Lan" };
+
+  beforeAll(async () => {
+    h = await createHarness({ env: { ZALO_WEBHOOK_SECRET: secret } });
+    z = await zaloSide(h);
+    const route = z.channel.route("/zalo/webhook");
+    server = createHttpServer({ ping: h.database.ping, logger: h.logger, web: route });
+    base = `http://127.0.0.1:${await listen(server, 0, "127.0.0.1")}`;
+  });
+  afterAll(async () => {
+    await closeServer(server);
+    await z?.close();
+    await h?.close();
+  });
+
+  const post = (body: string, headers: Record<string, string> = {}) =>
+    fetch(`${base}/zalo/webhook`, {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/json", "x-bot-api-secret-token": secret, ...headers },
+    });
+
+  it("refuses a wrong secret, another method, another type and an oversized body, storing nothing", async () => {
+    const event = JSON.stringify(z.fake.userSends(lan, "/help"));
+    expect((await post(event, { "x-bot-api-secret-token": "wrong-secret-000" })).status).toBe(401);
+    expect((await fetch(`${base}/zalo/webhook`)).status).toBe(405);
+    expect((await post(event, { "content-type": "text/plain" })).status).toBe(415);
+    expect((await post(`{"x":"${"a".repeat(100_000)}"}`)).status).toBe(413);
+    expect((await post("{not json")).status).toBe(400);
+    expect(await h.db.pendingUpdate.count()).toBe(0);
+    expect(z.inbox(lan)).toEqual([]);
+  });
+
+  it("answers at once, then handles the event once, even when Zalo delivers it twice", async () => {
+    const event = JSON.stringify(z.fake.userSends(lan, "/help"));
+    expect((await post(event)).status).toBe(200);
+    await z.channel.idle();
+    expect((await post(event)).status).toBe(200);
+    await z.channel.idle();
+    const inbox = z.inbox(lan);
+    expect(inbox[0]).toContain("Các lệnh đồng chí được dùng");
+    expect(inbox.filter((t) => t.includes("Các lệnh đồng chí được dùng"))).toHaveLength(1);
+    expect(await h.db.pendingUpdate.count()).toBe(0);
   });
 });
