@@ -157,14 +157,18 @@ export function createZaloChannel(options: ZaloChannelOptions): ZaloChannel {
     return next;
   }
 
-  async function handle(raw: unknown): Promise<void> {
+  /** Handles an event in its chat's order; a kept event's pending row goes once it is handled. */
+  async function handle(raw: unknown, pendingKey?: string): Promise<void> {
     const parsed = parseZaloEvent(raw);
     if (parsed.kind === "unknown") {
       logger.info({ event: parsed.event_name?.slice(0, 60), reason: parsed.reason }, "zalo event not understood");
       return;
     }
     const { kind: _kind, ...event } = parsed;
-    await inOrder(String(event.message.chat.id), () => handleEvent(event));
+    await inOrder(String(event.message.chat.id), async () => {
+      await handleEvent(event);
+      if (pendingKey) await dropPendingUpdate(db, pendingKey);
+    });
   }
 
   /** Keeps the event, answers Zalo, then handles it; the pending row goes once handled. */
@@ -173,9 +177,9 @@ export function createZaloChannel(options: ZaloChannelOptions): ZaloChannel {
     if (parsed.kind === "unknown") return handle(raw);
     const key = `zalo:${parsed.event_name}:${parsed.message.message_id}`;
     await keepPendingUpdate(db, key, "zalo", raw);
-    void handle(raw)
-      .then(() => dropPendingUpdate(db, key))
-      .catch((err: unknown) => logger.warn({ err, key }, "zalo event failed; it stays pending and is tried again"));
+    void handle(raw, key).catch((err: unknown) =>
+      logger.warn({ err, key }, "zalo event failed; it stays pending and is tried again"),
+    );
   }
 
   function route(path: string) {
@@ -243,8 +247,7 @@ export function createZaloChannel(options: ZaloChannelOptions): ZaloChannel {
     let handled = 0;
     for (const pending of await claimPendingUpdates(db, "zalo", olderThanMs)) {
       try {
-        await handle(JSON.parse(pending.body));
-        await dropPendingUpdate(db, pending.key);
+        await handle(JSON.parse(pending.body), pending.key);
         handled++;
       } catch (err) {
         logger.warn({ err, key: pending.key }, "pending zalo event failed again; will retry");
