@@ -200,9 +200,11 @@ describe("npm run cli -- invites", () => {
     const result = await runCli(["invites", "--unit", "song ma"], { DATABASE_URL: h.database.url });
     expect(result.code).toBe(0);
     const [line] = result.stdout.trim().split("\n");
-    const [unit, role, code, how] = line!.split("\t");
+    const [unit, role, code, how, zalo] = line!.split("\t");
     expect([unit, role]).toEqual(["Ủy ban nhân dân huyện Sông Mã", "officer"]);
     expect(how).toBe(`/start ${code}`);
+    // Beside it, what to type on Zalo (no deep links there).
+    expect(zalo).toBe(`Zalo: MOI ${code}`);
     expect(await h.db.invite.count({ where: { code } })).toBe(1);
   });
 });

@@ -147,10 +147,12 @@ async function runInvites(database: Database, config: CliConfig, args: string[])
     role: i.role.toLowerCase(),
     code: i.code,
     link: username ? inviteLink(username, i.code) : `/start ${i.code}`,
+    // On Zalo (no deep links) the code is typed after MOI in the bot's chat.
+    zalo: `MOI ${i.code}`,
     expiresAt: i.expiresAt.toISOString(),
   }));
   if (values.json) console.log(JSON.stringify(rows, null, 2));
-  else for (const r of rows) console.log([r.unit || "-", r.role, r.code, r.link].join("\t"));
+  else for (const r of rows) console.log([r.unit || "-", r.role, r.code, r.link, `Zalo: ${r.zalo}`].join("\t"));
   if (!username && !values.json) {
     console.error("(no BOT_USERNAME or BOT_TOKEN: people type /start CODE in the bot's chat instead of a link)");
   }
