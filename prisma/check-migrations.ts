@@ -5,7 +5,7 @@
  * DATABASE_URL or TEST_DATABASE_URL (its shadow database is made and dropped there).
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -17,6 +17,23 @@ const targets = [
 if (!pgUrl) console.warn("db:check: no postgresql:// URL in DATABASE_URL or TEST_DATABASE_URL; PostgreSQL not checked");
 
 let failed = false;
+
+// `prisma migrate deploy` on PostgreSQL (through the CLI's driver adapter) cuts a migration
+// into statements at every ";", comments included: a ";" in a comment turned the rest of
+// the comment into a statement ("syntax error at or near every"). Keep them out.
+for (const provider of ["sqlite", "postgresql"]) {
+  const root = `prisma/${provider}/migrations`;
+  for (const name of readdirSync(root).filter((n) => !n.endsWith(".toml"))) {
+    const lines = readFileSync(join(root, name, "migration.sql"), "utf8").split("\n");
+    for (const [i, line] of lines.entries()) {
+      if (/^\s*--.*;/.test(line)) {
+        failed = true;
+        console.error(`db:check: ${root}/${name}/migration.sql:${i + 1}: a ";" in a comment breaks migrate deploy`);
+      }
+    }
+  }
+}
+
 for (const { provider, url } of targets) {
   const dir = `prisma/${provider}`;
   const result = spawnSync(

@@ -1,4 +1,4 @@
--- A person's accounts move to PersonChannel (one row per chat channel); every existing
+-- A person's accounts move to PersonChannel (one row per chat channel), and every existing
 -- person keeps their Telegram account, and whether it could be reached, before the
 -- columns go.
 

@@ -1,4 +1,4 @@
--- Inbound updates are keyed by channel ("tg:<update_id>", "zalo:<event>:<message_id>");
+-- Inbound updates are keyed by channel ("tg:<update_id>", "zalo:<event>:<message_id>"),
 -- the Telegram ids already recorded keep their meaning under the "tg:" key.
 
 -- CreateTable
