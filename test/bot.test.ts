@@ -26,8 +26,8 @@ const listed = (text: string) => [...text.matchAll(/^\/(\w+) — /gm)].map((m) =
 describe("/help", () => {
   it.each([
     ["a guest", guest, "khách", ["start", "help", "ngonngu"]],
-    ["an officer", officer, "cán bộ đầu mối", ["start", "help", "ngonngu", "tudanhgia", "lich"]],
-    ["an inspector", inspector, "thành viên đoàn kiểm tra", ["start", "help", "ngonngu", "lich"]],
+    ["an officer", officer, "cán bộ đầu mối", ["start", "help", "ngonngu", "lienket", "tudanhgia", "lich"]],
+    ["an inspector", inspector, "thành viên đoàn kiểm tra", ["start", "help", "ngonngu", "lienket", "lich"]],
     [
       "a coordinator from COORDINATOR_IDS",
       coordinator,
@@ -36,6 +36,7 @@ describe("/help", () => {
         "start",
         "help",
         "ngonngu",
+        "lienket",
         ...["tiendo", "chuanop", "donvi", "diem", "nhacnho", "molai", "xuat"],
         ...["lich", "lichmoi", "lichsua", "lichhuy", "xacnhan"],
         ...["thuhoi", "mamoi"],

@@ -20,6 +20,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: "start", audience: EVERYONE },
   { name: "help", audience: EVERYONE },
   { name: "ngonngu", audience: EVERYONE },
+  { name: "lienket", audience: ["OFFICER", "INSPECTOR", "COORDINATOR"] },
   { name: "tudanhgia", audience: ["OFFICER"] },
   ...["tiendo", "chuanop", "donvi", "diem", "nhacnho", "molai", "xuat"].map((name) => ({
     name,

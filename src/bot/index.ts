@@ -12,6 +12,7 @@ import { coordinatorFeature } from "./features/coordinator/index.ts";
 import { fallbackFeature } from "./features/fallback.ts";
 import { helpFeature } from "./features/help.ts";
 import { languageFeature } from "./features/language.ts";
+import { linkChannelFeature } from "./features/link-channel.ts";
 import { scheduleFeature } from "./features/schedule/index.ts";
 import { selfAssessmentFeature } from "./features/self-assessment/index.ts";
 import { startFeature } from "./features/start.ts";
@@ -87,6 +88,7 @@ export function createBot(config: Config, deps: BotDeps, options: CreateBotOptio
     startFeature,
     helpFeature,
     languageFeature,
+    linkChannelFeature,
     selfAssessmentFeature,
     scheduleFeature,
     coordinatorFeature,

@@ -11,7 +11,9 @@ import { enqueueNotices } from "../../src/domain/notices.ts";
 import { closeServer, createHttpServer, listen } from "../../src/server/http.ts";
 import { jpeg } from "../storage/samples.ts";
 import { createHarness, type Harness } from "../support/harness.ts";
+import { telegramUser } from "../support/people.ts";
 import { testSender } from "../support/sender.ts";
+import { user } from "../support/updates.ts";
 import { type ZaloSide, zaloSide } from "../support/zalo.ts";
 
 describe("the bot on Zalo", () => {
@@ -190,6 +192,50 @@ describe("the bot on Zalo", () => {
       expect((m.text ?? "").length).toBeLessThanOrEqual(2000);
       expect(m.text ?? "").not.toMatch(/<\/?(b|i|a|code)\b|&amp;|&lt;/);
     }
+  });
+});
+
+describe("one person on Telegram and Zalo", () => {
+  let h: Harness;
+  let z: ZaloSide;
+  const tgLan = user(7301, "Đinh Thị Lan");
+  const zaloLan = { id: "8003000000000000001", display_name: "Lan Đinh" };
+  const stranger = { id: "8003000000000000002", display_name: "Người lạ" };
+
+  beforeAll(async () => {
+    h = await createHarness();
+    await h.openSelfAssessment();
+    z = await zaloSide(h);
+    const [invite] = await createInvites(h.db, {
+      campaignId: h.campaign.id,
+      role: "OFFICER",
+      unitIds: [(await h.unit("so-tu-phap")).id],
+    });
+    await h.send(tgLan, `/start ${invite!.code}`);
+  });
+  afterAll(async () => {
+    await z?.close();
+    await h?.close();
+  });
+
+  it("links the Zalo account with a code from /lienket on Telegram; the answers are one person's", async () => {
+    const [asked] = await h.send(tgLan, "/lienket");
+    expect(asked).toContain("Trên Zalo, trong cuộc trò chuyện với bot, đồng chí gõ: <code>LIENKET ");
+    const code = /LIENKET ([A-Z0-9]{8})/.exec(asked!)![1]!;
+    // The code is for the other channel only.
+    expect((await h.send(tgLan, `/lienket ${code}`))[0]).toContain("không dùng trên kênh vừa tạo mã");
+    // A wrong code, then the right one, on Zalo.
+    expect((await z.send(zaloLan, "LIENKET ABCDEFGH"))[0]).toContain("Mã liên kết không đúng hoặc đã hết hạn.");
+    const [linked] = await z.send(zaloLan, `lienket ${code.toLowerCase()}`);
+    expect(linked).toContain("✅ Đã liên kết tài khoản Zalo này với đồng chí Đinh Thị Lan.");
+    const person = await h.db.person.findFirstOrThrow({ where: telegramUser(tgLan.id), include: { channels: true } });
+    expect(person.channels.map((c) => c.channel).sort()).toEqual(["telegram", "zalo"]);
+    // On Zalo she is the same officer of Sở Tư pháp.
+    const [areas] = await z.send(zaloLan, "tudanhgia");
+    expect(areas).toContain("Tự đánh giá, chấm điểm CCHC — Sở Tư pháp");
+    // A code works once.
+    expect((await z.send(stranger, `LIENKET ${code}`))[0]).toContain("Mã liên kết không đúng hoặc đã hết hạn.");
+    expect(await h.db.auditLog.count({ where: { action: "person.channel_linked" } })).toBe(1);
   });
 });
 
