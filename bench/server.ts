@@ -45,7 +45,7 @@ if (spec.mode === "app") {
   });
   const app = await bootstrap(config, { logger, botInfo: spec.botInfo });
   server = createHttpServer({
-    bot: app.bot,
+    bot: app.bot!,
     db: app.database.db,
     secretToken: WEBHOOK_SECRET,
     webhookPath: WEBHOOK_PATH,

@@ -30,7 +30,8 @@ export interface App {
   store: FileStore;
   i18n: I18n;
   logger: Logger;
-  bot: Bot<BotContext>;
+  /** The Telegram bot; null when Telegram is off (no BOT_TOKEN, a bot on Zalo only). */
+  bot: Bot<BotContext> | null;
   /** The Zalo channel (the same bot on Zalo), when ZALO_BOT_TOKEN is set. */
   zalo: ZaloChannel | null;
 }
@@ -66,7 +67,7 @@ export async function bootstrap(config: Config, options: BootstrapOptions = {}):
   const i18n = createI18n(config.DEFAULT_LOCALE);
   const store = createFileStore(config, database);
   const deps = { db: database.db, logger, i18n, store, now: options.now };
-  const bot = createBot(config, deps, options);
+  const bot = config.BOT_TOKEN ? createBot(config, deps, options) : null;
   const zalo = config.ZALO_BOT_TOKEN
     ? createZaloChannel({
         config,
@@ -88,6 +89,7 @@ export function startAppJobs(app: App, options: Partial<JobsOptions> = {}): Jobs
     i18n: app.i18n,
     logger: app.logger,
     store: app.store,
+    ...(app.bot ? { api: app.bot.api } : {}),
     zaloApi: app.zalo?.bot.api,
     ...options,
   });
@@ -98,7 +100,11 @@ export function startAppJobs(app: App, options: Partial<JobsOptions> = {}): Jobs
  * bootstrapped app; a confirmation goes to the person's chat through the bot.
  */
 export function appWebRoutes(app: App) {
-  const { database, i18n, logger, config, store, bot } = app;
+  const { database, i18n, logger, config, store, bot, zalo } = app;
+  const apis = { telegram: bot?.api, zalo: zalo?.bot.api };
+  const channels = Object.entries(apis)
+    .filter(([, api]) => api)
+    .map(([name]) => name);
   return webRoutes({
     db: database.db,
     store,
@@ -107,9 +113,12 @@ export function appWebRoutes(app: App) {
     config,
     notify: async (personId, text) => {
       const person = await accountsOf(database.db, personId);
-      const account = person && deliveryAccount(person.channels, person.preferredChannel, ["telegram"]);
+      const account = person && deliveryAccount(person.channels, person.preferredChannel, channels);
       if (!person || !account) return;
-      await bot.api.sendMessage(Number(account.chatId), text(i18n.forLocale(person.locale)));
+      const api = apis[account.channel as keyof typeof apis]!;
+      // Telegram chat ids are numbers; Zalo's stay strings (its bridge renders the text).
+      const chatId = account.channel === "telegram" ? Number(account.chatId) : (account.chatId as unknown as number);
+      await api.sendMessage(chatId, text(i18n.forLocale(person.locale)));
     },
   });
 }

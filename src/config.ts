@@ -46,9 +46,12 @@ function wholeNumber(min: number, max: number, message: string) {
 }
 
 const fields = {
+  /** Telegram's bot token; empty: Telegram off (then ZALO_BOT_TOKEN is required). */
   BOT_TOKEN: z
-    .string({ error: "required: the bot token from @BotFather" })
-    .regex(/^\d+:[\w-]{20,}$/, "a bot token from @BotFather, like 123456:ABC-DEF…"),
+    .string()
+    .regex(/^\d+:[\w-]{20,}$/, "a bot token from @BotFather, like 123456:ABC-DEF…")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
   DATABASE_URL: z
     .string()
     .default(DEFAULT_DATABASE_URL)
@@ -176,6 +179,13 @@ function withFilesDir<C extends { DATABASE_URL: string; FILES_DIR?: string | und
 }
 
 const BotSettings = z.object(fields).superRefine((c, ctx) => {
+  if (!c.BOT_TOKEN && !c.ZALO_BOT_TOKEN) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["BOT_TOKEN"],
+      message: "required: the bot token from @BotFather (or ZALO_BOT_TOKEN for a bot on Zalo only)",
+    });
+  }
   if (c.ZALO_BOT_TOKEN && c.ZALO_MODE === "webhook") {
     for (const [key, what] of [
       ["ZALO_WEBHOOK_URL", "required when ZALO_MODE=webhook"],
@@ -203,6 +213,12 @@ const ConfigSchema = BotSettings.transform(withFilesDir);
 
 export type Config = z.infer<typeof ConfigSchema>;
 
+/** Telegram's token, for the parts that only run with Telegram on. */
+export function telegramToken(config: Pick<Config, "BOT_TOKEN">): string {
+  if (!config.BOT_TOKEN) throw new Error("Telegram is off (no BOT_TOKEN)");
+  return config.BOT_TOKEN;
+}
+
 /** The base of signed links (no trailing slash): PUBLIC_URL, WEBHOOK_URL's origin, or localhost. */
 export function publicBaseUrl(config: Pick<Config, "PUBLIC_URL" | "WEBHOOK_URL" | "PORT">): string {
   // Parsed and written back: what goes into a message's link is a normalised, encoded URL.
@@ -213,7 +229,7 @@ export function publicBaseUrl(config: Pick<Config, "PUBLIC_URL" | "WEBHOOK_URL" 
 
 /** The command-line tools work on the database alone: no token needed. */
 const CliSettings = z.object({
-  BOT_TOKEN: fields.BOT_TOKEN.optional(),
+  BOT_TOKEN: fields.BOT_TOKEN,
   BOT_USERNAME: fields.BOT_USERNAME,
   DATABASE_URL: fields.DATABASE_URL,
   TELEGRAM_API_ROOT: fields.TELEGRAM_API_ROOT,

@@ -37,8 +37,10 @@ async function main() {
     throw e;
   }
   const { bot, database, logger, i18n, zalo } = app;
-  await bot.init();
-  await setDefaultMenus(bot.api, i18n, config.DEFAULT_LOCALE);
+  if (bot) {
+    await bot.init();
+    await setDefaultMenus(bot.api, i18n, config.DEFAULT_LOCALE);
+  }
   // The pages signed links open, and Zalo's webhook when Zalo posts to this server.
   const zaloPath = zalo && config.ZALO_MODE === "webhook" ? new URL(config.ZALO_WEBHOOK_URL!).pathname : null;
   const pages = appWebRoutes(app);
@@ -52,7 +54,12 @@ async function main() {
   // Said once everything runs and SIGINT/SIGTERM are handled: a supervisor (or a test)
   // that stops the bot as soon as it reads this gets a clean shutdown.
   let ready: () => void;
-  if (config.BOT_MODE === "webhook") {
+  if (!bot) {
+    // Zalo only: the server carries the pages (and Zalo's webhook).
+    server = createHttpServer({ ping: database.ping, logger, web });
+    const port = await listen(server, config.PORT, config.HOST);
+    ready = () => logger.info({ port }, "telegram off (no BOT_TOKEN): serving Zalo only");
+  } else if (config.BOT_MODE === "webhook") {
     const webhookUrl = new URL(config.WEBHOOK_URL!);
     server = createHttpServer({
       bot,

@@ -57,12 +57,21 @@ describe("config", () => {
     expect(c.BOT_MODE).toBe("webhook");
   });
 
+  it("runs with Zalo alone, without a Telegram token", () => {
+    const c = parseConfig({ BOT_TOKEN: "", ZALO_BOT_TOKEN: "1234567890:AbCdEfGh_ij" });
+    expect(c.BOT_TOKEN).toBeUndefined();
+    expect(c.ZALO_BOT_TOKEN).toBe("1234567890:AbCdEfGh_ij");
+    expect(c.ZALO_MODE).toBe("polling");
+  });
+
   it("treats empty values as unset", () => {
     expect(parseConfig({ BOT_TOKEN: TOKEN, PORT: "", COORDINATOR_IDS: "" }).PORT).toBe(8080);
   });
 
   it.each([
     [{}, "BOT_TOKEN", "required"],
+    [{ ZALO_BOT_TOKEN: "1234567890:AbCdEfGh_ij", ZALO_MODE: "webhook" }, "ZALO_WEBHOOK_URL", "ZALO_MODE=webhook"],
+    [{ ZALO_BOT_TOKEN: "no-colon" }, "ZALO_BOT_TOKEN", "Bot Creator"],
     [{ BOT_TOKEN: "not-a-token" }, "BOT_TOKEN", "@BotFather"],
     [{ BOT_TOKEN: TOKEN, DATABASE_URL: "mysql://x" }, "DATABASE_URL", "postgresql://"],
     [{ BOT_TOKEN: TOKEN, BOT_MODE: "push" }, "BOT_MODE", '"polling" or "webhook"'],

@@ -253,8 +253,8 @@ describe.each(["local", "database"] as const)("evidence files in the %s store", 
     const deps = {
       db: h.db,
       store: h.store,
-      api: new Api(h.config.BOT_TOKEN, { apiRoot: h.files!.url }),
-      connection: { token: h.config.BOT_TOKEN, apiRoot: h.files!.url },
+      api: new Api(h.config.BOT_TOKEN!, { apiRoot: h.files!.url }),
+      connection: { token: h.config.BOT_TOKEN!, apiRoot: h.files!.url },
       logger: h.logger,
       maxBytes: 1024 * 1024,
     };

@@ -101,6 +101,28 @@ describe("npm start", () => {
     expect(await run.exited).toBe(0);
   });
 
+  it("runs on Zalo alone when BOT_TOKEN is empty", async () => {
+    const zalo = await startFakeZaloApi({ token: "2000000000000000001:main-zalo-secret-xyz" });
+    try {
+      const run = await start({
+        BOT_TOKEN: "",
+        PORT: "0",
+        ZALO_BOT_TOKEN: "2000000000000000001:main-zalo-secret-xyz",
+        ZALO_API_ROOT: zalo.url,
+      });
+      await run.waitFor("serving Zalo only");
+      zalo.userSends({ id: "900200", display_name: "Cầm Thị Hoa" }, "/start");
+      const [reply] = await zalo.waitForMessages("900200", 1, 10_000);
+      expect(reply!.text).toContain("Xin chào Cầm Thị Hoa");
+      // Telegram was never called.
+      expect(run.api.calls).toEqual([]);
+      child!.kill("SIGTERM");
+      expect(await run.exited).toBe(0);
+    } finally {
+      await zalo.close();
+    }
+  });
+
   it("with ZALO_BOT_TOKEN also serves Zalo: polls its events and answers there, in text", async () => {
     const zalo = await startFakeZaloApi({ token: "2000000000000000001:main-zalo-secret-xyz" });
     try {

@@ -4,7 +4,7 @@
  */
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, type BotConfig, type Transformer } from "grammy";
-import type { Config } from "../config.ts";
+import { type Config, telegramToken } from "../config.ts";
 import { telegramChannel } from "./channel.ts";
 import type { BotContext, BotDeps, Channel } from "./context.ts";
 import { accessFeature } from "./features/access/index.ts";
@@ -46,7 +46,7 @@ export interface CreateBotOptions {
 
 export function createBot(config: Config, deps: BotDeps, options: CreateBotOptions = {}): Bot<BotContext> {
   const channel = options.channel ?? telegramChannel;
-  const bot = new Bot<BotContext>(options.token ?? config.BOT_TOKEN, {
+  const bot = new Bot<BotContext>(options.token ?? telegramToken(config), {
     botInfo: options.botInfo,
     client: { apiRoot: config.TELEGRAM_API_ROOT },
   });

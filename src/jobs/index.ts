@@ -48,7 +48,12 @@ export interface JobsOptions {
 export function startJobs(options: JobsOptions): Jobs {
   const { config, db, logger } = options;
   const now = options.now ?? (() => new Date());
-  const api = options.api ?? new Api(config.BOT_TOKEN, { apiRoot: config.TELEGRAM_API_ROOT, timeoutSeconds: 30 });
+  // Telegram's API when Telegram is on (a bot on Zalo only has none).
+  const api =
+    options.api ??
+    (config.BOT_TOKEN
+      ? new Api(config.BOT_TOKEN, { apiRoot: config.TELEGRAM_API_ROOT, timeoutSeconds: 30 })
+      : undefined);
   const sender = new NoticeSender({
     db,
     api,
@@ -85,7 +90,7 @@ export function startJobs(options: JobsOptions): Jobs {
   let copying: Promise<unknown> | null = null;
   const copy = () => {
     const store = options.store;
-    if (!store || copying) return;
+    if (!store || !api || !config.BOT_TOKEN || copying) return;
     copying = backfillEvidence({
       db,
       store,

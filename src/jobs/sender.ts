@@ -40,8 +40,8 @@ import type { Logger } from "../logger.ts";
 
 export interface SenderOptions {
   db: Db;
-  /** Telegram's Bot API. */
-  api: Api;
+  /** Telegram's Bot API; none when Telegram is off. */
+  api?: Api;
   /**
    * The Zalo channel's bot API (src/channels/zalo/bridge.ts renders the same call for Zalo):
    * with it, notices also go to people whose channel is Zalo.
@@ -180,7 +180,7 @@ export class NoticeSender {
   readonly stats = { sent: 0, failed: 0, retried: 0, rateLimited: 0, reclaimed: 0 };
 
   constructor(private readonly o: SenderOptions) {
-    this.sendsOn = o.zaloApi ? ["telegram", "zalo"] : ["telegram"];
+    this.sendsOn = [...(o.api ? ["telegram"] : []), ...(o.zaloApi ? ["zalo"] : [])];
     this.db = o.db;
     this.provider =
       (o.db as unknown as { _activeProvider?: string })._activeProvider === "postgresql" ? "postgresql" : "sqlite";
@@ -476,9 +476,9 @@ export class NoticeSender {
       // Telegram chat ids are numbers (kept as text beside other channels' string ids);
       // Zalo's are strings, and its bridge renders the button as the keyword «đã nhận».
       const [api, chatId] =
-        account.channel === "zalo" && this.o.zaloApi
-          ? [this.o.zaloApi, account.chatId as unknown as number]
-          : [this.o.api, Number(account.chatId)];
+        account.channel === "zalo"
+          ? [this.o.zaloApi!, account.chatId as unknown as number]
+          : [this.o.api!, Number(account.chatId)];
       const message = await api.sendMessage(chatId, text, {
         parse_mode: "HTML",
         link_preview_options: { is_disabled: true },
