@@ -103,3 +103,17 @@ export function createLogger(level: string, options: LoggerOptions = {}): Logger
 }
 
 export type { Redactor };
+
+/**
+ * The system error code of a failed request (ECONNREFUSED, ENOTFOUND…, its cause's for
+ * wrapped errors), or "unknown": what is kept of a network error, whose message may name
+ * the address and with it a token.
+ */
+export function networkCodeOf(e: unknown): string {
+  for (let cause = e, depth = 0; cause && depth < 3; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === "string" && /^[A-Z0-9_]{2,40}$/.test(code)) return code;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return "unknown";
+}

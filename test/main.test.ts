@@ -2,7 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type FakeBotApi, startFakeBotApi } from "../src/dev/fake-bot-api.ts";
-import { startFakeZaloApi } from "../src/dev/fake-zalo-api.ts";
+import { type FakeZaloApi, startFakeZaloApi } from "../src/dev/fake-zalo-api.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
 import { tempDir } from "./support/temp.ts";
 
@@ -101,15 +101,20 @@ describe("npm start", () => {
     expect(await run.exited).toBe(0);
   });
 
-  it("runs on Zalo alone when BOT_TOKEN is empty", async () => {
-    const zalo = await startFakeZaloApi({ token: "2000000000000000001:main-zalo-secret-xyz" });
+  /** A fake Zalo Bot API for the process, and its settings; closed after `fn`. */
+  async function withZalo(fn: (zalo: FakeZaloApi, env: Record<string, string>) => Promise<void>) {
+    const token = "2000000000000000001:main-zalo-secret-xyz";
+    const zalo = await startFakeZaloApi({ token });
     try {
-      const run = await start({
-        BOT_TOKEN: "",
-        PORT: "0",
-        ZALO_BOT_TOKEN: "2000000000000000001:main-zalo-secret-xyz",
-        ZALO_API_ROOT: zalo.url,
-      });
+      await fn(zalo, { PORT: "0", ZALO_BOT_TOKEN: token, ZALO_API_ROOT: zalo.url });
+    } finally {
+      await zalo.close();
+    }
+  }
+
+  it("runs on Zalo alone when BOT_TOKEN is empty", () =>
+    withZalo(async (zalo, env) => {
+      const run = await start({ ...env, BOT_TOKEN: "" });
       await run.waitFor("serving Zalo only");
       zalo.userSends({ id: "900200", display_name: "Cầm Thị Hoa" }, "/start");
       const [reply] = await zalo.waitForMessages("900200", 1, 10_000);
@@ -118,20 +123,11 @@ describe("npm start", () => {
       expect(run.api.calls).toEqual([]);
       child!.kill("SIGTERM");
       expect(await run.exited).toBe(0);
-    } finally {
-      await zalo.close();
-    }
-  });
+    }));
 
-  it("with ZALO_BOT_TOKEN also serves Zalo: polls its events and answers there, in text", async () => {
-    const zalo = await startFakeZaloApi({ token: "2000000000000000001:main-zalo-secret-xyz" });
-    try {
-      const run = await start({
-        BOT_MODE: "polling",
-        PORT: "0",
-        ZALO_BOT_TOKEN: "2000000000000000001:main-zalo-secret-xyz",
-        ZALO_API_ROOT: zalo.url,
-      });
+  it("with ZALO_BOT_TOKEN also serves Zalo: polls its events and answers there, in text", () =>
+    withZalo(async (zalo, env) => {
+      const run = await start({ ...env, BOT_MODE: "polling" });
       await run.waitFor("zalo channel started");
       zalo.userSends({ id: "900100", display_name: "Lò Văn Minh" }, "help");
       const [reply] = await zalo.waitForMessages("900100", 1, 10_000);
@@ -141,8 +137,5 @@ describe("npm start", () => {
       expect(run.log()).not.toContain("main-zalo-secret-xyz");
       child!.kill("SIGTERM");
       expect(await run.exited).toBe(0);
-    } finally {
-      await zalo.close();
-    }
-  });
+    }));
 });

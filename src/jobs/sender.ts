@@ -36,7 +36,7 @@ import {
 } from "../domain/notices.ts";
 import { deliveryAccount } from "../domain/people.ts";
 import type { I18n } from "../i18n.ts";
-import type { Logger } from "../logger.ts";
+import { type Logger, networkCodeOf } from "../logger.ts";
 
 export interface SenderOptions {
   db: Db;
@@ -137,16 +137,6 @@ export function classifySendError(e: unknown): Outcome {
     return { kind: e.kind, error };
   }
   return { kind: "transient", error: `internal: ${e instanceof Error ? e.name : typeof e}` };
-}
-
-/** The system error code of a failed request (its cause's, for wrapped errors), or "unknown". */
-function networkCodeOf(e: unknown): string {
-  for (let cause = e, depth = 0; cause && depth < 3; depth++) {
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === "string" && /^[A-Z0-9_]{2,40}$/.test(code)) return code;
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return "unknown";
 }
 
 export class NoticeSender {

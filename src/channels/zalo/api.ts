@@ -18,6 +18,7 @@
  *    message event or a typed "unknown" result the caller can log and ignore.
  */
 import { z } from "zod";
+import { networkCodeOf } from "../../logger.ts";
 import { redactorFor, secretsOf } from "../../secrets.ts";
 
 // ─── Limits ──────────────────────────────────────────────────────────────────────────────────
@@ -363,14 +364,4 @@ export function createZaloApi(options: ZaloApiOptions): ZaloApi {
       await call("sendChatAction", { chat_id: p.chat_id, action: p.action }, o);
     },
   };
-}
-
-/** The system error code of a failed request (ECONNREFUSED, ENOTFOUND…), or "unknown". */
-function networkCodeOf(e: unknown): string {
-  for (let cause = e, depth = 0; cause && depth < 3; depth++) {
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === "string" && /^[A-Z0-9_]{2,40}$/.test(code)) return code;
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return "unknown";
 }
