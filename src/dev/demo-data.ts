@@ -165,3 +165,42 @@ async function scheduleEveryUnit(
     day = new Date(day.getTime() + 86_400_000);
   }
 }
+
+/**
+ * The people of the Zalo playground (npm run demo -- --zalo), as the fake Zalo Bot API knows
+ * them: an officer of Sở Công Thương and a coordinator, both linked on Zalo already, and a
+ * Sông Mã officer who is not linked yet and redeems the playground's invite ("MOI <code>").
+ */
+export const ZALO_DEMO_PEOPLE = {
+  officer: { id: "7300000000000000001", display_name: "Lê Thị Hoa", unit: "so-cong-thuong" },
+  coordinator: { id: "7300000000000000002", display_name: "Hoàng Văn Nam" },
+  newcomer: { id: "7300000000000000003", display_name: "Lò Thị Mai" },
+} as const;
+
+/**
+ * Links the Zalo playground's officer and coordinator on Zalo (a PersonChannel row with
+ * channel "zalo" each) with their role in the campaign. Idempotent: on an older demo database,
+ * and on every start, it only adds what is missing. Called after seedDemoProgress, so the
+ * visits it planned notified nobody here.
+ */
+export async function seedZaloPeople(db: Db, campaign: Campaign): Promise<void> {
+  const { officer, coordinator } = ZALO_DEMO_PEOPLE;
+  const unit = await db.unit.findUnique({ where: { code: officer.unit } });
+  const people = [
+    { who: officer, role: "OFFICER" as const, unitId: unit?.id ?? null },
+    { who: coordinator, role: "COORDINATOR" as const, unitId: null },
+  ];
+  for (const { who, role, unitId } of people) {
+    if (role === "OFFICER" && unitId === null) continue;
+    const person = await ensurePerson(
+      db,
+      { channel: "zalo", externalId: who.id, chatId: who.id, displayName: who.display_name, username: null },
+      "vi",
+    );
+    await db.membership.upsert({
+      where: { campaignId_personId: { campaignId: campaign.id, personId: person.id } },
+      create: { campaignId: campaign.id, personId: person.id, role, unitId },
+      update: {},
+    });
+  }
+}

@@ -127,6 +127,7 @@ export class FakeZaloApi {
   readonly deliveries: WebhookDelivery[] = [];
 
   private readonly opts: FakeZaloApiOptions;
+  private readonly listeners = new Set<(call: FakeZaloCall) => void>();
   private readonly sent = new Map<string, FakeZaloSent[]>();
   private readonly photos = new Map<string, Buffer>();
   private readonly failures = new Map<string, Array<{ error_code: number; description: string; times: number }>>();
@@ -183,6 +184,12 @@ export class FakeZaloApi {
   }
 
   // ── Observing ──────────────────────────────────────────────────────────────────────────────
+
+  /** Calls `listener` with every call as it completes (the playground prints them); returns the way to stop. */
+  onCall(listener: (call: FakeZaloCall) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   /** Messages the bot sent to a chat, oldest first. */
   messagesTo(chatId: string): FakeZaloSent[] {
@@ -375,8 +382,8 @@ export class FakeZaloApi {
   }
 
   private record(method: string, payload: Record<string, unknown>, answer: Answer): void {
-    if (this.opts.recordCalls === false) return;
-    this.calls.push({
+    if (this.opts.recordCalls === false && this.listeners.size === 0) return;
+    const call: FakeZaloCall = {
       seq: ++this.seq,
       method,
       payload,
@@ -384,7 +391,15 @@ export class FakeZaloApi {
       ...(answer.ok
         ? { result: answer.result }
         : { error: { error_code: answer.error_code, description: answer.description } }),
-    });
+    };
+    if (this.opts.recordCalls !== false) this.calls.push(call);
+    for (const l of this.listeners) {
+      try {
+        l(call);
+      } catch {
+        // A broken observer must not break the API the bot sees.
+      }
+    }
   }
 
   /** Runs one method: injected failure, contract checks, then the method itself. */

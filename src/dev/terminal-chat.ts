@@ -1,112 +1,34 @@
 /**
- * Terminal "playground": a person chats with the real bot through the fake Bot API, as one or
- * several Telegram users, without a token or a phone. Lines typed become the acting user's
- * messages; everything the bot does (messages, edits, files, alerts, command menus) is printed
- * as it happens. Also drives scripted demos and tests when stdin is piped.
- *
- * Everything the person reads comes from locales/<lang>/playground.json, in Vietnamese unless told
- * otherwise, since the people trying the bot are the province's officials. Meta-commands start
- * with ":" so they can never be mistaken for bot commands; their names are Vietnamese words
- * without diacritics in every language, as people type them.
+ * Terminal "playground" on Telegram: a person chats with the real bot through the fake Bot API,
+ * as one or several Telegram users, without a token or a phone. Lines typed become the acting
+ * user's messages; everything the bot does (messages, edits, files, alerts, command menus) is
+ * printed as it happens, and a typed number presses a button. Also drives scripted demos and
+ * tests when stdin is piped. The loop itself (users, meta-commands, waiting for the bot) is
+ * shared with the Zalo playground: terminal-loop.ts.
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { basename, extname, join } from "node:path";
-import { clearLine, createInterface, cursorTo } from "node:readline";
 import type { InlineKeyboardButton, KeyboardButton, Message, MessageEntity, ReplyKeyboardMarkup } from "grammy/types";
-import { createI18n, type Locale, type Translate } from "../i18n.ts";
-import { type ApiCall, type FakeBotApi, type FakeUser, guessMimeType } from "./fake-bot-api.ts";
+import type { ApiCall, FakeBotApi, FakeUser } from "./fake-bot-api.ts";
+import {
+  formatSize,
+  type PlaygroundFile,
+  type PlaygroundUser,
+  TerminalLoop,
+  type TerminalOptions,
+} from "./terminal-loop.ts";
 
-export interface PlaygroundUser {
-  /** How the person sees this user, e.g. "Cán bộ Sông Mã"; also the prompt. */
-  label: string;
-  user: FakeUser;
-  /** One line telling what this user can try, shown by `:nguoi`. */
-  hint?: string;
-}
+export type { PlaygroundUser } from "./terminal-loop.ts";
 
-export interface TerminalChatOptions {
+export interface TerminalChatOptions extends TerminalOptions<FakeUser> {
   api: FakeBotApi;
-  users: PlaygroundUser[];
-  input?: NodeJS.ReadableStream;
-  output?: NodeJS.WritableStream;
-  /** Printed first, instead of the default greeting. */
-  intro?: string;
-  /** Language of the playground's own texts (default "vi"); the bot's replies follow each user. */
-  locale?: Locale;
-  /** Force colours on or off; by default on only for a TTY without NO_COLOR. */
-  color?: boolean;
-  /** The bot counts as done once silent this long after an input (default 300 ms)… */
-  quietMs?: number;
-  /** …or after this long at most (default 5 s). */
-  maxWaitMs?: number;
-  /** Where files the bot sends (exports, charts, documents) are saved for the person to open. */
-  saveDir?: string;
-  /**
-   * Whether the bot is still handling an update: the chat then waits (up to a minute) even
-   * through a silence, e.g. while an export is written after "⏳ Đang tạo tệp…".
-   */
-  busy?: () => boolean;
+  users: PlaygroundUser<FakeUser>[];
 }
-
-/**
- * Content for a file the person names without having it: a one-page PDF for .pdf, a tiny
- * picture for .png/.jpg, and for anything else bytes no checker accepts (the bot says so).
- */
-function sampleOf(name: string): Buffer {
-  const ext = extname(name).toLowerCase();
-  if (ext === ".png") {
-    return Buffer.from(
-      "89504e470d0a1a0a0000000d4948445200000001000000010806000000" +
-        "1f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a8170000000049454e44ae426082",
-      "hex",
-    );
-  }
-  if (ext === ".jpg" || ext === ".jpeg") {
-    return Buffer.concat([
-      Buffer.from("ffd8ffe000104a46494600010100000100010000", "hex"),
-      Buffer.alloc(64, 1),
-      Buffer.from("ffd9", "hex"),
-    ]);
-  }
-  if (ext === ".pdf") {
-    const body = [
-      "%PDF-1.4",
-      "1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj",
-      "2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj",
-      "3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj",
-      "trailer << /Root 1 0 R >>",
-      "%%EOF",
-    ];
-    return Buffer.from(`${body.join("\n")}\n`, "latin1");
-  }
-  return Buffer.from(`made-up content of ${basename(name)}\n`.repeat(64));
-}
-
-/** Longest wait for an update the bot is still handling. */
-const BUSY_WAIT_MS = 60_000;
 
 /** Runs until `:thoat`, Ctrl+C/Ctrl+D, or the end of piped input. */
 export async function runTerminalChat(options: TerminalChatOptions): Promise<void> {
-  if (options.users.length === 0) throw new Error("runTerminalChat: at least one user is needed");
-  const chat = new TerminalChat(options);
-  await chat.run();
+  await new TelegramChat(options).run();
 }
 
 // ─── Rendering helpers ───────────────────────────────────────────────────────────────────────
-
-interface Paint {
-  bold(s: string): string;
-  dim(s: string): string;
-  cyan(s: string): string;
-  yellow(s: string): string;
-  red(s: string): string;
-  green(s: string): string;
-}
-
-function painter(color: boolean): Paint {
-  const wrap = (open: string) => (s: string) => (color ? `\x1b[${open}m${s}\x1b[0m` : s);
-  return { bold: wrap("1"), dim: wrap("2"), cyan: wrap("36"), yellow: wrap("33"), red: wrap("31"), green: wrap("32") };
-}
 
 /** SGR codes per entity type; links, mentions etc. are rendered as text only. */
 const ENTITY_SGR: Partial<Record<MessageEntity["type"], string>> = {
@@ -154,12 +76,6 @@ export function renderEntities(text: string, entities: readonly MessageEntity[] 
   return out;
 }
 
-function formatSize(t: Translate, bytes: number): string {
-  if (bytes < 1024) return t("playground.size.bytes", { value: bytes });
-  if (bytes < 1024 * 1024) return t("playground.size.kb", { value: bytes / 1024 });
-  return t("playground.size.mb", { value: bytes / 1024 / 1024 });
-}
-
 /** Telegram's command scopes the playground can name; any other is shown as its API type. */
 const SCOPES = new Set([
   "all_private_chats",
@@ -173,18 +89,6 @@ const SCOPES = new Set([
 /** Media kinds printed as a placeholder, since a terminal cannot show them. */
 const MEDIA = ["video", "audio", "voice", "animation", "sticker", "video_note"] as const;
 
-/** Lower-case without Vietnamese diacritics, so ":giúp" and ":giup" are the same command. */
-function fold(s: string): string {
-  return s.normalize("NFD").replace(/\p{M}/gu, "").replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
-}
-
-/** Splits a meta-command's arguments, honouring "double quotes" for names with spaces. */
-function splitArgs(s: string): string[] {
-  const out: string[] = [];
-  for (const m of s.matchAll(/"([^"]*)"|(\S+)/g)) out.push(m[1] ?? m[2] ?? "");
-  return out;
-}
-
 function buttonText(b: KeyboardButton | InlineKeyboardButton): string {
   return typeof b === "string" ? b : b.text;
 }
@@ -192,244 +96,70 @@ function buttonText(b: KeyboardButton | InlineKeyboardButton): string {
 /** What a button press did: pushed an update to the bot, only printed something, or found no keyboard. */
 type PressOutcome = "sent" | "local" | "no-keyboard";
 
-// ─── The REPL ────────────────────────────────────────────────────────────────────────────────
+// ─── The Telegram side of the playground ─────────────────────────────────────────────────────
 
-class TerminalChat {
+class TelegramChat extends TerminalLoop<FakeUser> {
   private readonly api: FakeBotApi;
-  private readonly users: PlaygroundUser[];
-  private readonly input: NodeJS.ReadableStream;
-  private readonly output: NodeJS.WritableStream;
-  private readonly interactive: boolean;
-  private readonly paint: Paint;
-  private readonly color: boolean;
-  /** The playground's own texts, plain (not HTML-escaped) for the terminal. */
-  private readonly t: Translate;
-  private readonly quietMs: number;
-  private readonly maxWaitMs: number;
-  private acting = 0;
-  /** Short per-session numbers (#1, #2…) for bot messages, stable across edits. */
-  private readonly refs = new Map<string, number>();
-  private readonly byRef = new Map<number, { chatId: number; messageId: number }>();
+  protected readonly botName: string;
   /** Reply keyboards the users' clients currently show, per chat. */
   private readonly replyKeyboards = new Map<number, { markup: ReplyKeyboardMarkup; messageId: number }>();
-  private prompting = false;
-  private rl?: ReturnType<typeof createInterface>;
 
-  constructor(private readonly options: TerminalChatOptions) {
+  constructor(options: TerminalChatOptions) {
+    super(options);
     this.api = options.api;
-    this.users = options.users;
-    this.input = options.input ?? process.stdin;
-    this.output = options.output ?? process.stdout;
-    const outTty = (this.output as { isTTY?: boolean }).isTTY === true;
-    this.interactive = outTty && (this.input as { isTTY?: boolean }).isTTY === true;
-    this.color = options.color ?? (outTty && !process.env.NO_COLOR);
-    this.paint = painter(this.color);
-    this.quietMs = options.quietMs ?? 300;
-    this.maxWaitMs = options.maxWaitMs ?? 5000;
-    const locale = options.locale ?? "vi";
-    this.t = createI18n(locale, { plainText: true }).forLocale(locale);
+    this.botName = this.api.botInfo.first_name;
   }
 
-  private get user(): PlaygroundUser {
-    return this.users[this.acting] as PlaygroundUser;
+  protected watch(): () => void {
+    return this.api.onCall((call) => this.onCall(call));
   }
 
-  /** "label — hint", as the user list and the switch messages show a user. */
-  private describe(u: PlaygroundUser): string {
-    return `${u.label}${u.hint ? ` — ${u.hint}` : ""}`;
+  protected deliverText(text: string): void {
+    this.api.sendUserMessage(this.user.user, text);
   }
 
-  async run(): Promise<void> {
-    const unsubscribe = this.api.onCall((call) => this.onCall(call));
-    const p = this.paint;
-    const t = this.t;
+  protected deliverPhoto(caption: string): void {
+    this.api.sendUserPhoto(this.user.user, caption ? { caption } : {});
+  }
+
+  protected deliverFile(file: PlaygroundFile): boolean {
+    const { fileName, mimeType, bytes, caption } = file;
+    this.api.sendUserDocument(this.user.user, { fileName, mimeType, bytes, ...(caption ? { caption } : {}) });
     this.print(
-      this.options.intro ??
-        t("playground.greeting", {
-          title: p.bold(t("playground.greeting_title")),
-          help: p.yellow(":giup"),
-          quit: p.yellow(":thoat"),
-        }),
+      this.paint.dim(
+        this.t("playground.sent_file", { name: file.path, type: mimeType, size: formatSize(this.t, bytes.length) }),
+      ),
     );
-    this.print(p.dim(t("playground.acting", { user: this.describe(this.user) })));
-    const rl = createInterface({
-      input: this.input,
-      // Without a TTY readline must not echo or draw prompts; we print a transcript instead.
-      ...(this.interactive ? { output: this.output, terminal: true } : { terminal: false }),
-      historySize: 200,
-    });
-    this.rl = rl;
-    rl.on("SIGINT", () => rl.close());
-    try {
-      this.showPrompt();
-      for await (const line of rl) {
-        this.prompting = false;
-        const keepGoing = await this.handleLine(line.trim());
-        if (!keepGoing) break;
-        this.showPrompt();
-      }
-    } finally {
-      this.prompting = false;
-      unsubscribe();
-      rl.close();
-    }
-  }
-
-  private promptText(): string {
-    return `${this.paint.green(this.user.label)} > `;
-  }
-
-  private showPrompt(): void {
-    if (!this.interactive || !this.rl) return;
-    this.prompting = true;
-    this.rl.setPrompt(this.promptText());
-    this.rl.prompt();
-  }
-
-  /** Prints above the prompt without mangling what the person is typing. */
-  private print(text: string): void {
-    const redraw = this.interactive && this.prompting && this.rl;
-    if (redraw) {
-      clearLine(this.output as NodeJS.WriteStream, 0);
-      cursorTo(this.output as NodeJS.WriteStream, 0);
-    }
-    this.output.write(`${text}\n`);
-    if (redraw && this.rl) this.rl.prompt(true);
-  }
-
-  /** Returns false to quit. */
-  private async handleLine(line: string): Promise<boolean> {
-    // Piped input is not echoed by anything, so print it: the output then reads as a transcript.
-    if (!this.interactive) this.print(`${this.promptText()}${line}`);
-    if (line === "") return true;
-    if (line.startsWith("\\")) {
-      await this.sendText(line.slice(1));
-      return true;
-    }
-    if (/^\d+$/.test(line)) {
-      const outcome = this.pressNumber(Number(line));
-      if (outcome === "no-keyboard") await this.sendText(line);
-      else if (outcome === "sent") await this.settle();
-      return true;
-    }
-    if (line.startsWith(":")) return this.meta(line.slice(1).trim());
-    await this.sendText(line);
     return true;
   }
 
-  private async sendText(text: string): Promise<void> {
-    this.api.sendUserMessage(this.user.user, text);
-    await this.settle();
+  protected waitForIdle(o: { quietMs: number; timeoutMs: number }): Promise<boolean> {
+    return this.api.waitForIdle(o);
   }
 
-  /** Waits until the bot has handled everything and gone quiet, so replies print before the next prompt. */
-  private async settle(): Promise<void> {
-    const busy = this.options.busy;
-    const limit = busy ? Math.max(this.maxWaitMs, BUSY_WAIT_MS) : this.maxWaitMs;
-    const until = Date.now() + limit;
-    for (;;) {
-      const idle = await this.api.waitForIdle({ quietMs: this.quietMs, timeoutMs: this.maxWaitMs });
-      if (idle && !busy?.()) return;
-      if (Date.now() >= until) {
-        this.print(this.paint.dim(this.t("playground.not_done", { count: Math.round(limit / 1000) })));
-        return;
-      }
-      if (idle) await new Promise((r) => setTimeout(r, 25));
-    }
+  protected override chatTitle(chatId: string): string | undefined {
+    return this.api.chatState(Number(chatId))?.chat.title;
   }
 
-  private async meta(cmdLine: string): Promise<boolean> {
-    const p = this.paint;
+  /**
+   * A bare number presses a button of the newest keyboard (see pressNumber); with no keyboard
+   * at all it is just text.
+   */
+  protected override async typedNumber(line: string): Promise<void> {
+    const outcome = this.pressNumber(Number(line));
+    if (outcome === "no-keyboard") await this.sendText(line);
+    else if (outcome === "sent") await this.settle();
+  }
+
+  /** ":<message> <button>" presses a button of a given message. */
+  protected override async channelMeta(cmdLine: string): Promise<boolean> {
     const pressRef = /^(\d+)\s+(\d+)$/.exec(cmdLine);
-    if (pressRef) {
-      if (this.pressRef(Number(pressRef[1]), Number(pressRef[2])) === "sent") await this.settle();
-      return true;
-    }
-    const [rawCmd = "", ...rest] = cmdLine.split(/\s+/);
-    const args = rest.join(" ");
-    switch (fold(rawCmd)) {
-      case "giup":
-      case "help":
-      case "?":
-        this.print(this.t("playground.help"));
-        return true;
-      case "thoat":
-      case "q":
-        this.print(p.dim(this.t("playground.bye")));
-        return false;
-      case "nguoi":
-        this.switchUser(args);
-        return true;
-      case "tep":
-        await this.sendFile(args);
-        return true;
-      case "anh":
-        this.api.sendUserPhoto(this.user.user, args ? { caption: args } : {});
-        this.print(p.dim(this.t("playground.sent_photo")));
-        await this.settle();
-        return true;
-      case "ds":
-        this.listRecent();
-        return true;
-      case "lenh":
-        this.showCommands();
-        return true;
-      default:
-        this.print(p.yellow(this.t("playground.unknown_command", { command: rawCmd })));
-        return true;
-    }
+    if (!pressRef) return false;
+    if (this.pressRef(Number(pressRef[1]), Number(pressRef[2])) === "sent") await this.settle();
+    return true;
   }
 
-  private switchUser(arg: string): void {
-    const p = this.paint;
-    const t = this.t;
-    if (!arg) {
-      this.users.forEach((u, i) => {
-        const mark = i === this.acting ? p.green("▶") : " ";
-        this.print(
-          `${mark} ${i + 1}. ${p.bold(u.label)} ${p.dim(t("playground.user_id", { id: u.user.id }))}${u.hint ? ` — ${u.hint}` : ""}`,
-        );
-      });
-      this.print(p.dim(t("playground.users_hint")));
-      return;
-    }
-    const n = Number(arg);
-    const index = Number.isInteger(n) ? n - 1 : this.users.findIndex((u) => fold(u.label).includes(fold(arg)));
-    if (index < 0 || index >= this.users.length) {
-      this.print(p.yellow(t("playground.no_such_user", { name: arg })));
-      return;
-    }
-    this.acting = index;
-    this.print(p.dim(t("playground.switched", { user: this.describe(this.user) })));
-  }
-
-  private async sendFile(args: string): Promise<void> {
-    const [fileName, ...rest] = splitArgs(args);
-    if (!fileName) {
-      this.print(this.paint.yellow(this.t("playground.file_name_needed")));
-      return;
-    }
-    const mimeType = rest[0]?.includes("/") ? (rest.shift() as string) : guessMimeType(fileName);
-    const caption = rest.join(" ");
-    // A file on this machine is sent as it is; a name alone gets made-up content of its
-    // kind (a small PDF or picture), so the bot's checks see what they would in Telegram.
-    const bytes = existsSync(fileName) && statSync(fileName).isFile() ? readFileSync(fileName) : sampleOf(fileName);
-    const size = bytes.length;
-    this.api.sendUserDocument(this.user.user, {
-      fileName: basename(fileName),
-      mimeType,
-      bytes,
-      ...(caption ? { caption } : {}),
-    });
-    this.print(
-      this.paint.dim(
-        this.t("playground.sent_file", { name: fileName, type: mimeType, size: formatSize(this.t, size) }),
-      ),
-    );
-    await this.settle();
-  }
-
-  private listRecent(): void {
+  protected listRecent(): void {
     const chatId = this.user.user.id;
     const msgs = (this.api.chatState(chatId)?.botMessages ?? []).filter((m) => !m.deleted).slice(-10);
     if (msgs.length === 0) {
@@ -439,21 +169,23 @@ class TerminalChat {
     for (const m of msgs) {
       const ref = this.refFor(chatId, m.messageId);
       const body =
-        (
-          m.message.text ??
-          m.message.caption ??
-          (m.message.document
-            ? `📎 ${m.message.document.file_name ?? this.t("playground.file")}`
-            : this.t("playground.no_text"))
-        ).split("\n")[0] ?? "";
+        m.message.text ??
+        m.message.caption ??
+        (m.message.document
+          ? `📎 ${m.message.document.file_name ?? this.t("playground.file")}`
+          : this.t("playground.no_text"));
       const buttons = m.message.reply_markup?.inline_keyboard.flat().length ?? 0;
       this.print(
-        `${this.paint.cyan(`#${ref}`)} ${body.length > 60 ? `${body.slice(0, 59)}…` : body}${buttons ? this.paint.dim(` ${this.t("playground.buttons", { count: buttons })}`) : ""}`,
+        this.recentLine(
+          ref,
+          body,
+          buttons ? this.paint.dim(` ${this.t("playground.buttons", { count: buttons })}`) : "",
+        ),
       );
     }
   }
 
-  private showCommands(): void {
+  protected showCommands(): void {
     const u = this.user.user;
     // Telegram shows the most specific scope that has commands, in the user's language first.
     const scopes = [{ type: "chat", chat_id: u.id }, { type: "all_private_chats" }, { type: "default" }];
@@ -502,8 +234,8 @@ class TerminalChat {
       this.print(p.yellow(t("playground.no_message", { ref })));
       return "local";
     }
-    if (target.chatId !== this.user.user.id) {
-      const owner = this.users.findIndex((u) => u.user.id === target.chatId);
+    if (target.chatId !== String(this.user.user.id)) {
+      const owner = this.users.findIndex((u) => String(u.user.id) === target.chatId);
       this.print(
         p.yellow(
           owner >= 0
@@ -513,7 +245,7 @@ class TerminalChat {
       );
       return "local";
     }
-    const stored = this.api.getMessage(target.chatId, target.messageId);
+    const stored = this.api.getMessage(Number(target.chatId), Number(target.messageId));
     if (!stored || stored.deleted || !stored.message.reply_markup) {
       this.print(p.yellow(t("playground.no_buttons_left", { ref })));
       return "local";
@@ -573,25 +305,6 @@ class TerminalChat {
 
   // ── Showing what the bot does ──────────────────────────────────────────────────────────────
 
-  private refFor(chatId: number, messageId: number): number {
-    const key = `${chatId}:${messageId}`;
-    let ref = this.refs.get(key);
-    if (ref === undefined) {
-      ref = this.refs.size + 1;
-      this.refs.set(key, ref);
-      this.byRef.set(ref, { chatId, messageId });
-    }
-    return ref;
-  }
-
-  private labelFor(chatId: number): string {
-    return (
-      this.users.find((u) => u.user.id === chatId)?.label ??
-      this.api.chatState(chatId)?.chat.title ??
-      this.t("playground.chat", { id: chatId })
-    );
-  }
-
   private onCall(call: ApiCall): void {
     const p = this.paint;
     const t = this.t;
@@ -649,20 +362,9 @@ class TerminalChat {
     }
   }
 
-  /**
-   * Saves a file the bot sent under saveDir (a spreadsheet, a chart…) and says where, so the
-   * person can open it; nothing when the bytes are not known or there is nowhere to save.
-   */
-  private saved(fileId: string, name: string): string[] {
-    const dir = this.options.saveDir;
-    const bytes = dir ? this.api.fileBytes(fileId) : undefined;
-    if (!dir || !bytes) return [];
-    mkdirSync(dir, { recursive: true });
-    // Only the name's last part, without characters a file system may refuse.
-    const safe = [...basename(name)].map((c) => (c < " " || '\\/:*?"<>|'.includes(c) ? "_" : c)).join("") || "tep";
-    const path = join(dir, `${new Date().toISOString().slice(0, 19).replace(/[:T]/g, "-")}-${safe}`);
-    writeFileSync(path, bytes);
-    return [this.paint.dim(this.t("playground.saved_to", { path }))];
+  /** A file the bot sent, saved for the person to open (see TerminalLoop.saved). */
+  private savedFile(fileId: string, name: string): string[] {
+    return this.options.saveDir ? this.saved(this.api.fileBytes(fileId), name) : [];
   }
 
   private printMessage(m: Message, payload: Record<string, unknown>, edited: boolean): void {
@@ -670,10 +372,7 @@ class TerminalChat {
     const t = this.t;
     const chatId = m.chat.id;
     const ref = this.refFor(chatId, m.message_id);
-    const toWhom = this.users.length > 1 || chatId !== this.user.user.id ? ` → ${this.labelFor(chatId)}` : "";
-    const lines = [
-      `${p.cyan(p.bold(`🤖 ${this.api.botInfo.first_name}`))}${p.cyan(toWhom)} ${p.dim(`#${ref}`)}${edited ? p.yellow(` ${t("playground.edited")}`) : ""}`,
-    ];
+    const lines = [this.header(chatId, ref, edited)];
     if (m.text !== undefined) lines.push(renderEntities(m.text, m.entities, this.color));
     if (m.document) {
       const d = m.document;
@@ -681,12 +380,12 @@ class TerminalChat {
         .filter(Boolean)
         .join(", ");
       lines.push(`📎 ${d.file_name ?? t("playground.file")}${details ? ` (${details})` : ""}`);
-      lines.push(...this.saved(d.file_id, d.file_name ?? `tep-${m.message_id}`));
+      lines.push(...this.savedFile(d.file_id, d.file_name ?? `tep-${m.message_id}`));
     }
     if (m.photo) {
       lines.push(t("playground.photo"));
       const largest = m.photo[m.photo.length - 1];
-      if (largest) lines.push(...this.saved(largest.file_id, `anh-${m.message_id}.png`));
+      if (largest) lines.push(...this.savedFile(largest.file_id, `anh-${m.message_id}.png`));
     }
     if (m.location)
       lines.push(t("playground.location", { latitude: m.location.latitude, longitude: m.location.longitude }));

@@ -1,34 +1,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { spawnDemo } from "../support/demo.ts";
+import { runDemo, spawnDemo } from "../support/demo.ts";
 import { tempDir } from "../support/temp.ts";
-
-/**
- * npm run demo as a person uses it: the real process, piped input. `lines` may use CODE for
- * the invite code the playground prints.
- */
-async function runDemo(dir: string, lines: string[]): Promise<{ out: string; exit: number | null }> {
-  const child = spawnDemo(dir);
-  let out = "";
-  child.stderr.on("data", (d) => {
-    out += d;
-  });
-  const code = await new Promise<string>((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`no invite code printed:\n${out}`)), 30_000);
-    child.stdout.on("data", (d) => {
-      out += d;
-      const m = /\/start ([A-Z0-9]{10})/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        done(m[1]!);
-      }
-    });
-  });
-  child.stdin.write(`${lines.map((l) => l.replace("CODE", code)).join("\n")}\n:thoat\n`);
-  const exit = await new Promise<number | null>((done) => child.on("close", done));
-  return { out, exit };
-}
 
 describe("npm run demo", () => {
   it("lets a person redeem the printed invite and see their commands, also when started again", async () => {

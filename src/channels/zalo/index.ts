@@ -49,6 +49,8 @@ export interface ZaloChannel {
   replayPending(olderThanMs?: number): Promise<number>;
   /** Waits for the events being handled. */
   idle(): Promise<void>;
+  /** Whether an event is being handled right now (the playground waits for it). */
+  busy(): boolean;
 }
 
 export interface ZaloChannelOptions {
@@ -260,5 +262,5 @@ export function createZaloChannel(options: ZaloChannelOptions): ZaloChannel {
     while (chains.size > 0) await Promise.allSettled([...chains.values()]);
   }
 
-  return { bot, handle, route, poll, replayPending, idle };
+  return { bot, handle, route, poll, replayPending, idle, busy: () => chains.size > 0 };
 }
