@@ -18,7 +18,7 @@ export type Translate = (key: string, vars?: Vars) => string;
 
 export interface I18n {
   t(locale: string, key: string, vars?: Vars): string;
-  forLocale(locale: string): Translate;
+  forLocale(locale: string, channel?: string): Translate;
   instance: i18n;
 }
 
@@ -82,11 +82,14 @@ export function createI18n(defaultLocale: Locale = "vi", options: I18nOptions = 
       throw new Error(`missing translation "${key}" for ${lngs.join(",")}`);
     },
   });
-  const forLocale = (locale: string): Translate => {
+  const forLocale = (locale: string, channel?: string): Translate => {
     const fixed = instance.getFixedT(isLocale(locale) ? locale : defaultLocale) as unknown as (
       k: string,
       o: object,
     ) => string;
+    // On a channel other than Telegram, a text may have a variant of its own ("<key>_zalo",
+    // i18next's context): "bấm nút" where Zalo has no buttons. Without one, the text is shared.
+    if (channel && channel !== "telegram") return (key, vars) => fixed(key, { context: channel, ...vars });
     return (key, vars) => fixed(key, vars ?? {});
   };
   return { instance, forLocale, t: (locale, key, vars) => forLocale(locale)(key, vars) };

@@ -82,7 +82,12 @@ describe("the bot on Zalo", () => {
     expect(next).toContain("Câu 1.1.2");
     const [saved] = await z.send(minh, "85,5 %");
     expect(saved).toContain("✅ Đã lưu câu 1.1.2: 85,5% — 1,5/2,5 điểm.");
-    // Evidence is asked for: correcting is a numbered choice, the rest keywords.
+    // Evidence is asked for in Zalo's words (photos here, files through the upload link).
+    expect(saved).toContain(
+      "Gửi ảnh chụp ngay bây giờ; tệp PDF, Word, Excel gửi qua đường link tải lên (gõ «tài liệu»)",
+    );
+    expect(saved).not.toContain("bấm");
+    // Correcting is a numbered choice, the rest keywords.
     expect(saved).toContain("1. ✏️ Sửa câu trả lời\n— gõ số để chọn");
     expect(saved).toContain("Gõ «giải trình»: 📝 Giải trình\nGõ «tiếp»: Câu sau ➡️");
     const [onward] = await z.send(minh, "cau sau");

@@ -20,7 +20,7 @@ export function loadPerson() {
     ctx.campaign = campaign;
     ctx.standing = await standingOf(db, person, campaign, ctx.config.COORDINATOR_IDS);
     ctx.locale = person.locale;
-    ctx.t = i18n.forLocale(person.locale);
+    ctx.t = i18n.forLocale(person.locale, ctx.channel.name);
     await next();
   };
 }
