@@ -105,3 +105,15 @@ describe("a person whose Telegram app is set to English", () => {
     expect(h.recorder.of("deleteMyCommands").map((c) => c.language_code)).toEqual(["vi", "en"]);
   });
 });
+
+describe("a reply Telegram refuses with a short flood wait", () => {
+  it("is sent again after retry_after, once", async () => {
+    const asker = user(8801, "Vì Văn Hùng");
+    h.recorder.clear();
+    h.recorder.failNext("sendMessage", 429, "Too Many Requests: retry after 1", { retry_after: 1 });
+    await h.send(asker, "/help");
+    const sends = h.recorder.of("sendMessage");
+    expect(sends).toHaveLength(2);
+    expect(String(sends[1]!.text)).toContain("Các lệnh đồng chí được dùng");
+  });
+});

@@ -2,6 +2,7 @@
  * createBot: the whole bot, built from its parts. It knows nothing of how updates arrive
  * (long polling, webhook, tests); see src/main.ts and src/server/.
  */
+import { autoRetry } from "@grammyjs/auto-retry";
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, type BotConfig, type Transformer } from "grammy";
 import { type Config, telegramToken } from "../config.ts";
@@ -52,6 +53,20 @@ export function createBot(config: Config, deps: BotDeps, options: CreateBotOptio
   });
   for (const t of options.transformers ?? []) bot.api.config.use(t);
   bot.api.config.use(htmlByDefault);
+  if (channel.name === "telegram") {
+    // A reply Telegram refuses with 429 is sent again after retry_after when that is short
+    // (an answer late by a few seconds beats no answer); longer waits, 5xx and network
+    // errors fail the update as before (the webhook hands it back for redelivery). The
+    // outbox has its own retries (src/jobs/sender.ts).
+    bot.api.config.use(
+      autoRetry({
+        maxRetryAttempts: 2,
+        maxDelaySeconds: 5,
+        rethrowInternalServerErrors: true,
+        rethrowHttpErrors: true,
+      }),
+    );
+  }
 
   const now = deps.now ?? (() => new Date());
   // First: no NUL character of an update reaches a handler, a log line or the database.

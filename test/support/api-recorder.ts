@@ -17,13 +17,16 @@ export class ApiRecorder {
   readonly calls: RecordedCall[] = [];
   private messageId = 1000;
   /** Methods that should fail next, with the error Telegram would give. */
-  private failures = new Map<string, { error_code: number; description: string }>();
+  private failures = new Map<
+    string,
+    { error_code: number; description: string; parameters?: { retry_after?: number } }
+  >();
 
   /** Errors thrown by the next calls of a method (a network failure), in order. */
   private thrown = new Map<string, Error[]>();
 
-  failNext(method: string, error_code: number, description: string) {
-    this.failures.set(method, { error_code, description });
+  failNext(method: string, error_code: number, description: string, parameters?: { retry_after?: number }) {
+    this.failures.set(method, { error_code, description, ...(parameters ? { parameters } : {}) });
   }
 
   /** Calls of these methods go to the real Bot API address (a loopback fake), recorded too. */

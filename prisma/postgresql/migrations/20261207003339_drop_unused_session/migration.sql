@@ -1,0 +1,3 @@
+-- grammY sessions were never used: progress lives in its own tables (README, Architecture).
+-- DropTable
+DROP TABLE "Session";
