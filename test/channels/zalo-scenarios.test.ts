@@ -6,10 +6,11 @@
  */
 import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type App, appWebRoutes } from "../../src/app.ts";
 import { createInvites } from "../../src/domain/invites.ts";
 import { enqueueNotices } from "../../src/domain/notices.ts";
 import { closeServer, createHttpServer, listen } from "../../src/server/http.ts";
-import { jpeg } from "../storage/samples.ts";
+import { jpeg, pdf } from "../storage/samples.ts";
 import { createHarness, type Harness } from "../support/harness.ts";
 import { telegramUser } from "../support/people.ts";
 import { testSender } from "../support/sender.ts";
@@ -117,6 +118,36 @@ describe("the bot on Zalo", () => {
     // The address Zalo gave is not needed any more: the province holds its copy.
     z.fake.expirePhotos();
     expect(await h.store.get(row.storageKey!)).not.toBeNull();
+  });
+
+  it("takes a document through the upload link «tài liệu» gives, and confirms on Zalo", async () => {
+    await z.send(minh, "tudanhgia");
+    await z.send(minh, "1");
+    const [evidence] = await z.send(minh, "tài liệu");
+    const url = /(https?:\/\/\S+\/u\/[A-Za-z0-9_-]{22})/.exec(evidence!)?.[1];
+    expect(url, evidence).toBeDefined();
+    const server = createHttpServer({
+      ping: h.database.ping,
+      logger: h.logger,
+      web: appWebRoutes({ ...h, bot: h.bot, zalo: z.channel } as unknown as App),
+    });
+    const base = `http://127.0.0.1:${await listen(server, 0, "127.0.0.1")}`;
+    try {
+      const body = new FormData();
+      body.append("files", new Blob([pdf()], { type: "application/pdf" }), "Báo cáo CCHC 2019.pdf");
+      const before = z.inbox(minh).length;
+      const posted = await fetch(`${base}${new URL(url!).pathname}`, { method: "POST", body });
+      expect(posted.status).toBe(200);
+      expect(await posted.text()).toContain("✅ Đã nhận 1 tệp.");
+      // The confirmation reaches the officer where they are: on Zalo.
+      expect(z.inbox(minh).slice(before)).toEqual([
+        expect.stringMatching(/^📎 Đã nhận 1 tệp cho câu .+ qua trang tải lên\.$/),
+      ]);
+      const row = await h.db.evidence.findFirstOrThrow({ where: { fileName: "Báo cáo CCHC 2019.pdf" } });
+      expect(row).toMatchObject({ source: "web", mimeType: "application/pdf" });
+    } finally {
+      await closeServer(server);
+    }
   });
 
   it("answers stickers and voice with what it understands, and ignores group chats unless asked", async () => {
