@@ -126,6 +126,8 @@ function replyTexts() {
   };
 }
 const TEXTS = replyTexts();
+/** What the bot answers to an input it refuses (parseAnswer's error, in Vietnamese). */
+const VI = createI18n("vi").forLocale("vi");
 
 /** Every text the bot sent or edited into each chat, in order, with its time. */
 class ChatTexts {
@@ -265,6 +267,12 @@ interface Given {
   how: "type" | "tap";
   /** The answer as the bot stores it (parseAnswer of what was typed or tapped). */
   expected: string;
+  /**
+   * When what was typed is not a valid answer to the question (the bot refuses it by design,
+   * e.g. a count above the item's maximum): the refusal the bot should send. Such an answer
+   * is "refused" when that refusal was sent, not "lost".
+   */
+  refusal?: string;
   updateId: number;
   /** Date.now() when the officer sent it. */
   sentAt: number;
@@ -346,6 +354,7 @@ async function officerSession(
       code: plan.code,
       how: plan.how,
       expected: parsed.ok ? parsed.value : `(invalid input ${input})`,
+      refusal: parsed.ok ? undefined : VI(parsed.error.key, parsed.error.vars),
       updateId: update.update_id,
       sentAt: Date.now(),
     });
@@ -377,7 +386,7 @@ interface AnswerCheck {
   stored: number;
   /** Accepted and stored nowhere, the officer not told why. */
   lost: number;
-  /** Accepted, not stored, the officer told why (a refusal such as "sent before shown"). */
+  /** Accepted, not stored, the officer told why ("sent before shown", a stale button, an input the question does not allow). */
   refused: number;
   /** Answers under a question their officer did not answer, or with another answer's value. */
   misfiled: number;
@@ -436,7 +445,7 @@ async function checkAnswers(scene: Scene, given: Given[]): Promise<AnswerCheck> 
     const row = rowAt.get(key(g.unitId, g.questionId));
     const told = (part: string) => scene.texts.find(g.chatId, part, g.sentAt - 1000).length > 0;
     if (!row) {
-      if (told(TEXTS.stale) || told(TEXTS.sentBeforeShown)) {
+      if (told(TEXTS.stale) || told(TEXTS.sentBeforeShown) || (g.refusal !== undefined && told(g.refusal))) {
         check.refused++;
         note("refused", g);
       } else {
