@@ -201,6 +201,38 @@ describe("an update still running when the webhook answers", () => {
   });
 });
 
+describe("a press whose answer was saved before the reply went out", () => {
+  it("delivered again, is answered with what is true: the choice was saved", async () => {
+    const tuyet = user(8111, "Lường Thị Tuyết");
+    await link(tuyet, "so-ngoai-vu");
+    await openArea1(tuyet);
+    const press = callbackUpdate(tuyet, h.recorder.button("Không ban hành"), 777);
+    await h.handle(press);
+    expect(await answerOf("1.1.1", "so-ngoai-vu")).toMatchObject({ value: "none" });
+    h.recorder.clear();
+    await h.handle(press);
+    expect(h.recorder.texts()).toEqual([expect.stringContaining("Lựa chọn đồng chí vừa bấm đã được lưu.")]);
+    expect(h.recorder.of("answerCallbackQuery")).toHaveLength(1);
+    expect((await answerOf("1.1.1", "so-ngoai-vu"))!.revisions).toHaveLength(0);
+  });
+
+  it("whose next step failed on the database: the officer hears it was saved, and the update is not handed back", async () => {
+    const dao = user(8112, "Đào Văn Tâm");
+    await link(dao, "so-cong-thuong");
+    await openArea1(dao);
+    h.recorder.clear();
+    // The answer commits; showing what comes next meets a database that went away.
+    const gone = Object.assign(new Error("Can't reach database server"), { code: "P1001" });
+    h.recorder.failWith("sendMessage", gone);
+    await h.send(dao, "15/01/2019");
+    expect(await answerOf("1.1.1", "so-cong-thuong")).toMatchObject({ value: "2019-01-15" });
+    const told = h.recorder.texts().at(-1)!;
+    expect(told).toContain("✅ Đã lưu.");
+    expect(told).not.toContain("chưa lưu được");
+    expect(h.logs.some((l) => l.msg === "update saved, then its handling failed")).toBe(true);
+  });
+});
+
 describe("two bot instances on one database", () => {
   it("file every answer under the question its officer was shown, whichever instance hears it", async () => {
     const other = await openDatabase(h.database.url, { migrate: false });

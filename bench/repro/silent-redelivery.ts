@@ -49,6 +49,9 @@ const t = createI18n("vi").forLocale("vi");
 const MARK = "\u0001";
 const TRY_AGAIN = t("errors.try_again");
 const SAVED_AFTER_RESTART = t("errors.saved_after_restart", { when: MARK }).split(MARK)[0]!;
+/** What a redelivered press, and an update saved before its next step failed, are told. */
+const SAVED_PRESS = t("errors.saved_press_after_restart");
+const SAVED_THEN_FAILED = t("errors.saved_then_failed");
 const savedText = (code: string) =>
   t("assessment.saved", { code, value: MARK, score: MARK, max: MARK }).split(MARK)[0]!;
 
@@ -152,7 +155,9 @@ async function scenario(how: How, interruption: Interruption): Promise<boolean> 
       // 2. Telegram delivers the update again, to the restarted process (or the same one, the database back).
       await healthy.handleUpdate(update);
       const after = texts();
-      const confirmed = after.some((x) => x.includes(savedText(plan.code)) || x.includes(SAVED_AFTER_RESTART));
+      const confirmed = after.some((x) =>
+        [savedText(plan.code), SAVED_AFTER_RESTART, SAVED_PRESS, SAVED_THEN_FAILED].some((s) => x.includes(s)),
+      );
       const reproduced = stored && !confirmed;
       console.log(
         `${how === "type" ? "typed" : "tapped"} answer to ${plan.code}, ${interruption}: stored ${stored ? "yes" : "no"}` +

@@ -47,6 +47,18 @@ export class DuplicateDelivery extends Error {
 /** The key of a Telegram update. */
 export const telegramKey = (updateId: number | bigint) => `tg:${updateId}`;
 
+/**
+ * The update's effect was committed, then its handling failed (a database error while
+ * showing the next step): it is handled (a redelivery would be dropped), and the person
+ * must hear that it was saved, not that it was not.
+ */
+export class FailedAfterSaving extends Error {
+  constructor(readonly failure: unknown) {
+    super("the update's effect was saved, then its handling failed");
+    this.name = "FailedAfterSaving";
+  }
+}
+
 /** Whether an update has been handled (its effects committed, or its handling finished). */
 export async function wasHandled(db: Db, key: string): Promise<boolean> {
   const rows = await db.$queryRaw<unknown[]>`SELECT 1 FROM "ProcessedUpdate" WHERE "key" = ${key}`;
@@ -73,6 +85,7 @@ export async function handleOnce(db: Db, key: string, handle: () => Promise<void
     await deliveries.run(delivery, handle);
   } catch (e) {
     if (e instanceof DuplicateDelivery && e.key === key) return false;
+    if (delivery.recorded) throw new FailedAfterSaving(e);
     throw e;
   }
   if (!delivery.recorded) await insertId(db, key);

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { BotError } from "grammy";
 import { isTransientDbError } from "../../db/errors.ts";
-import { DuplicateDelivery } from "../../db/exactly-once.ts";
+import { DuplicateDelivery, FailedAfterSaving } from "../../db/exactly-once.ts";
 import type { BotContext } from "../context.ts";
 import { answerButtonOnce } from "../messages.ts";
 
@@ -27,6 +27,7 @@ const TOLD_MAX = 10_000;
  * - Another delivery of the update won the race: nothing to say (it answered).
  * - The database is unavailable (locked, restarting, full): the person hears once that it
  *   was not saved and will be handled shortly; the update is handed back as not handled.
+ * - Its effect was saved, then showing the next step failed: the person hears it was saved.
  * - Anything else: an apology with a reference the person can quote.
  */
 export async function handleBotError(err: BotError<BotContext>): Promise<void> {
@@ -38,6 +39,12 @@ export async function handleBotError(err: BotError<BotContext>): Promise<void> {
     return;
   }
   const t = ctx.t ?? ctx.deps.i18n.forLocale(ctx.config.DEFAULT_LOCALE);
+  if (err.error instanceof FailedAfterSaving) {
+    // Saved: handing it back would only have its redelivery dropped. Say what is true.
+    logger.warn({ err: err.error.failure }, "update saved, then its handling failed");
+    await tell(ctx, t("errors.saved_then_failed"));
+    return;
+  }
   if (isTransientDbError(err.error)) {
     logger.warn({ err: err.error }, "database unavailable: update left for redelivery");
     if (!told.has(updateId)) {

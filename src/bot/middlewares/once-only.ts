@@ -19,9 +19,16 @@ export function onceOnly() {
     const handled = await handleOnce(ctx.deps.db, ctx.channel.keyOf(ctx), next);
     if (handled) return;
     ctx.logger.info("duplicate update dropped");
-    if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {});
-    if (ctx.message && ctx.chat?.type === "private") {
-      const t = ctx.deps.i18n.forLocale(await localeOf(ctx));
+    if (ctx.chat?.type !== "private") {
+      if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {});
+      return;
+    }
+    const t = ctx.deps.i18n.forLocale(await localeOf(ctx), ctx.channel.name);
+    if (ctx.callbackQuery) {
+      // A press carries no time of its own; its first reply may never have gone out.
+      await ctx.answerCallbackQuery().catch(() => {});
+      await ctx.reply(t("errors.saved_press_after_restart")).catch(() => {});
+    } else if (ctx.message) {
       const when = formatDateTime(new Date(ctx.message.date * 1000), ctx.config.TZ);
       await ctx.reply(t("errors.saved_after_restart", { when })).catch(() => {});
     }
