@@ -67,7 +67,7 @@ export function asCommand(text: string, options: InboundOptions): string {
   const [first = "", ...rest] = trimmed.split(/\s+/);
   const word = fold(first);
   if (options.inviteWords.includes(word) && rest.length === 1) return `/start ${rest[0]}`;
-  if (options.commands.includes(word)) return ["/" + word, ...rest].join(" ");
+  if (options.commands.includes(word)) return [`/${word}`, ...rest].join(" ");
   return trimmed;
 }
 

@@ -187,34 +187,36 @@ export function createZaloChannel(options: ZaloChannelOptions): ZaloChannel {
   function route(path: string) {
     return async (req: IncomingMessage, res: ServerResponse, requestPath: string): Promise<boolean> => {
       if (requestPath !== path) return false;
-      const reply = (status: number) => {
+      /** Answers Zalo; true: the route took the request. */
+      const reply = (status: number): true => {
         res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
         res.end(JSON.stringify({ ok: status === 200 }));
+        return true;
       };
-      if (req.method !== "POST") return (reply(405), true);
+      if (req.method !== "POST") return reply(405);
       if (!config.ZALO_WEBHOOK_SECRET || !secretMatches(req.headers[ZALO_SECRET_HEADER], config.ZALO_WEBHOOK_SECRET)) {
         req.resume();
-        return (reply(401), true);
+        return reply(401);
       }
       if (!/^application\/json\b/i.test(req.headers["content-type"] ?? "")) {
         req.resume();
-        return (reply(415), true);
+        return reply(415);
       }
       let body: unknown;
       try {
         body = JSON.parse((await readBody(req, MAX_EVENT_BYTES, 10_000)).toString("utf8"));
       } catch (e) {
         const status = (e as { status?: number }).status;
-        return (reply(typeof status === "number" ? status : 400), true);
+        return reply(typeof status === "number" ? status : 400);
       }
       try {
         await accept(body);
       } catch (err) {
         // Not kept (the database is down): Zalo is asked to send it again.
         logger.warn({ err }, "zalo event could not be kept");
-        return (reply(503), true);
+        return reply(503);
       }
-      return (reply(200), true);
+      return reply(200);
     };
   }
 

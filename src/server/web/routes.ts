@@ -90,7 +90,7 @@ export function webRoutes(deps: WebDeps) {
     return { personId, locale, t: deps.i18n.forLocale(locale) };
   };
   const defaultT = deps.i18n.forLocale(deps.config.DEFAULT_LOCALE);
-  const sizeText = (t: Translate, locale: string, bytes: number | null) =>
+  const sizeText = (locale: string, bytes: number | null) =>
     bytes === null ? null : formatFileSize(bytes, (n) => formatNumber(n, locale === "en" ? "en" : "vi"));
 
   async function scopeOf(campaignId: number, unitId: number): Promise<Scope | null> {
@@ -116,7 +116,7 @@ export function webRoutes(deps: WebDeps) {
       name: e.kind === "LINK" ? (e.url ?? "") : (e.fileName ?? v.t("web.files.unnamed")),
       href: e.kind === "LINK" ? e.url : e.storageKey && href ? href(e) : null,
       unavailable: e.kind === "FILE" && !e.storageKey,
-      size: e.kind === "FILE" ? sizeText(v.t, v.locale, e.size) : null,
+      size: e.kind === "FILE" ? sizeText(v.locale, e.size) : null,
       note: e.note,
       when: formatDateTime(e.createdAt, tz),
       who: people.get(e.uploadedById) ?? "",

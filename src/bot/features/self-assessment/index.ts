@@ -20,7 +20,6 @@ import {
   areaProgress,
   clearCursor,
   countEvidence,
-  type EvidenceFile,
   findQuestion,
   getCursor,
   isAreaSubmitted,
