@@ -10,7 +10,7 @@ import type { Server } from "node:http";
 import { Api } from "grammy";
 import type { User } from "grammy/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type App, appWebRoutes } from "../src/app.ts";
+import { appWebRoutes } from "../src/app.ts";
 import { createInvites } from "../src/domain/invites.ts";
 import { backfillEvidence } from "../src/jobs/evidence-backfill.ts";
 import { closeServer, createHttpServer, listen } from "../src/server/http.ts";
@@ -60,16 +60,7 @@ describe.each(["local", "database"] as const)("evidence files in the %s store", 
     await h.openSelfAssessment();
     await link(minh, "song-ma");
     await link(lan, "so-tu-phap");
-    const app = {
-      database: h.database,
-      i18n: h.i18n,
-      logger: h.logger,
-      config: h.config,
-      store: h.store,
-      bot: h.bot,
-      zalo: null,
-    };
-    server = createHttpServer({ ping: h.database.ping, logger: h.logger, web: appWebRoutes(app as App) });
+    server = createHttpServer({ ping: h.database.ping, logger: h.logger, web: appWebRoutes(h.app()) });
     base = `http://127.0.0.1:${await listen(server, 0, "127.0.0.1")}`;
   });
   afterAll(async () => {

@@ -18,7 +18,7 @@ import type { Server } from "node:http";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Download, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type App, appWebRoutes } from "../../src/app.ts";
+import { appWebRoutes } from "../../src/app.ts";
 import { createInvites } from "../../src/domain/invites.ts";
 import { closeServer, createHttpServer, listen } from "../../src/server/http.ts";
 import { exe, jpeg, pdf } from "../storage/samples.ts";
@@ -158,16 +158,7 @@ for (const fileStorage of ["local", "database"] as const) {
         unitIds: [(await h.unit("song-ma")).id],
       });
       await h.send(minh, `/start ${invite!.code}`);
-      const app = {
-        database: h.database,
-        i18n: h.i18n,
-        logger: h.logger,
-        config: h.config,
-        store: h.store,
-        bot: h.bot,
-        zalo: null,
-      };
-      server = createHttpServer({ ping: h.database.ping, logger: h.logger, web: appWebRoutes(app as App) });
+      server = createHttpServer({ ping: h.database.ping, logger: h.logger, web: appWebRoutes(h.app()) });
       base = `http://127.0.0.1:${await listen(server, 0, "127.0.0.1")}`;
       browser = await launchChromium();
     });

@@ -6,7 +6,7 @@
  */
 import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type App, appWebRoutes } from "../../src/app.ts";
+import { appWebRoutes } from "../../src/app.ts";
 import { createInvites } from "../../src/domain/invites.ts";
 import { enqueueNotices } from "../../src/domain/notices.ts";
 import { closeServer, createHttpServer, listen } from "../../src/server/http.ts";
@@ -129,7 +129,7 @@ describe("the bot on Zalo", () => {
     const server = createHttpServer({
       ping: h.database.ping,
       logger: h.logger,
-      web: appWebRoutes({ ...h, bot: h.bot, zalo: z.channel } as unknown as App),
+      web: appWebRoutes(h.app(z.channel)),
     });
     const base = `http://127.0.0.1:${await listen(server, 0, "127.0.0.1")}`;
     try {

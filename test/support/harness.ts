@@ -3,7 +3,7 @@
  * Update objects; outgoing API calls are recorded instead of sent.
  */
 import type { Update, User } from "grammy/types";
-import { BUNDLED_CAMPAIGN_FILE } from "../../src/app.ts";
+import { type App, BUNDLED_CAMPAIGN_FILE } from "../../src/app.ts";
 import { createBot } from "../../src/bot/index.ts";
 import { parseConfig } from "../../src/config.ts";
 import { forgetCached } from "../../src/db/read-cache.ts";
@@ -133,6 +133,10 @@ export async function createHarness(options: HarnessOptions = {}) {
     /** Presses the button of the last keyboard whose label contains `label`. */
     async tap(from: User, label: string | RegExp) {
       return this.press(from, recorder.button(label), 777);
+    },
+    /** This harness as the app the HTTP pages serve (appWebRoutes), with its bot; `zalo` when given. */
+    app(zalo: App["zalo"] = null): App {
+      return { config, database, store, i18n, logger, bot, zalo };
     },
     /** Opens a campaign's self-assessment window around now: a week ago to 30 days ahead. */
     openSelfAssessment(code = "son-la-2019") {
