@@ -568,8 +568,8 @@ export class NoticeSender {
         this.stats.failed++;
         return;
       case "blocked":
-        this.stats.failed++;
-        await this.markUnreachable(notice, channel, outcome.error, now);
+        if (await this.markUnreachable(notice, channel, outcome.error, now)) this.stats.retried++;
+        else this.stats.failed++;
         return;
     }
   }
@@ -584,15 +584,25 @@ export class NoticeSender {
     channel: string,
     error: string,
     now: Date,
-  ): Promise<void> {
+  ): Promise<boolean> {
+    let requeued = false;
     const told = await this.db.$transaction(async (tx) => {
-      await tx.notice.updateMany({
-        where: { id: notice.id, status: "SENDING", claimedBy: this.id },
-        data: { status: "FAILED", attempts: { increment: 1 }, lastError: error },
-      });
       const changed = await tx.personChannel.updateMany({
         where: { personId: notice.recipientId, channel, unreachable: false },
         data: { unreachable: true },
+      });
+      // Another channel of theirs that can be reached (and that this sender serves) takes
+      // the notice: it goes back to the outbox and is sent there, still once.
+      const elsewhere = await tx.personChannel.count({
+        where: { personId: notice.recipientId, unreachable: false, channel: { in: [...this.sendsOn] } },
+      });
+      requeued = elsewhere > 0;
+      await tx.notice.updateMany({
+        where: { id: notice.id, status: "SENDING", claimedBy: this.id },
+        data:
+          elsewhere > 0
+            ? { status: "PENDING", claimedBy: null, lastError: error }
+            : { status: "FAILED", attempts: { increment: 1 }, lastError: error },
       });
       if (changed.count === 0) return 0; // already known to be unreachable
       const reachable = await tx.personChannel.count({ where: { personId: notice.recipientId, unreachable: false } });
@@ -632,9 +642,10 @@ export class NoticeSender {
       );
     });
     this.o.logger.warn(
-      { notice: notice.id, person: notice.recipientId, coordinatorsTold: told, sender: this.id },
-      "notice sender: 403, person marked unreachable",
+      { notice: notice.id, person: notice.recipientId, channel, requeued, coordinatorsTold: told, sender: this.id },
+      "notice sender: the person blocked the bot on this channel; account marked unreachable",
     );
-    if (told > 0) noticesEnqueued();
+    if (told > 0 || requeued) noticesEnqueued();
+    return requeued;
   }
 }

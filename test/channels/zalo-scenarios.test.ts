@@ -222,6 +222,47 @@ describe("the bot on Zalo", () => {
     expect((await h.db.notice.findUniqueOrThrow({ where: { id: row.id } })).acknowledgedAt).not.toBeNull();
   });
 
+  it("takes a notice to Telegram when the person blocked the bot on Zalo, and marks only the Zalo account", async () => {
+    const account = await h.db.personChannel.findUniqueOrThrow({
+      where: { channel_externalId: { channel: "zalo", externalId: minh.id } },
+    });
+    z.fake.blockedUsers.add(minh.id);
+    await enqueueNotices(h.db, [
+      {
+        recipientId: account.personId,
+        campaignId: h.campaign.id,
+        kind: "assessment.reminder",
+        payload: {
+          unitName: "Ủy ban nhân dân huyện Sông Mã",
+          deadline: null,
+          missing: [{ area: "7. Hiện đại hóa hành chính", answered: 0, total: 13 }],
+          sentBy: "Nguyễn Thị Bích Thủy",
+        },
+        dueAt: h.clock.now(),
+        idempotencyKey: "zalo-notice-blocked",
+      },
+    ]);
+    h.recorder.clear();
+    const sender = testSender(h, h.bot.api, { zaloApi: z.channel.bot.api });
+    await sender.drain();
+    await sender.drain();
+    const row = await h.db.notice.findFirstOrThrow({ where: { idempotencyKey: "zalo-notice-blocked" } });
+    expect([row.status, row.lastError]).toEqual(["SENT", "zalo 403: Forbidden: the user blocked the bot"]);
+    // Once, on Telegram (chat 990001), after Zalo refused it.
+    expect(h.recorder.of("sendMessage").map((m) => m.chat_id)).toEqual([990001]);
+    const accounts = await h.db.personChannel.findMany({
+      where: { personId: account.personId },
+      orderBy: { channel: "asc" },
+    });
+    expect(accounts.map((a) => [a.channel, a.unreachable])).toEqual([
+      ["telegram", false],
+      ["zalo", true],
+    ]);
+    // Nobody is told Minh is unreachable: he is not.
+    expect(await h.db.notice.count({ where: { kind: "recipient.unreachable" } })).toBe(0);
+    z.fake.blockedUsers.delete(minh.id);
+  });
+
   it("never sends Zalo what it refuses: markup, buttons, over 2,000 characters", () => {
     expect(z.fake.violations).toEqual([]);
     for (const m of [...z.fake.messagesTo(minh.id), ...z.fake.messagesTo(thuy.id)]) {
