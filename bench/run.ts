@@ -17,7 +17,8 @@
  *   --warmup 3                    throughput: closed-loop load before the window opens
  *   --paced 30                    throughput: paced phase before the closed loop (0 = skip);
  *                                 30 s ≈ 1,200 updates, so p99 is not one unlucky update
- *   --think 5                     throughput: mean think time before each update when paced
+ *   --think 5                     throughput: mean think time before each update when paced;
+ *                                 zalo: before every update (0 = closed loop)
  *   --rounds 2                    zalo: Telegram + Zalo phase pairs (each --warmup + --seconds)
  *   --channels telegram,zalo      zalo: channels with a measured phase (both are linked)
  *   --reps 300                    flat cost: timed answers per position
@@ -297,10 +298,19 @@ if (what === "http-files") {
 if (what === "zalo") {
   results.zalo = [];
   line(
-    `\n== Zalo beside Telegram: ${officers} officers on each channel, one bot process (webhooks for both), closed loop; ${rounds} round(s) of ${channels.join(" + ")}, each ${warmup} s warm-up + ${seconds} s measured; load average ${loadAverage()}`,
+    `\n== Zalo beside Telegram: ${officers} officers on each channel, one bot process (webhooks for both), ${values.think === "0" ? "closed loop" : `think ${think} s before each update`}; ${rounds} round(s) of ${channels.join(" + ")}, each ${warmup} s warm-up + ${seconds} s measured; load average ${loadAverage()}`,
   );
   for (const provider of providers) {
-    const r = await runZaloBench(provider, { officers, seconds, warmup, rounds, pgUrl, cpuProfileDir, channels });
+    const r = await runZaloBench(provider, {
+      officers,
+      seconds,
+      warmup,
+      rounds,
+      think: values.think === "0" ? 0 : think,
+      pgUrl,
+      cpuProfileDir,
+      channels,
+    });
     results.zalo.push(r);
     line(`\n-- ${provider}`);
     for (const t of r.totals) {

@@ -18,9 +18,12 @@
  * Every update is answered with exactly one message on both channels; the bench counts the
  * exceptions.
  *
- * Closed-loop phases, one channel at a time on the same process and database, alternating
+ * Phases, one channel at a time on the same process and database, alternating
  * (Telegram, Zalo, Telegram, Zalo … for `rounds` rounds): `warmup` s unmeasured, then
- * `seconds` s measured. CPU per update = the bot process's user + system time over the
+ * `seconds` s measured. Each officer thinks before each update (exponential, mean `think`
+ * s; 0: none, a closed loop that measures capacity). On a shared machine a closed loop of
+ * 200 officers saturates the bot: updates wait seconds, pass the webhook's 9 s and the
+ * database's wait limits, and the failure paths, not the work, set the CPU per update. CPU per update = the bot process's user + system time over the
  * window (/proc/<pid>/stat) / replies received in the window. The other channel is idle
  * meanwhile; the bot's own background jobs (notice sender, planner, replays) run as in
  * production and are counted on both sides alike.
@@ -64,6 +67,8 @@ export interface ZaloBenchOptions {
   warmup: number;
   /** Telegram + Zalo phase pairs. */
   rounds: number;
+  /** Mean think time of an officer before each update, seconds (exponential); 0 = closed loop. */
+  think: number;
   pgUrl: string;
   /** Write a V8 CPU profile of the bot process into this folder (node --cpu-prof). */
   cpuProfileDir?: string;
@@ -441,6 +446,10 @@ export async function runZaloBench(provider: Provider, options: ZaloBenchOptions
 
     const officerLoop = async (o: Officer, p: Phase) => {
       while (!p.stop) {
+        if (options.think > 0) {
+          await sleep(-Math.log(1 - Math.random()) * options.think * 1000);
+          if (p.stop) break;
+        }
         const intent = decide(o, scene);
         if (o.channel === "telegram") {
           const make = telegramEvent(o, scene, intent);
