@@ -418,8 +418,8 @@ export async function runZaloBench(provider: Provider, options: ZaloBenchOptions
         ZALO_WEBHOOK_URL: `http://127.0.0.1:${port}${ZALO_PATH}`,
         ZALO_WEBHOOK_SECRET: ZALO_SECRET,
         ZALO_API_ROOT: zalo.url,
-        ...(options.cpuProfileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.cpuProfileDir}` } : {}),
       },
+      nodeFlags: options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] : [],
     });
     const pid = bot.pid;
 
