@@ -757,6 +757,8 @@ export interface BotProcessSpec {
   /** Name in the log file. */
   name: string;
   env?: Record<string, string>;
+  /** Node flags after npm start's own (--cpu-prof …). */
+  nodeFlags?: string[];
 }
 
 /**
@@ -809,7 +811,7 @@ export class BotProcess {
       ...spec.env,
     };
     // The working directory holds no .env: the environment above is the whole configuration.
-    const child = spawn(process.execPath, [...startNodeFlags(), entry], {
+    const child = spawn(process.execPath, [...startNodeFlags(), ...(spec.nodeFlags ?? []), entry], {
       cwd: tmpdir(),
       env,
       stdio: ["ignore", "pipe", "pipe"],

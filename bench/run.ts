@@ -3,6 +3,8 @@
  *
  *   npm run bench -- [all|throughput|flat-cost|memory|queries|http-files] [options]   (answers = throughput)
  *   npm run bench -- drills [all|kill|pair|pg] [options]   fault drills, see bench/drills.ts
+ *   npm run bench -- zalo [options]   Zalo beside Telegram (issue 12, bench/zalo.ts, bench/ZALO.md):
+ *                                 --officers on each channel, closed loop, alternating phases
  *
  *   all = throughput, flat-cost and memory (the issue's targets); queries is a diagnostic:
  *   Prisma operations and their cost per kind of update (not part of all). http-files
@@ -15,7 +17,10 @@
  *   --warmup 3                    throughput: closed-loop load before the window opens
  *   --paced 30                    throughput: paced phase before the closed loop (0 = skip);
  *                                 30 s ≈ 1,200 updates, so p99 is not one unlucky update
- *   --think 5                     throughput: mean think time before each update when paced
+ *   --think 5                     throughput: mean think time before each update when paced;
+ *                                 zalo: before every update (0 = closed loop)
+ *   --rounds 2                    zalo: Telegram + Zalo phase pairs (each --warmup + --seconds)
+ *   --channels telegram,zalo      zalo: channels with a measured phase (both are linked)
  *   --reps 300                    flat cost: timed answers per position
  *   --memory-officers 10000       memory: officers mid-questionnaire
  *   --memory-db sqlite            memory: databases (default sqlite: 10,000 answers take the
@@ -45,11 +50,12 @@ import { formatSummary, type LogCounts, mb, ms } from "./lib.ts";
 import { type MemoryResult, runMemory } from "./memory.ts";
 import { runQueries, type UpdateCost } from "./queries.ts";
 import { runThroughput, type ThroughputResult } from "./throughput.ts";
+import { type ChannelName, loadAverage, runZaloBench, type ZaloBenchResult } from "./zalo.ts";
 
 // The fault drills have options of their own (bench/drills.ts).
 if (process.argv[2] === "drills") await import("./drills.ts");
 
-const TARGETS = { throughputRatio: 0.5, p99Ms: 25, flatRatio: 1.2, rssMb: 200, fileRssMb: 10 };
+const TARGETS = { throughputRatio: 0.5, p99Ms: 25, flatRatio: 1.2, rssMb: 200, fileRssMb: 10, zaloCpuRatio: 1.2 };
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -60,6 +66,8 @@ const { values, positionals } = parseArgs({
     warmup: { type: "string", default: "3" },
     paced: { type: "string", default: "30" },
     think: { type: "string", default: "5" },
+    rounds: { type: "string", default: "2" },
+    channels: { type: "string", default: "telegram,zalo" },
     reps: { type: "string", default: "300" },
     "memory-officers": { type: "string", default: "10000" },
     "memory-db": { type: "string", default: "sqlite" },
@@ -75,8 +83,8 @@ const { values, positionals } = parseArgs({
 
 // "answers" is the issue's name for the throughput benchmark.
 const what = positionals[0] === "answers" ? "throughput" : (positionals[0] ?? "all");
-if (!["all", "throughput", "flat-cost", "memory", "queries", "http-files"].includes(what)) {
-  console.error(`unknown benchmark "${what}": all | throughput | flat-cost | memory | queries | http-files`);
+if (!["all", "throughput", "flat-cost", "memory", "queries", "http-files", "zalo"].includes(what)) {
+  console.error(`unknown benchmark "${what}": all | throughput | flat-cost | memory | queries | http-files | zalo`);
   process.exit(2);
 }
 const providersOf = (option: "db" | "memory-db"): Provider[] => {
@@ -105,6 +113,12 @@ const seconds = count("seconds", 120);
 const warmup = count("warmup", 60);
 const paced = values.paced === "0" ? 0 : count("paced", 120);
 const think = count("think", 60);
+const rounds = count("rounds", 20);
+const channels = values.channels!.split(",").map((s) => s.trim()) as ChannelName[];
+if (channels.length === 0 || channels.some((c) => c !== "telegram" && c !== "zalo")) {
+  console.error(`--channels ${values.channels}: telegram, zalo or telegram,zalo`);
+  process.exit(2);
+}
 const reps = count("reps", 5000);
 const memoryOfficers = count("memory-officers", 100_000);
 const cycles = count("cycles", 10_000);
@@ -144,6 +158,7 @@ const results: {
   memory?: MemoryResult[];
   queries?: Array<{ provider: Provider; costs: UpdateCost[] }>;
   httpFiles?: HttpFilesResult[];
+  zalo?: ZaloBenchResult[];
 } = {};
 
 if (what === "all" || what === "throughput") {
@@ -278,6 +293,55 @@ if (what === "http-files") {
       );
     }
   }
+}
+
+if (what === "zalo") {
+  results.zalo = [];
+  line(
+    `\n== Zalo beside Telegram: ${officers} officers on each channel, one bot process (webhooks for both), ${values.think === "0" ? "closed loop" : `think ${think} s before each update`}; ${rounds} round(s) of ${channels.join(" + ")}, each ${warmup} s warm-up + ${seconds} s measured; load average ${loadAverage()}`,
+  );
+  for (const provider of providers) {
+    const r = await runZaloBench(provider, {
+      officers,
+      seconds,
+      warmup,
+      rounds,
+      think: values.think === "0" ? 0 : think,
+      pgUrl,
+      cpuProfileDir,
+      channels,
+    });
+    results.zalo.push(r);
+    line(`\n-- ${provider}`);
+    for (const t of r.totals) {
+      line(
+        `   ${t.channel.padEnd(8)} ${t.updatesPerSecond.toFixed(1).padStart(6)} updates/s · ${formatSummary(t.latency)} · bot CPU ${ms(t.cpuPerUpdateMs)}/update`,
+      );
+    }
+    const pass = r.cpuRatio > 0 && r.cpuRatio <= TARGETS.zaloCpuRatio;
+    if (r.cpuRatio > 0)
+      line(
+        `   CPU per update Zalo / Telegram: ${r.cpuRatio.toFixed(2)}× (target ≤ ${TARGETS.zaloCpuRatio}×: ${verdict(pass)})`,
+      );
+    for (const v of r.verification) {
+      line(
+        `   ${v.channel.padEnd(8)} stored: ${v.answers} answers + ${v.revisions} revisions for ${v.answerUpdates} answer updates (${v.savedReplies} "saved" replies) — ${v.answersMatch ? "all stored" : "MISMATCH"}; ${v.processedKeys} keys for ${v.events} events — ${v.keysMatch ? "each recorded once" : "MISMATCH"}; ${v.replies} replies, ${v.noReply} without one, ${v.extraReplies} extra; ${v.lost} times lost (started over)`,
+      );
+    }
+    line(
+      `   Zalo API refusals: ${r.zaloViolations}; bot log (${r.log.file}): ${r.log.warn} warn, ${r.log.error} error, ${r.log.fatal} fatal${r.log.top.length ? `\n     ${r.log.top.join("\n     ")}` : ""}`,
+    );
+  }
+  line("\n| database | channel | updates/s | p50 | p99 | bot CPU / update | Zalo/Telegram CPU |");
+  line("|---|---|---:|---:|---:|---:|---:|");
+  for (const r of results.zalo) {
+    for (const t of r.totals) {
+      line(
+        `| ${r.provider} | ${t.channel} | ${t.updatesPerSecond.toFixed(1)} | ${ms(t.latency.p50)} | ${ms(t.latency.p99)} | ${ms(t.cpuPerUpdateMs)} | ${t.channel === "zalo" && r.cpuRatio > 0 ? `${r.cpuRatio.toFixed(2)}×` : ""} |`,
+      );
+    }
+  }
+  line(`load average at the end: ${loadAverage()}`);
 }
 
 line(`\ndone in ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`);

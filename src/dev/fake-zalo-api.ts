@@ -129,6 +129,7 @@ export class FakeZaloApi {
   private readonly opts: FakeZaloApiOptions;
   private readonly listeners = new Set<(call: FakeZaloCall) => void>();
   private readonly sent = new Map<string, FakeZaloSent[]>();
+  private readonly sentListeners = new Set<(m: FakeZaloSent) => void>();
   private readonly photos = new Map<string, Buffer>();
   private readonly failures = new Map<string, Array<{ error_code: number; description: string; times: number }>>();
   private hook?: { url: string; secret_token: string; updated_at: number };
@@ -189,6 +190,12 @@ export class FakeZaloApi {
   onCall(listener: (call: FakeZaloCall) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Calls `listener` with each message the bot sends (text or photo), as it is stored; returns the unsubscribe function. */
+  onSent(listener: (m: FakeZaloSent) => void): () => void {
+    this.sentListeners.add(listener);
+    return () => this.sentListeners.delete(listener);
   }
 
   /** Messages the bot sent to a chat, oldest first. */
@@ -534,6 +541,7 @@ export class FakeZaloApi {
     const list = this.sent.get(m.chat_id) ?? [];
     list.push(sent);
     this.sent.set(m.chat_id, list);
+    for (const l of this.sentListeners) l(sent);
     return { message_id: sent.message_id, date: sent.date };
   }
 

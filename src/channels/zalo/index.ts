@@ -24,6 +24,7 @@ import type { Config } from "../../config.ts";
 import { wasHandled } from "../../db/exactly-once.ts";
 import { claimPendingUpdates, dropPendingUpdate, keepPendingUpdate } from "../../db/pending-updates.ts";
 import type { ChannelAccount } from "../../domain/people.ts";
+import { fifoGate } from "../../server/http.ts";
 import { readBody, secretMatches } from "../../server/webhook.ts";
 import { parseZaloEvent, type ZaloApi, type ZaloEvent } from "./api.ts";
 import { zaloBridge } from "./bridge.ts";
@@ -153,11 +154,20 @@ export function createZaloChannel(options: ZaloChannelOptions): ZaloChannel {
     const previous = chains.get(chatId) ?? Promise.resolve();
     const next = previous.then(task, task);
     chains.set(chatId, next);
-    void next.finally(() => {
+    // The caller gets `next` and its failure; this branch only tidies up (and must not
+    // turn that failure into an unhandled rejection).
+    const forget = () => {
       if (chains.get(chatId) === next) chains.delete(chatId);
-    });
+    };
+    next.then(forget, forget);
     return next;
   }
+
+  // At most WEBHOOK_MAX_CONNECTIONS events handled at once, the rest in arrival order, as
+  // the Telegram webhook does (src/server/http.ts): Zalo's webhook is answered before the
+  // event is handled, so without a gate a burst of chats all reach the database together,
+  // each finishing late, and under load past the transactions' wait limit.
+  const gate = fifoGate(config.WEBHOOK_MAX_CONNECTIONS);
 
   /** Handles an event in its chat's order; a kept event's pending row goes once it is handled. */
   async function handle(raw: unknown, pendingKey?: string): Promise<void> {
@@ -167,10 +177,12 @@ export function createZaloChannel(options: ZaloChannelOptions): ZaloChannel {
       return;
     }
     const { kind: _kind, ...event } = parsed;
-    await inOrder(String(event.message.chat.id), async () => {
-      await handleEvent(event);
-      if (pendingKey) await dropPendingUpdate(db, pendingKey);
-    });
+    await inOrder(String(event.message.chat.id), () =>
+      gate(async () => {
+        await handleEvent(event);
+        if (pendingKey) await dropPendingUpdate(db, pendingKey);
+      }),
+    );
   }
 
   /** Keeps the event, answers Zalo, then handles it; the pending row goes once handled. */
