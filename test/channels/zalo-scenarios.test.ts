@@ -32,6 +32,24 @@ describe("the bot on Zalo", () => {
     });
   };
 
+  /** A deadline reminder for a person, due now (the Sở Nội vụ's request). */
+  const remind = (recipientId: number, idempotencyKey: string) =>
+    enqueueNotices(h.db, [
+      {
+        recipientId,
+        campaignId: h.campaign.id,
+        kind: "assessment.reminder",
+        payload: {
+          unitName: "Ủy ban nhân dân huyện Sông Mã",
+          deadline: null,
+          missing: [{ area: "3. Cải cách thủ tục hành chính", answered: 2, total: 9 }],
+          sentBy: "Nguyễn Thị Bích Thủy",
+        },
+        dueAt: h.clock.now(),
+        idempotencyKey,
+      },
+    ]);
+
   beforeAll(async () => {
     h = await createHarness();
     await h.openSelfAssessment();
@@ -193,21 +211,7 @@ describe("the bot on Zalo", () => {
         lastSeenAt: new Date(Date.now() - 86_400_000),
       },
     });
-    await enqueueNotices(h.db, [
-      {
-        recipientId: account.personId,
-        campaignId: h.campaign.id,
-        kind: "assessment.reminder",
-        payload: {
-          unitName: "Ủy ban nhân dân huyện Sông Mã",
-          deadline: null,
-          missing: [{ area: "3. Cải cách thủ tục hành chính", answered: 2, total: 9 }],
-          sentBy: "Nguyễn Thị Bích Thủy",
-        },
-        dueAt: h.clock.now(),
-        idempotencyKey: "zalo-notice-1",
-      },
-    ]);
+    await remind(account.personId, "zalo-notice-1");
     h.recorder.clear();
     const before = z.inbox(minh).length;
     await testSender(h, h.bot.api, { zaloApi: z.channel.bot.api }).drain();
@@ -227,21 +231,7 @@ describe("the bot on Zalo", () => {
       where: { channel_externalId: { channel: "zalo", externalId: minh.id } },
     });
     z.fake.blockedUsers.add(minh.id);
-    await enqueueNotices(h.db, [
-      {
-        recipientId: account.personId,
-        campaignId: h.campaign.id,
-        kind: "assessment.reminder",
-        payload: {
-          unitName: "Ủy ban nhân dân huyện Sông Mã",
-          deadline: null,
-          missing: [{ area: "7. Hiện đại hóa hành chính", answered: 0, total: 13 }],
-          sentBy: "Nguyễn Thị Bích Thủy",
-        },
-        dueAt: h.clock.now(),
-        idempotencyKey: "zalo-notice-blocked",
-      },
-    ]);
+    await remind(account.personId, "zalo-notice-blocked");
     h.recorder.clear();
     const sender = testSender(h, h.bot.api, { zaloApi: z.channel.bot.api });
     await sender.drain();
