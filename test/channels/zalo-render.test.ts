@@ -3,7 +3,7 @@
  * actions; and what a typed text presses. Pure functions (src/channels/zalo/render.ts).
  */
 import { describe, expect, it } from "vitest";
-import { fold, htmlToPlain, type MenuItem, readTyped, renderMessage } from "../../src/channels/zalo/render.ts";
+import { foldKeyword, htmlToPlain, type MenuItem, readTyped, renderMessage } from "../../src/channels/zalo/render.ts";
 
 const texts = {
   chooseByNumber: "— gõ số để chọn",
@@ -105,9 +105,9 @@ describe("readTyped", () => {
   });
 });
 
-describe("fold", () => {
+describe("foldKeyword", () => {
   it("compares words without case, diacritics or quotes", () => {
-    expect(fold("«Đã nhận»")).toBe("da nhan");
-    expect(fold("  XEM   lại ")).toBe("xem lai");
+    expect(foldKeyword("«Đã nhận»")).toBe("da nhan");
+    expect(foldKeyword("  XEM   lại ")).toBe("xem lai");
   });
 });

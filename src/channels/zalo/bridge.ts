@@ -16,7 +16,7 @@
  */
 import { Readable } from "node:stream";
 import type { InputFile, Transformer } from "grammy";
-import type { ApiResponse, Message } from "grammy/types";
+import type { ApiResponse, Message, UserFromGetMe } from "grammy/types";
 import { type Config, publicBaseUrl } from "../../config.ts";
 import type { Db } from "../../db/client.ts";
 import { issueLink } from "../../domain/links.ts";
@@ -34,6 +34,26 @@ export interface ZaloSender {
   sendPhoto(params: { chat_id: string; photo: string; caption?: string }): Promise<unknown>;
   sendChatAction(params: { chat_id: string; action: "typing" }): Promise<unknown>;
 }
+
+/**
+ * "The bot" as grammY wants to know it (createBot's botInfo, and getMe): no feature reads
+ * Zalo's own profile, so it is a fixed stand-in.
+ */
+export const ZALO_BOT_INFO: UserFromGetMe = {
+  id: 0,
+  is_bot: true,
+  first_name: "CCHC Bot",
+  username: "cchc_zalo",
+  can_join_groups: false,
+  can_read_all_group_messages: false,
+  supports_inline_queries: false,
+  can_connect_to_business: false,
+  has_main_web_app: false,
+  has_topics_enabled: false,
+  allows_users_to_create_topics: false,
+  can_manage_bots: false,
+  supports_join_request_queries: false,
+};
 
 export interface BridgeDeps {
   zalo: ZaloSender;
@@ -146,7 +166,7 @@ export function zaloBridge(deps: BridgeDeps): Transformer {
         await deps.zalo.sendChatAction({ chat_id: chatId, action: "typing" }).catch(() => {});
         return ok(true);
       case "getMe":
-        return ok({ id: 0, is_bot: true, first_name: "CCHC Bot", username: "zalo" });
+        return ok(ZALO_BOT_INFO);
       default:
         // Command menus, reactions, deletions: Zalo has none of them.
         return ok(true);

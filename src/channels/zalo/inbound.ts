@@ -17,23 +17,10 @@ import { createHash } from "node:crypto";
 import type { Update } from "grammy/types";
 import type { Db } from "../../db/client.ts";
 import type { ChannelAccount } from "../../domain/people.ts";
+import type { ZaloEvent } from "./api.ts";
 import { pressId } from "./bridge.ts";
 import { currentMenu } from "./menus.ts";
-import { fold, readTyped } from "./render.ts";
-
-/** An inbound event as the Zalo Bot API delivers it (ids are strings). */
-export interface ZaloEvent {
-  event_name: string;
-  message: {
-    from: { id: string; display_name?: string };
-    chat: { id: string; chat_type?: string };
-    message_id: string;
-    date: number;
-    text?: string;
-    photo?: string;
-    caption?: string;
-  };
-}
+import { foldKeyword, readTyped } from "./render.ts";
 
 export type Inbound =
   /** Handle this update with the bot. */
@@ -65,7 +52,7 @@ export function asCommand(text: string, options: InboundOptions): string {
   const trimmed = text.trim();
   if (trimmed.startsWith("/")) return trimmed;
   const [first = "", ...rest] = trimmed.split(/\s+/);
-  const word = fold(first);
+  const word = foldKeyword(first);
   if (options.inviteWords.includes(word) && rest.length === 1) return `/start ${rest[0]}`;
   if (options.commands.includes(word)) return [`/${word}`, ...rest].join(" ");
   return trimmed;
@@ -90,7 +77,7 @@ export async function readEvent(db: Db, event: ZaloEvent, options: InboundOption
   const base = { message_id: nextUpdateId(), date, from, chat };
 
   if (m.chat.chat_type && m.chat.chat_type !== "PRIVATE") {
-    const text = fold(m.text ?? "");
+    const text = foldKeyword(m.text ?? "");
     return /^\/?(start|help)\b/.test(text)
       ? { kind: "say", key, chatId, text: "fallback.group" }
       : { kind: "ignore", key, reason: "group chat" };
@@ -135,7 +122,8 @@ export async function readEvent(db: Db, event: ZaloEvent, options: InboundOption
     case "message.image.received": {
       if (!m.photo) return { kind: "ignore", key, reason: "image without an address" };
       const unique = createHash("sha256").update(m.photo).digest("base64url").slice(0, 16);
-      const caption = (m.caption ?? m.text ?? "").trim();
+      // Zalo carries an image's words, if any, in its text.
+      const caption = (m.text ?? "").trim();
       const update: Update = {
         update_id: nextUpdateId(),
         message: {
@@ -151,6 +139,7 @@ export async function readEvent(db: Db, event: ZaloEvent, options: InboundOption
     case "message.unsupported.received":
       return { kind: "say", key, chatId, text: "zalo.unsupported" };
     default:
-      return { kind: "ignore", key, reason: `unknown event ${event.event_name.slice(0, 60)}` };
+      // Names the client does not know never get here (parseZaloEvent reports them).
+      return { kind: "ignore", key, reason: "unknown event" };
   }
 }

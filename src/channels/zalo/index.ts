@@ -27,7 +27,7 @@ import type { ChannelAccount } from "../../domain/people.ts";
 import { fifoGate } from "../../server/http.ts";
 import { readBody, secretMatches } from "../../server/webhook.ts";
 import { parseZaloEvent, type ZaloApi, type ZaloEvent } from "./api.ts";
-import { zaloBridge } from "./bridge.ts";
+import { ZALO_BOT_INFO, zaloBridge } from "./bridge.ts";
 import { readEvent } from "./inbound.ts";
 import { splitText } from "./split.ts";
 
@@ -100,22 +100,7 @@ export function createZaloChannel(options: ZaloChannelOptions): ZaloChannel {
   const bot = createBot(config, deps, {
     channel,
     token: "zalo",
-    // grammY wants to know "the bot"; Zalo's own profile is not needed by any feature.
-    botInfo: {
-      id: 0,
-      is_bot: true,
-      first_name: "CCHC Bot",
-      username: "cchc_zalo",
-      can_join_groups: false,
-      can_read_all_group_messages: false,
-      supports_inline_queries: false,
-      can_connect_to_business: false,
-      has_main_web_app: false,
-      has_topics_enabled: false,
-      allows_users_to_create_topics: false,
-      can_manage_bots: false,
-      supports_join_request_queries: false,
-    },
+    botInfo: ZALO_BOT_INFO,
     transformers: [...(options.transformers ?? []), bridge],
   });
   const inboundOptions = {

@@ -6,6 +6,7 @@
  *
  * Pure functions: the bridge (bridge.ts) keeps the menu they return per chat.
  */
+import { fold } from "../../domain/text.ts";
 
 /** A button as features declare it (Telegram's inline keyboard button, the common form). */
 export interface Button {
@@ -85,7 +86,7 @@ export function renderMessage(
     if (!button.callback_data) continue;
     const keywords = keywordsOf(button.callback_data);
     if (keywords && keywords.length > 0) {
-      menu.push({ number: null, keywords: keywords.map(fold), label, data: button.callback_data });
+      menu.push({ number: null, keywords: keywords.map(foldKeyword), label, data: button.callback_data });
       byKeyword.push(texts.keywordLine(keywords[0]!, label));
     } else {
       const number = numbered.length + 1;
@@ -100,17 +101,9 @@ export function renderMessage(
   return { text: blocks.filter((b) => b.trim()).join("\n\n"), menu };
 }
 
-/** Lower case, no diacritics, single spaces: how typed keywords are compared. */
-export function fold(text: string): string {
-  return text
-    .normalize("NFD")
-    .replace(/\p{M}/gu, "")
-    .replace(/đ/g, "d")
-    .replace(/Đ/g, "D")
-    .toLowerCase()
-    .replace(/[«»"'.!?]/g, "")
-    .replace(/\s+/g, " ")
-    .trim();
+/** How typed keywords are compared: the domain's fold, without quotes and end marks. */
+export function foldKeyword(text: string): string {
+  return fold(text.replace(/[«»"'.!?]/g, ""));
 }
 
 /** What a typed text means against the chat's current menu. */
@@ -127,7 +120,7 @@ export type Typed =
  * answer. A keyword presses its action wherever it is in the menu.
  */
 export function readTyped(text: string, menu: readonly MenuItem[]): Typed {
-  const folded = fold(text);
+  const folded = foldKeyword(text);
   if (/^\d{1,3}$/.test(folded)) {
     const numbered = menu.filter((m) => m.number !== null);
     if (numbered.length === 0) return { kind: "text" };
