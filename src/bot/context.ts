@@ -2,6 +2,7 @@ import type { Readable } from "node:stream";
 import type { Context } from "grammy";
 import type { Config } from "../config.ts";
 import type { Campaign, Db } from "../db/client.ts";
+import type { KeptUpdate } from "../db/exactly-once.ts";
 import type { ChannelAccount, ChannelName, KnownPerson, Standing } from "../domain/people.ts";
 import type { I18n, Translate } from "../i18n.ts";
 import type { Logger } from "../logger.ts";
@@ -29,6 +30,16 @@ export interface Channel {
   accountOf(ctx: BotContext): ChannelAccount | null;
   /** The update's key in the exactly-once record (src/db/exactly-once.ts). */
   keyOf(ctx: BotContext): string;
+  /**
+   * The update's pending record when the channel kept it before handling (Zalo's webhook is
+   * answered at once): it goes in the commit that records the update. Null: not kept.
+   */
+  keptOf?(ctx: BotContext): KeptUpdate | null;
+  /**
+   * The person and language of this update are known, or the language just changed: the
+   * Zalo bridge writes its numbered-choice lines in that language without reading it again.
+   */
+  onReader?(ctx: BotContext): void;
   /** A file the person sent, as a stream; throws DownloadFailed (src/bot/telegram-files.ts). */
   openFile(ctx: BotContext, fileId: string): Promise<Readable>;
   /** The largest file the bot may fetch from the channel; null: only the province's limit. */

@@ -28,6 +28,8 @@ export type Tx = Prisma.TransactionClient;
 
 interface Delivery {
   key: string;
+  /** The update was kept as pending before handling (src/db/pending-updates.ts). */
+  kept: KeptUpdate | null;
   /** A transaction that records the id has been started (and not rolled back). */
   claimed: boolean;
   /** The id is stored: by a committed transaction, or after handling. */
@@ -42,6 +44,15 @@ export class DuplicateDelivery extends Error {
     super(`update ${key} was already handled`);
     this.name = "DuplicateDelivery";
   }
+}
+
+/**
+ * An update kept as pending before it was handled (a Zalo event, answered at once): its
+ * pending row is deleted in the same commit that records the update, instead of a commit of
+ * its own afterwards. `settled` tells the caller the row is gone.
+ */
+export interface KeptUpdate {
+  settled: boolean;
 }
 
 /** The key of a Telegram update. */
@@ -65,30 +76,58 @@ export async function wasHandled(db: Db, key: string): Promise<boolean> {
   return rows.length > 0;
 }
 
+/** The statement that records the id (a no-op when it is there already). */
+const recordId = (db: Pick<Db, "$executeRaw">, key: string) => db.$executeRaw`
+  INSERT INTO "ProcessedUpdate" ("key", "createdAt") VALUES (${key}, ${new Date()})
+  ON CONFLICT DO NOTHING`;
+
 /** Inserts the id; false when it was there already. */
 async function insertId(db: Pick<Db, "$executeRaw">, key: string): Promise<boolean> {
-  const inserted = await db.$executeRaw`
-    INSERT INTO "ProcessedUpdate" ("key", "createdAt") VALUES (${key}, ${new Date()})
-    ON CONFLICT DO NOTHING`;
-  return inserted > 0;
+  return (await recordId(db, key)) > 0;
 }
+
+const deletePending = (db: Pick<Db, "$executeRaw">, key: string) =>
+  db.$executeRaw`DELETE FROM "PendingUpdate" WHERE "key" = ${key}`;
 
 /**
  * Handles one update exactly once: `handle` runs unless the id was handled already, its
  * first transaction records the id, and an update whose handling wrote nothing is recorded
  * once `handle` has finished. Returns false when the update was a duplicate.
  */
-export async function handleOnce(db: Db, key: string, handle: () => Promise<void>): Promise<boolean> {
-  if (await wasHandled(db, key)) return false;
-  const delivery: Delivery = { key, claimed: false, recorded: false };
+export async function handleOnce(
+  db: Db,
+  key: string,
+  handle: () => Promise<void>,
+  kept: KeptUpdate | null = null,
+): Promise<boolean> {
+  /** A duplicate's pending row has nothing left to wait for. */
+  const dropKept = async () => {
+    if (!kept) return;
+    await deletePending(db, key);
+    kept.settled = true;
+  };
+  if (await wasHandled(db, key)) {
+    await dropKept();
+    return false;
+  }
+  const delivery: Delivery = { key, kept, claimed: false, recorded: false };
   try {
     await deliveries.run(delivery, handle);
   } catch (e) {
-    if (e instanceof DuplicateDelivery && e.key === key) return false;
+    if (e instanceof DuplicateDelivery && e.key === key) {
+      await dropKept();
+      return false;
+    }
     if (delivery.recorded) throw new FailedAfterSaving(e);
     throw e;
   }
-  if (!delivery.recorded) await insertId(db, key);
+  if (!delivery.recorded) {
+    if (kept) {
+      // One commit for both (a batch is one transaction).
+      await db.$transaction([recordId(db, key), deletePending(db, key)]);
+      kept.settled = true;
+    } else await insertId(db, key);
+  }
   return true;
 }
 
@@ -110,9 +149,11 @@ export async function transaction<T>(
   try {
     const result = await db.$transaction(async (tx) => {
       if (!(await insertId(tx, delivery.key))) throw new DuplicateDelivery(delivery.key);
+      if (delivery.kept) await deletePending(tx, delivery.key);
       return fn(tx);
     }, options);
     delivery.recorded = true;
+    if (delivery.kept) delivery.kept.settled = true;
     return result;
   } catch (e) {
     // Rolled back: the next transaction of this update records it instead.

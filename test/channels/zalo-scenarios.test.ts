@@ -359,4 +359,20 @@ describe("the Zalo webhook route", () => {
     expect(inbox.filter((t) => t.includes("Các lệnh đồng chí được dùng"))).toHaveLength(1);
     expect(await h.db.pendingUpdate.count()).toBe(0);
   });
+
+  it("keeps an event until the commit that records its effect, then nothing is left pending", async () => {
+    const [invite] = await createInvites(h.db, {
+      campaignId: h.campaign.id,
+      role: "OFFICER",
+      unitIds: [(await h.unit("thuan-chau")).id],
+    });
+    const event = z.fake.userSends(lan, `MOI ${invite!.code}`);
+    expect((await post(JSON.stringify(event))).status).toBe(200);
+    await z.channel.idle();
+    expect(z.inbox(lan).at(-1)).toContain("Thuận Châu");
+    const key = `zalo:message.text.received:${event.message.message_id}`;
+    expect(await h.db.processedUpdate.count({ where: { key } })).toBe(1);
+    expect(await h.db.pendingUpdate.count()).toBe(0);
+    expect(await h.db.invite.findUniqueOrThrow({ where: { code: invite!.code } })).toMatchObject({ usedAt: expect.any(Date) });
+  });
 });

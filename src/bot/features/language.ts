@@ -25,6 +25,7 @@ languageFeature.callbackQuery(languageButtons.filter, async (ctx) => {
   await setLocale(ctx.deps.db, ctx.person.id, locale);
   ctx.locale = locale;
   ctx.t = ctx.deps.i18n.forLocale(locale, ctx.channel.name);
+  ctx.channel.onReader?.(ctx);
   await ctx.answerCallbackQuery();
   await ctx.editMessageText(ctx.t("language.changed"));
   await setPersonalMenu(ctx.api, ctx.deps.i18n, ctx.from.id, locale, ctx.standing.role);

@@ -16,7 +16,7 @@ import type { BotContext } from "../context.ts";
  */
 export function onceOnly() {
   return async (ctx: BotContext, next: NextFunction) => {
-    const handled = await handleOnce(ctx.deps.db, ctx.channel.keyOf(ctx), next);
+    const handled = await handleOnce(ctx.deps.db, ctx.channel.keyOf(ctx), next, ctx.channel.keptOf?.(ctx) ?? null);
     if (handled) return;
     ctx.logger.info("duplicate update dropped");
     if (ctx.chat?.type !== "private") {

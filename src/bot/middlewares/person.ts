@@ -21,6 +21,7 @@ export function loadPerson() {
     ctx.standing = await standingOf(db, person, campaign, ctx.config.COORDINATOR_IDS);
     ctx.locale = person.locale;
     ctx.t = i18n.forLocale(person.locale, ctx.channel.name);
+    ctx.channel.onReader?.(ctx);
     await next();
   };
 }

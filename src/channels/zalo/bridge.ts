@@ -64,18 +64,29 @@ export interface BridgeDeps {
   logger: Logger;
   /** The keyword words of a button's action in a language (src/bot/keywords.ts). */
   keywordsOf: (locale: string) => KeywordsOf;
+  /** The reader of a chat whose event is being handled, as the person loader found them. */
+  knownReader?: (chatId: string) => Reader | undefined;
   now?: () => Date;
 }
 
 type Payload = Record<string, unknown>;
 const ok = <T>(result: T) => ({ ok: true as const, result }) as ApiResponse<never>;
 
+/** The person behind a Zalo chat and their language. */
+export interface Reader {
+  personId: number | null;
+  locale: string;
+}
+
 /**
- * The person and language behind a Zalo chat (the person loader created them). Read for
- * every message sent, so one raw indexed statement: the ORM's findFirst with the person's
- * locale took two statements and three times the CPU.
+ * The person and language behind a Zalo chat (the person loader created them). While the
+ * chat's event is handled the channel knows them already; messages sent outside an event
+ * (notices) read them with one raw indexed statement (the ORM's findFirst with the person's
+ * locale took two statements and three times the CPU).
  */
-async function readerOf(deps: BridgeDeps, chatId: string) {
+async function readerOf(deps: BridgeDeps, chatId: string): Promise<Reader> {
+  const known = deps.knownReader?.(chatId);
+  if (known) return known;
   const [row] = await deps.db.$queryRaw<{ personId: number | bigint; locale: string }[]>`
     SELECT a."personId", p."locale" FROM "PersonChannel" a JOIN "Person" p ON p."id" = a."personId"
     WHERE a."channel" = 'zalo' AND a."chatId" = ${chatId}

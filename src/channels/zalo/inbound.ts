@@ -19,7 +19,7 @@ import type { Db } from "../../db/client.ts";
 import type { ChannelAccount } from "../../domain/people.ts";
 import type { ZaloEvent } from "./api.ts";
 import { pressId } from "./bridge.ts";
-import { currentMenu } from "./menus.ts";
+import { currentMenu, localNumber } from "./menus.ts";
 import { foldKeyword, readTyped } from "./render.ts";
 
 export type Inbound =
@@ -36,12 +36,8 @@ export interface InboundOptions {
   inviteWords: readonly string[];
 }
 
-let lastUpdateId = 0;
 /** grammY wants a number per update; it is used for logs only (the key de-duplicates). */
-const nextUpdateId = () => {
-  lastUpdateId = Math.max(lastUpdateId + 1, Math.floor(Date.now() / 1000));
-  return lastUpdateId;
-};
+const nextUpdateId = localNumber;
 
 export function eventKey(event: ZaloEvent): string {
   return `zalo:${event.event_name}:${event.message.message_id}`;

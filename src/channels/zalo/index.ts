@@ -21,13 +21,13 @@ import { createBot } from "../../bot/index.ts";
 import { keywordsIn } from "../../bot/keywords.ts";
 import { DownloadFailed } from "../../bot/telegram-files.ts";
 import type { Config } from "../../config.ts";
-import { wasHandled } from "../../db/exactly-once.ts";
+import { type KeptUpdate, wasHandled } from "../../db/exactly-once.ts";
 import { claimPendingUpdates, dropPendingUpdate, keepPendingUpdate } from "../../db/pending-updates.ts";
 import type { ChannelAccount } from "../../domain/people.ts";
 import { fifoGate } from "../../server/http.ts";
 import { readBody, secretMatches } from "../../server/webhook.ts";
 import { parseZaloEvent, type ZaloApi, type ZaloEvent } from "./api.ts";
-import { ZALO_BOT_INFO, zaloBridge } from "./bridge.ts";
+import { type Reader, ZALO_BOT_INFO, zaloBridge } from "./bridge.ts";
 import { readEvent } from "./inbound.ts";
 import { splitText } from "./split.ts";
 
@@ -78,12 +78,21 @@ async function openPhoto(url: string): Promise<Readable> {
 export function createZaloChannel(options: ZaloChannelOptions): ZaloChannel {
   const { config, deps, zalo } = options;
   const { db, logger, i18n } = deps;
-  // Who wrote each update and its key, beside the update grammY carries through the bot.
-  const senders = new WeakMap<Update, { key: string; account: ChannelAccount }>();
+  // Who wrote each update, its key and its pending record, beside the update grammY
+  // carries through the bot.
+  const senders = new WeakMap<Update, { key: string; account: ChannelAccount; kept: KeptUpdate | null }>();
+  // The reader of each chat whose event is being handled (a chat's events are handled one
+  // at a time): the bridge writes its lines in their language without reading it per message.
+  const readers = new Map<string, Reader>();
   const channel: Channel = {
     name: "zalo",
     accountOf: (ctx) => senders.get(ctx.update)?.account ?? null,
     keyOf: (ctx) => senders.get(ctx.update)?.key ?? `zalo:unknown:${ctx.update.update_id}`,
+    keptOf: (ctx) => senders.get(ctx.update)?.kept ?? null,
+    onReader: (ctx) => {
+      const sender = senders.get(ctx.update);
+      if (sender) readers.set(sender.account.chatId, { personId: ctx.person.id, locale: ctx.locale });
+    },
     openFile: (_ctx, url) => openPhoto(url),
     downloadLimit: null,
   };
@@ -95,6 +104,7 @@ export function createZaloChannel(options: ZaloChannelOptions): ZaloChannel {
     config,
     logger,
     keywordsOf: (locale) => keywordsIn(i18n, locale),
+    knownReader: (chatId) => readers.get(chatId),
     now: deps.now,
   });
   const bot = createBot(config, deps, {
@@ -118,7 +128,8 @@ export function createZaloChannel(options: ZaloChannelOptions): ZaloChannel {
     for (const part of splitText(text)) await zalo.sendMessage({ chat_id: chatId, text: part });
   }
 
-  async function handleEvent(event: ZaloEvent): Promise<void> {
+  /** Handles one event; `kept` is its pending record, when it was kept before handling. */
+  async function handleEvent(event: ZaloEvent, kept: KeptUpdate | null): Promise<void> {
     const inbound = await readEvent(db, event, inboundOptions);
     if (inbound.kind === "ignore") {
       logger.debug({ key: inbound.key, reason: inbound.reason }, "zalo event ignored");
@@ -129,8 +140,12 @@ export function createZaloChannel(options: ZaloChannelOptions): ZaloChannel {
       await say(inbound.chatId, inbound.text, inbound.vars);
       return;
     }
-    senders.set(inbound.update, { key: inbound.key, account: inbound.account });
-    await bot.handleUpdate(inbound.update);
+    senders.set(inbound.update, { key: inbound.key, account: inbound.account, kept });
+    try {
+      await bot.handleUpdate(inbound.update);
+    } finally {
+      readers.delete(inbound.account.chatId);
+    }
   }
 
   // One chain per chat: a person's events are handled in the order they came.
@@ -164,8 +179,11 @@ export function createZaloChannel(options: ZaloChannelOptions): ZaloChannel {
     const { kind: _kind, ...event } = parsed;
     await inOrder(String(event.message.chat.id), () =>
       gate(async () => {
-        await handleEvent(event);
-        if (pendingKey) await dropPendingUpdate(db, pendingKey);
+        const kept: KeptUpdate | null = pendingKey ? { settled: false } : null;
+        await handleEvent(event, kept);
+        // Settled: gone with the commit that recorded the event. Otherwise (an event the bot
+        // had no update for, or an error the bot answered) it goes now.
+        if (pendingKey && !kept?.settled) await dropPendingUpdate(db, pendingKey);
       }),
     );
   }

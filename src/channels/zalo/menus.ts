@@ -44,38 +44,43 @@ export async function currentMenu(db: Db, chatId: string): Promise<ChatMenu | nu
   };
 }
 
+let lastLocalNumber = 0;
+/**
+ * A number that only grows in this process (at least the seconds since the epoch, so it is
+ * not reused after a restart in the common case): for ids nothing looks up.
+ */
+export function localNumber(): number {
+  lastLocalNumber = Math.max(lastLocalNumber + 1, Math.floor(Date.now() / 1000));
+  return lastLocalNumber;
+}
+
 /**
  * Numbers a message the bot sends to `chatId`; with `menu`, it becomes the chat's current
  * menu. A message without buttons leaves the menu as it was ("Đã nhận tệp" does not take
  * the question's choices away).
  *
- * One statement per message sent (this runs for every message on Zalo): the counter goes up
- * and, with a menu, the menu takes the new number in the same upsert (every SET reads the row
- * as it was, so "lastMessageId" + 1 is the new number on both sides).
+ * Only a menu's number is ever looked up (a press names it, and taking its buttons away
+ * names it), so only a message with a menu is written: one statement, in which the chat's
+ * counter goes up and the menu takes the new number (every SET reads the row as it was, so
+ * "lastMessageId" + 1 is the new number on both sides). A message without one gets a local
+ * number and costs no write; nothing refers to it later.
  */
 export async function recordSent(
   db: Db,
   chatId: string,
   sent: { menu: MenuItem[] | null; text: string },
 ): Promise<number> {
-  const now = new Date();
-  const rows =
-    sent.menu && sent.menu.length > 0
-      ? await db.$queryRaw<{ lastMessageId: number | bigint }[]>`
-          INSERT INTO "ChatMenu" ("channel", "chatId", "lastMessageId", "menuMessageId", "items", "text", "shownAt")
-          VALUES ('zalo', ${chatId}, 1, 1, ${JSON.stringify(sent.menu)}, ${sent.text}, ${now})
-          ON CONFLICT ("channel", "chatId") DO UPDATE SET
-            "lastMessageId" = "ChatMenu"."lastMessageId" + 1,
-            "menuMessageId" = "ChatMenu"."lastMessageId" + 1,
-            "items" = excluded."items",
-            "text" = excluded."text",
-            "shownAt" = excluded."shownAt"
-          RETURNING "lastMessageId"`
-      : await db.$queryRaw<{ lastMessageId: number | bigint }[]>`
-          INSERT INTO "ChatMenu" ("channel", "chatId", "lastMessageId", "items", "text", "shownAt")
-          VALUES ('zalo', ${chatId}, 1, '[]', '', ${now})
-          ON CONFLICT ("channel", "chatId") DO UPDATE SET "lastMessageId" = "ChatMenu"."lastMessageId" + 1
-          RETURNING "lastMessageId"`;
+  if (!sent.menu || sent.menu.length === 0) return localNumber();
+  const rows = await db.$queryRaw<{ lastMessageId: number | bigint }[]>`
+    INSERT INTO "ChatMenu" ("channel", "chatId", "lastMessageId", "menuMessageId", "items", "text", "shownAt")
+    VALUES ('zalo', ${chatId}, 1, 1, ${JSON.stringify(sent.menu)}, ${sent.text}, ${new Date()})
+    ON CONFLICT ("channel", "chatId") DO UPDATE SET
+      "lastMessageId" = "ChatMenu"."lastMessageId" + 1,
+      "menuMessageId" = "ChatMenu"."lastMessageId" + 1,
+      "items" = excluded."items",
+      "text" = excluded."text",
+      "shownAt" = excluded."shownAt"
+    RETURNING "lastMessageId"`;
   return Number(rows[0]!.lastMessageId);
 }
 
