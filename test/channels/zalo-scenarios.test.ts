@@ -373,6 +373,8 @@ describe("the Zalo webhook route", () => {
     const key = `zalo:message.text.received:${event.message.message_id}`;
     expect(await h.db.processedUpdate.count({ where: { key } })).toBe(1);
     expect(await h.db.pendingUpdate.count()).toBe(0);
-    expect(await h.db.invite.findUniqueOrThrow({ where: { code: invite!.code } })).toMatchObject({ usedAt: expect.any(Date) });
+    expect(await h.db.invite.findUniqueOrThrow({ where: { code: invite!.code } })).toMatchObject({
+      usedAt: expect.any(Date),
+    });
   });
 });
