@@ -411,7 +411,14 @@ export class NoticeSender {
 
   private async deliverAtSlot(c: Claimed): Promise<void> {
     const notice = c.notice;
-    const t = this.o.i18n.forLocale(notice.recipient.locale);
+    const account = deliveryAccount(notice.recipient.channels, notice.recipient.preferredChannel, this.sendsOn);
+    if (!account) {
+      await this.finish(c.id, { status: "FAILED", lastError: "no account on a channel this sender serves" });
+      this.stats.failed++;
+      return;
+    }
+    // In the words of the channel it goes to ("gõ «đã nhận»" on Zalo, which has no buttons).
+    const t = this.o.i18n.forLocale(notice.recipient.locale, account.channel);
     let text: string;
     try {
       text = renderNotice(notice.kind, notice.payload, {
@@ -456,12 +463,6 @@ export class NoticeSender {
       t("notices.ack_button"),
       noticeButtons.encode({ kind: "ack", noticeId: notice.id }),
     );
-    const account = deliveryAccount(notice.recipient.channels, notice.recipient.preferredChannel, this.sendsOn);
-    if (!account) {
-      await this.finish(c.id, { status: "FAILED", lastError: "no account on a channel this sender serves" });
-      this.stats.failed++;
-      return;
-    }
     try {
       // Telegram chat ids are numbers (kept as text beside other channels' string ids);
       // Zalo's are strings, and its bridge renders the button as the keyword «đã nhận».
