@@ -28,7 +28,7 @@ import { fifoGate } from "../../server/http.ts";
 import { readBody, secretMatches } from "../../server/webhook.ts";
 import { parseZaloEvent, type ZaloApi, type ZaloEvent } from "./api.ts";
 import { type Reader, ZALO_BOT_INFO, zaloBridge } from "./bridge.ts";
-import { readEvent } from "./inbound.ts";
+import { eventKey, readEvent } from "./inbound.ts";
 import { splitText } from "./split.ts";
 
 /** Zalo sends the webhook secret back in this header. */
@@ -177,6 +177,10 @@ export function createZaloChannel(options: ZaloChannelOptions): ZaloChannel {
       return;
     }
     const { kind: _kind, ...event } = parsed;
+    await handleParsed(event, pendingKey);
+  }
+
+  async function handleParsed(event: ZaloEvent, pendingKey?: string): Promise<void> {
     await inOrder(String(event.message.chat.id), () =>
       gate(async () => {
         const kept: KeptUpdate | null = pendingKey ? { settled: false } : null;
@@ -192,9 +196,10 @@ export function createZaloChannel(options: ZaloChannelOptions): ZaloChannel {
   async function accept(raw: unknown): Promise<void> {
     const parsed = parseZaloEvent(raw);
     if (parsed.kind === "unknown") return handle(raw);
-    const key = `zalo:${parsed.event_name}:${parsed.message.message_id}`;
+    const { kind: _kind, ...event } = parsed;
+    const key = eventKey(event);
     await keepPendingUpdate(db, key, "zalo", raw);
-    void handle(raw, key).catch((err: unknown) =>
+    void handleParsed(event, key).catch((err: unknown) =>
       logger.warn({ err, key }, "zalo event failed; it stays pending and is tried again"),
     );
   }
