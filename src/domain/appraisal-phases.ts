@@ -15,7 +15,7 @@ import { type AppraisalRefusal, nextPhase, refuse } from "./appraisal-rules.ts";
 import { appraisalActor } from "./appraisers.ts";
 import { audit } from "./audit.ts";
 import { enqueueNotices, type NoticeInput, noticesEnqueued } from "./notices.ts";
-import { appliesToKind, type UnitKind } from "./progress.ts";
+import { appliesToKind } from "./progress.ts";
 import { isPastDeadline } from "./time.ts";
 
 type Tx = Prisma.TransactionClient;
@@ -97,9 +97,10 @@ export async function round1Changes(
 }
 
 /**
- * Items only the team scores that have no round-1 score, in units that submitted every
- * area (the others are not ranked anyway): round 1 cannot close while there are any, as
- * round 2 works on explained items only and such an item would never get a score.
+ * Items only the team scores that units answered and that have no round-1 score, in units
+ * that submitted every area (the others are not ranked anyway): round 1 cannot close while
+ * there are any, as round 2 works on explained items only and such an item would never get
+ * a score. (An unanswered optional item has nothing to appraise, as in `appraise`.)
  */
 async function unscoredTeamItems(tx: Tx, campaign: Campaign): Promise<{ count: number; units: string[] }> {
   const questionnaireId = campaign.questionnaireId ?? -1;
@@ -116,22 +117,23 @@ async function unscoredTeamItems(tx: Tx, campaign: Campaign): Promise<{ count: n
   });
   const unitIds = finished.map((f) => f.unitId);
   if (unitIds.length === 0) return { count: 0, units: [] };
-  const [units, scored] = await Promise.all([
+  const where = { campaignId: campaign.id, unitId: { in: unitIds }, questionId: { in: team.map((q) => q.id) } };
+  const [units, answered, scored] = await Promise.all([
     tx.unit.findMany({ where: { id: { in: unitIds } }, select: { id: true, shortName: true, kind: true } }),
-    tx.appraisal.findMany({
-      where: { campaignId: campaign.id, round: 1, unitId: { in: unitIds }, questionId: { in: team.map((q) => q.id) } },
-      select: { unitId: true, questionId: true },
-    }),
+    tx.answer.findMany({ where, select: { unitId: true, questionId: true } }),
+    tx.appraisal.findMany({ where: { ...where, round: 1 }, select: { unitId: true, questionId: true } }),
   ]);
   const done = new Set(scored.map((s) => `${s.unitId}:${s.questionId}`));
-  let count = 0;
-  const names: string[] = [];
-  for (const u of units) {
-    const missing = team.filter((q) => appliesToKind(q, u.kind as UnitKind) && !done.has(`${u.id}:${q.id}`)).length;
-    if (missing > 0) names.push(u.shortName);
-    count += missing;
+  const byId = new Map(team.map((q) => [q.id, q]));
+  const kinds = new Map(units.map((u) => [u.id, u]));
+  const missing = new Map<number, number>();
+  for (const a of answered) {
+    const unit = kinds.get(a.unitId);
+    if (!unit || !appliesToKind(byId.get(a.questionId)!, unit.kind) || done.has(`${a.unitId}:${a.questionId}`)) continue;
+    missing.set(a.unitId, (missing.get(a.unitId) ?? 0) + 1);
   }
-  return { count, units: names };
+  const names = units.filter((u) => missing.has(u.id)).map((u) => u.shortName);
+  return { count: [...missing.values()].reduce((s, n) => s + n, 0), units: names };
 }
 
 /** Officers of every unit of the campaign, by unit. */

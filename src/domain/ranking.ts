@@ -168,7 +168,7 @@ export interface FinalRankEntry {
   appraisedScore: number;
   bonus: number;
   penalty: number;
-  /** appraisedScore + bonus − penalty, never below 0. */
+  /** appraisedScore + bonus − penalty, between 0 and the unit's maximum. */
   total: number;
   /** The unit's own maximum (src/domain/progress.ts). */
   max: number;
@@ -246,7 +246,9 @@ export async function finalRanking(db: Db, shape: CampaignShape): Promise<FinalR
     const final = finalTotals ? tallyUnit(shape.plan, u.kind, finalTotals.get(u.id) ?? NO_ANSWERS) : self;
     const bonus = adjustment(u.id, "BONUS");
     const penalty = adjustment(u.id, "PENALTY");
-    const total = Math.max(0, roundScore(final.score + bonus - penalty));
+    // Bonus cannot lift a unit past its own maximum (a percentage above 100 ranks nothing
+    // better), nor a penalty below nothing.
+    const total = Math.min(final.max, Math.max(0, roundScore(final.score + bonus - penalty)));
     const complete = (areasSubmitted.get(u.id) ?? 0) >= shape.areas.length && (unscored.get(u.id) ?? 0) === 0;
     return {
       unitId: u.id,
