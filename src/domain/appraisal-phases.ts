@@ -129,7 +129,8 @@ async function unscoredTeamItems(tx: Tx, campaign: Campaign): Promise<{ count: n
   const missing = new Map<number, number>();
   for (const a of answered) {
     const unit = kinds.get(a.unitId);
-    if (!unit || !appliesToKind(byId.get(a.questionId)!, unit.kind) || done.has(`${a.unitId}:${a.questionId}`)) continue;
+    if (!unit || !appliesToKind(byId.get(a.questionId)!, unit.kind) || done.has(`${a.unitId}:${a.questionId}`))
+      continue;
     missing.set(a.unitId, (missing.get(a.unitId) ?? 0) + 1);
   }
   const names = units.filter((u) => missing.has(u.id)).map((u) => u.shortName);
