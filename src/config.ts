@@ -235,8 +235,10 @@ const CliSettings = z.object({
   TELEGRAM_API_ROOT: fields.TELEGRAM_API_ROOT,
   TZ: fields.TZ,
   LOG_LEVEL: fields.LOG_LEVEL,
-  // The language of backup and restore messages.
+  // The language of backup and restore messages, and of appraisal refusals.
   DEFAULT_LOCALE: fields.DEFAULT_LOCALE,
+  // Coordinators named here may move phases and set bonus/penalty from the CLI (--as).
+  COORDINATOR_IDS: fields.COORDINATOR_IDS,
   // Backups copy the files too.
   FILE_STORAGE: fields.FILE_STORAGE,
   FILES_DIR: fields.FILES_DIR,

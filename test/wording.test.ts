@@ -7,6 +7,7 @@
 import { Api } from "grammy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUNDLED_CAMPAIGN_FILE } from "../src/app.ts";
+import { forgetCached } from "../src/db/read-cache.ts";
 import { type FakeBotApi, startFakeBotApi } from "../src/dev/fake-bot-api.ts";
 import { formatNumber } from "../src/domain/answers.ts";
 import { AREA_SHORT_TITLE_MAX } from "../src/domain/campaign-file.ts";
@@ -208,6 +209,10 @@ describe("through the bot", () => {
   it("a self-score shows a decimal comma: «từ 0 đến 0,5 điểm», «chưa tự chấm (tối đa 0,5 điểm)», 0,5/0,5", async () => {
     // Real time: the bot compares when a message was sent with when the question was shown.
     h.clock.fixed = null;
+    // 1.5.2 is scored by the inspection team (teamScored); here it stands for a text question
+    // the officer scores by hand, worth 0,5.
+    await h.db.question.updateMany({ where: { code: "1.5.2" }, data: { teamScored: false } });
+    forgetCached(h.db); // the bot keeps the questionnaire in memory
     await h.press(minh, `sa:q:${await questionId("1.5.2")}`, 800);
     const asked = h.recorder.lastText();
     expect(asked).toContain("— tối đa 0,5 điểm");

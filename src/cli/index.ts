@@ -1,7 +1,8 @@
 /**
  * Command-line tools for coordinators and operators: npm run cli -- <command>.
  *   import <file>                     load a campaign data file (idempotent)
- *   invites [--unit <name>] [--role officer|coordinator|inspector] [--days N] [--json]
+ *   invites [--unit <name>] [--role officer|coordinator|inspector|appraiser] [--appraiser <key>] [--days N] [--json]
+ *   phase, appraisers, progress, adjust   appraisal (src/cli/appraisal.ts)
  *   backup <dir> [--force]            copy the database and the evidence files (src/backup)
  *   restore <dir> [--force]           put a backup back (stop the bot first)
  */
@@ -30,23 +31,32 @@ import { formatFileSize, shorten } from "../domain/text.ts";
 import { formatDateTime } from "../domain/time.ts";
 import { findUnits } from "../domain/units.ts";
 import { createI18n, type Translate } from "../i18n.ts";
+import { APPRAISAL_COMMANDS, APPRAISAL_USAGE, AppraisalUsageError, runAppraisalCommand } from "./appraisal.ts";
 
 const USAGE = `Usage: npm run cli -- <command>
   import <file>        Load a campaign data file (YAML/JSON). Running it twice changes nothing.
   invites [options]    Create single-use invite codes; one line per invite:
                        unit, role, code, deep link (tab-separated).
       --unit <name>    only this unit (name, short name, alias or code; default: every unit)
-      --role <role>    officer (default), coordinator or inspector
+      --role <role>    officer (default), coordinator, inspector or appraiser
+      --appraiser <key>  with --role appraiser: only this appraiser of the roster
+                       (default: every appraiser not linked to a person yet)
       --days <n>       days until the codes expire (default 30)
       --json           print JSON instead of tab-separated lines
   backup <dir>         Copy the database and the evidence files into a new folder (while the bot runs).
       --force          replace a backup already in that folder
   restore <dir>        Put a backup back into DATABASE_URL and the file store (stop the bot first).
-      --force          overwrite a database or file folder that holds data`;
+      --force          overwrite a database or file folder that holds data
+${APPRAISAL_USAGE}`;
 
 class UsageError extends Error {}
 
-const ROLES: Record<string, Role> = { officer: "OFFICER", coordinator: "COORDINATOR", inspector: "INSPECTOR" };
+const ROLES: Record<string, Role> = {
+  officer: "OFFICER",
+  coordinator: "COORDINATOR",
+  inspector: "INSPECTOR",
+  appraiser: "APPRAISER",
+};
 
 /**
  * The bot's username for deep links, when it can be known: BOT_USERNAME, or asked of Telegram
@@ -118,10 +128,13 @@ async function runInvites(database: Database, config: CliConfig, args: string[])
       role: { type: "string", default: "officer" },
       days: { type: "string", default: "30" },
       json: { type: "boolean", default: false },
+      appraiser: { type: "string" },
     },
   });
   const role = ROLES[values.role.toLowerCase()];
-  if (!role) throw new UsageError(`--role must be officer, coordinator or inspector (not "${values.role}")`);
+  if (!role) throw new UsageError(`--role must be officer, coordinator, inspector or appraiser (not "${values.role}")`);
+  if (values.appraiser !== undefined && role !== "APPRAISER")
+    throw new UsageError("--appraiser goes with --role appraiser");
   const days = Number(values.days);
   if (!Number.isInteger(days) || days < 1 || days > 365)
     throw new UsageError("--days must be a whole number from 1 to 365");
@@ -140,10 +153,19 @@ async function runInvites(database: Database, config: CliConfig, args: string[])
     }
     unitIds = [units[0]!.id];
   }
+  let appraiserIds: number[] | undefined;
+  if (values.appraiser !== undefined) {
+    const row = await database.db.appraiser.findUnique({
+      where: { campaignId_key: { campaignId: campaign.id, key: values.appraiser } },
+    });
+    if (!row) throw new UsageError(`no appraiser ${values.appraiser} (npm run cli -- appraisers)`);
+    appraiserIds = [row.id];
+  }
   const username = await botUsername(config);
-  const invites = await createInvites(database.db, { campaignId: campaign.id, role, unitIds, days });
+  const invites = await createInvites(database.db, { campaignId: campaign.id, role, unitIds, appraiserIds, days });
   const rows = invites.map((i) => ({
-    unit: i.unit?.name ?? "",
+    // An appraiser's invite names the council member it was made for.
+    unit: i.unit?.name ?? (i.appraiser ? `${i.appraiser.name} (${i.appraiser.key})` : ""),
     role: i.role.toLowerCase(),
     code: i.code,
     link: username ? inviteLink(username, i.code) : `/start ${i.code}`,
@@ -272,13 +294,24 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     const config = parseCliConfig(loadEnvFile());
     if (command === "backup" || command === "restore") return await runBackupCommand(config, command, rest);
-    if (command !== "import" && command !== "invites") throw new UsageError(`unknown command "${command}"`);
+    const appraisal = (APPRAISAL_COMMANDS as readonly string[]).includes(command);
+    if (command !== "import" && command !== "invites" && !appraisal)
+      throw new UsageError(`unknown command "${command}"`);
     database = await openDatabase(config.DATABASE_URL);
+    if (appraisal) {
+      const ctx = {
+        db: database.db,
+        timeZone: config.TZ,
+        locale: config.DEFAULT_LOCALE,
+        coordinatorIds: config.COORDINATOR_IDS,
+      };
+      return await runAppraisalCommand(ctx, command, rest, `cli:${operator()}`);
+    }
     if (command === "import") await runImport(database, config, rest);
     else await runInvites(database, config, rest);
     return 0;
   } catch (e) {
-    if (e instanceof UsageError) console.error(`${e.message}\n\n${USAGE}`);
+    if (e instanceof UsageError || e instanceof AppraisalUsageError) console.error(`${e.message}\n\n${USAGE}`);
     else if (
       e instanceof DataFileError ||
       e instanceof ImportError ||

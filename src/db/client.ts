@@ -14,9 +14,12 @@ import { type Provider, providerOf } from "./url.ts";
 export type Db = SqliteClient;
 export type {
   Answer,
+  Appraisal,
+  Appraiser,
   Campaign,
   Criterion,
   Evidence,
+  Explanation,
   Invite,
   Membership,
   Person,
@@ -25,6 +28,8 @@ export type {
   Question,
   ReformArea,
   Unit,
+  UnitAdjustment,
+  UnitRecognition,
 } from "./generated/sqlite/client.ts";
 export * from "./generated/sqlite/enums.ts";
 

@@ -473,7 +473,8 @@ async function stepAfter(
   advance: "needs" | "next",
 ): Promise<NextStep> {
   if (advance === "needs") {
-    if (answer.selfScore === null) return { kind: "score" };
+    // A team-scored item is scored in appraisal: the unit answers it without a self-score.
+    if (answer.selfScore === null && !question.teamScored) return { kind: "score" };
     if (needsEvidence(question, answer, await countEvidence(tx, scope, question.id))) return { kind: "evidence" };
   }
   const next = await nextUnanswered(db, scope, question.criterion.area.id, question.order + 1, tx);
@@ -679,7 +680,7 @@ export function missingOf(items: ReviewItem[]): Missing[] {
       if (question.required) missing.push({ code: question.code, what: "answer" });
       continue;
     }
-    if (answer.selfScore === null) missing.push({ code: question.code, what: "score" });
+    if (answer.selfScore === null && !question.teamScored) missing.push({ code: question.code, what: "score" });
     if (needsEvidence(question, answer, evidenceCount)) {
       missing.push({ code: question.code, what: "evidence" });
     }

@@ -73,6 +73,11 @@ export const QuestionFileSchema = z
     notApplicable: NotApplicableSchema.optional(),
     /** The unit kinds asked this question; absent: every kind. */
     appliesTo: z.array(UnitKindSchema).min(1).optional(),
+    /**
+     * Scored by the inspection team in appraisal ("Đoàn kiểm tra đánh giá"), not by the unit:
+     * the unit answers it and the team sets its score. Only a manual rule leaves the score open.
+     */
+    teamScored: z.boolean().default(false),
   })
   .superRefine((q, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
@@ -90,6 +95,8 @@ export const QuestionFileSchema = z
     if (na !== undefined && q.notApplicable !== "SCORED")
       issue("scoring", "na points need notApplicable: SCORED (EXCLUDED scores nothing)");
     if (q.appliesTo && new Set(q.appliesTo).size !== q.appliesTo.length) issue("appliesTo", "a unit kind twice");
+    if (q.teamScored && q.scoring.kind !== "manual")
+      issue("teamScored", "only a manual rule is scored by the team (the others score the answer)");
     const allowed: readonly string[] = RULES_BY_ANSWER_TYPE[q.answerType];
     if (!allowed.includes(q.scoring.kind)) {
       ctx.addIssue({
@@ -177,6 +184,29 @@ export const QuestionnaireFileSchema = z
   .superRefine(pointsAddUp("questionnaire", "areas"))
   .superRefine(codesNested("areas", false));
 
+/**
+ * Ranking groups of the campaign, highest first: a unit is in the first group whose `min`
+ * (percent of its own maximum) it reaches. The last group starts at 0, so every ranked unit
+ * has one; a unit whose assessment is incomplete is in none ("chưa xếp loại").
+ */
+export const RankGroupsSchema = z
+  .array(z.object({ code: z.string().trim().min(1).max(20), min: z.number().min(0).max(100), label: text.optional() }))
+  .min(1)
+  .superRefine((groups, ctx) => {
+    groups.forEach((g, i) => {
+      if (i > 0 && g.min >= groups[i - 1]!.min)
+        ctx.addIssue({ code: "custom", path: [i, "min"], message: "groups go from the highest min down" });
+      if (groups.findIndex((o) => o.code === g.code) !== i)
+        ctx.addIssue({ code: "custom", path: [i, "code"], message: `group ${g.code} twice` });
+    });
+    if (groups[groups.length - 1]!.min !== 0)
+      ctx.addIssue({
+        code: "custom",
+        path: [groups.length - 1, "min"],
+        message: "the last group starts at 0 (every ranked unit is in a group)",
+      });
+  });
+
 export const CampaignFileSchema = z.object({
   code,
   title: text,
@@ -193,7 +223,28 @@ export const CampaignFileSchema = z.object({
   questionnaire: z.object({ code, version }).optional(),
   /** Content inspected beyond the questionnaire: the PAPI plan, directives. */
   inspectedContents: z.array(z.object({ code, title: text, reference: text.optional() })).default([]),
+  /** Ranking groups (A ≥ 90 %, B 80 % to under 90 %, …); absent: the province's default. */
+  groups: RankGroupsSchema.optional(),
 });
+
+/**
+ * A member of the appraisal council and what they appraise: units (every area of them),
+ * areas (of every unit), or both (those areas of those units). Linked to the person by an
+ * invite made for them (npm run cli -- invites --role appraiser), or by their Telegram id.
+ */
+export const AppraiserFileSchema = z
+  .object({
+    /** Stable key in the campaign. */
+    key: code,
+    /** The campaign's code; default the file's campaign. */
+    campaign: code.optional(),
+    name: text,
+    title: text.optional(),
+    telegramId: z.number().int().positive().optional(),
+    units: z.array(code).min(1).optional(),
+    areas: z.array(dotted).min(1).optional(),
+  })
+  .refine((a) => a.units || a.areas, { message: "name the units or areas the appraiser appraises", path: ["units"] });
 
 /** An inspection visit of the plan: unit, date and time, place, team, contents. */
 export const VisitFileSchema = z.object({
@@ -223,6 +274,7 @@ export const DataFileSchema = z
     questionnaire: QuestionnaireFileSchema.optional(),
     campaign: CampaignFileSchema.optional(),
     visits: z.array(VisitFileSchema).default([]),
+    appraisers: z.array(AppraiserFileSchema).default([]),
   })
   .strict()
   .superRefine((file, ctx) => {
@@ -249,6 +301,19 @@ export const DataFileSchema = z
           message: "name the campaign (no campaign in this file)",
         });
     });
+    const appraiserKeys = new Set<string>();
+    file.appraisers.forEach((a, i) => {
+      const key = `${a.campaign ?? file.campaign?.code ?? ""}/${a.key}`;
+      if (appraiserKeys.has(key))
+        ctx.addIssue({ code: "custom", path: ["appraisers", i, "key"], message: `two appraisers with key ${a.key}` });
+      appraiserKeys.add(key);
+      if (!a.campaign && !file.campaign)
+        ctx.addIssue({
+          code: "custom",
+          path: ["appraisers", i, "campaign"],
+          message: "name the campaign (no campaign in this file)",
+        });
+    });
   });
 
 export type DataFile = z.infer<typeof DataFileSchema>;
@@ -256,3 +321,4 @@ export type UnitFile = z.infer<typeof UnitFileSchema>;
 export type QuestionnaireFile = z.infer<typeof QuestionnaireFileSchema>;
 export type CampaignFile = z.infer<typeof CampaignFileSchema>;
 export type VisitFile = z.infer<typeof VisitFileSchema>;
+export type AppraiserFile = z.infer<typeof AppraiserFileSchema>;

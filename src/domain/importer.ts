@@ -6,6 +6,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { clientProvider, type Db, type Prisma } from "../db/client.ts";
 import { forgetCached } from "../db/read-cache.ts";
+import { linkAppraisersByTelegram, scopeKeyOf } from "./appraisers.ts";
 import { audit } from "./audit.ts";
 import type { CampaignFile, DataFile, QuestionnaireFile, UnitFile } from "./campaign-file.ts";
 import { changeVisitTx, createVisitTx, type ReminderSettings } from "./schedule.ts";
@@ -23,7 +24,7 @@ export interface ImportCounts {
   kept: number;
 }
 
-export const IMPORT_SECTIONS = ["units", "questionnaire", "campaign", "visits"] as const;
+export const IMPORT_SECTIONS = ["units", "questionnaire", "campaign", "visits", "appraisers"] as const;
 
 export type ImportReport = Record<(typeof IMPORT_SECTIONS)[number], ImportCounts> & {
   /** What happened to each visit of the file that was not left as it was. */
@@ -55,6 +56,7 @@ export interface VisitOutcome {
   notified: number;
 }
 
+/** A file that cannot be imported as it is: the message names the path inside it and the problem. */
 export class ImportError extends Error {
   override name = "ImportError";
 }
@@ -193,6 +195,7 @@ async function importQuestionnaire(tx: Tx, q: QuestionnaireFile, counts: ImportC
           noDate: question.noDate ?? null,
           notApplicable: question.notApplicable ?? null,
           appliesTo: question.appliesTo ?? null,
+          teamScored: question.teamScored,
         };
         // Prisma wants JsonNull rather than null for an empty Json column.
         const writable = {
@@ -257,6 +260,8 @@ async function importCampaign(tx: Tx, c: CampaignFile, timeZone: string, counts:
       );
     questionnaireId = q.id;
   }
+  // The phase is moved by coordinators (audited, in order, with notices: appraisal-phases.ts):
+  // the file's status is the phase a new campaign starts in, and an import never moves it.
   const data = {
     code: c.code,
     title: c.title,
@@ -267,7 +272,7 @@ async function importCampaign(tx: Tx, c: CampaignFile, timeZone: string, counts:
     province: c.province,
     year: c.year,
     purpose: c.purpose ?? null,
-    status: c.status,
+    rankGroups: c.groups ?? null,
     selfAssessmentOpensAt: c.selfAssessment ? date(c.selfAssessment.opens, "selfAssessment.opens") : null,
     selfAssessmentDeadline: c.selfAssessment ? date(c.selfAssessment.deadline, "selfAssessment.deadline", true) : null,
     questionnaireId,
@@ -275,8 +280,13 @@ async function importCampaign(tx: Tx, c: CampaignFile, timeZone: string, counts:
   const campaignId = await sync(
     counts,
     () => tx.campaign.findUnique({ where: { code: c.code } }),
-    () => tx.campaign.create({ data }),
-    (id, diff) => tx.campaign.update({ where: { id }, data: diff }),
+    () => tx.campaign.create({ data: { ...data, status: c.status, rankGroups: data.rankGroups ?? undefined } }),
+    async (id, { rankGroups, ...diff }) => {
+      await tx.campaign.update({ where: { id }, data: rankGroups === null ? diff : { ...diff, rankGroups } });
+      // Groups taken out of the file: back to the default (a Json column is emptied by SQL,
+      // as the two providers' clients each want their own null marker).
+      if (rankGroups === null) await tx.$executeRaw`UPDATE "Campaign" SET "rankGroups" = NULL WHERE "id" = ${id}`;
+    },
     data,
   );
 
@@ -439,6 +449,82 @@ async function importVisits(
   }
 }
 
+/**
+ * The appraisal council of the file (`appraisers:`): each appraiser is matched by campaign
+ * and key, its name, title and Telegram id kept as the file says, and its assignments made
+ * to be exactly the file's (units × areas); assignments made with the CLI are left alone.
+ * An appraiser no longer in the file keeps its row (its appraisals name the person), only
+ * its file assignments go.
+ */
+async function importAppraisers(tx: Tx, file: DataFile, counts: ImportCounts): Promise<void> {
+  const campaignIds = new Set<number>();
+  for (const [i, a] of file.appraisers.entries()) {
+    const where = `appraisers[${i}]`;
+    const campaignCode = a.campaign ?? file.campaign?.code ?? "";
+    const campaign = await tx.campaign.findUnique({ where: { code: campaignCode } });
+    if (!campaign) throw new ImportError(`${where}.campaign: no campaign ${campaignCode}`);
+    campaignIds.add(campaign.id);
+    const units = a.units
+      ? await tx.unit.findMany({
+          where: { code: { in: a.units }, campaigns: { some: { campaignId: campaign.id } } },
+          select: { id: true, code: true },
+        })
+      : null;
+    const strayUnit = a.units?.find((code) => !units?.some((u) => u.code === code));
+    if (strayUnit) throw new ImportError(`${where}.units: ${strayUnit} is not a unit of campaign ${campaign.code}`);
+    const areas = a.areas
+      ? await tx.reformArea.findMany({
+          where: { code: { in: a.areas }, questionnaireId: campaign.questionnaireId ?? -1 },
+          select: { id: true, code: true },
+        })
+      : null;
+    const strayArea = a.areas?.find((code) => !areas?.some((x) => x.code === code));
+    if (strayArea) throw new ImportError(`${where}.areas: no area ${strayArea} in the campaign's questionnaire`);
+    const data = {
+      campaignId: campaign.id,
+      key: a.key,
+      name: a.name,
+      title: a.title ?? null,
+      telegramId: a.telegramId === undefined ? null : String(a.telegramId),
+      fromFile: true,
+    };
+    const row = await tx.appraiser.findUnique({ where: { campaignId_key: { campaignId: campaign.id, key: a.key } } });
+    let state: "created" | "updated" | "unchanged" = "unchanged";
+    let appraiserId: number;
+    if (!row) {
+      appraiserId = (await tx.appraiser.create({ data })).id;
+      state = "created";
+    } else {
+      appraiserId = row.id;
+      const diff = changes(row, data);
+      if (diff) {
+        await tx.appraiser.update({ where: { id: row.id }, data: diff });
+        state = "updated";
+      }
+    }
+    // The file's scopes: every listed area of every listed unit; null stands for "any".
+    const wanted = (units ?? [null]).flatMap((u) =>
+      (areas ?? [null]).map((x) => ({ unitId: u?.id ?? null, areaId: x?.id ?? null })),
+    );
+    const keys = wanted.map((w) => scopeKeyOf(w.unitId, w.areaId));
+    const existing = await tx.appraisalAssignment.findMany({ where: { appraiserId }, select: { scopeKey: true } });
+    const have = new Set(existing.map((e) => e.scopeKey));
+    const fresh = wanted.filter((_, j) => !have.has(keys[j]!));
+    if (fresh.length > 0) {
+      await tx.appraisalAssignment.createMany({
+        data: fresh.map((w) => ({ appraiserId, ...w, scopeKey: scopeKeyOf(w.unitId, w.areaId), fromFile: true })),
+      });
+    }
+    const gone = await tx.appraisalAssignment.deleteMany({
+      where: { appraiserId, fromFile: true, scopeKey: { notIn: keys } },
+    });
+    counts.removed += gone.count;
+    if (state === "unchanged" && (fresh.length > 0 || gone.count > 0)) state = "updated";
+    counts[state]++;
+  }
+  for (const campaignId of campaignIds) await linkAppraisersByTelegram(tx, campaignId);
+}
+
 export interface ImportOptions {
   /** The application's clock (visits in the past notify nobody). */
   now?: Date;
@@ -510,6 +596,7 @@ export async function importData(
     questionnaire: emptyCounts(),
     campaign: emptyCounts(),
     visits: emptyCounts(),
+    appraisers: emptyCounts(),
     visitOutcomes: [],
     skipped: false,
   };
@@ -523,6 +610,7 @@ export async function importData(
     if (file.questionnaire) await importQuestionnaire(tx, file.questionnaire, report.questionnaire);
     if (file.campaign) await importCampaign(tx, file.campaign, timeZone, report.campaign);
     await importVisits(tx, file, timeZone, options, report.visits, report.visitOutcomes);
+    await importAppraisers(tx, file, report.appraisers);
     await audit(tx, {
       actorId: null,
       action: "campaign.import",

@@ -3,6 +3,7 @@ import { randomInt } from "node:crypto";
 import type { Db, Invite, Person, Prisma, Role, Unit } from "../db/client.ts";
 import { transaction } from "../db/exactly-once.ts";
 import { type Access, type AccessStamp, accessPayload, dropPendingNotices, sameAccess, stampOf } from "./access.ts";
+import { linkRedeemedAppraiser } from "./appraisers.ts";
 import { audit } from "./audit.ts";
 import { coordinatorIdsOf, enqueueNotices } from "./notices.ts";
 import { namedCoordinator } from "./people.ts";
@@ -30,6 +31,11 @@ export interface CreateInvitesInput {
   role: Role;
   /** Units to invite officers of; ignored for coordinators and inspectors. */
   unitIds?: number[];
+  /**
+   * Appraisers of the roster to invite (role APPRAISER), one invite each, linking its person
+   * to the row when redeemed; absent: every appraiser not linked to a person yet.
+   */
+  appraiserIds?: number[];
   days?: number;
   createdById?: number | null;
   now?: Date;
@@ -39,31 +45,48 @@ export interface CreatedInvite {
   code: string;
   role: Role;
   unit: Unit | null;
+  /** The appraiser of the roster an APPRAISER invite was made for. */
+  appraiser: { key: string; name: string } | null;
   expiresAt: Date;
 }
 
 export async function createInvites(db: Db, input: CreateInvitesInput): Promise<CreatedInvite[]> {
   const now = input.now ?? new Date();
   const expiresAt = new Date(now.getTime() + (input.days ?? DEFAULT_INVITE_DAYS) * 86_400_000);
-  const units: (Unit | null)[] =
+  type Target = { unit: Unit | null; appraiser: { id: number; key: string; name: string } | null };
+  const targets: Target[] =
     input.role === "OFFICER"
-      ? await db.unit.findMany({
-          where: {
-            campaigns: { some: { campaignId: input.campaignId } },
-            ...(input.unitIds ? { id: { in: input.unitIds } } : {}),
-          },
-          orderBy: { id: "asc" },
-        })
-      : [null];
+      ? (
+          await db.unit.findMany({
+            where: {
+              campaigns: { some: { campaignId: input.campaignId } },
+              ...(input.unitIds ? { id: { in: input.unitIds } } : {}),
+            },
+            orderBy: { id: "asc" },
+          })
+        ).map((unit) => ({ unit, appraiser: null }))
+      : input.role === "APPRAISER"
+        ? (
+            await db.appraiser.findMany({
+              where: {
+                campaignId: input.campaignId,
+                ...(input.appraiserIds ? { id: { in: input.appraiserIds } } : { personId: null }),
+              },
+              select: { id: true, key: true, name: true },
+              orderBy: { key: "asc" },
+            })
+          ).map((appraiser) => ({ unit: null, appraiser }))
+        : [{ unit: null, appraiser: null }];
   return transaction(db, async (tx) => {
     const created: CreatedInvite[] = [];
-    for (const unit of units) {
+    for (const { unit, appraiser } of targets) {
       const invite = await tx.invite.create({
         data: {
           code: newInviteCode(),
           campaignId: input.campaignId,
           role: input.role,
           unitId: unit?.id ?? null,
+          appraiserId: appraiser?.id ?? null,
           expiresAt,
           createdById: input.createdById ?? null,
         },
@@ -73,9 +96,10 @@ export async function createInvites(db: Db, input: CreateInvitesInput): Promise<
         action: "invite.create",
         entity: "Invite",
         entityId: invite.id,
-        after: { role: invite.role, unitId: invite.unitId, expiresAt },
+        after: { role: invite.role, unitId: invite.unitId, appraiserId: invite.appraiserId, expiresAt },
       });
-      created.push({ code: invite.code, role: invite.role, unit, expiresAt });
+      const shown = appraiser && { key: appraiser.key, name: appraiser.name };
+      created.push({ code: invite.code, role: invite.role, unit, appraiser: shown, expiresAt });
     }
     return created;
   });
@@ -154,6 +178,7 @@ export async function redeemInvite(
       before: before && { role: before.role, unitId: before.unitId },
       after: { role: after.role, unitId: after.unitId, invite: invite.code },
     });
+    if (invite.role === "APPRAISER") await linkRedeemedAppraiser(tx, invite, personId);
     if (moved) {
       const person = await tx.person.findUniqueOrThrow({ where: { id: personId } });
       await tellCoordinatorsOfMove(tx, invite, person, before, next, options, now);

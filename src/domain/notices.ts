@@ -7,7 +7,8 @@
 import { z } from "zod";
 import { clientProvider, type Db, type Prisma } from "../db/client.ts";
 import type { Translate } from "../i18n.ts";
-import { escapeHtml } from "./text.ts";
+import { formatNumber } from "./answers.ts";
+import { escapeHtml, shorten } from "./text.ts";
 import { calendarDaysBetween, deadlineStatus, formatDateTime } from "./time.ts";
 
 type Tx = Prisma.TransactionClient;
@@ -33,6 +34,9 @@ export const NOTICE_KINDS = [
   "access.revoked",
   "access.moved",
   "area.reopened",
+  "campaign.phase",
+  "appraisal.round1_closed",
+  "appraisal.reopened",
 ] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
@@ -137,11 +141,21 @@ export type VisitPayload = z.infer<typeof VisitPayload>;
 
 /** A role and its unit's name (officers), as src/domain/access.ts accessPayload writes it. */
 const AccessPayload = z.object({
-  role: z.enum(["COORDINATOR", "INSPECTOR", "OFFICER"]),
+  role: z.enum(["COORDINATOR", "INSPECTOR", "OFFICER", "APPRAISER"]),
   unitName: z.string().nullable(),
 });
 
 const MissingArea = z.object({ area: z.string(), answered: z.number(), total: z.number() });
+
+const Phase = z.enum([
+  "DRAFT",
+  "SELF_ASSESSMENT",
+  "APPRAISAL",
+  "EXPLANATION",
+  "FINAL_APPRAISAL",
+  "PUBLISHED",
+  "CLOSED",
+]);
 
 export const PAYLOADS = {
   "visit.created": VisitPayload,
@@ -181,7 +195,37 @@ export const PAYLOADS = {
     reason: z.string(),
     by: z.string(),
   }),
+  "campaign.phase": z.object({
+    campaign: z.string(),
+    phase: Phase,
+    explanationDeadline: iso.nullable(),
+    /** Officers' notices name their unit; appraisers' do not. */
+    unitName: z.string().optional(),
+  }),
+  "appraisal.round1_closed": z.object({
+    unitName: z.string(),
+    deadline: iso.nullable(),
+    items: z.array(
+      z.object({
+        code: z.string(),
+        selfScore: z.number().nullable(),
+        score: z.number(),
+        comment: z.string().nullable(),
+      }),
+    ),
+  }),
+  "appraisal.reopened": z.object({
+    unitName: z.string(),
+    code: z.string(),
+    before: z.number().nullable(),
+    score: z.number(),
+    reason: z.string(),
+    by: z.string(),
+  }),
 } satisfies Record<NoticeKind, z.ZodType>;
+
+/** The most changed items one round-1 notice lists (a message stays under Telegram's 4,096 characters). */
+export const ROUND1_NOTICE_ITEMS = 25;
 
 /** Notices to coordinators about people, or to people about their access: not in /xacnhan's report. */
 const NOT_ACKNOWLEDGEMENT_REPORTED: NoticeKind[] = ["recipient.unreachable", "access.revoked", "access.moved"];
@@ -363,6 +407,56 @@ export function renderNotice(kind: string, payload: unknown, o: RenderOptions): 
         t("notices.reopened.reason", { reason: p.reason }),
         "",
         t("notices.reopened.action"),
+      ].join("\n");
+    }
+    case "campaign.phase": {
+      const p = parsed.data as z.infer<(typeof PAYLOADS)["campaign.phase"]>;
+      const lines = [
+        t("notices.phase.title"),
+        "",
+        t("notices.phase.body", { campaign: p.campaign, phase: t(`appraisal.phases.${p.phase}`) }),
+      ];
+      if (p.unitName) lines.push(t("notices.phase.unit", { unit: p.unitName }));
+      if (p.phase === "EXPLANATION" && p.explanationDeadline)
+        lines.push(
+          t("notices.phase.deadline", { deadline: formatDateTime(new Date(p.explanationDeadline), o.timeZone) }),
+        );
+      lines.push("", t(`notices.phase.next.${p.phase}`));
+      return lines.join("\n");
+    }
+    case "appraisal.round1_closed": {
+      const p = parsed.data as z.infer<(typeof PAYLOADS)["appraisal.round1_closed"]>;
+      const num = (n: number) => formatNumber(n, o.locale === "en" ? "en" : "vi");
+      const lines = [t("notices.round1.title"), "", t("notices.round1.body", { unit: p.unitName })];
+      if (p.items.length === 0) lines.push(t("notices.round1.none"));
+      else {
+        lines.push(t("notices.round1.changed", { count: p.items.length }));
+        for (const item of p.items.slice(0, ROUND1_NOTICE_ITEMS)) {
+          const self = item.selfScore === null ? t("notices.round1.team_scored") : num(item.selfScore);
+          lines.push(t("notices.round1.item", { code: item.code, self, score: num(item.score) }));
+          if (item.comment) lines.push(t("notices.round1.comment", { comment: shorten(item.comment, 300) }));
+        }
+        if (p.items.length > ROUND1_NOTICE_ITEMS)
+          lines.push(t("notices.round1.more", { count: p.items.length - ROUND1_NOTICE_ITEMS }));
+        if (p.deadline)
+          lines.push("", t("notices.round1.deadline", { deadline: formatDateTime(new Date(p.deadline), o.timeZone) }));
+      }
+      return lines.join("\n");
+    }
+    case "appraisal.reopened": {
+      const p = parsed.data as z.infer<(typeof PAYLOADS)["appraisal.reopened"]>;
+      const num = (n: number | null) => (n === null ? "—" : formatNumber(n, o.locale === "en" ? "en" : "vi"));
+      return [
+        t("notices.appraisal_reopened.title"),
+        "",
+        t("notices.appraisal_reopened.body", {
+          unit: p.unitName,
+          code: p.code,
+          before: num(p.before),
+          score: num(p.score),
+          by: p.by,
+        }),
+        t("notices.appraisal_reopened.reason", { reason: p.reason }),
       ].join("\n");
     }
     case "access.moved": {

@@ -67,9 +67,12 @@ export function readScoringRule(rule: unknown): ScoringRule {
   return parsed.data;
 }
 
-/** Whether the officer must type a self-score for this question (manual rules). */
-export function needsManualScore(question: Pick<ScoringQuestion, "scoringRule">): boolean {
-  return readScoringRule(question.scoringRule).kind === "manual";
+/**
+ * Whether the officer must type a self-score for this question: manual rules, except items
+ * the inspection team scores in appraisal (Question.teamScored), which the unit never scores.
+ */
+export function needsManualScore(question: Pick<ScoringQuestion, "scoringRule"> & { teamScored?: boolean }): boolean {
+  return readScoringRule(question.scoringRule).kind === "manual" && !question.teamScored;
 }
 
 /** A canonical number value ("12.5") or null. */

@@ -11,6 +11,7 @@
  */
 import type { Campaign, Db, Unit } from "../db/client.ts";
 import { transaction } from "../db/exactly-once.ts";
+import { groupFor, type RankGroupSpec } from "./appraisal-rules.ts";
 import type { AreaState } from "./assessment.ts";
 import { areaStateOf, needsEvidence, round2 } from "./assessment.ts";
 import { audit } from "./audit.ts";
@@ -39,10 +40,11 @@ export const RANK_GROUPS = [
 ] as const;
 export type RankGroup = (typeof RANK_GROUPS)[number]["group"];
 
+/** The same groups as ranking groups of a campaign that names none (src/domain/ranking.ts). */
+export const DEFAULT_RANK_GROUPS: readonly RankGroupSpec[] = RANK_GROUPS.map((g) => ({ code: g.group, min: g.min }));
+
 export function groupOf(percent: number): RankGroup {
-  // Compare on rounded values: 89.999999 from float sums is 90.
-  const p = Math.round(percent * 1e6) / 1e6;
-  return (RANK_GROUPS.find((g) => p >= g.min) ?? RANK_GROUPS[RANK_GROUPS.length - 1]!).group;
+  return groupFor(DEFAULT_RANK_GROUPS, percent).code as RankGroup;
 }
 
 // ---------------------------------------------------------------- the questionnaire's shape
@@ -199,25 +201,42 @@ const shapeKey = (shape: CampaignShape) =>
   `${shape.campaign.id}:${shape.areas.map((a) => `${a.id}=${a.questionIds.join(",")}`).join(";")}:${shape.plan.specialIds.join(",")}`;
 
 /**
+ * Where the tally's scores come from: the answers' self-scores, or (appraisal, see
+ * src/domain/ranking.ts) each answer's final score from the appraisal rounds joined to it.
+ * `from` names the answer table `a`; `score` is the SQL of an answer's score.
+ */
+export interface ScoreSource {
+  from: string;
+  score: string;
+}
+
+export const SELF_SCORES: ScoreSource = { from: `"Answer" a`, score: `a."selfScore"` };
+
+/**
  * One row per unit: per area, the count and sum of the answers to its ordinary questions,
  * and each special question's answer (value and score) in two columns of its own.
  */
-async function readTotals(db: Db, shape: CampaignShape, unitIds?: number[]): Promise<Map<number, UnitAnswers>> {
+export async function readTotals(
+  db: Db,
+  shape: CampaignShape,
+  unitIds?: number[],
+  source: ScoreSource = SELF_SCORES,
+): Promise<Map<number, UnitAnswers>> {
   const { plan } = shape;
   const columns = [
     ...shape.areas.map((a, i) => {
-      const c = idCondition(plan.ordinaryIds.get(a.id) ?? []);
-      return `SUM(CASE WHEN ${c} THEN 1 ELSE 0 END) AS n${i}, SUM(CASE WHEN ${c} THEN "selfScore" ELSE 0 END) AS s${i}`;
+      const c = idCondition(plan.ordinaryIds.get(a.id) ?? [], `a."questionId"`);
+      return `SUM(CASE WHEN ${c} THEN 1 ELSE 0 END) AS n${i}, SUM(CASE WHEN ${c} THEN ${source.score} ELSE 0 END) AS s${i}`;
     }),
     ...plan.specialIds.map((id, j) => {
-      const c = `"questionId" = ${int(id)}`;
-      return `MAX(CASE WHEN ${c} THEN "value" END) AS v${j}, MAX(CASE WHEN ${c} THEN "selfScore" END) AS p${j}`;
+      const c = `a."questionId" = ${int(id)}`;
+      return `MAX(CASE WHEN ${c} THEN a."value" END) AS v${j}, MAX(CASE WHEN ${c} THEN ${source.score} END) AS p${j}`;
     }),
   ].join(", ");
-  const only = unitIds ? ` AND "unitId" IN (${unitIds.map(int).join(",")})` : "";
+  const only = unitIds ? ` AND a."unitId" IN (${unitIds.map(int).join(",")})` : "";
   const rows = await db.$queryRawUnsafe<Record<string, unknown>[]>(
-    `SELECT "unitId" AS "unitId"${columns ? `, ${columns}` : ""} FROM "Answer"
-      WHERE "campaignId" = ${int(shape.campaign.id)}${only} GROUP BY "unitId"`,
+    `SELECT a."unitId" AS "unitId"${columns ? `, ${columns}` : ""} FROM ${source.from}
+      WHERE a."campaignId" = ${int(shape.campaign.id)}${only} GROUP BY a."unitId"`,
   );
   const totals = new Map<number, UnitAnswers>();
   for (const r of rows) {
