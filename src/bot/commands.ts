@@ -8,7 +8,7 @@ import { type I18n, LOCALES } from "../i18n.ts";
 
 export type Audience = Role | "GUEST";
 
-const EVERYONE: readonly Audience[] = ["GUEST", "OFFICER", "INSPECTOR", "COORDINATOR"];
+const EVERYONE: readonly Audience[] = ["GUEST", "OFFICER", "INSPECTOR", "APPRAISER", "COORDINATOR"];
 
 interface CommandSpec {
   /** ASCII name, 1-32 of a-z 0-9 _ (Telegram's rule). */
@@ -20,7 +20,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: "start", audience: EVERYONE },
   { name: "help", audience: EVERYONE },
   { name: "ngonngu", audience: EVERYONE },
-  { name: "lienket", audience: ["OFFICER", "INSPECTOR", "COORDINATOR"] },
+  { name: "lienket", audience: ["OFFICER", "INSPECTOR", "APPRAISER", "COORDINATOR"] },
   { name: "tudanhgia", audience: ["OFFICER"] },
   ...["tiendo", "chuanop", "donvi", "diem", "nhacnho", "molai", "xuat"].map((name) => ({
     name,

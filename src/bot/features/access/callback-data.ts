@@ -8,12 +8,12 @@
 import type { AccessStamp } from "../../../domain/access.ts";
 import { type Action, actionCodec, type Field, ID, ID0, PAGE } from "../../callback-data.ts";
 
-const ROLE_LETTERS = { COORDINATOR: "C", INSPECTOR: "I", OFFICER: "O" } as const;
-const LETTER_ROLES = { C: "COORDINATOR", I: "INSPECTOR", O: "OFFICER" } as const;
+const ROLE_LETTERS = { COORDINATOR: "C", INSPECTOR: "I", OFFICER: "O", APPRAISER: "A" } as const;
+const LETTER_ROLES = { C: "COORDINATOR", I: "INSPECTOR", O: "OFFICER", A: "APPRAISER" } as const;
 
 /** An access as shown: role letter and unit id (0: none), e.g. "O12", "C0". */
 const ACCESS: Field<AccessStamp> = {
-  pattern: `[CIO](?:${ID0.pattern})`,
+  pattern: `[CIOA](?:${ID0.pattern})`,
   decode: (text) => {
     const unitId = ID0.decode(text.slice(1));
     if (unitId === null) return null;
