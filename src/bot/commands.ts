@@ -32,6 +32,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: "lichhuy", audience: ["COORDINATOR"] },
   { name: "xacnhan", audience: ["COORDINATOR"] },
   { name: "thuhoi", audience: ["COORDINATOR"] },
+  { name: "giaidoan", audience: ["COORDINATOR"] },
+  { name: "thamdinh", audience: ["APPRAISER", "COORDINATOR"] },
   { name: "mamoi", audience: ["COORDINATOR"] },
 ];
 

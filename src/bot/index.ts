@@ -9,6 +9,7 @@ import { type Config, telegramToken } from "../config.ts";
 import { telegramChannel } from "./channel.ts";
 import type { BotContext, BotDeps, Channel } from "./context.ts";
 import { accessFeature } from "./features/access/index.ts";
+import { appraisalFeature } from "./features/appraisal/index.ts";
 import { coordinatorFeature } from "./features/coordinator/index.ts";
 import { fallbackFeature } from "./features/fallback.ts";
 import { helpFeature } from "./features/help.ts";
@@ -106,6 +107,8 @@ export function createBot(config: Config, deps: BotDeps, options: CreateBotOptio
     linkChannelFeature,
     selfAssessmentFeature,
     scheduleFeature,
+    // Before the coordinators' plain questions: a number typed on an item is its score.
+    appraisalFeature,
     coordinatorFeature,
     accessFeature,
   );

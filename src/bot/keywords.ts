@@ -1,17 +1,19 @@
 /**
  * The words that press a button where there are no buttons (Zalo, src/channels/zalo/):
- * actions that move around — next, back, evidence, explanation, review, acknowledge — and
- * the answers a question allows beyond its type ("không áp dụng", "không ban hành") answer
- * to a keyword; every other button is a numbered choice.
+ * actions that move around — next, back, evidence, explanation, review, acknowledge, keeping
+ * a self-score in appraisal — and the answers a question allows beyond its type ("không áp
+ * dụng", "không ban hành") answer to a keyword; an appraisal score is typed as itself; every
+ * other button is a numbered choice.
  *
  * That split is what lets a question expecting a typed number take "3" as the answer: its
  * screen has keyword actions only, so no number is taken for a menu choice. The words are
  * in locales/<lang>/translation.json under `keywords` ("tiếp|tiep|câu sau"); the first one
  * is shown, every one works, with or without diacritics.
  */
-import { NO_DATE, NOT_APPLICABLE } from "../domain/answers.ts";
+import { formatNumber, NO_DATE, NOT_APPLICABLE } from "../domain/answers.ts";
 import type { I18n } from "../i18n.ts";
 import { parseAction as parseAccess } from "./features/access/callback-data.ts";
+import { appraiseButtons } from "./features/appraisal/callback-data.ts";
 import { noticeButtons, parseScheduleAction } from "./features/schedule/callback-data.ts";
 import { parseAction as parseAssessment } from "./features/self-assessment/callback-data.ts";
 
@@ -27,7 +29,9 @@ export type KeywordKey =
   | "not_applicable"
   | "no_date"
   | "acknowledge"
-  | "close";
+  | "close"
+  | "keep"
+  | "units";
 
 /** The keyword of a button's action, or null for a numbered choice. */
 export function keywordOfAction(data: string): KeywordKey | null {
@@ -56,16 +60,43 @@ export function keywordOfAction(data: string): KeywordKey | null {
         return null;
     }
   }
+  const appraisal = appraiseButtons.parse(data);
+  if (appraisal) {
+    switch (appraisal.kind) {
+      case "accept":
+        return "keep";
+      case "skip":
+        return "next";
+      case "item":
+        return "back";
+      case "list":
+        return "units";
+      default:
+        return null;
+    }
+  }
   if (noticeButtons.parse(data)) return "acknowledge";
   if (parseScheduleAction(data)?.kind === "close") return "close";
   if (parseAccess(data)?.kind === "close") return "close";
   return null;
 }
 
+/**
+ * A score button of the appraisal is typed as its score ("0,5"): the item screen expects a
+ * typed score, so its choices cannot be numbered (a typed "1" is the score 1, not choice 1).
+ */
+function literalKeyword(data: string, locale: string): string[] | null {
+  const action = appraiseButtons.parse(data);
+  if (action?.kind !== "score") return null;
+  return [formatNumber(action.hundredths / 100, locale === "en" ? "en" : "vi")];
+}
+
 /** The words of each keyword in a language: `(data) => words | null` for the renderer. */
 export function keywordsIn(i18n: I18n, locale: string): (data: string) => string[] | null {
   const t = i18n.forLocale(locale);
   return (data) => {
+    const literal = literalKeyword(data, locale);
+    if (literal) return literal;
     const key = keywordOfAction(data);
     if (!key) return null;
     return t(`keywords.${key}`)

@@ -15,6 +15,7 @@ export type Db = SqliteClient;
 export type {
   Answer,
   Appraisal,
+  AppraisalCursor,
   Appraiser,
   Campaign,
   Criterion,

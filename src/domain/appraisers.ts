@@ -68,6 +68,17 @@ export async function mayAppraise(
   return covering > 0;
 }
 
+/**
+ * Whether an appraiser's assignments cover some area of this unit: the unit's evidence pages
+ * open for them (read only), as the items they appraise link to them.
+ */
+export async function appraisesUnit(db: Reader, campaignId: number, personId: number, unitId: number) {
+  const covering = await db.appraisalAssignment.count({
+    where: { ...assignmentsOf(campaignId, personId), OR: [{ unitId: null }, { unitId }] },
+  });
+  return covering > 0;
+}
+
 /** Refuses (not_assigned) an appraiser outside their assignment. */
 export async function assertMayAppraise(
   db: Reader,

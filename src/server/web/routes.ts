@@ -10,6 +10,7 @@
  * coordinator everything; access removed since the link was made closes it. Files are found
  * by id, never by a path built from a name.
  */
+
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { PassThrough } from "node:stream";
 import busboy from "busboy";
@@ -17,6 +18,7 @@ import { type EvidenceDeps, type IncomingFile, receiveEvidenceFile } from "../..
 import type { Config } from "../../config.ts";
 import type { Db, Evidence } from "../../db/client.ts";
 import { formatNumber } from "../../domain/answers.ts";
+import { appraisesUnit } from "../../domain/appraisers.ts";
 import { AssessmentRefused, findQuestion, type QuestionWithContext, type Scope } from "../../domain/assessment.ts";
 import { type LinkScope, openLink } from "../../domain/links.ts";
 import { namedCoordinator } from "../../domain/people.ts";
@@ -59,7 +61,8 @@ interface Viewer {
   t: Translate;
 }
 
-type Access = "coordinator" | "officer" | null;
+/** Coordinators see every unit; an officer their own unit (and uploads to it); an appraiser the units they appraise. */
+type Access = "coordinator" | "officer" | "appraiser" | null;
 
 /** What a person may open of a unit now (their access may have changed since the link was made). */
 async function accessTo(deps: WebDeps, personId: number, campaignId: number, unitId: number): Promise<Access> {
@@ -75,6 +78,7 @@ async function accessTo(deps: WebDeps, personId: number, campaignId: number, uni
   const m = person.memberships[0];
   if (m?.role === "COORDINATOR") return "coordinator";
   if (m?.role === "OFFICER" && m.unitId === unitId) return "officer";
+  if (m?.role === "APPRAISER" && (await appraisesUnit(deps.db, campaignId, personId, unitId))) return "appraiser";
   return null;
 }
 
