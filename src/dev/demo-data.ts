@@ -7,8 +7,10 @@
  *
  * Sông Mã is left untouched: it is the unit the person plays.
  */
+
 import type { Campaign, Db, Question } from "../db/client.ts";
 import { parseAnswer } from "../domain/answers.ts";
+import { assignAppraiser, saveAppraiser } from "../domain/appraisers.ts";
 import { findQuestion, type Scope, saveAnswer, submitArea } from "../domain/assessment.ts";
 import { holidayOn, weekdayOf } from "../domain/holidays.ts";
 import { ensurePerson } from "../domain/people.ts";
@@ -203,4 +205,29 @@ export async function seedZaloPeople(db: Db, campaign: Campaign): Promise<void> 
       update: {},
     });
   }
+}
+
+/** The playground's appraisal council member (on Telegram), who may appraise every unit. */
+export const DEMO_APPRAISER = { id: 1004, first_name: "Lò Văn", last_name: "Thẩm", language_code: "vi" } as const;
+
+/**
+ * Puts the playground's appraiser on the campaign's council (a roster row linked to them,
+ * assigned to every unit and area) with the APPRAISER role. Idempotent, like seedZaloPeople.
+ */
+export async function seedDemoAppraiser(db: Db, campaign: Campaign): Promise<void> {
+  const who = DEMO_APPRAISER;
+  const displayName = `${who.first_name} ${who.last_name}`;
+  const person = await ensurePerson(
+    db,
+    { channel: "telegram", externalId: String(who.id), chatId: String(who.id), displayName, username: null },
+    "vi",
+  );
+  await db.membership.upsert({
+    where: { campaignId_personId: { campaignId: campaign.id, personId: person.id } },
+    create: { campaignId: campaign.id, personId: person.id, role: "APPRAISER" },
+    update: {},
+  });
+  const row = await saveAppraiser(db, campaign.id, { key: "hd-demo", name: displayName }, "playground");
+  if (row.personId === null) await db.appraiser.update({ where: { id: row.id }, data: { personId: person.id } });
+  await assignAppraiser(db, campaign.id, "hd-demo", {}, "playground");
 }

@@ -24,7 +24,7 @@ import { formatDateTime } from "../domain/time.ts";
 import { findUnits } from "../domain/units.ts";
 import { createI18n } from "../i18n.ts";
 import { closeServer, createHttpServer, type HttpServerOptions, listen } from "../server/http.ts";
-import { seedDemoProgress, seedZaloPeople, ZALO_DEMO_PEOPLE } from "./demo-data.ts";
+import { DEMO_APPRAISER, seedDemoAppraiser, seedDemoProgress, seedZaloPeople, ZALO_DEMO_PEOPLE } from "./demo-data.ts";
 import { startFakeBotApi } from "./fake-bot-api.ts";
 import { startFakeZaloApi } from "./fake-zalo-api.ts";
 import { runTerminalChat } from "./terminal-chat.ts";
@@ -102,6 +102,7 @@ async function main() {
       now: new Date(now),
     });
     await seedZaloPeople(database.db, campaign);
+    await seedDemoAppraiser(database.db, campaign);
   }
   // The bot must see the moved window at once, not the campaign it read seconds ago.
   forgetCached(database.db, "campaign:");
@@ -157,6 +158,7 @@ async function main() {
         users: [
           { label: t("playground.officer_label"), user: OFFICER, hint: t("playground.officer_hint", { code }) },
           { label: t("playground.coordinator_label"), user: COORDINATOR, hint: t("playground.coordinator_hint") },
+          { label: t("playground.appraiser_label"), user: DEMO_APPRAISER, hint: t("playground.appraiser_hint") },
           { label: t("playground.guest_label"), user: GUEST, hint: t("playground.guest_hint") },
         ],
         intro: t("playground.intro", introVars),
