@@ -5,9 +5,10 @@
  * "Đã nhận" button. No Telegram in here except the shape of the button.
  */
 import { z } from "zod";
-import { clientProvider, type Db, type Prisma } from "../db/client.ts";
+import { type CampaignStatus, clientProvider, type Db, type Prisma } from "../db/client.ts";
 import type { Translate } from "../i18n.ts";
 import { formatNumber } from "./answers.ts";
+import { PHASES } from "./appraisal-rules.ts";
 import { escapeHtml, shorten } from "./text.ts";
 import { calendarDaysBetween, deadlineStatus, formatDateTime } from "./time.ts";
 
@@ -147,15 +148,7 @@ const AccessPayload = z.object({
 
 const MissingArea = z.object({ area: z.string(), answered: z.number(), total: z.number() });
 
-const Phase = z.enum([
-  "DRAFT",
-  "SELF_ASSESSMENT",
-  "APPRAISAL",
-  "EXPLANATION",
-  "FINAL_APPRAISAL",
-  "PUBLISHED",
-  "CLOSED",
-]);
+const Phase = z.enum(PHASES as readonly CampaignStatus[] as [CampaignStatus, ...CampaignStatus[]]);
 
 export const PAYLOADS = {
   "visit.created": VisitPayload,
