@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { saveAppraiser } from "../src/domain/appraisers.ts";
 import { createInvites } from "../src/domain/invites.ts";
 import { createHarness, type Harness } from "./support/harness.ts";
 import { telegramUser } from "./support/people.ts";
@@ -9,6 +10,7 @@ const coordinator = user(3001, "Nguyễn Thị Bích Thủy");
 const officer = user(3002, "Lò Văn Minh");
 const inspector = user(3003, "Trần Văn Kiểm");
 const guest = user(3004, "Khách Lạ");
+const appraiser = user(3005, "Lò Văn Thẩm");
 
 beforeAll(async () => {
   h = await createHarness({ env: { COORDINATOR_IDS: String(coordinator.id) } });
@@ -17,6 +19,13 @@ beforeAll(async () => {
   const [inspectorInvite] = await createInvites(h.db, { campaignId: h.campaign.id, role: "INSPECTOR" });
   await h.send(officer, `/start ${officerInvite!.code}`);
   await h.send(inspector, `/start ${inspectorInvite!.code}`);
+  const roster = await saveAppraiser(h.db, h.campaign.id, { key: "hd-1", name: "Lò Văn Thẩm" }, "test");
+  const [appraiserInvite] = await createInvites(h.db, {
+    campaignId: h.campaign.id,
+    role: "APPRAISER",
+    appraiserIds: [roster.id],
+  });
+  await h.send(appraiser, `/start ${appraiserInvite!.code}`);
 });
 afterAll(() => h.close());
 
@@ -28,6 +37,7 @@ describe("/help", () => {
     ["a guest", guest, "khách", ["start", "help", "ngonngu"]],
     ["an officer", officer, "cán bộ đầu mối", ["start", "help", "ngonngu", "lienket", "tudanhgia", "lich"]],
     ["an inspector", inspector, "thành viên đoàn kiểm tra", ["start", "help", "ngonngu", "lienket", "lich"]],
+    ["an appraiser", appraiser, "thành viên Hội đồng thẩm định", ["start", "help", "ngonngu", "lienket", "thamdinh"]],
     [
       "a coordinator from COORDINATOR_IDS",
       coordinator,
@@ -40,6 +50,7 @@ describe("/help", () => {
         ...["tiendo", "chuanop", "donvi", "diem", "nhacnho", "molai", "xuat"],
         ...["lich", "lichmoi", "lichsua", "lichhuy", "xacnhan"],
         ...["thuhoi", "mamoi"],
+        ...["giaidoan", "thamdinh"],
       ],
     ],
   ])("lists exactly the commands of %s", async (_who, person, roleName, commands) => {

@@ -32,9 +32,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: "lichhuy", audience: ["COORDINATOR"] },
   { name: "xacnhan", audience: ["COORDINATOR"] },
   { name: "thuhoi", audience: ["COORDINATOR"] },
+  { name: "mamoi", audience: ["COORDINATOR"] },
   { name: "giaidoan", audience: ["COORDINATOR"] },
   { name: "thamdinh", audience: ["APPRAISER", "COORDINATOR"] },
-  { name: "mamoi", audience: ["COORDINATOR"] },
 ];
 
 export function audienceOf(role: Role | null): Audience {
