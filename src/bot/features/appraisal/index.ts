@@ -164,7 +164,8 @@ async function showUnits(ctx: BotContext, actor: AppraisalActor, round: Round, l
   const everyUnit = scopes.some((s) => s.unitId === null);
   const inScope = new Set(scopes.map((s) => s.unitId));
   const units: UnitChoice[] = progress.units
-    .filter((u) => everyUnit || inScope.has(u.unitId))
+    // A unit that answered nothing has nothing to appraise.
+    .filter((u) => (everyUnit || inScope.has(u.unitId)) && u.assigned > 0)
     // Units with work left first.
     .sort((a, b) => Number(a.done >= a.assigned) - Number(b.done >= b.assigned))
     .slice(0, UNIT_BUTTONS_MAX)
@@ -247,19 +248,24 @@ async function score(
   item: AppraisalItem,
   input: { score: number | "accept"; comment: string | null; version: number },
 ) {
-  const result = await refusedAs(ctx, () =>
-    appraise(ctx.deps.db, {
+  let result: Awaited<ReturnType<typeof appraise>>;
+  try {
+    result = await appraise(ctx.deps.db, {
       ...acting(ctx),
       unitId: item.unit.id,
       questionId: item.question.id,
       score: input.score,
       comment: input.comment,
       expectedVersion: input.version,
-    }),
-  );
-  if (!result) {
-    // Refused: the item as it is now (a colleague's change, a phase that moved).
-    return showItem(ctx, actor, item.unit.id, item.question.id, { fresh: true });
+    });
+  } catch (e) {
+    if (!(e instanceof AppraisalRefused)) throw e;
+    // A colleague's change: the item as it is now under the refusal. Otherwise the refusal
+    // says what to type, and the item is still on the screen above.
+    if (e.refusal.reason === "stale") {
+      return showItem(ctx, actor, item.unit.id, item.question.id, { lead: refusal(ctx, e), fresh: true });
+    }
+    return void (await replyLong(ctx, refusal(ctx, e)));
   }
   const saved = { round: result.round, score: result.appraisal.score, comment: result.appraisal.comment };
   await showNext(ctx, actor, round, item, savedText(ctx, item, saved));

@@ -11,7 +11,7 @@ import { appraiseButtons, phaseButtons } from "./callback-data.ts";
 
 /** Score buttons are shown when the rule allows at most this many scores (else: typed). */
 const STEP_BUTTONS_MAX = 6;
-const UNIT_BUTTON_MAX = 30;
+const UNIT_NAME_MAX = 22;
 
 export const num = (ctx: BotContext, n: number) => formatNumber(n, ctx.locale === "en" ? "en" : "vi");
 export const phaseName = (ctx: BotContext, phase: CampaignStatus) => ctx.t(`appraisal.phases.${phase}`);
@@ -103,10 +103,10 @@ export function unitsView(
   const keyboard = new InlineKeyboard();
   keyboard.text(ctx.t("appraise.next_any_button"), appraiseButtons.encode({ kind: "unit", unitId: 0 })).row();
   for (const u of units) {
-    const label = ctx.t("appraise.unit_button", { unit: u.name, done: u.done, assigned: u.assigned });
-    keyboard
-      .text(buttonLabel(label, UNIT_BUTTON_MAX), appraiseButtons.encode({ kind: "unit", unitId: u.unitId }))
-      .row();
+    // The name is shortened, never the counts.
+    const unit = buttonLabel(u.name, UNIT_NAME_MAX);
+    const label = ctx.t("appraise.unit_button", { unit, done: u.done, assigned: u.assigned });
+    keyboard.text(label, appraiseButtons.encode({ kind: "unit", unitId: u.unitId })).row();
   }
   return { text: lines.join("\n"), keyboard };
 }
