@@ -167,7 +167,18 @@ describe("only coordinators", () => {
 
   it("shows coordinators their commands in /help", async () => {
     const [help] = await h.send(coordinator, "/help");
-    for (const c of ["tiendo", "chuanop", "donvi", "diem", "nhacnho", "molai", "xuat"])
+    for (const c of [
+      "tiendo",
+      "chuanop",
+      "donvi",
+      "diem",
+      "nhacnho",
+      "molai",
+      "xuat",
+      "thuongphat",
+      "bieuduong",
+      "phebinh",
+    ])
       expect(help).toContain(`/${c} — `);
     const [officerHelp] = await h.send(minh, "/help");
     expect(officerHelp).not.toContain("/tiendo");

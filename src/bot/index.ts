@@ -14,6 +14,7 @@ import { fallbackFeature } from "./features/fallback.ts";
 import { helpFeature } from "./features/help.ts";
 import { languageFeature } from "./features/language.ts";
 import { linkChannelFeature } from "./features/link-channel.ts";
+import { resultsFeature } from "./features/results/index.ts";
 import { scheduleFeature } from "./features/schedule/index.ts";
 import { selfAssessmentFeature } from "./features/self-assessment/index.ts";
 import { startFeature } from "./features/start.ts";
@@ -107,6 +108,7 @@ export function createBot(config: Config, deps: BotDeps, options: CreateBotOptio
     selfAssessmentFeature,
     scheduleFeature,
     coordinatorFeature,
+    resultsFeature,
     accessFeature,
   );
   chat.use(fallbackFeature);
