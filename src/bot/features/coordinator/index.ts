@@ -309,6 +309,7 @@ async function exportResults(ctx: BotContext, shape: CampaignShape, format: "xls
     t: ctx.t,
     locale: ctx.locale,
     timeZone: ctx.config.TZ,
+    now: ctx.now(),
     // Each evidence file's name opens it (a signed link for this coordinator).
     fileLinks: async (ids: number[]) => {
       const links = await linksFor(
