@@ -114,29 +114,41 @@ async function showAdjustmentProposal(ctx: BotContext, unit: Unit, draft: Adjust
   await sendLong(ctx, view.text, view.keyboard);
 }
 
-async function saveAdjustment(ctx: BotContext, shape: CampaignShape, unit: Unit, draftId: number) {
-  const draft = await keptDraft<AdjustmentDraft>(ctx, draftId, "adjustment");
+/**
+ * Saves what the coordinator's draft holds with `save`, then drops the draft, so a second
+ * press of the same button finds nothing to save twice (presses of one chat run one at a
+ * time). A draft that is gone is a stale button.
+ */
+async function fromDraft<T extends Record<string, unknown>>(
+  ctx: BotContext,
+  draftId: number,
+  kind: string,
+  save: (draft: T) => Promise<string>,
+) {
+  const draft = await keptDraft<T>(ctx, draftId, kind);
   if (!draft) return staleButton(ctx);
-  const row = await addAdjustment(ctx.deps.db, {
-    ...acting(ctx, shape),
-    unitId: unit.id,
-    kind: draft.adjustment,
-    points: draft.points,
-    reason: draft.reason,
-  });
-  // The draft goes once the change is kept: a second press finds nothing to save twice.
+  const done = await save(draft);
   await ctx.deps.db.scheduleDraft.deleteMany({ where: { id: draftId } });
-  ctx.logger.info({ unit: unit.code, kind: row.kind, points: row.points }, "adjustment added");
-  await sendLong(
-    ctx,
-    ctx.t(row.kind === "BONUS" ? "results.adjust.saved_bonus" : "results.adjust.saved_penalty", {
+  await sendLong(ctx, done);
+}
+
+const saveAdjustment = (ctx: BotContext, shape: CampaignShape, unit: Unit, draftId: number) =>
+  fromDraft<AdjustmentDraft>(ctx, draftId, "adjustment", async (draft) => {
+    const row = await addAdjustment(ctx.deps.db, {
+      ...acting(ctx, shape),
+      unitId: unit.id,
+      kind: draft.adjustment,
+      points: draft.points,
+      reason: draft.reason,
+    });
+    ctx.logger.info({ unit: unit.code, kind: row.kind, points: row.points }, "adjustment added");
+    return ctx.t(row.kind === "BONUS" ? "results.adjust.saved_bonus" : "results.adjust.saved_penalty", {
       id: row.id,
       unit: unit.name,
       points: num(ctx, row.points),
       reason: row.reason,
-    }),
-  );
-}
+    });
+  });
 
 // ---------------------------------------------------------------- commend and criticise
 
@@ -209,28 +221,18 @@ async function showRecognitionProposal(
   await sendLong(ctx, view.text, view.keyboard);
 }
 
-async function saveRecognition(ctx: BotContext, shape: CampaignShape, unit: Unit, draftId: number) {
-  const draft = await keptDraft<RecognitionDraft>(ctx, draftId, "recognition");
-  if (!draft) return staleButton(ctx);
-  const row = await decideRecognition(ctx.deps.db, {
-    ...acting(ctx, shape),
-    unitId: unit.id,
-    kind: draft.recognition,
-    reason: draft.reason,
+const saveRecognition = (ctx: BotContext, shape: CampaignShape, unit: Unit, draftId: number) =>
+  fromDraft<RecognitionDraft>(ctx, draftId, "recognition", async (draft) => {
+    await decideRecognition(ctx.deps.db, {
+      ...acting(ctx, shape),
+      unitId: unit.id,
+      kind: draft.recognition,
+      reason: draft.reason,
+    });
+    ctx.logger.info({ unit: unit.code, kind: draft.recognition }, "recognition decided");
+    const key = draft.recognition === "COMMEND" ? "saved_commend" : "saved_criticise";
+    return ctx.t(`results.recognition.${key}`, { unit: unit.name, reason: draft.reason });
   });
-  await ctx.deps.db.scheduleDraft.deleteMany({ where: { id: draftId } });
-  ctx.logger.info({ unit: unit.code, kind: row?.kind }, "recognition decided");
-  await sendLong(
-    ctx,
-    ctx.t(
-      draft.recognition === "COMMEND" ? "results.recognition.saved_commend" : "results.recognition.saved_criticise",
-      {
-        unit: unit.name,
-        reason: draft.reason,
-      },
-    ),
-  );
-}
 
 // ---------------------------------------------------------------- commands
 
