@@ -47,7 +47,7 @@ describe("/help", () => {
         "help",
         "ngonngu",
         "lienket",
-        ...["tiendo", "chuanop", "donvi", "diem", "nhacnho", "molai", "xuat"],
+        ...["tiendo", "chuanop", "donvi", "diem", "nhacnho", "molai", "xuat", "thuongphat", "bieuduong", "phebinh"],
         ...["lich", "lichmoi", "lichsua", "lichhuy", "xacnhan"],
         ...["thuhoi", "mamoi"],
         ...["giaidoan", "thamdinh"],

@@ -167,7 +167,18 @@ describe("only coordinators", () => {
 
   it("shows coordinators their commands in /help", async () => {
     const [help] = await h.send(coordinator, "/help");
-    for (const c of ["tiendo", "chuanop", "donvi", "diem", "nhacnho", "molai", "xuat"])
+    for (const c of [
+      "tiendo",
+      "chuanop",
+      "donvi",
+      "diem",
+      "nhacnho",
+      "molai",
+      "xuat",
+      "thuongphat",
+      "bieuduong",
+      "phebinh",
+    ])
       expect(help).toContain(`/${c} — `);
     const [officerHelp] = await h.send(minh, "/help");
     expect(officerHelp).not.toContain("/tiendo");
@@ -519,11 +530,17 @@ describe("/xuat", () => {
     );
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(bytes as unknown as ArrayBuffer);
-    expect(wb.worksheets.map((w) => w.name)).toEqual(["Tổng hợp", "Chi tiết trả lời", "Tài liệu kiểm chứng"]);
+    expect(wb.worksheets.map((w) => w.name)).toEqual([
+      "Tổng hợp",
+      "Xếp hạng huyện, thành phố",
+      "Xếp hạng sở, ban, ngành",
+      "Chi tiết trả lời",
+      "Tài liệu kiểm chứng",
+    ]);
     // Every evidence file on a row of its own, its name a signed link that opens it.
     const files = wb.getWorksheet("Tài liệu kiểm chứng")!;
-    expect(files.rowCount).toBe(2);
-    const fileRow = files.getRow(2);
+    expect(files.rowCount).toBe(3);
+    const fileRow = files.getRow(3);
     expect(fileRow.getCell(1).value).toBe("Sở Tư pháp");
     expect(fileRow.getCell(2).value).toBe("1.1.1");
     expect(fileRow.getCell(3).value).toMatchObject({
@@ -534,8 +551,8 @@ describe("/xuat", () => {
     expect(fileLink.personId).toBe((await personOf(coordinator)).id);
 
     const summary = wb.getWorksheet("Tổng hợp")!;
-    expect(summary.rowCount).toBe(13);
-    const header = (summary.getRow(1).values as unknown[]).slice(1);
+    expect(summary.rowCount).toBe(14);
+    const header = (summary.getRow(2).values as unknown[]).slice(1);
     // Maxima differ from unit to unit (a district's is 99, N/A answers lower it): every score
     // has the unit's own maximum or its percentage beside it.
     expect(header).toEqual([
@@ -555,12 +572,12 @@ describe("/xuat", () => {
       "Hoạt động gần nhất",
       "Cán bộ đầu mối",
     ]);
-    expect(summary.getCell("A1").font?.bold).toBe(true);
-    expect(summary.views[0]).toMatchObject({ state: "frozen", ySplit: 1 });
+    expect(summary.getCell("A2").font?.bold).toBe(true);
+    expect(summary.views[0]).toMatchObject({ state: "frozen", ySplit: 2 });
     expect(summary.getColumn(2).width).toBe(36);
     expect(summary.pageSetup).toMatchObject({ orientation: "landscape", fitToWidth: 1 });
 
-    const row = (n: number) => (summary.getRow(n).values as unknown[]).slice(1);
+    const row = (n: number) => (summary.getRow(n + 1).values as unknown[]).slice(1);
     const qn = row(2);
     expect(qn.slice(0, 2)).toEqual([1, "Ủy ban nhân dân huyện Quỳnh Nhai"]);
     expect(qn.slice(2, 16)).toEqual([14, 1, 12, 1, 17, 1, 12, 1, 16, 1, 10, 1, 18, 1]);
@@ -576,8 +593,8 @@ describe("/xuat", () => {
     expect(songMa[19]).toBe("chưa xếp loại");
     expect(songMa.slice(20, 24)).toEqual([15, 69, 15 / 69, 1]);
     expect(songMa[26]).toEqual(new Date(Date.UTC(2019, 1, 28, 22, 0)));
-    expect(summary.getCell("AA3").numFmt).toBe("dd/mm/yyyy hh:mm");
-    expect(summary.getCell("D3").numFmt).toBe("0.0%");
+    expect(summary.getCell("AA4").numFmt).toBe("dd/mm/yyyy hh:mm");
+    expect(summary.getCell("D4").numFmt).toBe("0.0%");
     expect(songMa[27]).toBe("Lò Văn Minh, Cầm Thị Hoa");
     const stp = row(7);
     expect(stp[1]).toBe("Sở Tư pháp");
@@ -586,14 +603,18 @@ describe("/xuat", () => {
     expect(stp[24]).toBe(1);
 
     const answers = wb.getWorksheet("Chi tiết trả lời")!;
-    expect(answers.rowCount).toBe(1 + 95);
-    expect((answers.getRow(1).values as unknown[]).slice(1)).toEqual([
+    expect(answers.rowCount).toBe(2 + 95);
+    expect((answers.getRow(2).values as unknown[]).slice(1)).toEqual([
       "Đơn vị",
       "Lĩnh vực",
       "Mã câu",
       "Câu hỏi",
       "Trả lời",
       "Điểm tự chấm",
+      "Điểm thẩm định vòng 1",
+      "Giải trình của đơn vị (sau vòng 1)",
+      "Điểm thẩm định vòng 2",
+      "Điểm cuối cùng",
       "Điểm tối đa",
       "Số tài liệu kiểm chứng",
       "Tài liệu kiểm chứng",
@@ -601,9 +622,9 @@ describe("/xuat", () => {
       "Người trả lời",
       "Cập nhật lúc",
     ]);
-    expect(answers.views[0]).toMatchObject({ state: "frozen", ySplit: 1 });
+    expect(answers.views[0]).toMatchObject({ state: "frozen", ySplit: 2 });
     const stpFirst = answers
-      .getRows(2, 95)!
+      .getRows(3, 95)!
       .map((r) => (r.values as unknown[]).slice(1))
       .find((v) => v[0] === "Sở Tư pháp" && v[2] === "1.1.1")!;
     expect(stpFirst).toEqual([
@@ -612,6 +633,10 @@ describe("/xuat", () => {
       "1.1.1",
       "Đơn vị ban hành Kế hoạch CCHC năm 2019 vào ngày nào?",
       "yes",
+      0.9,
+      undefined,
+      undefined,
+      undefined,
       0.9,
       1,
       1,

@@ -15,6 +15,7 @@ import { fallbackFeature } from "./features/fallback.ts";
 import { helpFeature } from "./features/help.ts";
 import { languageFeature } from "./features/language.ts";
 import { linkChannelFeature } from "./features/link-channel.ts";
+import { resultsFeature } from "./features/results/index.ts";
 import { scheduleFeature } from "./features/schedule/index.ts";
 import { selfAssessmentFeature } from "./features/self-assessment/index.ts";
 import { startFeature } from "./features/start.ts";
@@ -110,6 +111,7 @@ export function createBot(config: Config, deps: BotDeps, options: CreateBotOptio
     // Before the coordinators' plain questions: a number typed on an item is its score.
     appraisalFeature,
     coordinatorFeature,
+    resultsFeature,
     accessFeature,
   );
   chat.use(fallbackFeature);

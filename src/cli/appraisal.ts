@@ -4,18 +4,27 @@
  *   appraisers [list | add <key> <name> [--title <t>] | assign|unassign <key> [--unit <u>]… [--area <code>]…]
  *   progress [--round 1|2]
  *   adjust [list | bonus|penalty <unit> <points> <reason…> --as <id> | remove <id> --as <id>]
+ *   recognize [list | commend|criticise <unit> <reason…> --as <id> | withdraw <unit> --as <id>]
  * Moves and adjustments act as a coordinator named by their Telegram id (--as): the same
  * check and the same audit entry as in chat, so the log names a person, not a shell.
  */
 import { parseArgs } from "node:util";
-import type { CampaignStatus, Db } from "../db/client.ts";
+import type { CampaignStatus, Db, RecognitionKind } from "../db/client.ts";
 import { parseLocaleNumber } from "../domain/answers.ts";
 import { appraisalProgress } from "../domain/appraisal.ts";
 import { moveCampaignPhase } from "../domain/appraisal-phases.ts";
-import { AppraisalRefused, nextPhase, PHASES, refusalText } from "../domain/appraisal-rules.ts";
+import { AppraisalRefused, nextPhase, PHASES, phaseReached, refusalText } from "../domain/appraisal-rules.ts";
 import { assignAppraiser, listAppraisers, saveAppraiser, unassignAppraiser } from "../domain/appraisers.ts";
 import { activeCampaign } from "../domain/people.ts";
-import { addAdjustment, adjustmentsOf, removeAdjustment } from "../domain/ranking.ts";
+import {
+  addAdjustment,
+  adjustmentsOf,
+  decideRecognition,
+  finalRanking,
+  proposeRecognitions,
+  recognitionsOf,
+  removeAdjustment,
+} from "../domain/ranking.ts";
 import { campaignShape } from "../domain/status.ts";
 import { formatDateTime, parseViDateTime } from "../domain/time.ts";
 import { findUnits } from "../domain/units.ts";
@@ -36,7 +45,10 @@ export const APPRAISAL_USAGE = `  phase                Show the campaign's phase
                        Items appraised / to appraise, per appraiser and per unit.
   adjust               List bonus and penalty points.
   adjust bonus|penalty <unit> <points> <reason...> --as <telegram id>
-  adjust remove <id> --as <telegram id>`;
+  adjust remove <id> --as <telegram id>
+  recognize            Commend / criticise: the ranking's proposals and the decisions taken.
+  recognize commend|criticise <unit> <reason...> --as <telegram id>
+  recognize withdraw <unit> --as <telegram id>`;
 
 interface Context {
   db: Db;
@@ -247,7 +259,42 @@ async function runAdjust(ctx: Context, args: string[]) {
   console.log(`#${row.id} ${unit.shortName}: ${sub} ${row.points}`);
 }
 
-export const APPRAISAL_COMMANDS = ["phase", "appraisers", "progress", "adjust"] as const;
+async function runRecognize(ctx: Context, args: string[]) {
+  const campaign = await campaignOrFail(ctx.db);
+  const { values, positionals } = parseArgs({ args, options: { as: { type: "string" } }, allowPositionals: true });
+  const [sub = "list", unitName, ...reason] = positionals;
+  if (sub === "list") {
+    // Proposals exist once round 1 is closed: before, the ranking is by self-score.
+    if (phaseReached(campaign.status, "EXPLANATION")) {
+      const ranking = await finalRanking(ctx.db, await campaignShape(ctx.db, campaign));
+      for (const p of proposeRecognitions(ranking)) {
+        const basis = p.basis.complete ? `group ${p.basis.group}, rank ${p.basis.rank}` : "not ranked";
+        console.log(["proposed", p.kind.toLowerCase(), p.name, basis].join("\t"));
+      }
+    }
+    for (const r of await recognitionsOf(ctx.db, campaign.id))
+      console.log(["decided", r.kind.toLowerCase(), r.unit.shortName, r.reason, r.by.displayName].join("\t"));
+    return;
+  }
+  const kinds: Record<string, RecognitionKind | null> = { commend: "COMMEND", criticise: "CRITICISE", withdraw: null };
+  if (!(sub in kinds) || !unitName)
+    throw new AppraisalUsageError("recognize commend|criticise <unit> <reason…> --as <telegram id>");
+  const kind = kinds[sub]!;
+  const unit = await oneUnit(ctx.db, campaign.id, unitName);
+  await decideRecognition(ctx.db, {
+    campaignId: campaign.id,
+    personId: await personOf(ctx.db, values.as),
+    coordinatorIds: ctx.coordinatorIds,
+    now: new Date(),
+    unitId: unit.id,
+    kind,
+    // A withdrawal needs no reason of its own; the audit log keeps the decision withdrawn.
+    reason: kind === null ? "withdrawn" : reason.join(" "),
+  });
+  console.log(`${unit.shortName}: ${kind === null ? "decision withdrawn" : sub}`);
+}
+
+export const APPRAISAL_COMMANDS = ["phase", "appraisers", "progress", "adjust", "recognize"] as const;
 
 /** Runs one appraisal command; a refusal is printed in DEFAULT_LOCALE and exits 1. */
 export async function runAppraisalCommand(ctx: Context, command: string, args: string[], by: string): Promise<number> {
@@ -255,6 +302,7 @@ export async function runAppraisalCommand(ctx: Context, command: string, args: s
     if (command === "phase") await runPhase(ctx, args);
     else if (command === "appraisers") await runAppraisers(ctx, args, by);
     else if (command === "progress") await runProgress(ctx, args);
+    else if (command === "recognize") await runRecognize(ctx, args);
     else await runAdjust(ctx, args);
     return 0;
   } catch (e) {

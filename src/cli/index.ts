@@ -2,7 +2,7 @@
  * Command-line tools for coordinators and operators: npm run cli -- <command>.
  *   import <file>                     load a campaign data file (idempotent)
  *   invites [--unit <name>] [--role officer|coordinator|inspector|appraiser] [--appraiser <key>] [--days N] [--json]
- *   phase, appraisers, progress, adjust   appraisal (src/cli/appraisal.ts)
+ *   phase, appraisers, progress, adjust, recognize   appraisal (src/cli/appraisal.ts)
  *   backup <dir> [--force]            copy the database and the evidence files (src/backup)
  *   restore <dir> [--force]           put a backup back (stop the bot first)
  */

@@ -12,10 +12,17 @@
 import type { Campaign, Db, Prisma, RecognitionKind, UnitAdjustment, UnitRecognition } from "../db/client.ts";
 import { transaction } from "../db/exactly-once.ts";
 import { assertPhase } from "./appraisal-phases.ts";
-import { FINAL_SCORE_SQL, groupFor, phaseReached, type RankGroupSpec, refuse } from "./appraisal-rules.ts";
+import {
+  type AppraisalRefusal,
+  FINAL_SCORE_SQL,
+  groupFor,
+  phaseReached,
+  type RankGroupSpec,
+  refuse,
+} from "./appraisal-rules.ts";
 import { appraisalActor } from "./appraisers.ts";
 import { audit } from "./audit.ts";
-import { tallyUnit, type UnitAnswers, type UnitKind } from "./progress.ts";
+import { type Tally, tallyUnit, type UnitAnswers, type UnitKind, type UnitTally } from "./progress.ts";
 import { roundScore } from "./scoring.ts";
 import {
   answerTotals,
@@ -32,14 +39,22 @@ type Tx = Prisma.TransactionClient;
 
 const NO_ANSWERS: UnitAnswers = { sums: new Map(), special: new Map() };
 
-/** Each answer's final score: round 2 where set, else round 1, else the self-score. */
-export const FINAL_SCORES: ScoreSource = {
-  from: `"Answer" a
+const BOTH_ROUNDS = `"Answer" a
     LEFT JOIN "Appraisal" r1 ON r1."campaignId" = a."campaignId" AND r1."unitId" = a."unitId"
                             AND r1."questionId" = a."questionId" AND r1."round" = 1
     LEFT JOIN "Appraisal" r2 ON r2."campaignId" = a."campaignId" AND r2."unitId" = a."unitId"
-                            AND r2."questionId" = a."questionId" AND r2."round" = 2`,
+                            AND r2."questionId" = a."questionId" AND r2."round" = 2`;
+
+/** Each answer's final score: round 2 where set, else round 1, else the self-score. */
+export const FINAL_SCORES: ScoreSource = {
+  from: BOTH_ROUNDS,
   score: FINAL_SCORE_SQL(`a."selfScore"`, `r1."score"`, `r2."score"`),
+};
+
+/** Each answer's score as round 1 left it: round 1 where set, else the self-score (/donvi's "vòng 1"). */
+export const ROUND1_SCORES: ScoreSource = {
+  from: BOTH_ROUNDS,
+  score: FINAL_SCORE_SQL(`a."selfScore"`, `r1."score"`, "NULL"),
 };
 
 /** The campaign's ranking groups: from its data file, else the province's default. */
@@ -81,6 +96,23 @@ async function campaignUnit(tx: Tx, campaignId: number, unitId: number) {
 const BEFORE_PUBLICATION = ["SELF_ASSESSMENT", "APPRAISAL", "EXPLANATION", "FINAL_APPRAISAL"] as const;
 
 /**
+ * What addAdjustment would refuse in the points and reason alone (bad_points, reason_required),
+ * or null: the chat checks a proposal with it before offering to save it, and the save checks
+ * again in its transaction.
+ */
+export function adjustmentRefusal(points: number, reason: string): AppraisalRefusal | null {
+  if (!Number.isFinite(points) || points <= 0 || points > MAX_ADJUSTMENT_POINTS || roundScore(points) !== points)
+    return { reason: "bad_points", points: Number.isFinite(points) ? points : 0, max: MAX_ADJUSTMENT_POINTS };
+  if (!reason.normalize("NFC").trim()) return { reason: "reason_required" };
+  return null;
+}
+
+/** Whether bonus and penalty may still change in the campaign's phase (refuses published / wrong_phase). */
+export function assertAdjustable(campaign: Pick<Campaign, "status">): void {
+  assertPhase(campaign, [...BEFORE_PUBLICATION]);
+}
+
+/**
  * A coordinator gives a unit bonus or penalty points with a reason, before publication.
  * Refuses: not_coordinator, unknown_unit, published / wrong_phase, bad_points (not above 0,
  * above MAX_ADJUSTMENT_POINTS, or not in hundredths), reason_required. Audited.
@@ -91,13 +123,12 @@ export async function addAdjustment(
 ): Promise<UnitAdjustment> {
   return transaction(db, async (tx) => {
     const campaign = await asCoordinator(tx, act);
-    assertPhase(campaign, [...BEFORE_PUBLICATION]);
+    assertAdjustable(campaign);
     const unit = await campaignUnit(tx, campaign.id, act.unitId);
     const points = act.points;
-    if (!Number.isFinite(points) || points <= 0 || points > MAX_ADJUSTMENT_POINTS || roundScore(points) !== points)
-      return refuse({ reason: "bad_points", points: Number.isFinite(points) ? points : 0, max: MAX_ADJUSTMENT_POINTS });
+    const invalid = adjustmentRefusal(points, act.reason);
+    if (invalid) return refuse(invalid);
     const reason = act.reason.normalize("NFC").trim();
-    if (!reason) return refuse({ reason: "reason_required" });
     const row = await tx.unitAdjustment.create({
       data: {
         campaignId: campaign.id,
@@ -127,7 +158,7 @@ export async function removeAdjustment(
 ): Promise<UnitAdjustment> {
   return transaction(db, async (tx) => {
     const campaign = await asCoordinator(tx, act);
-    assertPhase(campaign, [...BEFORE_PUBLICATION]);
+    assertAdjustable(campaign);
     const removed = await tx.unitAdjustment.updateMany({
       where: { id: act.adjustmentId, campaignId: campaign.id, removedAt: null },
       data: { removedAt: act.now, removedById: act.personId },
@@ -196,7 +227,7 @@ export interface FinalRanking {
  * Team-scored items each unit answered that have no appraised score yet (a unit with any is
  * incomplete once round 1 is closed: its score would lack points it may have earned).
  */
-async function unscoredTeamItems(db: Db, shape: CampaignShape): Promise<Map<number, number>> {
+async function unscoredTeamItems(db: Db, shape: CampaignShape, unitId?: number): Promise<Map<number, number>> {
   const team = await db.question.findMany({
     where: { questionnaireId: shape.campaign.questionnaireId ?? -1, teamScored: true },
     select: { id: true },
@@ -204,11 +235,47 @@ async function unscoredTeamItems(db: Db, shape: CampaignShape): Promise<Map<numb
   if (team.length === 0) return new Map();
   const rows = await db.$queryRawUnsafe<{ unitId: unknown; n: unknown }[]>(
     `SELECT a."unitId" AS "unitId", COUNT(*) AS n FROM ${FINAL_SCORES.from}
-      WHERE a."campaignId" = ${Number(shape.campaign.id)} AND a."questionId" IN (${team.map((q) => Number(q.id)).join(",")})
+      WHERE a."campaignId" = ${Number(shape.campaign.id)}${unitId === undefined ? "" : ` AND a."unitId" = ${Number(unitId)}`} AND a."questionId" IN (${team.map((q) => Number(q.id)).join(",")})
         AND r1."id" IS NULL AND r2."id" IS NULL
       GROUP BY a."unitId"`,
   );
   return new Map(rows.map((r) => [Number(r.unitId), Number(r.n)]));
+}
+
+const percentOf = (score: number, max: number) => (max > 0 ? Math.round((score / max) * 1e8) / 1e6 : 0);
+
+/** A unit's entry from its tallies and adjustments, not yet ranked (group and rank null). */
+function rankEntry(
+  u: { id: number; code: string; shortName: string; kind: UnitKind },
+  self: Tally,
+  final: Tally,
+  bonusPoints: number,
+  penaltyPoints: number,
+  complete: boolean,
+): FinalRankEntry {
+  const bonus = roundScore(bonusPoints);
+  const penalty = roundScore(penaltyPoints);
+  // Bonus cannot lift a unit past its own maximum (a percentage above 100 ranks nothing
+  // better), nor a penalty below nothing.
+  const total = Math.min(final.max, Math.max(0, roundScore(final.score + bonus - penalty)));
+  return {
+    unitId: u.id,
+    code: u.code,
+    name: u.shortName,
+    kind: u.kind,
+    section: SECTION_OF[u.kind],
+    selfScore: self.score,
+    selfPercent: self.percent,
+    appraisedScore: final.score,
+    bonus,
+    penalty,
+    total,
+    max: final.max,
+    percent: percentOf(total, final.max),
+    complete,
+    group: null,
+    rank: null,
+  };
 }
 
 /**
@@ -239,35 +306,12 @@ export async function finalRanking(db: Db, shape: CampaignShape): Promise<FinalR
   const groups = rankGroupsOf(campaign);
   const areasSubmitted = new Map(submitted.map((s) => [s.unitId, s._count._all]));
   const adjustment = (unitId: number, kind: "BONUS" | "PENALTY") =>
-    roundScore(adjustments.find((a) => a.unitId === unitId && a.kind === kind)?._sum.points ?? 0);
-  const percentOf = (score: number, max: number) => (max > 0 ? Math.round((score / max) * 1e8) / 1e6 : 0);
+    adjustments.find((a) => a.unitId === unitId && a.kind === kind)?._sum.points ?? 0;
   const entries = units.map((u): FinalRankEntry => {
     const self = tallyUnit(shape.plan, u.kind, selfTotals.get(u.id) ?? NO_ANSWERS);
     const final = finalTotals ? tallyUnit(shape.plan, u.kind, finalTotals.get(u.id) ?? NO_ANSWERS) : self;
-    const bonus = adjustment(u.id, "BONUS");
-    const penalty = adjustment(u.id, "PENALTY");
-    // Bonus cannot lift a unit past its own maximum (a percentage above 100 ranks nothing
-    // better), nor a penalty below nothing.
-    const total = Math.min(final.max, Math.max(0, roundScore(final.score + bonus - penalty)));
     const complete = (areasSubmitted.get(u.id) ?? 0) >= shape.areas.length && (unscored.get(u.id) ?? 0) === 0;
-    return {
-      unitId: u.id,
-      code: u.code,
-      name: u.shortName,
-      kind: u.kind,
-      section: SECTION_OF[u.kind],
-      selfScore: self.score,
-      selfPercent: self.percent,
-      appraisedScore: final.score,
-      bonus,
-      penalty,
-      total,
-      max: final.max,
-      percent: percentOf(total, final.max),
-      complete,
-      group: null,
-      rank: null,
-    };
+    return rankEntry(u, self, final, adjustment(u.id, "BONUS"), adjustment(u.id, "PENALTY"), complete);
   });
   const section = (e: FinalRankEntry) => RANK_SECTIONS.indexOf(e.section);
   entries.sort(
@@ -292,6 +336,62 @@ export async function finalRanking(db: Db, shape: CampaignShape): Promise<FinalR
     previous = e;
   }
   return { appraised, groups, entries, counts };
+}
+
+export interface UnitResult {
+  /** The unit's entry as the ranking has it, without its rank (which needs every unit): group when complete. */
+  entry: Omit<FinalRankEntry, "rank">;
+  /** Per area and overall: the self-scores, the scores after round 1, and the final scores. */
+  self: UnitTally;
+  round1: UnitTally;
+  final: UnitTally;
+  /** Whether round 1 is closed (the final scores count) and whether round 2 has begun. */
+  appraised: boolean;
+  round2: boolean;
+}
+
+/**
+ * One unit's results (/donvi): self-score, the score after round 1 and the final score, per
+ * area and overall, with its bonus and penalty and its group. Three sums of one unit's
+ * answers, each through the index of Answer and the unique key of Appraisal: cheap whatever
+ * the size of the province (the ranking's place would need every unit, so it is not here).
+ */
+export async function unitResult(
+  db: Db,
+  shape: CampaignShape,
+  unit: { id: number; code: string; shortName: string; kind: UnitKind },
+): Promise<UnitResult> {
+  const campaign = shape.campaign;
+  const campaignId = campaign.id;
+  const only = [unit.id];
+  const [self, round1, final, submitted, adjustments, unscored] = await Promise.all([
+    readTotals(db, shape, only),
+    readTotals(db, shape, only, ROUND1_SCORES),
+    readTotals(db, shape, only, FINAL_SCORES),
+    db.areaSubmission.count({ where: { campaignId, unitId: unit.id } }),
+    db.unitAdjustment.groupBy({
+      by: ["kind"],
+      where: { campaignId, unitId: unit.id, removedAt: null },
+      _sum: { points: true },
+    }),
+    phaseReached(campaign.status, "EXPLANATION") ? unscoredTeamItems(db, shape, unit.id) : new Map<number, number>(),
+  ]);
+  const tally = (totals: Map<number, UnitAnswers>) =>
+    tallyUnit(shape.plan, unit.kind, totals.get(unit.id) ?? NO_ANSWERS);
+  const appraised = phaseReached(campaign.status, "EXPLANATION");
+  const selfTally = tally(self);
+  const finalTally = appraised ? tally(final) : selfTally;
+  const sum = (kind: "BONUS" | "PENALTY") => adjustments.find((a) => a.kind === kind)?._sum.points ?? 0;
+  const complete = submitted >= shape.areas.length && (unscored.get(unit.id) ?? 0) === 0;
+  const { rank: _rank, ...entry } = rankEntry(unit, selfTally, finalTally, sum("BONUS"), sum("PENALTY"), complete);
+  return {
+    entry: { ...entry, group: complete ? groupFor(rankGroupsOf(campaign), entry.percent) : null },
+    self: selfTally,
+    round1: tally(round1),
+    final: tally(final),
+    appraised,
+    round2: phaseReached(campaign.status, "FINAL_APPRAISAL"),
+  };
 }
 
 // ---------------------------------------------------------------- commend and criticise
@@ -323,6 +423,12 @@ export function proposeRecognitions(ranking: FinalRanking): RecognitionProposal[
   return proposals;
 }
 
+/** Refuses (wrong_phase) unless commend / criticise decisions are open: from the close of round 1 until the campaign is closed. */
+export function assertRecognisable(campaign: Pick<Campaign, "status">): void {
+  if (!phaseReached(campaign.status, "EXPLANATION") || campaign.status === "CLOSED")
+    refuse({ reason: "wrong_phase", phase: campaign.status, needed: ["EXPLANATION", "FINAL_APPRAISAL", "PUBLISHED"] });
+}
+
 /**
  * A coordinator commends or criticises a unit with a reason (one decision per unit: a new
  * one replaces it), or withdraws the decision (kind null). Open from the close of round 1
@@ -335,12 +441,7 @@ export async function decideRecognition(
 ): Promise<UnitRecognition | null> {
   return transaction(db, async (tx) => {
     const campaign = await asCoordinator(tx, act);
-    if (!phaseReached(campaign.status, "EXPLANATION") || campaign.status === "CLOSED")
-      return refuse({
-        reason: "wrong_phase",
-        phase: campaign.status,
-        needed: ["EXPLANATION", "FINAL_APPRAISAL", "PUBLISHED"],
-      });
+    assertRecognisable(campaign);
     const unit = await campaignUnit(tx, campaign.id, act.unitId);
     const reason = act.reason.normalize("NFC").trim();
     if (!reason) return refuse({ reason: "reason_required" });

@@ -628,9 +628,11 @@ export interface Ranking {
 /**
  * Units ranked by self-score as a percentage of their own maximum (src/domain/progress.ts),
  * over the whole questionnaire or one area: units asked different questions, or with items
- * that do not arise, are compared fairly.
+ * that do not arise, are compared fairly. `source`: other scores than the self-scores (one
+ * area's final scores once round 1 is closed, src/domain/ranking.ts); those are read afresh,
+ * the self-scores from the kept totals.
  */
-export async function ranking(db: Db, shape: CampaignShape, areaId?: number): Promise<Ranking> {
+export async function ranking(db: Db, shape: CampaignShape, areaId?: number, source?: ScoreSource): Promise<Ranking> {
   const campaignId = shape.campaign.id;
   const area = areaId === undefined ? null : (shape.areas.find((a) => a.id === areaId) ?? null);
   const [units, totals, submitted] = await Promise.all([
@@ -639,7 +641,7 @@ export async function ranking(db: Db, shape: CampaignShape, areaId?: number): Pr
       select: { id: true, shortName: true, kind: true },
       orderBy: { id: "asc" },
     }),
-    answerTotals(db, shape),
+    source ? readTotals(db, shape, undefined, source) : answerTotals(db, shape),
     db.areaSubmission.groupBy({
       by: ["unitId"],
       where: { campaignId, ...(area ? { areaId: area.id } : {}) },

@@ -1,6 +1,9 @@
 /**
- * The campaign's results as files: an .xlsx workbook (a summary sheet of units × areas and
- * a sheet of every answer with its score and evidence), and a CSV of the summary.
+ * The campaign's results as files: an .xlsx workbook (a summary sheet of units × areas, a
+ * ranking sheet per unit kind, a sheet of every answer with its self-score, both appraisal
+ * rounds, the unit's explanation and the final score, and the evidence files), each sheet
+ * under a title row naming the campaign, its decision and the export's date; and a CSV of
+ * the summary.
  *
  * Both are streamed: units are read a batch at a time and each row is written out and
  * forgotten (ExcelJS's streaming WorkbookWriter), so memory stays flat whatever the number
@@ -10,9 +13,11 @@ import type { Writable } from "node:stream";
 import ExcelJS from "exceljs";
 import type { Db } from "../db/client.ts";
 import { formatAnswer } from "../domain/answers.ts";
+import { finalScore } from "../domain/appraisal-rules.ts";
 import { appliesToKind } from "../domain/progress.ts";
-import { type CampaignShape, groupOf, type UnitStatus, unitStatuses } from "../domain/status.ts";
-import { wallClock } from "../domain/time.ts";
+import { finalRanking, recognitionsOf } from "../domain/ranking.ts";
+import { type CampaignShape, groupOf, RANK_SECTIONS, type UnitStatus, unitStatuses } from "../domain/status.ts";
+import { formatDate, formatDateTime, wallClock } from "../domain/time.ts";
 import type { Translate } from "../i18n.ts";
 
 export interface ExportOptions {
@@ -28,6 +33,8 @@ export interface ExportOptions {
    * with it the workbook gets a sheet of every file, each name a link that opens it.
    */
   fileLinks?: (evidenceIds: number[]) => Promise<Map<number, string>>;
+  /** The export's time, on each sheet's title row (default: now). */
+  now?: Date;
 }
 
 export interface ExportResult {
@@ -164,6 +171,14 @@ const HEADER_STYLE: Partial<ExcelJS.Style> = {
   },
 };
 const BODY_FONT: Partial<ExcelJS.Font> = { name: "Times New Roman", size: 11 };
+const TITLE_FONT: Partial<ExcelJS.Font> = { name: "Times New Roman", size: 13, bold: true };
+/**
+ * Scores: two decimals. A number format's "." is the decimal separator of the format code,
+ * not of the display: Excel and LibreOffice show it as the reader's locale has it (a comma
+ * on a Vietnamese system), which is as far as a file can go: xlsx has no per-cell locale for
+ * separators. The values stay numbers, so they sum and sort.
+ */
+const SCORE_FORMAT = "0.00";
 const THIN: Partial<ExcelJS.Borders> = {
   top: { style: "thin", color: { argb: "FFBFBFBF" } },
   left: { style: "thin", color: { argb: "FFBFBFBF" } },
@@ -171,25 +186,50 @@ const THIN: Partial<ExcelJS.Borders> = {
   right: { style: "thin", color: { argb: "FFBFBFBF" } },
 };
 
-/** A sheet laid out for reading and printing: frozen header, landscape A4, header on every page. */
+/**
+ * The line above every sheet's header, so a printed page says what it is: the campaign, its
+ * decision (number and date), and when the file was exported.
+ */
+function titleLine(shape: CampaignShape, o: ExportOptions, now: Date): string {
+  const c = shape.campaign;
+  return o.t("results.export.title_row", {
+    campaign: c.title,
+    decision: c.decisionNumber,
+    decisionDate: formatDate(c.decisionDate, o.timeZone),
+    exported: formatDateTime(now, o.timeZone),
+  });
+}
+
+/**
+ * A sheet laid out for reading and printing: a title row, then the frozen header; landscape
+ * A4, both rows on every printed page.
+ */
 function addSheet(
   wb: ExcelJS.stream.xlsx.WorkbookWriter,
   name: string,
   columns: { header: string; width: number; style?: Partial<ExcelJS.Style> }[],
+  title: string,
 ) {
   const ws = wb.addWorksheet(name, {
-    views: [{ state: "frozen", ySplit: 1, xSplit: 0 }],
+    views: [{ state: "frozen", ySplit: 2, xSplit: 0 }],
     pageSetup: {
       paperSize: 9,
       orientation: "landscape",
       fitToPage: true,
       fitToWidth: 1,
       fitToHeight: 0,
-      printTitlesRow: "1:1",
+      printTitlesRow: "1:2",
       margins: { left: 0.4, right: 0.4, top: 0.5, bottom: 0.5, header: 0.3, footer: 0.3 },
     },
   });
   ws.columns = columns.map((c, i) => ({ key: String(i), width: c.width, ...(c.style ? { style: c.style } : {}) }));
+  const top = ws.addRow([safeCell(title)]);
+  top.height = 30;
+  top.getCell(1).font = TITLE_FONT;
+  top.getCell(1).alignment = { vertical: "middle", horizontal: "left" };
+  // Across the sheet's columns, so the title is not cut at the first column's width.
+  if (columns.length > 1) ws.mergeCells(1, 1, 1, columns.length);
+  top.commit();
   const header = ws.addRow(columns.map((c) => c.header));
   header.height = 45;
   header.eachCell((cell) => {
@@ -235,8 +275,12 @@ function answerColumns(o: ExportOptions): AnswerColumn[] {
     { header: t("coordinator.export.col.code"), width: 8 },
     { header: t("coordinator.export.col.question"), width: 50, wrap: true },
     { header: t("coordinator.export.col.answer"), width: 22 },
-    { header: t("coordinator.export.col.self_score"), width: 10 },
-    { header: t("coordinator.export.col.max"), width: 10 },
+    { header: t("coordinator.export.col.self_score"), width: 10, numFmt: SCORE_FORMAT },
+    { header: t("results.export.col.round1"), width: 10, numFmt: SCORE_FORMAT },
+    { header: t("results.export.col.explanation"), width: 40, wrap: true },
+    { header: t("results.export.col.round2"), width: 10, numFmt: SCORE_FORMAT },
+    { header: t("results.export.col.final"), width: 10, numFmt: SCORE_FORMAT },
+    { header: t("coordinator.export.col.max"), width: 10, numFmt: SCORE_FORMAT },
     { header: t("coordinator.export.col.evidence"), width: 10 },
     { header: t("coordinator.export.col.evidence_files"), width: 30 },
     { header: t("coordinator.export.col.explanation"), width: 40 },
@@ -263,10 +307,11 @@ export async function writeXlsx(
   } as Partial<ExcelJS.stream.xlsx.WorkbookWriterOptions>);
   wb.creator = "cchc-bot";
   wb.title = shape.campaign.title;
+  const title = titleLine(shape, options, options.now ?? new Date());
 
   // Sheet 1: units × areas.
   const columns = summaryColumns(shape, options);
-  const summary = addSheet(wb, options.t("coordinator.export.sheet_summary"), columns);
+  const summary = addSheet(wb, options.t("coordinator.export.sheet_summary"), columns, title);
   const numFmts = columns.map((c) => c.numFmt);
   const wrapSummary = columns.map((_c, i) => i === 1 || i === columns.length - 1);
   let index = 0;
@@ -280,12 +325,17 @@ export async function writeXlsx(
   }
   summary.commit();
 
-  // Sheet 2: every answer.
+  // A ranking sheet per section (districts and the city; departments), all units of the
+  // campaign: written whole, or not at all when the export is of some units only.
+  if (!options.unitIds) await writeRankingSheets(wb, db, shape, options, title);
+
+  // Every answer.
   const aColumns = answerColumns(options);
   const sheet = addSheet(
     wb,
     options.t("coordinator.export.sheet_answers"),
     aColumns.map((c) => ({ ...c, style: answerColumnStyle(c) })),
+    title,
   );
   const questions = await db.question.findMany({
     where: { questionnaireId: shape.campaign.questionnaireId ?? -1 },
@@ -326,6 +376,8 @@ export async function writeXlsx(
         select: { unitId: true, questionId: true, fileName: true },
         orderBy: { id: "asc" },
       }),
+      db.appraisal.findMany({ where, select: { unitId: true, questionId: true, round: true, score: true } }),
+      db.explanation.findMany({ where, select: { unitId: true, questionId: true, text: true } }),
     ]);
   };
   // Answers read the same way again and again ("Có", "85%"): shown once per question and value.
@@ -343,7 +395,9 @@ export async function writeXlsx(
   let pending = ids.length > 0 ? readBatch(ids.slice(0, size)) : null;
   for (let i = 0; i < ids.length; i += size) {
     const unitIds = ids.slice(i, i + size);
-    const [units, rows, files] = await pending!;
+    const [units, rows, files, appraisals, explanations] = await pending!;
+    const roundScore = new Map(appraisals.map((r) => [`${r.unitId}:${r.questionId}:${r.round}`, r.score]));
+    const explained = new Map(explanations.map((e) => [`${e.unitId}:${e.questionId}`, e.text]));
     pending = i + size < ids.length ? readBatch(ids.slice(i + size, i + 2 * size)) : null;
     const unitOf = new Map(units.map((u) => [u.id, u]));
     const filesOf = new Map<string, string[]>();
@@ -364,7 +418,10 @@ export async function writeXlsx(
       // Answers left on a question the unit is no longer asked count nowhere (as in the summary).
       if (!q || !unit || !appliesToKind(q, unit.kind)) continue;
       const area = areaOf.get(shape.areaOfQuestion.get(q.id) ?? -1);
-      const names = filesOf.get(`${a.unitId}:${a.questionId}`) ?? [];
+      const key = `${a.unitId}:${a.questionId}`;
+      const names = filesOf.get(key) ?? [];
+      const round1 = roundScore.get(`${key}:1`) ?? null;
+      const round2 = roundScore.get(`${key}:2`) ?? null;
       const row = sheet.addRow(
         [
           unit.name,
@@ -373,6 +430,10 @@ export async function writeXlsx(
           q.text,
           display(q, a.value),
           a.selfScore,
+          round1,
+          explained.get(key) ?? null,
+          round2,
+          finalScore(a.selfScore, round1, round2),
           q.maxPoints,
           names.length,
           names.join("; "),
@@ -386,7 +447,7 @@ export async function writeXlsx(
     }
   }
   sheet.commit();
-  if (options.fileLinks) await writeFileSheet(wb, db, shape, ids, size, questionOf, options, options.fileLinks);
+  if (options.fileLinks) await writeFileSheet(wb, db, shape, ids, size, questionOf, options, options.fileLinks, title);
   await wb.commit();
   return { units: ids.length, answers };
 }
@@ -401,17 +462,23 @@ async function writeFileSheet(
   questionOf: Map<number, { code: string }>,
   options: ExportOptions,
   fileLinks: NonNullable<ExportOptions["fileLinks"]>,
+  title: string,
 ) {
   const t = options.t;
-  const sheet = addSheet(wb, t("coordinator.export.sheet_files"), [
-    { header: t("coordinator.export.col.unit"), width: 32 },
-    { header: t("coordinator.export.col.question"), width: 10 },
-    { header: t("coordinator.export.col.file"), width: 40 },
-    { header: t("coordinator.export.col.size_kb"), width: 12 },
-    { header: t("coordinator.export.col.note"), width: 30 },
-    { header: t("coordinator.export.col.sent_by"), width: 22 },
-    { header: t("coordinator.export.col.sent_at"), width: 18, style: { numFmt: "dd/mm/yyyy hh:mm" } },
-  ]);
+  const sheet = addSheet(
+    wb,
+    t("coordinator.export.sheet_files"),
+    [
+      { header: t("coordinator.export.col.unit"), width: 32 },
+      { header: t("coordinator.export.col.question"), width: 10 },
+      { header: t("coordinator.export.col.file"), width: 40 },
+      { header: t("coordinator.export.col.size_kb"), width: 12 },
+      { header: t("coordinator.export.col.note"), width: 30 },
+      { header: t("coordinator.export.col.sent_by"), width: 22 },
+      { header: t("coordinator.export.col.sent_at"), width: 18, style: { numFmt: "dd/mm/yyyy hh:mm" } },
+    ],
+    title,
+  );
   for (let i = 0; i < ids.length; i += size) {
     const unitIds = ids.slice(i, i + size);
     const files = await db.evidence.findMany({
@@ -449,6 +516,65 @@ async function writeFileSheet(
     }
   }
   sheet.commit();
+}
+
+/**
+ * The ranking as /diem has it (src/domain/ranking.ts: final scores once round 1 is closed,
+ * else self-scores), one sheet per section: rank, unit, self-score, appraised score, bonus,
+ * penalty, final score, the unit's maximum, percentage, group, and the commend / criticise
+ * decision with its reason.
+ */
+async function writeRankingSheets(
+  wb: ExcelJS.stream.xlsx.WorkbookWriter,
+  db: Db,
+  shape: CampaignShape,
+  options: ExportOptions,
+  title: string,
+) {
+  const t = options.t;
+  const [ranking, decided] = await Promise.all([finalRanking(db, shape), recognitionsOf(db, shape.campaign.id)]);
+  const decision = new Map(decided.map((d) => [d.unitId, d]));
+  const columns: { header: string; width: number; numFmt?: string }[] = [
+    { header: t("results.export.col.rank"), width: 7 },
+    { header: t("coordinator.export.col.unit"), width: 36 },
+    { header: t("coordinator.export.col.self_score"), width: 11, numFmt: SCORE_FORMAT },
+    { header: t("results.export.col.appraised"), width: 11, numFmt: SCORE_FORMAT },
+    { header: t("results.export.col.bonus"), width: 10, numFmt: SCORE_FORMAT },
+    { header: t("results.export.col.penalty"), width: 10, numFmt: SCORE_FORMAT },
+    { header: t("results.export.col.total"), width: 11, numFmt: SCORE_FORMAT },
+    { header: t("coordinator.export.col.max_points"), width: 11, numFmt: SCORE_FORMAT },
+    { header: t("coordinator.export.col.score_percent"), width: 10, numFmt: "0.0%" },
+    { header: t("coordinator.export.col.group"), width: 10 },
+    { header: t("results.export.col.recognition"), width: 14 },
+    { header: t("results.export.col.recognition_reason"), width: 40 },
+  ];
+  const numFmts = columns.map((c) => c.numFmt);
+  const wrap = columns.map((_c, i) => i === 1 || i === columns.length - 1);
+  for (const section of RANK_SECTIONS) {
+    const sheet = addSheet(wb, t(`results.export.sheet_ranking.${section}`), columns, title);
+    for (const e of ranking.entries.filter((x) => x.section === section)) {
+      const d = decision.get(e.unitId);
+      const row = sheet.addRow(
+        [
+          e.rank,
+          e.name,
+          e.selfScore,
+          e.appraisedScore,
+          e.bonus,
+          e.penalty,
+          e.total,
+          e.max,
+          e.percent / 100,
+          e.group ? (e.group.label ?? e.group.code) : t("coordinator.ranking.unranked_short"),
+          d ? t(`results.export.recognition.${d.kind}`) : null,
+          d?.reason ?? null,
+        ].map(safeCell),
+      );
+      styleRow(row, numFmts, wrap);
+      row.commit();
+    }
+    sheet.commit();
+  }
 }
 
 // ---------------------------------------------------------------- csv

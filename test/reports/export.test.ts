@@ -64,14 +64,15 @@ describe("xlsx export", () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(bytes as unknown as ArrayBuffer);
     const summary = wb.getWorksheet("Tổng hợp")!;
-    const names = summary.getColumn(2).values.slice(2);
+    // Row 1 is the title (campaign, decision, export date), row 2 the header.
+    const names = summary.getColumn(2).values.slice(3);
     expect(names).toHaveLength(12);
     expect(names[0]).toBe("Ủy ban nhân dân huyện Quỳnh Nhai");
     expect(names[11]).toBe("Ban Dân tộc tỉnh");
-    expect(summary.getColumn(1).values.slice(2)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(summary.getColumn(1).values.slice(3)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     const answers = wb.getWorksheet("Chi tiết trả lời")!;
-    expect(answers.rowCount).toBe(10);
-    const rows = answers.getRows(2, 9)!.map((r) => (r.values as unknown[]).slice(1));
+    expect(answers.rowCount).toBe(11);
+    const rows = answers.getRows(3, 9)!.map((r) => (r.values as unknown[]).slice(1));
     expect(rows.map((r) => r[0])).toEqual([
       ...Array(3).fill("Ủy ban nhân dân huyện Quỳnh Nhai"),
       ...Array(3).fill("Ủy ban nhân dân thành phố Sơn La"),
@@ -84,11 +85,14 @@ describe("xlsx export", () => {
       0.5,
     ]);
     expect(rows[1]![4]).toBe("50%");
-    expect(rows[0]![9]).toBe('Đang bổ sung, "sớm"');
-    expect(rows[0]![10]).toBe('Cán bộ "Một", Hai');
-    expect(rows[0]![11]).toEqual(new Date(Date.UTC(2019, 1, 1, 8, 2, 3)));
-    expect(answers.getCell("L2").numFmt).toBe("dd/mm/yyyy hh:mm");
-    expect(answers.getCell("D2").alignment).toMatchObject({ wrapText: true });
+    // No appraisal yet: both rounds and the unit's explanation empty, the final score the self-score.
+    expect(rows[0]!.slice(6, 10)).toEqual([undefined, undefined, undefined, 0.5]);
+    expect(rows[0]![13]).toBe('Đang bổ sung, "sớm"');
+    expect(rows[0]![14]).toBe('Cán bộ "Một", Hai');
+    expect(rows[0]![15]).toEqual(new Date(Date.UTC(2019, 1, 1, 8, 2, 3)));
+    expect(answers.getCell("P3").numFmt).toBe("dd/mm/yyyy hh:mm");
+    expect(answers.getCell("F3").numFmt).toBe("0.00");
+    expect(answers.getCell("D3").alignment).toMatchObject({ wrapText: true });
   });
 
   it("speaks English when asked", async () => {
@@ -98,10 +102,14 @@ describe("xlsx export", () => {
     );
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(bytes as unknown as ArrayBuffer);
+    // Some units only: no ranking sheets (a ranking of part of the province would mislead).
     expect(wb.worksheets.map((w) => w.name)).toEqual(["Summary", "Answers"]);
-    expect(wb.getWorksheet("Summary")!.getCell("B2").value).toBe("Sở Nội vụ");
-    expect(wb.getWorksheet("Summary")!.getCell("C1").value).toBe("Area 1: points");
-    expect(wb.getWorksheet("Summary")!.getCell("D1").value).toBe("Area 1: share (%)");
+    expect(wb.getWorksheet("Summary")!.getCell("A1").value).toMatch(
+      /^.+ — Decision 53\/QĐ-UBND of 07\/01\/2019 · Exported \d\d\/\d\d\/\d{4} \d\d:\d\d$/,
+    );
+    expect(wb.getWorksheet("Summary")!.getCell("B3").value).toBe("Sở Nội vụ");
+    expect(wb.getWorksheet("Summary")!.getCell("C2").value).toBe("Area 1: points");
+    expect(wb.getWorksheet("Summary")!.getCell("D2").value).toBe("Area 1: share (%)");
   });
 });
 

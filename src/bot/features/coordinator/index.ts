@@ -10,8 +10,11 @@ import { PassThrough, Readable } from "node:stream";
 import { Composer, InlineKeyboard, InputFile } from "grammy";
 import type { Unit } from "../../../db/client.ts";
 import { formatNumber } from "../../../domain/answers.ts";
+import { appraisalProgress } from "../../../domain/appraisal.ts";
+import { phaseReached } from "../../../domain/appraisal-rules.ts";
 import { audit } from "../../../domain/audit.ts";
 import { commandFor, commandNameOf, type Intent, nameAlone, parseIntent } from "../../../domain/intents.ts";
+import { FINAL_SCORES, finalRanking, unitResult } from "../../../domain/ranking.ts";
 import {
   type AreaInfo,
   areaLabel,
@@ -40,8 +43,11 @@ import { sendLong } from "../../messages.ts";
 import { showAcknowledgements, showSchedule } from "../schedule/index.ts";
 import { type CoordinatorAction, encodeAction, parseAction } from "./callback-data.ts";
 import {
+  appraisalProgressView,
   chooseUnitView,
   deadlineLine,
+  finalRankingChart,
+  finalRankingView,
   lateView,
   notFoundView,
   progressChart,
@@ -58,7 +64,7 @@ export const COORDINATOR_COMMANDS = ["tiendo", "chuanop", "donvi", "diem", "nhac
 const isCoordinator = (ctx: BotContext) => ctx.standing.role === "COORDINATOR";
 
 /** The campaign's shape for a coordinator, or null after saying why not. */
-async function shapeFor(ctx: BotContext): Promise<CampaignShape | null> {
+export async function shapeFor(ctx: BotContext): Promise<CampaignShape | null> {
   if (!ctx.campaign) {
     await sendLong(ctx, ctx.t("coordinator.no_campaign"));
     return null;
@@ -72,7 +78,7 @@ async function shapeFor(ctx: BotContext): Promise<CampaignShape | null> {
 
 const num = (ctx: BotContext, n: number) => formatNumber(n, ctx.locale === "en" ? "en" : "vi");
 
-async function sendChart(
+export async function sendChart(
   ctx: BotContext,
   chart: { items: Parameters<typeof barChartPng>[0]; options: Parameters<typeof barChartPng>[1] },
   name: string,
@@ -110,6 +116,11 @@ async function areaArg(ctx: BotContext, shape: CampaignShape, typed: string): Pr
 
 async function showProgress(ctx: BotContext, shape: CampaignShape, page: number, chart: boolean) {
   const db = ctx.deps.db;
+  // From round 1 on, progress is the appraisal's: the self-assessment is locked and done.
+  if (phaseReached(shape.campaign.status, "APPRAISAL")) {
+    const view = appraisalProgressView(ctx, shape, await appraisalProgress(db, shape), page);
+    return sendLong(ctx, view.text, view.keyboard);
+  }
   const [o, units] = await Promise.all([overview(db, shape), unitPage(db, shape, page)]);
   const view = progressView(ctx, shape, o, units);
   await sendLong(ctx, view.text, view.keyboard);
@@ -126,15 +137,32 @@ async function showLate(ctx: BotContext, shape: CampaignShape, area: AreaInfo | 
   await sendLong(ctx, view.text, view.keyboard);
 }
 
+/**
+ * /diem: by self-score until round 1 closes; then by final score (bonus and penalty
+ * included, the self-score beside it, the campaign's groups), or one area's final scores.
+ */
 async function showRanking(ctx: BotContext, shape: CampaignShape, area: AreaInfo | null, page: number, chart: boolean) {
-  const r = await ranking(ctx.deps.db, shape, area?.id);
-  const view = rankingView(ctx, r, page);
+  const db = ctx.deps.db;
+  const appraised = phaseReached(shape.campaign.status, "EXPLANATION");
+  if (appraised && !area) {
+    const r = await finalRanking(db, shape);
+    const view = finalRankingView(ctx, r, page);
+    await sendLong(ctx, view.text, view.keyboard);
+    if (chart) await sendChart(ctx, finalRankingChart(ctx, shape, r, view.entries), "diem.png");
+    return;
+  }
+  const r = await ranking(db, shape, area?.id, appraised ? FINAL_SCORES : undefined);
+  const view = rankingView(ctx, r, page, appraised);
   await sendLong(ctx, view.text, view.keyboard);
-  if (chart) await sendChart(ctx, rankingChart(ctx, shape, r, view.entries), "diem.png");
+  if (chart) await sendChart(ctx, rankingChart(ctx, shape, r, view.entries, appraised), "diem.png");
 }
 
 async function showUnit(ctx: BotContext, shape: CampaignShape, unit: Unit) {
-  const [status] = await unitStatuses(ctx.deps.db, shape, [unit.id]);
+  const [[status], result] = await Promise.all([
+    unitStatuses(ctx.deps.db, shape, [unit.id]),
+    // From round 1 on: the unit's scores round by round, bonus, penalty and group.
+    phaseReached(shape.campaign.status, "APPRAISAL") ? unitResult(ctx.deps.db, shape, unit) : null,
+  ]);
   if (!status) return;
   // A link to the unit's evidence for each area that has some: one signed link per area.
   const links = new Map<number, string>();
@@ -142,18 +170,19 @@ async function showUnit(ctx: BotContext, shape: CampaignShape, unit: Unit) {
     const scope = { purpose: "evidence" as const, campaignId: shape.campaign.id, unitId: unit.id, areaId: a.area.id };
     links.set(a.area.id, (await linkFor(ctx, scope)).url);
   }
-  await sendLong(ctx, unitView(ctx, status, links));
+  await sendLong(ctx, unitView(ctx, status, links, result));
 }
 
 /**
  * The unit a coordinator named: when exactly one matches, `then` runs with it; several
  * get buttons to pick one; none get the closest names. `found`: the match, if already made.
  */
-async function withUnit(
+export async function withUnit(
   ctx: BotContext,
   shape: CampaignShape,
   query: string,
-  action: (unit: Unit) => CoordinatorAction,
+  /** What a button picking the unit does: a coordinator action, or another feature's encoded data. */
+  action: (unit: Unit) => CoordinatorAction | string,
   then: (unit: Unit) => Promise<void>,
   found?: UnitMatch,
   /** Before buttons are drawn: keep what they cannot carry. */
@@ -227,18 +256,34 @@ async function reopen(ctx: BotContext, shape: CampaignShape, unit: Unit, area: A
   await sendLong(ctx, `${done}\n${ctx.t("coordinator.reopen.reason", { reason })}\n${told}`);
 }
 
-/** A reason kept while the coordinator picks a unit among several (the button cannot hold it). */
-async function keepReason(ctx: BotContext, reason: string): Promise<number> {
-  const draft = await ctx.deps.db.scheduleDraft.create({
-    data: { personId: ctx.person.id, payload: { kind: "reopen", reason } },
-  });
+/**
+ * What a button cannot hold (a reason, points), kept while the coordinator picks a unit or
+ * confirms: a draft row of theirs, its payload tagged with `kind`.
+ */
+export async function keepDraft(
+  ctx: BotContext,
+  payload: { kind: string } & Record<string, string | number | null>,
+): Promise<number> {
+  const draft = await ctx.deps.db.scheduleDraft.create({ data: { personId: ctx.person.id, payload } });
   return draft.id;
 }
 
-async function keptReason(ctx: BotContext, draftId: number): Promise<string | null> {
+/** The coordinator's own draft of this kind, or null (another person's, another kind, gone). */
+export async function keptDraft<T extends Record<string, unknown>>(
+  ctx: BotContext,
+  draftId: number,
+  kind: string,
+): Promise<T | null> {
   const draft = await ctx.deps.db.scheduleDraft.findUnique({ where: { id: draftId } });
-  const payload = draft?.payload as { kind?: string; reason?: string } | undefined;
-  return draft?.personId === ctx.person.id && payload?.kind === "reopen" ? (payload.reason ?? null) : null;
+  const payload = draft?.payload as ({ kind?: string } & T) | undefined;
+  return draft?.personId === ctx.person.id && payload?.kind === kind ? payload : null;
+}
+
+const keepReason = (ctx: BotContext, reason: string) => keepDraft(ctx, { kind: "reopen", reason });
+
+async function keptReason(ctx: BotContext, draftId: number): Promise<string | null> {
+  const draft = await keptDraft<{ reason?: string }>(ctx, draftId, "reopen");
+  return draft?.reason ?? null;
 }
 
 /** The reason of a reopening: a few words at least, sent to the unit's officers. */
@@ -264,6 +309,7 @@ async function exportResults(ctx: BotContext, shape: CampaignShape, format: "xls
     t: ctx.t,
     locale: ctx.locale,
     timeZone: ctx.config.TZ,
+    now: ctx.now(),
     // Each evidence file's name opens it (a signed link for this coordinator).
     fileLinks: async (ids: number[]) => {
       const links = await linksFor(

@@ -2,13 +2,20 @@
 import { InlineKeyboard } from "grammy";
 import type { Unit } from "../../../db/client.ts";
 import { formatNumber } from "../../../domain/answers.ts";
+import type { AppraisalProgress } from "../../../domain/appraisal.ts";
+import type { RankGroupSpec } from "../../../domain/appraisal-rules.ts";
+import type { FinalRanking, UnitResult } from "../../../domain/ranking.ts";
 import {
   type AreaInfo,
   type CampaignShape,
+  DEFAULT_RANK_GROUPS,
   groupOf,
   type Overview,
+  PAGE_SIZE,
   type Page,
+  pageOf,
   RANK_GROUPS,
+  RANK_SECTIONS,
   type Ranking,
   type UnitStatus,
 } from "../../../domain/status.ts";
@@ -18,7 +25,7 @@ import type { BarItem } from "../../../reports/chart.ts";
 import type { BotContext } from "../../context.ts";
 import { type CoordinatorAction, encodeAction } from "./callback-data.ts";
 
-const num = (ctx: BotContext, n: number) => formatNumber(n, ctx.locale === "en" ? "en" : "vi");
+export const num = (ctx: BotContext, n: number) => formatNumber(n, ctx.locale === "en" ? "en" : "vi");
 /** 45,7 — one decimal. */
 const pct = (ctx: BotContext, n: number) => num(ctx, Math.round(n * 10) / 10);
 const when = (ctx: BotContext, d: Date) => formatDateTime(d, ctx.config.TZ);
@@ -209,7 +216,12 @@ export function lateView(
  * One unit for a coordinator. `evidenceLinks`: per area id, a signed link to the page of the
  * unit's evidence for that area (src/bot/links.ts), shown for areas that have evidence.
  */
-export function unitView(ctx: BotContext, s: UnitStatus, evidenceLinks?: Map<number, string>): string {
+export function unitView(
+  ctx: BotContext,
+  s: UnitStatus,
+  evidenceLinks?: Map<number, string>,
+  result?: UnitResult | null,
+): string {
   const t = ctx.t;
   const { tally } = s;
   const lines = [
@@ -221,12 +233,16 @@ export function unitView(ctx: BotContext, s: UnitStatus, evidenceLinks?: Map<num
       submitted: s.submittedAreas,
       areas: s.areas.length,
     }),
-    t("coordinator.unit.score", {
-      score: num(ctx, tally.score),
-      max: num(ctx, tally.max),
-      percent: pct(ctx, tally.percent),
-      group: groupOf(tally.percent),
-    }),
+    ...(result
+      ? resultLines(ctx, result)
+      : [
+          t("coordinator.unit.score", {
+            score: num(ctx, tally.score),
+            max: num(ctx, tally.max),
+            percent: pct(ctx, tally.percent),
+            group: groupOf(tally.percent),
+          }),
+        ]),
     ...(tally.excluded > 0
       ? [
           t("assessment.max_reduced", {
@@ -254,6 +270,7 @@ export function unitView(ctx: BotContext, s: UnitStatus, evidenceLinks?: Map<num
     });
     if (a.missingExplanations > 0) detail += t("coordinator.unit.area_missing", { count: a.missingExplanations });
     if (a.submittedAt) detail += t("coordinator.unit.area_submitted", { when: when(ctx, a.submittedAt) });
+    if (result) detail += `\n${areaResultLine(ctx, result, a.area.id)}`;
     const link = evidenceLinks?.get(a.area.id);
     if (link) detail += `\n${t("coordinator.unit.area_evidence_link", { url: link })}`;
     lines.push(
@@ -270,18 +287,58 @@ export function unitView(ctx: BotContext, s: UnitStatus, evidenceLinks?: Map<num
   return lines.join("\n");
 }
 
+/**
+ * A unit's scores once appraisal has begun: self-score, after round 1, after round 2 (once it
+ * has begun), bonus and penalty, and the final score with its group (once round 1 is closed).
+ */
+function resultLines(ctx: BotContext, r: UnitResult): string[] {
+  const t = ctx.t;
+  const e = r.entry;
+  const of = (x: { score: number; max: number; percent: number }) => ({
+    score: num(ctx, x.score),
+    max: num(ctx, x.max),
+    percent: pct(ctx, x.percent),
+  });
+  const lines = [t("results.unit.self", of(r.self)), t("results.unit.round1", of(r.round1))];
+  if (r.round2) lines.push(t("results.unit.round2", of(r.final)));
+  if (e.bonus > 0 || e.penalty > 0)
+    lines.push(
+      t("results.unit.adjustments", { bonus: signed(ctx, e.bonus, "+"), penalty: signed(ctx, e.penalty, "−") }),
+    );
+  if (!r.appraised) lines.push(t("results.unit.not_final"));
+  else {
+    const vars = { score: num(ctx, e.total), max: num(ctx, e.max), percent: pct(ctx, e.percent) };
+    lines.push(
+      e.group
+        ? t("results.unit.final", { ...vars, group: e.group.label ?? e.group.code })
+        : t("results.unit.final_unranked", vars),
+    );
+  }
+  return lines;
+}
+
+/** One area of a unit: self-score → round 1 → round 2 → final. */
+function areaResultLine(ctx: BotContext, r: UnitResult, areaId: number): string {
+  const score = (tally: UnitResult["self"]) => num(ctx, tally.areas.get(areaId)?.score ?? 0);
+  const vars = { self: score(r.self), round1: score(r.round1), final: score(r.final) };
+  return ctx.t(r.round2 ? "results.unit.area_rounds2" : "results.unit.area_rounds1", vars);
+}
+
 const MAX_CHOICES = 10;
+
+/** A button's data: a coordinator action, or data another feature encoded with its own codec. */
+const dataOf = (action: CoordinatorAction | string) => (typeof action === "string" ? action : encodeAction(action));
 
 /** Several units match: one button each (the first ten). */
 export function chooseUnitView(
   ctx: BotContext,
   query: string,
   units: Unit[],
-  action: (unit: Unit) => CoordinatorAction,
+  action: (unit: Unit) => CoordinatorAction | string,
 ) {
   const shown = units.slice(0, MAX_CHOICES);
   const kb = new InlineKeyboard();
-  for (const u of shown) kb.text(u.shortName, encodeAction(action(u))).row();
+  for (const u of shown) kb.text(u.shortName, dataOf(action(u))).row();
   const text =
     units.length > shown.length
       ? ctx.t("coordinator.unit.choose_more", { count: units.length, query, shown: shown.length })
@@ -294,7 +351,7 @@ export function notFoundView(
   ctx: BotContext,
   query: string,
   suggestions: Unit[],
-  action: (unit: Unit) => CoordinatorAction,
+  action: (unit: Unit) => CoordinatorAction | string,
 ) {
   const lines = [ctx.t("coordinator.unit.not_found", { query })];
   if (suggestions.length === 0) return { text: lines.join("\n"), keyboard: undefined };
@@ -302,7 +359,7 @@ export function notFoundView(
     ctx.t("coordinator.unit.suggest", { list: suggestions.map((u) => `<b>${escapeHtml(u.shortName)}</b>`).join(", ") }),
   );
   const kb = new InlineKeyboard();
-  for (const u of suggestions) kb.text(u.shortName, encodeAction(action(u))).row();
+  for (const u of suggestions) kb.text(u.shortName, dataOf(action(u))).row();
   return { text: lines.join("\n"), keyboard: kb };
 }
 
@@ -310,66 +367,242 @@ export function notFoundView(
 
 export const RANK_PAGE_SIZE = 30;
 
-export function rankingView(ctx: BotContext, r: Ranking, page: number) {
-  const t = ctx.t;
-  const pages = Math.max(1, Math.ceil(r.entries.length / RANK_PAGE_SIZE));
+/** A page of ranked entries, with the previous-next buttons of /diem. */
+function rankPage<T>(ctx: BotContext, entries: T[], page: number, areaId: number) {
+  const pages = Math.max(1, Math.ceil(entries.length / RANK_PAGE_SIZE));
   const p = Math.min(Math.max(0, page), pages - 1);
-  const entries = r.entries.slice(p * RANK_PAGE_SIZE, (p + 1) * RANK_PAGE_SIZE);
+  return {
+    p,
+    pages,
+    shown: entries.slice(p * RANK_PAGE_SIZE, (p + 1) * RANK_PAGE_SIZE),
+    keyboard: pager(ctx, { page: p, pages }, (n) => ({ kind: "ranking", areaId, page: n })),
+  };
+}
+
+/**
+ * Entries under their section's heading (districts and the city, then departments), again at
+ * the top of a page: `line` writes one entry.
+ */
+function sectionLines<T extends { section: string }>(ctx: BotContext, entries: T[], line: (e: T) => string): string[] {
+  const lines: string[] = [];
+  let section: string | null = null;
+  for (const e of entries) {
+    if (e.section !== section) {
+      if (section !== null) lines.push("");
+      lines.push(ctx.t(`coordinator.ranking.section.${e.section}`));
+      section = e.section;
+    }
+    lines.push(line(e));
+  }
+  return lines;
+}
+
+/** `appraised`: the scores are an area's final ones (round 1 closed), not self-scores. */
+export function rankingView(ctx: BotContext, r: Ranking, page: number, appraised = false) {
+  const t = ctx.t;
+  const { p, pages, shown, keyboard } = rankPage(ctx, r.entries, page, r.area?.id ?? 0);
   const lines = [
     r.area
-      ? t("coordinator.ranking.title_area", { code: r.area.code, title: r.area.title, max: num(ctx, r.max) })
+      ? t(appraised ? "results.ranking.title_area" : "coordinator.ranking.title_area", {
+          code: r.area.code,
+          title: r.area.title,
+          max: num(ctx, r.max),
+        })
       : t("coordinator.ranking.title"),
-    t("coordinator.ranking.self_only"),
+    t(appraised ? "results.ranking.area_note" : "coordinator.ranking.self_only"),
     t("coordinator.ranking.groups", Object.fromEntries(RANK_GROUPS.map((g) => [g.group, num(ctx, r.groups[g.group])]))),
     t("coordinator.ranking.unranked_note"),
     "",
   ];
   if (pages > 1) lines.push(t("coordinator.page", { page: p + 1, pages }));
-  let section: string | null = null;
-  for (const e of entries) {
-    // Each section under its own heading (again at the top of a page).
-    if (e.section !== section) {
-      if (section !== null) lines.push("");
-      lines.push(t(`coordinator.ranking.section.${e.section}`));
-      section = e.section;
-    }
-    const vars = { name: e.name, score: num(ctx, e.score), max: num(ctx, e.max), percent: pct(ctx, e.percent) };
-    lines.push(
-      e.rank === null
+  lines.push(
+    ...sectionLines(ctx, shown, (e) => {
+      const vars = { name: e.name, score: num(ctx, e.score), max: num(ctx, e.max), percent: pct(ctx, e.percent) };
+      return e.rank === null
         ? t("coordinator.ranking.line_unranked", vars)
-        : t("coordinator.ranking.line", { ...vars, rank: e.rank, group: e.group }),
-    );
-  }
-  return {
-    text: lines.join("\n"),
-    keyboard: pager(ctx, { page: p, pages }, (n) => ({ kind: "ranking", areaId: r.area?.id ?? 0, page: n })),
-    entries,
-  };
+        : t("coordinator.ranking.line", { ...vars, rank: e.rank, group: e.group });
+    }),
+  );
+  return { text: lines.join("\n"), keyboard, entries: shown };
 }
 
-const GROUP_COLORS: Record<string, string> = { A: "#2e7d32", B: "#2f6fb3", C: "#f9a825", D: "#c62828" };
-const UNRANKED_COLOR = "#9e9e9e";
+/** "A (từ 90%): 2 · B (từ 80% đến dưới 90%): 1 · …": the campaign's groups with their counts. */
+function groupCounts(ctx: BotContext, groups: readonly RankGroupSpec[], counts: Record<string, number>): string {
+  return groups
+    .map((g, i) => {
+      const vars = { code: g.label ?? g.code, min: num(ctx, g.min), n: num(ctx, counts[g.code] ?? 0) };
+      const above = groups[i - 1];
+      if (!above) return ctx.t("results.ranking.group_top", vars);
+      return ctx.t(g.min > 0 ? "results.ranking.group_between" : "results.ranking.group_bottom", {
+        ...vars,
+        below: num(ctx, above.min),
+      });
+    })
+    .join(" · ");
+}
 
-export function rankingChart(ctx: BotContext, shape: CampaignShape, r: Ranking, entries: Ranking["entries"]) {
+/** A signed number of points: "+1,5", "−0,5" (nothing when 0). */
+const signed = (ctx: BotContext, n: number, sign: "+" | "−") => `${sign}${num(ctx, n)}`;
+
+/**
+ * /diem once round 1 is closed: per section (districts and the city, departments), units by
+ * final score as a percentage of their own maximum, with group, self-score, bonus and
+ * penalty; the incomplete ones "chưa xếp loại".
+ */
+export function finalRankingView(ctx: BotContext, r: FinalRanking, page: number) {
+  const t = ctx.t;
+  const { p, pages, shown, keyboard } = rankPage(ctx, r.entries, page, 0);
+  const lines = [t("results.ranking.title"), t("results.ranking.note")];
+  for (const section of RANK_SECTIONS) {
+    lines.push(
+      t("results.ranking.groups", {
+        section: t(`results.ranking.section_name.${section}`),
+        list: groupCounts(ctx, r.groups, r.counts[section]),
+      }),
+    );
+  }
+  lines.push(t("results.ranking.unranked_note"), "");
+  if (pages > 1) lines.push(t("coordinator.page", { page: p + 1, pages }));
+  lines.push(
+    ...sectionLines(ctx, shown, (e) => {
+      const extras = [
+        t("results.ranking.self", { score: num(ctx, e.selfScore) }),
+        ...(e.bonus > 0 ? [t("results.ranking.bonus", { points: signed(ctx, e.bonus, "+") })] : []),
+        ...(e.penalty > 0 ? [t("results.ranking.penalty", { points: signed(ctx, e.penalty, "−") })] : []),
+      ].join(" · ");
+      const vars = {
+        name: e.name,
+        score: num(ctx, e.total),
+        max: num(ctx, e.max),
+        percent: pct(ctx, e.percent),
+        extras,
+      };
+      return e.rank === null || !e.group
+        ? t("results.ranking.line_unranked", vars)
+        : t("results.ranking.line", { ...vars, rank: e.rank, group: e.group.label ?? e.group.code });
+    }),
+  );
+  return { text: lines.join("\n"), keyboard, entries: shown };
+}
+
+/** Group colours from the best group down; groups past the palette take its last colour. */
+const GROUP_PALETTE = ["#2e7d32", "#2f6fb3", "#f9a825", "#c62828"];
+const UNRANKED_COLOR = "#9e9e9e";
+const colorOf = (groups: readonly { code: string }[], code: string | null) => {
+  if (code === null) return UNRANKED_COLOR;
+  const i = groups.findIndex((g) => g.code === code);
+  return GROUP_PALETTE[Math.min(Math.max(i, 0), GROUP_PALETTE.length - 1)]!;
+};
+
+/** A bar per unit (percent of its own maximum), coloured by group, with the groups' lines. */
+function rankBars(
+  ctx: BotContext,
+  groups: readonly RankGroupSpec[],
+  entries: { rank: number | null; name: string; percent: number; score: number; group: string | null }[],
+  options: { title: string; subtitle: string },
+) {
   return {
     items: entries.map(
       (e): BarItem => ({
         label: e.rank === null ? e.name : `${e.rank}. ${e.name}`,
         value: e.percent,
         text: `${num(ctx, e.score)} · ${e.group ?? ctx.t("coordinator.ranking.unranked_short")}`,
-        color: e.group ? GROUP_COLORS[e.group] : UNRANKED_COLOR,
+        color: colorOf(groups, e.group),
       }),
     ),
     options: {
-      title: r.area
-        ? ctx.t("coordinator.ranking.chart_title_area", { code: r.area.code })
-        : ctx.t("coordinator.ranking.chart_title"),
-      subtitle: ctx.t("coordinator.ranking.chart_subtitle", { campaign: shape.campaign.title }),
+      ...options,
       max: 100,
-      marks: RANK_GROUPS.filter((g) => g.min > 0).map((g) => ({
-        value: g.min,
-        label: ctx.t("coordinator.ranking.mark", { group: g.group }),
-      })),
+      marks: groups
+        .filter((g) => g.min > 0)
+        .map((g) => ({ value: g.min, label: ctx.t("coordinator.ranking.mark", { group: g.label ?? g.code }) })),
     },
+  };
+}
+
+export function rankingChart(
+  ctx: BotContext,
+  shape: CampaignShape,
+  r: Ranking,
+  entries: Ranking["entries"],
+  appraised = false,
+) {
+  const title = r.area
+    ? ctx.t(appraised ? "results.ranking.chart_title_area" : "coordinator.ranking.chart_title_area", {
+        code: r.area.code,
+      })
+    : ctx.t("coordinator.ranking.chart_title");
+  const subtitle = ctx.t("coordinator.ranking.chart_subtitle", { campaign: shape.campaign.title });
+  return rankBars(ctx, DEFAULT_RANK_GROUPS, entries, { title, subtitle });
+}
+
+/** The chart of the final ranking: the same numbers as finalRankingView, the campaign's groups. */
+export function finalRankingChart(
+  ctx: BotContext,
+  shape: CampaignShape,
+  r: FinalRanking,
+  entries: FinalRanking["entries"],
+) {
+  return rankBars(
+    ctx,
+    r.groups,
+    entries.map((e) => ({ ...e, score: e.total, group: e.group?.code ?? null })),
+    {
+      title: ctx.t("results.ranking.chart_title"),
+      subtitle: ctx.t("results.ranking.chart_subtitle", { campaign: shape.campaign.title }),
+    },
+  );
+}
+
+// ---------------------------------------------------------------- /tiendo during appraisal
+
+const share = (done: number, assigned: number) => (assigned ? (done / assigned) * 100 : 0);
+
+/** Appraisal progress: items done / to do in the round, per appraiser and per unit (a page of units). */
+export function appraisalProgressView(ctx: BotContext, shape: CampaignShape, p: AppraisalProgress, page: number) {
+  const t = ctx.t;
+  const done = p.units.reduce((n, u) => n + u.done, 0);
+  const assigned = p.units.reduce((n, u) => n + u.assigned, 0);
+  const paging = pageOf(page, p.units.length);
+  const lines = [
+    t("results.progress.title", { round: p.round, campaign: shape.campaign.title }),
+    t("results.progress.phase", { phase: t(`appraisal.phases.${shape.campaign.status}`) }),
+    t("results.progress.total", {
+      done: num(ctx, done),
+      assigned: num(ctx, assigned),
+      percent: pct(ctx, share(done, assigned)),
+    }),
+    "",
+    t("results.progress.by_appraiser"),
+    ...(p.appraisers.length === 0
+      ? [t("results.progress.no_appraisers")]
+      : p.appraisers.map((a) =>
+          t("results.progress.appraiser_line", {
+            name: a.name,
+            key: a.key,
+            done: num(ctx, a.done),
+            assigned: num(ctx, a.assigned),
+            percent: pct(ctx, share(a.done, a.assigned)),
+            byThem: num(ctx, a.byThem),
+          }),
+        )),
+    "",
+    t("results.progress.by_unit"),
+  ];
+  if (paging.pages > 1) lines.push(t("coordinator.page", { page: paging.page + 1, pages: paging.pages }));
+  p.units.slice(paging.skip, paging.skip + PAGE_SIZE).forEach((u, i) => {
+    lines.push(
+      t("results.progress.unit_line", {
+        index: paging.skip + i + 1,
+        name: u.name,
+        done: num(ctx, u.done),
+        assigned: num(ctx, u.assigned),
+        percent: pct(ctx, share(u.done, u.assigned)),
+      }),
+    );
+  });
+  return {
+    text: lines.join("\n"),
+    keyboard: pager(ctx, { page: paging.page, pages: paging.pages }, (n) => ({ kind: "progress", page: n })),
   };
 }
