@@ -390,3 +390,29 @@ describe("on Zalo", () => {
     expect(z.fake.violations).toEqual([]);
   });
 });
+
+describe("after publication", () => {
+  it("/suadiem changes a score after publication on a confirm, with a reason, and tells the unit", async () => {
+    expect(await say("/suadiem Sông Mã 1.1.1 0,5")).toBe("❌ Đồng chí cần nêu lý do.");
+    expect(await say("/suadiem Sông Mã")).toContain("Sửa điểm sau khi công bố: /suadiem");
+    const proposal = await say("/suadiem Sông Mã câu 1.1.1 0,5 Quyết định ban hành sau thời hạn");
+    expect(proposal).toContain(
+      "Đồng chí xác nhận sửa điểm câu 1.1.1 của <b>Ủy ban nhân dân huyện Sông Mã</b> từ 1 thành <b>0,5</b> điểm?",
+    );
+    expect(await h.db.appraisal.count({ where: { question: { code: "1.1.1" }, round: 2 } })).toBe(0);
+    await h.tap(coordinator, "Lưu");
+    expect(h.recorder.texts().join("\n")).toContain(
+      "✅ Đã sửa điểm câu 1.1.1 của Ủy ban nhân dân huyện Sông Mã thành <b>0,5</b> điểm",
+    );
+    const row = await h.db.appraisal.findFirstOrThrow({
+      where: { question: { code: "1.1.1" }, round: 2, unit: { code: "song-ma" } },
+    });
+    expect(row).toMatchObject({ score: 0.5, comment: "Quyết định ban hành sau thời hạn" });
+    expect(await h.db.auditLog.count({ where: { action: "appraisal.reopen" } })).toBe(1);
+    expect(await h.db.notice.count({ where: { kind: "appraisal.reopened" } })).toBeGreaterThan(0);
+    // The same button again: the draft is gone, nothing is changed twice.
+    await h.tap(coordinator, "Lưu").catch(() => {});
+    expect(await h.db.auditLog.count({ where: { action: "appraisal.reopen" } })).toBe(1);
+    expect(await say("/suadiem Sông Mã 1.1.1 0,3 Sai")).toContain("0,3");
+  });
+});

@@ -22,12 +22,22 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: "ngonngu", audience: EVERYONE },
   { name: "lienket", audience: ["OFFICER", "INSPECTOR", "APPRAISER", "COORDINATOR"] },
   { name: "tudanhgia", audience: ["OFFICER"] },
-  ...["tiendo", "chuanop", "donvi", "diem", "nhacnho", "molai", "xuat", "thuongphat", "bieuduong", "phebinh"].map(
-    (name) => ({
-      name,
-      audience: ["COORDINATOR"] as const,
-    }),
-  ),
+  ...[
+    "tiendo",
+    "chuanop",
+    "donvi",
+    "diem",
+    "nhacnho",
+    "molai",
+    "xuat",
+    "thuongphat",
+    "bieuduong",
+    "phebinh",
+    "suadiem",
+  ].map((name) => ({
+    name,
+    audience: ["COORDINATOR"] as const,
+  })),
   { name: "lich", audience: ["OFFICER", "INSPECTOR", "COORDINATOR"] },
   { name: "lichmoi", audience: ["COORDINATOR"] },
   { name: "lichsua", audience: ["COORDINATOR"] },

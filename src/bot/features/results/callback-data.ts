@@ -14,6 +14,10 @@ const codec = actionCodec("kq", {
   recognitionUnit: ["bu", { unitId: ID, draftId: ID }],
   /** /bieuduong, /phebinh: save the decision */
   recognitionSave: ["bl", { unitId: ID, draftId: ID }],
+  /** /suadiem: one of several matching units, the draft holding question, score and reason */
+  reopenUnit: ["su", { unitId: ID, draftId: ID }],
+  /** /suadiem: save the changed score, on the item's round-2 version shown */
+  reopenSave: ["sl", { unitId: ID, draftId: ID, version: ID0 }],
   /** Drop a proposal without saving (draftId 0: nothing kept) */
   cancel: ["hy", { draftId: ID0 }],
 });

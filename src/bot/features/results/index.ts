@@ -9,6 +9,7 @@
 import { Composer } from "grammy";
 import type { RecognitionKind, Unit } from "../../../db/client.ts";
 import { parseLocaleNumber } from "../../../domain/answers.ts";
+import { appraisalItem, reopenScore } from "../../../domain/appraisal.ts";
 import { type AppraisalRefusal, AppraisalRefused, phaseReached, refusalText } from "../../../domain/appraisal-rules.ts";
 import {
   addAdjustment,
@@ -35,11 +36,12 @@ import {
   recognitionProposalView,
   recognitionsView,
   removeAdjustmentView,
+  reopenProposalView,
 } from "./views.ts";
 
 export const resultsFeature = new Composer<BotContext>();
 
-export const RESULTS_COMMANDS = ["thuongphat", "bieuduong", "phebinh"] as const;
+export const RESULTS_COMMANDS = ["thuongphat", "bieuduong", "phebinh", "suadiem"] as const;
 
 const isCoordinator = (ctx: BotContext) => ctx.standing.role === "COORDINATOR";
 
@@ -234,6 +236,79 @@ const saveRecognition = (ctx: BotContext, shape: CampaignShape, unit: Unit, draf
     return ctx.t(`results.recognition.${key}`, { unit: unit.name, reason: draft.reason });
   });
 
+// ---------------------------------------------------------------- a score after publication
+
+interface ReopenDraft extends Record<string, unknown> {
+  code: string;
+  score: number;
+  reason: string;
+}
+
+/** "/suadiem Sông Mã câu 3.2.1 0,5 Bổ sung quyết định": unit, question ("câu" may be typed), score, reason. */
+const REOPEN =
+  /^(.+?)\s+(?:câu\s+|cau\s+)?(\d+(?:\.\d+)+)\s+(\d+(?:[.,]\d+)?)(?:\s*(?:điểm|diem|đ)(?=\s|$))?(?:\s+(.*))?$/isu;
+
+async function proposeReopen(ctx: BotContext, shape: CampaignShape, text: string) {
+  const m = REOPEN.exec(text);
+  const parsed = m ? parseLocaleNumber(m[3]!, "plain") : null;
+  if (!m || !parsed?.ok) return sendLong(ctx, ctx.t("results.reopen.usage"));
+  const reason = (m[4] ?? "").replace(/\s+/g, " ").trim();
+  if (!reason) return sendLong(ctx, refusedText(ctx, { reason: "reason_required" }));
+  if (shape.campaign.status !== "PUBLISHED") {
+    return sendLong(
+      ctx,
+      refusedText(ctx, { reason: "wrong_phase", phase: shape.campaign.status, needed: ["PUBLISHED"] }),
+    );
+  }
+  const draft: ReopenDraft = { code: m[2]!, score: parsed.value, reason };
+  const draftId = await keepDraft(ctx, { kind: "reopen-score", ...draft });
+  await withUnit(
+    ctx,
+    shape,
+    m[1]!,
+    (u) => encode({ kind: "reopenUnit", unitId: u.id, draftId }),
+    (u) => showReopenProposal(ctx, shape, u, draft, draftId),
+  );
+}
+
+async function showReopenProposal(
+  ctx: BotContext,
+  shape: CampaignShape,
+  unit: Unit,
+  draft: ReopenDraft,
+  draftId: number,
+) {
+  const question = await ctx.deps.db.question.findFirst({
+    where: { questionnaireId: shape.campaign.questionnaireId ?? -1, code: draft.code },
+  });
+  if (!question) return sendLong(ctx, refusedText(ctx, { reason: "unknown_question" }));
+  const item = await appraisalItem(ctx.deps.db, shape.campaign.id, unit.id, question.id);
+  const view = reopenProposalView(
+    ctx,
+    unit,
+    { ...draft, before: item.finalScore, version: item.round2?.version ?? 0 },
+    draftId,
+  );
+  await sendLong(ctx, view.text, view.keyboard);
+}
+
+const saveReopen = (ctx: BotContext, shape: CampaignShape, unit: Unit, draftId: number, version: number) =>
+  fromDraft<ReopenDraft>(ctx, draftId, "reopen-score", async (draft) => {
+    const question = await ctx.deps.db.question.findFirstOrThrow({
+      where: { questionnaireId: shape.campaign.questionnaireId ?? -1, code: draft.code },
+    });
+    const row = await reopenScore(ctx.deps.db, {
+      ...acting(ctx, shape),
+      unitId: unit.id,
+      questionId: question.id,
+      score: draft.score,
+      reason: draft.reason,
+      expectedVersion: version,
+    });
+    ctx.logger.info({ unit: unit.code, question: draft.code, score: row.score }, "score reopened");
+    return ctx.t("results.reopen.saved", { unit: unit.name, code: draft.code, score: num(ctx, row.score) });
+  });
+
 // ---------------------------------------------------------------- commands
 
 async function staleButton(ctx: BotContext) {
@@ -270,6 +345,13 @@ coordinators.command("phebinh", async (ctx) => {
       ? proposeRecognition(ctx, shape, "CRITICISE", text)
       : sendLong(ctx, ctx.t("results.recognition.usage_criticise")).then(() => {}),
   );
+});
+
+coordinators.command("suadiem", async (ctx) => {
+  const shape = await shapeFor(ctx);
+  if (!shape) return;
+  const text = ctx.match.trim();
+  await orRefusal(ctx, () => (text ? proposeReopen(ctx, shape, text) : sendLong(ctx, ctx.t("results.reopen.usage"))));
 });
 
 // ---------------------------------------------------------------- buttons
@@ -323,6 +405,14 @@ resultsFeature.callbackQuery(RESULTS_FILTER, async (ctx) => {
             points: num(ctx, row.points),
           }),
         );
+      }
+      case "reopenUnit":
+      case "reopenSave": {
+        const unit = await unitById(action.unitId);
+        if (!unit) return;
+        if (action.kind === "reopenSave") return saveReopen(ctx, shape, unit, action.draftId, action.version);
+        const draft = await keptDraft<ReopenDraft>(ctx, action.draftId, "reopen-score");
+        return draft ? showReopenProposal(ctx, shape, unit, draft, action.draftId) : staleButton(ctx);
       }
       case "recognitionUnit":
       case "recognitionSave": {

@@ -148,3 +148,24 @@ export function recognitionProposalView(
     .text(t("results.buttons.cancel"), encode({ kind: "cancel", draftId }));
   return { text: lines.join("\n"), keyboard };
 }
+
+/** The confirm screen of a score changed after publication (/suadiem). */
+export function reopenProposalView(
+  ctx: BotContext,
+  unit: Unit,
+  item: { code: string; before: number | null; score: number; reason: string; version: number },
+  draftId: number,
+) {
+  const t = ctx.t;
+  const text = t("results.reopen.confirm", {
+    unit: unit.name,
+    code: item.code,
+    before: item.before === null ? t("results.reopen.no_score") : num(ctx, item.before),
+    score: num(ctx, item.score),
+    reason: item.reason,
+  });
+  const keyboard = new InlineKeyboard()
+    .text(t("results.buttons.save"), encode({ kind: "reopenSave", unitId: unit.id, draftId, version: item.version }))
+    .text(t("results.buttons.cancel"), encode({ kind: "cancel", draftId }));
+  return { text, keyboard };
+}
