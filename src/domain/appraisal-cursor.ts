@@ -41,7 +41,11 @@ export async function setAppraisalCursor(db: Writer, personId: number, at: Appra
 }
 
 /** The person's cursor in `campaignId`, or null (none, or one left in another campaign). */
-export async function getAppraisalCursor(db: Db, personId: number, campaignId: number): Promise<AppraisalCursor | null> {
+export async function getAppraisalCursor(
+  db: Db,
+  personId: number,
+  campaignId: number,
+): Promise<AppraisalCursor | null> {
   const cursor = await db.appraisalCursor.findUnique({ where: { personId } });
   return cursor && cursor.campaignId === campaignId ? cursor : null;
 }

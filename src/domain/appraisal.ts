@@ -572,10 +572,7 @@ export interface ExplainInput extends Acting {
  * (when the officer sent it): the explanation phase, its deadline's minute included. The
  * chat checks it before asking for text, so an officer is told the date at once.
  */
-export function assertExplanationOpen(
-  campaign: Pick<Campaign, "status" | "explanationDeadline">,
-  now: Date,
-): void {
+export function assertExplanationOpen(campaign: Pick<Campaign, "status" | "explanationDeadline">, now: Date): void {
   assertPhase(campaign, ["EXPLANATION"]);
   const deadline = campaign.explanationDeadline;
   if (deadline && isPastDeadline(deadline, now)) refuse({ reason: "explanation_deadline", deadline });
