@@ -10,6 +10,7 @@ import { telegramChannel } from "./channel.ts";
 import type { BotContext, BotDeps, Channel } from "./context.ts";
 import { accessFeature } from "./features/access/index.ts";
 import { coordinatorFeature } from "./features/coordinator/index.ts";
+import { explanationFeature } from "./features/explanation/index.ts";
 import { fallbackFeature } from "./features/fallback.ts";
 import { helpFeature } from "./features/help.ts";
 import { languageFeature } from "./features/language.ts";
@@ -104,6 +105,10 @@ export function createBot(config: Config, deps: BotDeps, options: CreateBotOptio
     helpFeature,
     languageFeature,
     linkChannelFeature,
+    // Before the self-assessment: an officer explaining an item after appraisal round 1
+    // (an EXPLAIN cursor newer than their self-assessment cursor) gets their text and files
+    // filed there; otherwise it passes them on untouched.
+    explanationFeature,
     selfAssessmentFeature,
     scheduleFeature,
     coordinatorFeature,

@@ -12,6 +12,7 @@
 import { NO_DATE, NOT_APPLICABLE } from "../domain/answers.ts";
 import type { I18n } from "../i18n.ts";
 import { parseAction as parseAccess } from "./features/access/callback-data.ts";
+import { parseExplanationAction } from "./features/explanation/callback-data.ts";
 import { noticeButtons, parseScheduleAction } from "./features/schedule/callback-data.ts";
 import { parseAction as parseAssessment } from "./features/self-assessment/callback-data.ts";
 
@@ -24,6 +25,7 @@ export type KeywordKey =
   | "review"
   | "leave"
   | "areas"
+  | "list"
   | "not_applicable"
   | "no_date"
   | "acknowledge"
@@ -52,6 +54,22 @@ export function keywordOfAction(data: string): KeywordKey | null {
         if (assessment.value === NOT_APPLICABLE) return "not_applicable";
         if (assessment.value === NO_DATE) return "no_date";
         return null;
+      default:
+        return null;
+    }
+  }
+  const explanation = parseExplanationAction(data);
+  if (explanation) {
+    // The items of the list are numbered choices; moving around answers to words.
+    switch (explanation.kind) {
+      case "next":
+        return "next";
+      case "back":
+        return "back";
+      case "explain":
+        return "explain";
+      case "list":
+        return "list";
       default:
         return null;
     }
