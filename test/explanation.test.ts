@@ -12,7 +12,7 @@ import { moveCampaignPhase } from "../src/domain/appraisal-phases.ts";
 import { createInvites } from "../src/domain/invites.ts";
 import { jpeg, pdf } from "./storage/samples.ts";
 import { createHarness, type Harness } from "./support/harness.ts";
-import { telegramUser, withTelegram } from "./support/people.ts";
+import { withTelegram } from "./support/people.ts";
 import { user } from "./support/updates.ts";
 import { zaloSide } from "./support/zalo.ts";
 
@@ -78,13 +78,7 @@ describe("/giaitrinh on Telegram", () => {
     h = await createHarness({ telegramFiles: true, env: { PUBLIC_URL: "https://cchc.example.vn" } });
     h.clock.fixed = new Date();
     await h.openSelfAssessment();
-    const [invite] = await createInvites(h.db, {
-      campaignId: h.campaign.id,
-      role: "OFFICER",
-      unitIds: [(await h.unit("song-ma")).id],
-    });
-    await h.send(minh, `/start ${invite!.code}`);
-    minhId = (await h.db.person.findFirstOrThrow({ where: telegramUser(minh.id) })).id;
+    minhId = await h.linkOfficer(minh, "song-ma");
     const appraiser = await h.db.person.create({ data: withTelegram(tham.id, "Lò Văn Thẩm") });
     await h.db.membership.create({ data: { campaignId: h.campaign.id, personId: appraiser.id, role: "APPRAISER" } });
   });

@@ -6,6 +6,7 @@
  */
 import type { Readable } from "node:stream";
 import type { Message } from "grammy/types";
+import type { IncomingFile } from "../app/evidence.ts";
 import { maxFileBytes } from "../storage/index.ts";
 import type { BotContext } from "./context.ts";
 import { DownloadFailed, type DownloadFailure } from "./telegram-files.ts";
@@ -60,4 +61,16 @@ export async function openSentFile(ctx: BotContext, sent: SentFile): Promise<Ope
     ctx.logger.warn({ reason: e.reason, channel: ctx.channel.name }, "sent file could not be downloaded");
     return { ok: false, reason: e.reason };
   }
+}
+
+/** The sent file, its bytes opened, as src/app/evidence.ts receives it (a caption is its note). */
+export function incomingFileOf(ctx: BotContext, sent: SentFile, stream: Readable): IncomingFile {
+  return {
+    stream,
+    fileName: sent.fileName,
+    source: ctx.channel.name,
+    note: ctx.message?.caption?.trim() || null,
+    fileId: sent.fileId,
+    fileUniqueId: sent.fileUniqueId,
+  };
 }

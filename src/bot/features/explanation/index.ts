@@ -27,7 +27,7 @@ import { maxFileBytes } from "../../../storage/index.ts";
 import type { BotContext } from "../../context.ts";
 import { linkFor } from "../../links.ts";
 import { replyLong, sendLong } from "../../messages.ts";
-import { openSentFile, sentFileOf } from "../../sent-files.ts";
+import { incomingFileOf, openSentFile, sentFileOf } from "../../sent-files.ts";
 import { fileSize } from "../self-assessment/views.ts";
 import { EXPLANATION_BUTTONS, type ExplanationAction, parseExplanationAction } from "./callback-data.ts";
 import { itemView, listView, type Window } from "./views.ts";
@@ -279,14 +279,7 @@ explanationFeature.on(["message:document", "message:photo"], async (ctx, next) =
     result = await receiveExplanationFile(
       { db: ctx.deps.db, store: ctx.deps.store, maxBytes },
       acting(ctx, officer, cursor),
-      {
-        stream: opened.stream,
-        fileName: sent.fileName,
-        source: ctx.channel.name,
-        note: ctx.message.caption?.trim() || null,
-        fileId: sent.fileId,
-        fileUniqueId: sent.fileUniqueId,
-      },
+      incomingFileOf(ctx, sent, opened.stream),
     );
   } catch (e) {
     return refusedWrite(ctx, e, code);

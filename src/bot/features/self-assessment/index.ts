@@ -49,7 +49,7 @@ import { maxFileBytes } from "../../../storage/index.ts";
 import type { BotContext } from "../../context.ts";
 import { linkFor } from "../../links.ts";
 import { replyLong, sendLong } from "../../messages.ts";
-import { openSentFile, sentFileOf } from "../../sent-files.ts";
+import { incomingFileOf, openSentFile, sentFileOf } from "../../sent-files.ts";
 import { type AssessmentAction, parseAction } from "./callback-data.ts";
 import {
   areaListView,
@@ -507,14 +507,7 @@ selfAssessmentFeature.on(["message:document", "message:photo"], async (ctx, next
       { db: ctx.deps.db, store: ctx.deps.store, maxBytes },
       scope,
       question,
-      {
-        stream: opened.stream,
-        fileName: sent.fileName,
-        source: ctx.channel.name,
-        note: ctx.message.caption?.trim() || null,
-        fileId: sent.fileId,
-        fileUniqueId: sent.fileUniqueId,
-      },
+      incomingFileOf(ctx, sent, opened.stream),
       ctx.person.id,
       ctx.sentAt,
     );
