@@ -35,7 +35,12 @@ const listed = (text: string) => [...text.matchAll(/^\/(\w+) — /gm)].map((m) =
 describe("/help", () => {
   it.each([
     ["a guest", guest, "khách", ["start", "help", "ngonngu"]],
-    ["an officer", officer, "cán bộ đầu mối", ["start", "help", "ngonngu", "lienket", "tudanhgia", "lich"]],
+    [
+      "an officer",
+      officer,
+      "cán bộ đầu mối",
+      ["start", "help", "ngonngu", "lienket", "tudanhgia", "giaitrinh", "lich"],
+    ],
     ["an inspector", inspector, "thành viên đoàn kiểm tra", ["start", "help", "ngonngu", "lienket", "lich"]],
     ["an appraiser", appraiser, "thành viên Hội đồng thẩm định", ["start", "help", "ngonngu", "lienket", "thamdinh"]],
     [

@@ -22,6 +22,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: "ngonngu", audience: EVERYONE },
   { name: "lienket", audience: ["OFFICER", "INSPECTOR", "APPRAISER", "COORDINATOR"] },
   { name: "tudanhgia", audience: ["OFFICER"] },
+  { name: "giaitrinh", audience: ["OFFICER"] },
   ...[
     "tiendo",
     "chuanop",

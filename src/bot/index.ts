@@ -11,6 +11,7 @@ import type { BotContext, BotDeps, Channel } from "./context.ts";
 import { accessFeature } from "./features/access/index.ts";
 import { appraisalFeature } from "./features/appraisal/index.ts";
 import { coordinatorFeature } from "./features/coordinator/index.ts";
+import { explanationFeature } from "./features/explanation/index.ts";
 import { fallbackFeature } from "./features/fallback.ts";
 import { helpFeature } from "./features/help.ts";
 import { languageFeature } from "./features/language.ts";
@@ -106,6 +107,10 @@ export function createBot(config: Config, deps: BotDeps, options: CreateBotOptio
     helpFeature,
     languageFeature,
     linkChannelFeature,
+    // Before the self-assessment: an officer explaining an item after appraisal round 1
+    // (an EXPLAIN cursor newer than their self-assessment cursor) gets their text and files
+    // filed there; otherwise it passes them on untouched.
+    explanationFeature,
     selfAssessmentFeature,
     scheduleFeature,
     // Before the coordinators' plain questions: a number typed on an item is its score.

@@ -14,6 +14,7 @@ import { formatNumber, NO_DATE, NOT_APPLICABLE } from "../domain/answers.ts";
 import type { I18n } from "../i18n.ts";
 import { parseAction as parseAccess } from "./features/access/callback-data.ts";
 import { appraiseButtons } from "./features/appraisal/callback-data.ts";
+import { parseExplanationAction } from "./features/explanation/callback-data.ts";
 import { noticeButtons, parseScheduleAction } from "./features/schedule/callback-data.ts";
 import { parseAction as parseAssessment } from "./features/self-assessment/callback-data.ts";
 
@@ -26,6 +27,7 @@ export type KeywordKey =
   | "review"
   | "leave"
   | "areas"
+  | "list"
   | "not_applicable"
   | "no_date"
   | "acknowledge"
@@ -71,6 +73,22 @@ export function keywordOfAction(data: string): KeywordKey | null {
         return "back";
       case "list":
         return "units";
+      default:
+        return null;
+    }
+  }
+  const explanation = parseExplanationAction(data);
+  if (explanation) {
+    // The items of the list are numbered choices; moving around answers to words.
+    switch (explanation.kind) {
+      case "next":
+        return "next";
+      case "back":
+        return "back";
+      case "explain":
+        return "explain";
+      case "list":
+        return "list";
       default:
         return null;
     }

@@ -70,6 +70,8 @@ export interface AnswerQuestion {
 
 export const INPUT_MAX_LENGTH = 4000;
 export const TEXT_MAX_LENGTH = 2000;
+/** An explanation (why evidence is missing, why a changed score should stand) says something: a few words at least. */
+export const EXPLANATION_MIN_LENGTH = 10;
 export const NUMBER_MIN = 0;
 export const NUMBER_MAX = 1_000_000;
 export const PERCENT_MAX = 100;

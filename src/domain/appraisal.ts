@@ -567,12 +567,21 @@ export interface ExplainInput extends Acting {
   text: string;
 }
 
+/**
+ * Refuses (wrong_phase, published, explanation_deadline) unless units may explain at `now`
+ * (when the officer sent it): the explanation phase, its deadline's minute included. The
+ * chat checks it before asking for text, so an officer is told the date at once.
+ */
+export function assertExplanationOpen(campaign: Pick<Campaign, "status" | "explanationDeadline">, now: Date): void {
+  assertPhase(campaign, ["EXPLANATION"]);
+  const deadline = campaign.explanationDeadline;
+  if (deadline && isPastDeadline(deadline, now)) refuse({ reason: "explanation_deadline", deadline });
+}
+
 /** Officers of the unit explain items whose round-1 score changed, until the deadline. */
 async function explanationContext(tx: Tx, input: Acting & { unitId: number; questionId: number }) {
   const ctx = await itemContext(tx, input.campaignId, input.unitId, input.questionId);
-  assertPhase(ctx.campaign, ["EXPLANATION"]);
-  const deadline = ctx.campaign.explanationDeadline;
-  if (deadline && isPastDeadline(deadline, input.now)) return refuse({ reason: "explanation_deadline", deadline });
+  assertExplanationOpen(ctx.campaign, input.now);
   const officer = await tx.membership.count({
     where: { campaignId: ctx.campaign.id, personId: input.personId, role: "OFFICER", unitId: ctx.unit.id },
   });
@@ -629,7 +638,8 @@ export interface ExplanationEvidenceInput extends Acting {
 /**
  * Extra evidence given with an explanation: an Evidence row of the item, pointing to the
  * explanation (explained first, then the files). Same refusals as explainItem, and
- * not_explained when there is no explanation yet.
+ * not_explained when there is no explanation yet. A file or link the explanation already
+ * has is not added twice: the row kept is returned (its storageKey tells the caller).
  */
 export async function addExplanationEvidence(db: Db, input: ExplanationEvidenceInput) {
   return transaction(db, async (tx) => {
@@ -637,6 +647,20 @@ export async function addExplanationEvidence(db: Db, input: ExplanationEvidenceI
     const key = { campaignId: ctx.campaign.id, unitId: ctx.unit.id, questionId: ctx.question.id };
     const explanation = await tx.explanation.findUnique({ where: { campaignId_unitId_questionId: key } });
     if (!explanation) return refuse({ reason: "not_explained", code: ctx.question.code });
+    // The same file (bytes, or Telegram's unique id) or link sent again is kept once, as
+    // self-assessment evidence is: the row already kept is returned.
+    const file = input.file;
+    const same =
+      "url" in file
+        ? { kind: "LINK" as const, url: file.url }
+        : file.sha256
+          ? { sha256: file.sha256 }
+          : file.fileUniqueId
+            ? { fileUniqueId: file.fileUniqueId }
+            : null;
+    const existing =
+      same && (await tx.evidence.findFirst({ where: { explanationId: explanation.id, removedAt: null, ...same } }));
+    if (existing) return existing;
     const data =
       "url" in input.file
         ? {

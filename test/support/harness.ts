@@ -10,12 +10,14 @@ import { forgetCached } from "../../src/db/read-cache.ts";
 import { startFakeBotApi } from "../../src/dev/fake-bot-api.ts";
 import { loadDataFile } from "../../src/domain/data-file.ts";
 import { importData } from "../../src/domain/importer.ts";
+import { createInvites } from "../../src/domain/invites.ts";
 import { createI18n } from "../../src/i18n.ts";
 import { createLogger } from "../../src/logger.ts";
 import { secretsOf } from "../../src/secrets.ts";
 import { createFileStore } from "../../src/storage/index.ts";
 import { ApiRecorder, TEST_BOT } from "./api-recorder.ts";
 import { createTestDatabase } from "./database.ts";
+import { telegramUser } from "./people.ts";
 import { tempDir } from "./temp.ts";
 import { callbackUpdate, sendClock, textUpdate } from "./updates.ts";
 
@@ -152,6 +154,13 @@ export async function createHarness(options: HarnessOptions = {}) {
     },
     async unit(code: string) {
       return db.unit.findUniqueOrThrow({ where: { code } });
+    },
+    /** Links a Telegram user as an officer of a unit, through an invite and /start; returns their person id. */
+    async linkOfficer(from: User, unitCode: string): Promise<number> {
+      const unit = await db.unit.findUniqueOrThrow({ where: { code: unitCode } });
+      const [invite] = await createInvites(db, { campaignId: campaign.id, role: "OFFICER", unitIds: [unit.id] });
+      await this.send(from, `/start ${invite!.code}`);
+      return (await db.person.findFirstOrThrow({ where: telegramUser(from.id) })).id;
     },
     async close() {
       await store.close();

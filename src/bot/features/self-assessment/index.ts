@@ -7,12 +7,16 @@
  * question 300, and nothing is lost when the bot restarts.
  */
 
-import type { Readable } from "node:stream";
 import { Composer, type InlineKeyboard } from "grammy";
-import type { Message } from "grammy/types";
 import { receiveEvidenceFile } from "../../../app/evidence.ts";
 import type { Answer, ReformArea } from "../../../db/client.ts";
-import { formatNumber, freeTextError, parseAnswer, parseManualScore } from "../../../domain/answers.ts";
+import {
+  EXPLANATION_MIN_LENGTH,
+  formatNumber,
+  freeTextError,
+  parseAnswer,
+  parseManualScore,
+} from "../../../domain/answers.ts";
 import {
   AssessmentRefused,
   addLinkEvidence,
@@ -45,7 +49,7 @@ import { maxFileBytes } from "../../../storage/index.ts";
 import type { BotContext } from "../../context.ts";
 import { linkFor } from "../../links.ts";
 import { replyLong, sendLong } from "../../messages.ts";
-import { DownloadFailed } from "../../telegram-files.ts";
+import { incomingFileOf, openSentFile, sentFileOf } from "../../sent-files.ts";
 import { type AssessmentAction, parseAction } from "./callback-data.ts";
 import {
   areaListView,
@@ -372,9 +376,6 @@ async function staleButton(ctx: BotContext) {
   await ctx.answerCallbackQuery({ text: ctx.t("errors.stale_button"), show_alert: true });
 }
 
-/** An explanation says why evidence is missing: a few words at least. */
-const EXPLANATION_MIN = 10;
-
 /** Typed text: answers the question under the officer's cursor, if there is one. */
 selfAssessmentFeature.on("message:text", async (ctx, next) => {
   if (ctx.message.text.startsWith("/") || ctx.standing.role !== "OFFICER") return next();
@@ -415,7 +416,7 @@ selfAssessmentFeature.on("message:text", async (ctx, next) => {
     }
     case "EXPLANATION": {
       const explanation = text.normalize("NFC").trim();
-      const invalid = freeTextError(explanation, EXPLANATION_MIN);
+      const invalid = freeTextError(explanation, EXPLANATION_MIN_LENGTH);
       if (invalid) return void (await say(ctx, ctx.t(invalid.key, invalid.vars)));
       return guarded(ctx, async () => {
         const { answer } = await answerState(ctx.deps.db, scope, question);
@@ -460,36 +461,6 @@ selfAssessmentFeature.on("message:text", async (ctx, next) => {
   }
 });
 
-/**
- * The largest file kept as evidence: Evidence.size is a 32-bit INT. Telegram declares up
- * to 2 GB (4 GB for Premium accounts); a larger one is refused with a message rather than
- * failing to be stored.
- */
-/** A file in a message, as Telegram describes it: documents, and photos at their largest size. */
-interface SentFile {
-  fileId: string;
-  fileUniqueId: string;
-  fileName: string | null;
-  size: number | null;
-}
-
-function sentFileOf(message: Message): SentFile | null {
-  if (message.document) {
-    const d = message.document;
-    return {
-      fileId: d.file_id,
-      fileUniqueId: d.file_unique_id,
-      fileName: d.file_name ?? null,
-      size: d.file_size ?? null,
-    };
-  }
-  if (message.photo?.length) {
-    const p = message.photo[message.photo.length - 1]!;
-    return { fileId: p.file_id, fileUniqueId: p.file_unique_id, fileName: null, size: p.file_size ?? null };
-  }
-  return null;
-}
-
 /** A link to the upload page of `question`, for files Telegram cannot pass to the bot. */
 async function uploadLink(ctx: BotContext, scope: Scope, question: QuestionWithContext) {
   return linkFor(ctx, {
@@ -515,42 +486,28 @@ selfAssessmentFeature.on(["message:document", "message:photo"], async (ctx, next
   if (!question) return void (await say(ctx, ctx.t("assessment.evidence_no_question")));
   const sent = sentFileOf(ctx.message)!;
   const name = sent.fileName ?? ctx.t("assessment.photo");
-  const maxBytes = maxFileBytes(ctx.config);
-  if (sent.size !== null && sent.size > maxBytes) {
-    const [size, max] = [fileSize(ctx, sent.size), fileSize(ctx, maxBytes)];
-    return void (await say(ctx, ctx.t("assessment.evidence_too_large", { name, size, max })));
-  }
-  const channelLimit = ctx.channel.downloadLimit;
-  if (sent.size !== null && channelLimit !== null && sent.size > channelLimit) {
-    const link = await uploadLink(ctx, scope, question);
-    return void (await say(
-      ctx,
-      ctx.t("assessment.evidence_use_upload_page", { name, code: question.code, url: link.url }),
-    ));
-  }
   await guarded(ctx, async () => {
-    let stream: Readable;
-    try {
-      stream = await ctx.channel.openFile(ctx, sent.fileId);
-    } catch (e) {
-      if (!(e instanceof DownloadFailed)) throw e;
-      ctx.logger.warn({ reason: e.reason, channel: ctx.channel.name }, "evidence file could not be downloaded");
+    const opened = await openSentFile(ctx, sent);
+    if (!opened.ok) {
+      if (opened.reason === "too_large") {
+        const [size, max] = [fileSize(ctx, sent.size ?? 0), fileSize(ctx, opened.maxBytes)];
+        await say(ctx, ctx.t("assessment.evidence_too_large", { name, size, max }));
+        return;
+      }
       const link = await uploadLink(ctx, scope, question);
-      await say(ctx, ctx.t(`assessment.evidence_download_${e.reason}`, { name, url: link.url }));
+      const key =
+        opened.reason === "channel_limit"
+          ? "assessment.evidence_use_upload_page"
+          : `assessment.evidence_download_${opened.reason}`;
+      await say(ctx, ctx.t(key, { name, code: question.code, url: link.url }));
       return;
     }
+    const maxBytes = maxFileBytes(ctx.config);
     const result = await receiveEvidenceFile(
       { db: ctx.deps.db, store: ctx.deps.store, maxBytes },
       scope,
       question,
-      {
-        stream,
-        fileName: sent.fileName,
-        source: ctx.channel.name,
-        note: ctx.message.caption?.trim() || null,
-        fileId: sent.fileId,
-        fileUniqueId: sent.fileUniqueId,
-      },
+      incomingFileOf(ctx, sent, opened.stream),
       ctx.person.id,
       ctx.sentAt,
     );

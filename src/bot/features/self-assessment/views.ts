@@ -129,6 +129,8 @@ const excluded = (q: QuestionWithContext | ReviewItem["question"], answer: Answe
 function answerText(ctx: BotContext, key: string, q: QuestionWithContext, answer: Answer): string {
   const vars = { code: q.code, value: formatAnswer(q, answer.value, ctx.t, ctx.locale), max: num(ctx, q.maxPoints) };
   if (excluded(q, answer)) return ctx.t(`${key}_outside_max`, vars);
+  // The team scores it in appraisal: "not self-scored yet" would ask for a score never wanted.
+  if (answer.selfScore === null && q.teamScored) return ctx.t(`${key}_team`, vars);
   if (answer.selfScore === null) return ctx.t(`${key}_unscored`, vars);
   return ctx.t(key, { ...vars, score: num(ctx, answer.selfScore) });
 }
@@ -150,6 +152,7 @@ export function questionView(ctx: BotContext, input: QuestionViewInput) {
     "",
     ctx.t("assessment.scoring", { rule: q.scoringText }),
   ];
+  if (q.teamScored) lines.push(ctx.t("assessment.team_scored"));
   if (q.evidenceRequired) {
     lines.push(
       ctx.t("assessment.evidence_required", {
@@ -264,6 +267,27 @@ export interface EvidenceLinks {
   upload: { url: string; expiresAt: Date } | null;
 }
 
+/**
+ * The files and links of a list, numbered from 1: name, size and when (or the address), a
+ * note under each; the same lines for a question's evidence and an explanation's.
+ */
+export function evidenceLines(ctx: BotContext, files: Evidence[]): string[] {
+  return files.flatMap((f, i) => {
+    const when = formatDateTime(f.createdAt, ctx.config.TZ);
+    const lines: string[] = [];
+    if (f.kind === "LINK") {
+      lines.push(ctx.t("assessment.evidence_link_line", { n: i + 1, url: f.url ?? "", when }));
+    } else {
+      const name = f.fileName ?? ctx.t("assessment.photo");
+      const size = f.size ? fileSize(ctx, f.size) : "—";
+      const key = f.unavailableAt ? "assessment.evidence_line_unavailable" : "assessment.evidence_line";
+      lines.push(ctx.t(key, { n: i + 1, name, size, when }));
+    }
+    if (f.note) lines.push(ctx.t("assessment.evidence_note", { note: f.note }));
+    return lines;
+  });
+}
+
 export function evidenceListView(
   ctx: BotContext,
   q: QuestionWithContext,
@@ -274,17 +298,8 @@ export function evidenceListView(
   const lines = [ctx.t("assessment.evidence_title", { code: q.code })];
   const kb = new InlineKeyboard();
   if (files.length === 0) lines.push(ctx.t("assessment.evidence_none"));
+  lines.push(...evidenceLines(ctx, files));
   files.forEach((f, i) => {
-    const when = formatDateTime(f.createdAt, ctx.config.TZ);
-    if (f.kind === "LINK") {
-      lines.push(ctx.t("assessment.evidence_link_line", { n: i + 1, url: f.url ?? "", when }));
-    } else {
-      const name = f.fileName ?? ctx.t("assessment.photo");
-      const size = f.size ? fileSize(ctx, f.size) : "—";
-      const key = f.unavailableAt ? "assessment.evidence_line_unavailable" : "assessment.evidence_line";
-      lines.push(ctx.t(key, { n: i + 1, name, size, when }));
-    }
-    if (f.note) lines.push(ctx.t("assessment.evidence_note", { note: f.note }));
     if (!locked)
       kb.text(
         ctx.t("assessment.buttons.remove", { n: i + 1 }),
@@ -321,11 +336,11 @@ export function reviewView(
     const value = answer ? formatAnswer(question, answer.value, ctx.t, ctx.locale) : ctx.t("assessment.unanswered");
     const max = num(ctx, question.maxPoints);
     const scoreText = !answer
-      ? ctx.t("assessment.review_max", { max })
+      ? ctx.t(question.teamScored ? "assessment.review_team" : "assessment.review_max", { max })
       : excluded(question, answer)
         ? ctx.t("assessment.outside_max_short")
         : answer.selfScore === null
-          ? ctx.t("assessment.review_unscored", { max })
+          ? ctx.t(question.teamScored ? "assessment.review_team" : "assessment.review_unscored", { max })
           : `${num(ctx, answer.selfScore)}/${max}`;
     const clip = evidenceCount > 0 ? ` · 📎${evidenceCount}` : answer?.explanation ? ` · 📝` : "";
     lines.push(`<b>${question.code}</b> ${escapeHtml(shorten(value, 60))} — ${scoreText}${clip}`);
