@@ -97,7 +97,8 @@ export async function seedDemoProgress(
         question,
         {
           value: parsed.value,
-          selfScore: score ?? question.maxPoints / 2,
+          // Items the inspection team scores have no self-score; hand-scored ones get half.
+          selfScore: question.teamScored ? null : (score ?? question.maxPoints / 2),
           explanation: question.evidenceRequired ? EXPLANATION : null,
         },
         person.id,
