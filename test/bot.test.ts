@@ -26,7 +26,7 @@ const listed = (text: string) => [...text.matchAll(/^\/(\w+) — /gm)].map((m) =
 describe("/help", () => {
   it.each([
     ["a guest", guest, "khách", ["start", "help", "ngonngu"]],
-    ["an officer", officer, "cán bộ đầu mối", ["start", "help", "ngonngu", "lienket", "tudanhgia", "lich"]],
+    ["an officer", officer, "cán bộ đầu mối", ["start", "help", "ngonngu", "lienket", "tudanhgia", "lich", "baocao"]],
     ["an inspector", inspector, "thành viên đoàn kiểm tra", ["start", "help", "ngonngu", "lienket", "lich"]],
     [
       "a coordinator from COORDINATOR_IDS",
@@ -38,8 +38,8 @@ describe("/help", () => {
         "ngonngu",
         "lienket",
         ...["tiendo", "chuanop", "donvi", "diem", "nhacnho", "molai", "xuat"],
-        ...["lich", "lichmoi", "lichsua", "lichhuy", "xacnhan"],
-        ...["thuhoi", "mamoi"],
+        ...["lich", "lichmoi", "lichsua", "lichhuy", "xacnhan", "doilich"],
+        ...["thuhoi", "giaidoan", "thamdinh", "mamoi"],
       ],
     ],
   ])("lists exactly the commands of %s", async (_who, person, roleName, commands) => {

@@ -31,6 +31,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: "lichsua", audience: ["COORDINATOR"] },
   { name: "lichhuy", audience: ["COORDINATOR"] },
   { name: "xacnhan", audience: ["COORDINATOR"] },
+  { name: "baocao", audience: ["OFFICER"] },
+  { name: "doilich", audience: ["COORDINATOR"] },
   { name: "thuhoi", audience: ["COORDINATOR"] },
   { name: "giaidoan", audience: ["COORDINATOR"] },
   { name: "thamdinh", audience: ["APPRAISER", "COORDINATOR"] },

@@ -18,6 +18,7 @@ import { linkChannelFeature } from "./features/link-channel.ts";
 import { scheduleFeature } from "./features/schedule/index.ts";
 import { selfAssessmentFeature } from "./features/self-assessment/index.ts";
 import { startFeature } from "./features/start.ts";
+import { visitsFeature } from "./features/visits/index.ts";
 import { answerPressesOnce } from "./middlewares/answer-presses.ts";
 import { handleBotError, logEscapedError } from "./middlewares/error-boundary.ts";
 import { onceOnly } from "./middlewares/once-only.ts";
@@ -105,6 +106,9 @@ export function createBot(config: Config, deps: BotDeps, options: CreateBotOptio
     helpFeature,
     languageFeature,
     linkChannelFeature,
+    // Before the self-assessment: a reason awaited for a visit is not an answer, and files
+    // after /baocao are the report, not a question's evidence.
+    visitsFeature,
     selfAssessmentFeature,
     scheduleFeature,
     // Before the coordinators' plain questions: a number typed on an item is its score.

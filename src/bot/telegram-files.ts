@@ -6,6 +6,7 @@
  */
 import { Readable } from "node:stream";
 import { type Api, GrammyError } from "grammy";
+import type { Message } from "grammy/types";
 
 /** Telegram lets bots download files up to 20 MB; larger ones go through the upload page. */
 export const TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024;
@@ -51,4 +52,29 @@ export async function openTelegramFile(
   if (res.status === 404) throw new DownloadFailed("gone");
   if (!res.ok || !res.body) throw new DownloadFailed("unavailable");
   return Readable.fromWeb(res.body as import("node:stream/web").ReadableStream);
+}
+
+/** A file in a message, as Telegram describes it: documents, and photos at their largest size. */
+export interface SentFile {
+  fileId: string;
+  fileUniqueId: string;
+  fileName: string | null;
+  size: number | null;
+}
+
+export function sentFileOf(message: Message): SentFile | null {
+  if (message.document) {
+    const d = message.document;
+    return {
+      fileId: d.file_id,
+      fileUniqueId: d.file_unique_id,
+      fileName: d.file_name ?? null,
+      size: d.file_size ?? null,
+    };
+  }
+  if (message.photo?.length) {
+    const p = message.photo[message.photo.length - 1]!;
+    return { fileId: p.file_id, fileUniqueId: p.file_unique_id, fileName: null, size: p.file_size ?? null };
+  }
+  return null;
 }

@@ -9,7 +9,6 @@
 
 import type { Readable } from "node:stream";
 import { Composer, type InlineKeyboard } from "grammy";
-import type { Message } from "grammy/types";
 import { receiveEvidenceFile } from "../../../app/evidence.ts";
 import type { Answer, ReformArea } from "../../../db/client.ts";
 import { formatNumber, freeTextError, parseAnswer, parseManualScore } from "../../../domain/answers.ts";
@@ -45,7 +44,7 @@ import { maxFileBytes } from "../../../storage/index.ts";
 import type { BotContext } from "../../context.ts";
 import { linkFor } from "../../links.ts";
 import { replyLong, sendLong } from "../../messages.ts";
-import { DownloadFailed } from "../../telegram-files.ts";
+import { DownloadFailed, sentFileOf } from "../../telegram-files.ts";
 import { type AssessmentAction, parseAction } from "./callback-data.ts";
 import {
   areaListView,
@@ -459,36 +458,6 @@ selfAssessmentFeature.on("message:text", async (ctx, next) => {
     }
   }
 });
-
-/**
- * The largest file kept as evidence: Evidence.size is a 32-bit INT. Telegram declares up
- * to 2 GB (4 GB for Premium accounts); a larger one is refused with a message rather than
- * failing to be stored.
- */
-/** A file in a message, as Telegram describes it: documents, and photos at their largest size. */
-interface SentFile {
-  fileId: string;
-  fileUniqueId: string;
-  fileName: string | null;
-  size: number | null;
-}
-
-function sentFileOf(message: Message): SentFile | null {
-  if (message.document) {
-    const d = message.document;
-    return {
-      fileId: d.file_id,
-      fileUniqueId: d.file_unique_id,
-      fileName: d.file_name ?? null,
-      size: d.file_size ?? null,
-    };
-  }
-  if (message.photo?.length) {
-    const p = message.photo[message.photo.length - 1]!;
-    return { fileId: p.file_id, fileUniqueId: p.file_unique_id, fileName: null, size: p.file_size ?? null };
-  }
-  return null;
-}
 
 /** A link to the upload page of `question`, for files Telegram cannot pass to the bot. */
 async function uploadLink(ctx: BotContext, scope: Scope, question: QuestionWithContext) {
