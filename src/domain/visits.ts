@@ -22,7 +22,7 @@ import {
   visitAudience,
   visitPayload,
 } from "./schedule.ts";
-import { readViDateTime } from "./time.ts";
+import { localDay, readViDateTime, zonedTime } from "./time.ts";
 
 type Tx = Prisma.TransactionClient;
 
@@ -526,14 +526,25 @@ export async function visitAnswers(db: Db, visits: InspectionVisit[]): Promise<M
   return answers;
 }
 
-/** Active visits starting within REPORT_CHECK_DAYS days whose unit has sent no report. */
-export async function visitsWithoutReport(db: Db, campaignId: number, now: Date): Promise<VisitWithUnit[]> {
-  const until = new Date(now.getTime() + REPORT_CHECK_DAYS * 86_400_000);
+/**
+ * Active visits whose unit has sent no report, starting from now to the end of the day
+ * REPORT_CHECK_DAYS calendar days ahead (local): on the 10th, visits up to the 12th at
+ * midnight and past it, as the planner's notice of the 10th counts them.
+ */
+export async function visitsWithoutReport(
+  db: Db,
+  campaignId: number,
+  now: Date,
+  timeZone: string,
+): Promise<VisitWithUnit[]> {
+  const today = localDay(now, timeZone);
+  const end = new Date(Date.UTC(today.year, today.month - 1, today.day + REPORT_CHECK_DAYS + 1));
+  const until = zonedTime(end.getUTCFullYear(), end.getUTCMonth() + 1, end.getUTCDate(), 0, 0, timeZone);
   const visits = await db.inspectionVisit.findMany({
     where: {
       campaignId,
       status: { in: [...ACTIVE_VISIT] },
-      startsAt: { gt: now, lte: until },
+      startsAt: { gt: now, lt: until },
       reports: { none: { removedAt: null } },
     },
     include: {

@@ -105,7 +105,7 @@ export async function answersReport(ctx: BotContext, campaignId: number): Promis
       ...answerLines(ctx, v, answers.get(v.id), null).map((l) => `   ${l}`),
     );
   }
-  const missing = await visitsWithoutReport(db, campaignId, now);
+  const missing = await visitsWithoutReport(db, campaignId, now, ctx.config.TZ);
   if (missing.length) {
     lines.push("", ctx.t("visits.ack.missing_title", { days: REPORT_CHECK_DAYS }));
     for (const v of missing) {
