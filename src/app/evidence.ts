@@ -9,7 +9,7 @@
 import type { Readable } from "node:stream";
 import type { Db, Evidence } from "../db/client.ts";
 import { addEvidence, type QuestionWithContext, type Scope } from "../domain/assessment.ts";
-import { type Actor, type AddReportResult, addReportFile } from "../domain/visits.ts";
+import { type Actor, type AddReportResult, addReportFile, type StoredFile } from "../domain/visits.ts";
 import { type FileStore, type SniffedType, sniffStoredFile, TooLarge } from "../storage/index.ts";
 
 export interface IncomingFile {
@@ -79,18 +79,8 @@ async function receiveFile<R extends { ok: boolean }>(
   }
 }
 
-/** The row fields of a stored copy. */
-interface StoredFields {
-  fileId: string | null;
-  fileUniqueId: string | null;
-  fileName: string;
-  mimeType: string;
-  size: number;
-  storageKey: string;
-  sha256: string;
-  note: string | null;
-  source: IncomingFile["source"];
-}
+/** The row fields of a stored copy (the same for evidence and a report). */
+type StoredFields = StoredFile & { source: IncomingFile["source"] };
 
 async function store(deps: EvidenceDeps, stream: Readable): Promise<Stored> {
   let object: Awaited<ReturnType<FileStore["put"]>>;

@@ -7,6 +7,8 @@
 import { Readable } from "node:stream";
 import { type Api, GrammyError } from "grammy";
 import type { Message } from "grammy/types";
+import type { IncomingFile } from "../app/evidence.ts";
+import type { BotContext } from "./context.ts";
 
 /** Telegram lets bots download files up to 20 MB; larger ones go through the upload page. */
 export const TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024;
@@ -77,4 +79,35 @@ export function sentFileOf(message: Message): SentFile | null {
     return { fileId: p.file_id, fileUniqueId: p.file_unique_id, fileName: null, size: p.file_size ?? null };
   }
   return null;
+}
+
+/**
+ * Opens a file the person sent through the update's channel; a file the channel cannot give
+ * (gone, too big, the network) is logged with `what` and comes back as the reason, for the
+ * feature to say what to do instead.
+ */
+export async function openSentFile(
+  ctx: BotContext,
+  fileId: string,
+  what: string,
+): Promise<{ ok: true; stream: Readable } | { ok: false; reason: DownloadFailure }> {
+  try {
+    return { ok: true, stream: await ctx.channel.openFile(ctx, fileId) };
+  } catch (e) {
+    if (!(e instanceof DownloadFailed)) throw e;
+    ctx.logger.warn({ reason: e.reason, channel: ctx.channel.name }, `${what} could not be downloaded`);
+    return { ok: false, reason: e.reason };
+  }
+}
+
+/** A sent file as the receiving use case takes it (src/app/evidence.ts): with its caption and channel. */
+export function incomingFile(ctx: BotContext, sent: SentFile, stream: Readable): IncomingFile {
+  return {
+    stream,
+    fileName: sent.fileName,
+    source: ctx.channel.name,
+    note: ctx.message?.caption?.trim() || null,
+    fileId: sent.fileId,
+    fileUniqueId: sent.fileUniqueId,
+  };
 }

@@ -408,8 +408,8 @@ export async function beginReport(db: Db, campaignId: number, actor: Actor, now:
   return { ok: true, visit };
 }
 
-/** A stored copy of a file, as src/app/evidence.ts describes it. */
-export interface ReportFile {
+/** A stored copy of a file, as src/app/evidence.ts describes it (evidence rows take the same fields). */
+export interface StoredFile {
   fileId: string | null;
   fileUniqueId: string | null;
   fileName: string;
@@ -434,7 +434,7 @@ export async function addReportFile(
   db: Db,
   campaignId: number,
   actor: Actor,
-  file: ReportFile,
+  file: StoredFile,
   now: Date,
 ): Promise<AddReportResult> {
   return transaction(db, async (tx) => {

@@ -7,7 +7,6 @@
  * question 300, and nothing is lost when the bot restarts.
  */
 
-import type { Readable } from "node:stream";
 import { Composer, type InlineKeyboard } from "grammy";
 import { receiveEvidenceFile } from "../../../app/evidence.ts";
 import type { Answer, ReformArea } from "../../../db/client.ts";
@@ -44,7 +43,7 @@ import { maxFileBytes } from "../../../storage/index.ts";
 import type { BotContext } from "../../context.ts";
 import { linkFor } from "../../links.ts";
 import { replyLong, sendLong } from "../../messages.ts";
-import { DownloadFailed, sentFileOf } from "../../telegram-files.ts";
+import { incomingFile, openSentFile, sentFileOf } from "../../telegram-files.ts";
 import { type AssessmentAction, parseAction } from "./callback-data.ts";
 import {
   areaListView,
@@ -498,28 +497,17 @@ selfAssessmentFeature.on(["message:document", "message:photo"], async (ctx, next
     ));
   }
   await guarded(ctx, async () => {
-    let stream: Readable;
-    try {
-      stream = await ctx.channel.openFile(ctx, sent.fileId);
-    } catch (e) {
-      if (!(e instanceof DownloadFailed)) throw e;
-      ctx.logger.warn({ reason: e.reason, channel: ctx.channel.name }, "evidence file could not be downloaded");
+    const opened = await openSentFile(ctx, sent.fileId, "evidence file");
+    if (!opened.ok) {
       const link = await uploadLink(ctx, scope, question);
-      await say(ctx, ctx.t(`assessment.evidence_download_${e.reason}`, { name, url: link.url }));
+      await say(ctx, ctx.t(`assessment.evidence_download_${opened.reason}`, { name, url: link.url }));
       return;
     }
     const result = await receiveEvidenceFile(
       { db: ctx.deps.db, store: ctx.deps.store, maxBytes },
       scope,
       question,
-      {
-        stream,
-        fileName: sent.fileName,
-        source: ctx.channel.name,
-        note: ctx.message.caption?.trim() || null,
-        fileId: sent.fileId,
-        fileUniqueId: sent.fileUniqueId,
-      },
+      incomingFile(ctx, sent, opened.stream),
       ctx.person.id,
       ctx.sentAt,
     );

@@ -7,7 +7,6 @@
  * never memory; this feature runs before the self-assessment, so a reason is not taken for
  * an answer, and steps back for everything else.
  */
-import type { Readable } from "node:stream";
 import { Composer, type InlineKeyboard } from "grammy";
 import { receiveReportFile } from "../../../app/evidence.ts";
 import { noticesEnqueued } from "../../../domain/notices.ts";
@@ -34,7 +33,7 @@ import { maxFileBytes } from "../../../storage/index.ts";
 import type { BotContext } from "../../context.ts";
 import { linksFor } from "../../links.ts";
 import { replyLong } from "../../messages.ts";
-import { DownloadFailed, sentFileOf } from "../../telegram-files.ts";
+import { incomingFile, openSentFile, sentFileOf } from "../../telegram-files.ts";
 import { fileSize } from "../self-assessment/views.ts";
 import { visitButtons } from "./callback-data.ts";
 import {
@@ -340,26 +339,13 @@ visitsFeature.on(["message:document", "message:photo"], async (ctx, next) => {
   const limit = Math.min(maxBytes, ctx.channel.downloadLimit ?? maxBytes);
   const tooLarge = () => ctx.reply(ctx.t("visits.report.too_large", { name, max: fileSize(ctx, limit) }));
   if (sent.size !== null && sent.size > limit) return void (await tooLarge());
-  let stream: Readable;
-  try {
-    stream = await ctx.channel.openFile(ctx, sent.fileId);
-  } catch (e) {
-    if (!(e instanceof DownloadFailed)) throw e;
-    ctx.logger.warn({ reason: e.reason, channel: ctx.channel.name }, "report file could not be downloaded");
-    return void (await ctx.reply(ctx.t("visits.report.download_failed", { name })));
-  }
+  const opened = await openSentFile(ctx, sent.fileId, "report file");
+  if (!opened.ok) return void (await ctx.reply(ctx.t("visits.report.download_failed", { name })));
   const result = await receiveReportFile(
     { db: ctx.deps.db, store: ctx.deps.store, maxBytes },
     ctx.campaign.id,
     actorOf(ctx),
-    {
-      stream,
-      fileName: sent.fileName,
-      source: ctx.channel.name,
-      note: ctx.message.caption?.trim() || null,
-      fileId: sent.fileId,
-      fileUniqueId: sent.fileUniqueId,
-    },
+    incomingFile(ctx, sent, opened.stream),
     ctx.sentAt,
   );
   if (!result.ok) {
