@@ -44,6 +44,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: "lichsua", audience: ["COORDINATOR"] },
   { name: "lichhuy", audience: ["COORDINATOR"] },
   { name: "xacnhan", audience: ["COORDINATOR"] },
+  { name: "baocao", audience: ["OFFICER"] },
+  { name: "doilich", audience: ["COORDINATOR"] },
   { name: "thuhoi", audience: ["COORDINATOR"] },
   { name: "mamoi", audience: ["COORDINATOR"] },
   { name: "giaidoan", audience: ["COORDINATOR"] },

@@ -20,6 +20,7 @@ import { resultsFeature } from "./features/results/index.ts";
 import { scheduleFeature } from "./features/schedule/index.ts";
 import { selfAssessmentFeature } from "./features/self-assessment/index.ts";
 import { startFeature } from "./features/start.ts";
+import { visitsFeature } from "./features/visits/index.ts";
 import { answerPressesOnce } from "./middlewares/answer-presses.ts";
 import { handleBotError, logEscapedError } from "./middlewares/error-boundary.ts";
 import { onceOnly } from "./middlewares/once-only.ts";
@@ -107,6 +108,9 @@ export function createBot(config: Config, deps: BotDeps, options: CreateBotOptio
     helpFeature,
     languageFeature,
     linkChannelFeature,
+    // Before the self-assessment: a reason awaited for a visit is not an answer, and files
+    // after /baocao are the report, not a question's evidence.
+    visitsFeature,
     // Before the self-assessment: an officer explaining an item after appraisal round 1
     // (an EXPLAIN cursor newer than their self-assessment cursor) gets their text and files
     // filed there; otherwise it passes them on untouched.

@@ -17,6 +17,7 @@ import { appraiseButtons } from "./features/appraisal/callback-data.ts";
 import { parseExplanationAction } from "./features/explanation/callback-data.ts";
 import { noticeButtons, parseScheduleAction } from "./features/schedule/callback-data.ts";
 import { parseAction as parseAssessment } from "./features/self-assessment/callback-data.ts";
+import { visitButtons } from "./features/visits/callback-data.ts";
 
 /** Keys of `keywords.*` in the locales. */
 export type KeywordKey =
@@ -33,7 +34,11 @@ export type KeywordKey =
   | "acknowledge"
   | "close"
   | "keep"
-  | "units";
+  | "units"
+  | "confirm_visit"
+  | "request_move"
+  | "accept_request"
+  | "decline_request";
 
 /** The keyword of a button's action, or null for a numbered choice. */
 export function keywordOfAction(data: string): KeywordKey | null {
@@ -94,6 +99,21 @@ export function keywordOfAction(data: string): KeywordKey | null {
     }
   }
   if (noticeButtons.parse(data)) return "acknowledge";
+  // A visit's notice may come while a question waits for a typed number: its answers are
+  // words, so a typed "3" stays the question's answer.
+  const visit = visitButtons.parse(data);
+  if (visit) {
+    const words = {
+      confirm: "confirm_visit",
+      request: "request_move",
+      // One request of several in /doilich: a numbered choice.
+      show: null,
+      accept: "accept_request",
+      decline: "decline_request",
+      stop: "close",
+    } as const;
+    return words[visit.kind];
+  }
   if (parseScheduleAction(data)?.kind === "close") return "close";
   if (parseAccess(data)?.kind === "close") return "close";
   return null;

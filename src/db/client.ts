@@ -21,6 +21,7 @@ export type {
   Criterion,
   Evidence,
   Explanation,
+  InspectionVisit,
   Invite,
   Membership,
   Person,
@@ -31,6 +32,8 @@ export type {
   Unit,
   UnitAdjustment,
   UnitRecognition,
+  VisitCursor,
+  VisitRequest,
 } from "./generated/sqlite/client.ts";
 export * from "./generated/sqlite/enums.ts";
 

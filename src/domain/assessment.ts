@@ -621,7 +621,9 @@ export async function removeEvidence(db: Db, scope: Scope, evidenceId: number, p
       !evidence ||
       evidence.removedAt ||
       evidence.campaignId !== scope.campaign.id ||
-      evidence.unitId !== scope.unitId
+      evidence.unitId !== scope.unitId ||
+      // A visit's self-inspection report is not a question's evidence (src/domain/visits.ts).
+      !evidence.question
     ) {
       return null;
     }

@@ -38,6 +38,9 @@ export const NOTICE_KINDS = [
   "campaign.phase",
   "appraisal.round1_closed",
   "appraisal.reopened",
+  "visit.request",
+  "visit.request_answered",
+  "visit.report_missing",
 ] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
@@ -137,6 +140,10 @@ const VisitPayload = z.object({
   place: z.string(),
   contents: z.string().nullish(),
   team: z.array(z.string()).default([]),
+  /** The visit's revision the notice tells of (notices written before it was kept have none). */
+  revision: z.number().int().optional(),
+  /** To an officer of the unit: the notice asks them to confirm or ask to move (src/domain/visits.ts). */
+  respond: z.boolean().optional(),
 });
 export type VisitPayload = z.infer<typeof VisitPayload>;
 
@@ -215,13 +222,35 @@ export const PAYLOADS = {
     reason: z.string(),
     by: z.string(),
   }),
+  /** To coordinators: a unit asks to move its visit; the notice carries «Chấp nhận» / «Không chấp nhận». */
+  "visit.request": VisitPayload.extend({
+    requestId: z.number().int(),
+    reason: z.string(),
+    proposedAt: iso.nullable(),
+    by: z.string(),
+  }),
+  /** To the unit's officers: the coordinators' answer to their request. */
+  "visit.request_answered": VisitPayload.extend({
+    accepted: z.boolean(),
+    reason: z.string(),
+    note: z.string().nullable(),
+    by: z.string(),
+  }),
+  /** To coordinators, two days before a visit: the unit has sent no self-inspection report. */
+  "visit.report_missing": VisitPayload,
 } satisfies Record<NoticeKind, z.ZodType>;
 
 /** The most changed items one round-1 notice lists (a message stays under Telegram's 4,096 characters). */
 export const ROUND1_NOTICE_ITEMS = 25;
 
 /** Notices to coordinators about people, or to people about their access: not in /xacnhan's report. */
-const NOT_ACKNOWLEDGEMENT_REPORTED: NoticeKind[] = ["recipient.unreachable", "access.revoked", "access.moved"];
+const NOT_ACKNOWLEDGEMENT_REPORTED: NoticeKind[] = [
+  "recipient.unreachable",
+  "access.revoked",
+  "access.moved",
+  "visit.request",
+  "visit.report_missing",
+];
 
 // ---------------------------------------------------------------- rendering
 
@@ -257,6 +286,11 @@ function visitLines(p: VisitPayload, o: RenderOptions): string[] {
   if (p.team.length) lines.push(t("notices.visit.team", { team: p.team.join(", ") }));
   if (p.contents) lines.push(t("notices.visit.contents", { contents: p.contents }));
   return lines;
+}
+
+/** The line asking an officer of the unit for its answer (confirm, or ask to move). */
+function respond(p: VisitPayload, t: Translate): string[] {
+  return p.respond && p.revision ? [t("notices.visit.respond")] : [];
 }
 
 /** "Lò Văn Minh (@minhlv)", escaped for HTML. */
@@ -306,7 +340,14 @@ export function renderNotice(kind: string, payload: unknown, o: RenderOptions): 
   switch (k) {
     case "visit.created": {
       const p = parsed.data as z.infer<(typeof PAYLOADS)["visit.created"]>;
-      return [t("notices.visit.created_title"), "", ...visitLines(p, o), "", t("notices.visit.prepare")].join("\n");
+      return [
+        t("notices.visit.created_title"),
+        "",
+        ...visitLines(p, o),
+        "",
+        t("notices.visit.prepare"),
+        ...respond(p, t),
+      ].join("\n");
     }
     case "visit.changed": {
       const p = parsed.data as z.infer<(typeof PAYLOADS)["visit.changed"]>;
@@ -314,7 +355,9 @@ export function renderNotice(kind: string, payload: unknown, o: RenderOptions): 
         when: formatDateTime(new Date(p.before.startsAt), o.timeZone),
         place: p.before.place,
       });
-      return [t("notices.visit.changed_title"), "", ...visitLines(p, o), `<i>${before}</i>`].join("\n");
+      return [t("notices.visit.changed_title"), "", ...visitLines(p, o), `<i>${before}</i>`, ...respond(p, t)].join(
+        "\n",
+      );
     }
     case "visit.cancelled": {
       const p = parsed.data as z.infer<(typeof PAYLOADS)["visit.cancelled"]>;
@@ -340,7 +383,43 @@ export function renderNotice(kind: string, payload: unknown, o: RenderOptions): 
           : days === 1
             ? t("notices.visit.reminder_tomorrow")
             : t("notices.visit.reminder_title", { count: days });
-      return [title, "", ...visitLines(p, o), "", t("notices.visit.prepare")].join("\n");
+      return [title, "", ...visitLines(p, o), "", t("notices.visit.prepare"), ...respond(p, t)].join("\n");
+    }
+    case "visit.request": {
+      const p = parsed.data as z.infer<(typeof PAYLOADS)["visit.request"]>;
+      const lines = [
+        t("notices.visit_request.title"),
+        "",
+        t("notices.visit_request.body", { by: p.by, unit: p.unitName, id: p.visitId }),
+        ...visitLines(p, o),
+        t("notices.visit_request.reason", { reason: p.reason }),
+      ];
+      if (p.proposedAt) lines.push(t("notices.visit_request.proposed", { when: when(new Date(p.proposedAt), o) }));
+      lines.push("", t("notices.visit_request.action"));
+      return lines.join("\n");
+    }
+    case "visit.request_answered": {
+      const p = parsed.data as z.infer<(typeof PAYLOADS)["visit.request_answered"]>;
+      const lines = [
+        t(p.accepted ? "notices.visit_request.accepted_title" : "notices.visit_request.declined_title"),
+        "",
+        ...visitLines(p, o),
+        t("notices.visit_request.your_reason", { reason: p.reason }),
+      ];
+      if (p.note) lines.push(t("notices.visit_request.note", { note: p.note, by: p.by }));
+      lines.push("", t(p.accepted ? "notices.visit_request.accepted_next" : "notices.visit_request.declined_next"));
+      return lines.join("\n");
+    }
+    case "visit.report_missing": {
+      const p = parsed.data as z.infer<(typeof PAYLOADS)["visit.report_missing"]>;
+      return [
+        t("notices.report_missing.title"),
+        "",
+        t("notices.report_missing.body", { unit: p.unitName, id: p.visitId }),
+        ...visitLines(p, o),
+        "",
+        t("notices.report_missing.action"),
+      ].join("\n");
     }
     case "deadline.reminder": {
       const p = parsed.data as z.infer<(typeof PAYLOADS)["deadline.reminder"]>;

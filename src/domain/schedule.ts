@@ -160,18 +160,32 @@ export async function activeVisitsOf(db: Db, campaignId: number, unitIds: number
   });
 }
 
-/** People told about a visit: the unit's officers and the team members known to the bot. */
-export async function visitRecipients(tx: Db | Tx, visit: VisitWithUnit): Promise<number[]> {
+/**
+ * People told about a visit: the unit's officers and the team members known to the bot;
+ * `officers` says which of them answer for the unit (confirm, ask to move).
+ */
+export async function visitAudience(
+  tx: Db | Tx,
+  visit: VisitWithUnit,
+): Promise<{ recipients: number[]; officers: Set<number> }> {
   const officers = await tx.membership.findMany({
     where: { campaignId: visit.campaignId, unitId: visit.unitId, role: "OFFICER" },
     select: { personId: true },
     orderBy: { personId: "asc" },
   });
   const ids = [...officers.map((o) => o.personId), ...visit.members.flatMap((m) => (m.personId ? [m.personId] : []))];
-  return [...new Set(ids)];
+  return { recipients: [...new Set(ids)], officers: new Set(officers.map((o) => o.personId)) };
 }
 
-export function visitPayload(visit: VisitWithUnit): VisitPayload {
+export async function visitRecipients(tx: Db | Tx, visit: VisitWithUnit): Promise<number[]> {
+  return (await visitAudience(tx, visit)).recipients;
+}
+
+/**
+ * A visit as its notices carry it. `respond`: the recipient is an officer of the unit, so
+ * their notice offers «Xác nhận» and «Đề nghị đổi lịch» for this revision of the visit.
+ */
+export function visitPayload(visit: VisitWithUnit, respond = false): VisitPayload {
   return {
     visitId: visit.id,
     unitName: visit.unit.name,
@@ -179,6 +193,8 @@ export function visitPayload(visit: VisitWithUnit): VisitPayload {
     place: visit.place,
     contents: visit.contents,
     team: visit.members.map((m) => (m.title ? `${m.name} (${m.title})` : m.name)),
+    revision: visit.revision,
+    ...(respond ? { respond: true } : {}),
   };
 }
 
@@ -205,7 +221,7 @@ export async function planVisitReminders(
 ): Promise<number> {
   if (!(ACTIVE_VISIT as readonly string[]).includes(visit.status) || visit.startsAt <= now) return 0;
   const catchUp = settings.catchUpMs ?? DEFAULT_CATCH_UP_MS;
-  const recipients = await visitRecipients(tx, visit);
+  const { recipients, officers } = await visitAudience(tx, visit);
   const notices: NoticeInput[] = [];
   for (const days of settings.visitDays) {
     const dueAt = reminderAt(visit.startsAt, days, settings);
@@ -216,7 +232,7 @@ export async function planVisitReminders(
         campaignId: visit.campaignId,
         visitId: visit.id,
         kind: "visit.reminder",
-        payload: { ...visitPayload(visit), days },
+        payload: { ...visitPayload(visit, officers.has(recipientId)), days },
         dueAt,
         idempotencyKey: `visit:${visit.id}:r${visit.revision}:reminder:${days}d:${recipientId}`,
       });
@@ -299,19 +315,21 @@ async function defaultTeam(tx: Tx, campaignId: number) {
   return inspectors.map((m) => ({ name: m.person.displayName, title: null, personId: m.person.id }));
 }
 
+/** `officers`: recipients whose notice asks for the unit's answer (none for a cancellation). */
 function visitNotices(
   visit: VisitWithUnit,
   recipients: number[],
   kind: string,
   extra: Record<string, unknown>,
   now: Date,
+  officers: ReadonlySet<number> = new Set(),
 ): NoticeInput[] {
   return recipients.map((recipientId) => ({
     recipientId,
     campaignId: visit.campaignId,
     visitId: visit.id,
     kind,
-    payload: { ...visitPayload(visit), ...extra },
+    payload: { ...visitPayload(visit, officers.has(recipientId)), ...extra },
     dueAt: now,
     idempotencyKey: `visit:${visit.id}:r${visit.revision}:${kind.split(".")[1]}:${recipientId}`,
   }));
@@ -353,8 +371,9 @@ export async function createVisitTx(
     },
   });
   const visit = (await findVisit(tx, input.campaign.id, created.id))!;
-  const recipients = visit.startsAt > now ? await visitRecipients(tx, visit) : [];
-  const notified = await enqueueNotices(tx, visitNotices(visit, recipients, "visit.created", {}, now));
+  const { recipients, officers } =
+    visit.startsAt > now ? await visitAudience(tx, visit) : { recipients: [], officers: new Set<number>() };
+  const notified = await enqueueNotices(tx, visitNotices(visit, recipients, "visit.created", {}, now, officers));
   await planVisitReminders(tx, visit, settings, now);
   await audit(tx, {
     actorId,
@@ -411,14 +430,23 @@ export async function changeVisitTx(
     (data.contents === undefined || data.contents === before.contents);
   if (same) return { visit: before, notified: 0 };
   // Conditional on the revision read: two coordinators changing at once cannot both win.
+  // The unit confirmed the visit as it was: the changed one waits for its answer again.
   const updated = await tx.inspectionVisit.updateMany({
     where: { id: visitId, revision: before.revision },
-    data: { ...data, revision: { increment: 1 }, revisedAt: now },
+    data: {
+      ...data,
+      revision: { increment: 1 },
+      revisedAt: now,
+      status: "PLANNED",
+      confirmedAt: null,
+      confirmedById: null,
+    },
   });
   if (updated.count === 0) return null;
   await cancelPendingNotices(tx, visitId, ["visit.reminder"]);
   const visit = (await findVisit(tx, campaignId, visitId))!;
-  const recipients = visit.startsAt > now ? await visitRecipients(tx, visit) : [];
+  const { recipients, officers } =
+    visit.startsAt > now ? await visitAudience(tx, visit) : { recipients: [], officers: new Set<number>() };
   const notified = await enqueueNotices(
     tx,
     visitNotices(
@@ -427,6 +455,7 @@ export async function changeVisitTx(
       "visit.changed",
       { before: { startsAt: before.startsAt.toISOString(), place: before.place } },
       now,
+      officers,
     ),
   );
   await planVisitReminders(tx, visit, settings, now);
@@ -435,8 +464,14 @@ export async function changeVisitTx(
     action: "visit.change",
     entity: "InspectionVisit",
     entityId: visitId,
-    before: { startsAt: before.startsAt, place: before.place, contents: before.contents },
-    after: { startsAt: visit.startsAt, place: visit.place, contents: visit.contents },
+    before: {
+      startsAt: before.startsAt,
+      place: before.place,
+      contents: before.contents,
+      status: before.status,
+      confirmedAt: before.confirmedAt,
+    },
+    after: { startsAt: visit.startsAt, place: visit.place, contents: visit.contents, status: visit.status },
   });
   return { visit, notified };
 }

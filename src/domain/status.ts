@@ -459,7 +459,12 @@ export async function unitStatuses(db: Db, shape: CampaignShape, unitIds: number
       select: { unitId: true, questionId: true, selfScore: true, value: true, explanation: true, updatedAt: true },
     }),
     db.areaSubmission.findMany({ where, select: { unitId: true, areaId: true, submittedAt: true } }),
-    db.evidence.groupBy({ by: ["unitId", "questionId"], where: { ...where, removedAt: null }, _count: { _all: true } }),
+    // A question's files only: a visit's self-inspection report (no question) counts in no area.
+    db.evidence.groupBy({
+      by: ["unitId", "questionId"],
+      where: { ...where, questionId: { not: null }, removedAt: null },
+      _count: { _all: true },
+    }),
     db.membership.findMany({
       where: { campaignId, role: "OFFICER", unitId: { in: unitIds } },
       select: { unitId: true, person: { select: { id: true, displayName: true, username: true } } },
@@ -496,6 +501,7 @@ export async function unitStatuses(db: Db, shape: CampaignShape, unitIds: number
       }
     }
     for (const e of evidenceRows.get(unitId) ?? []) {
+      if (e.questionId === null) continue;
       const s = stats.get(shape.areaOfQuestion.get(e.questionId) ?? -1);
       if (s && asked(e.questionId)) s.evidence += e._count._all;
     }

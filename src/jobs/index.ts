@@ -26,6 +26,7 @@ export function plannerSettings(config: Config): PlannerSettings {
     visitDays: config.VISIT_REMINDER_DAYS,
     deadlineDays: config.DEADLINE_REMINDER_DAYS,
     reminderTime: config.REMINDER_TIME,
+    coordinatorIds: config.COORDINATOR_IDS,
   };
 }
 

@@ -14,6 +14,7 @@ import {
   reminderAt,
 } from "../domain/schedule.ts";
 import { campaignShape, missingAreas, type UnitStatus, unitStatuses } from "../domain/status.ts";
+import { planReportChecks } from "../domain/visits.ts";
 
 /** Units whose progress is read per query. */
 const STATUS_BATCH = 200;
@@ -21,22 +22,29 @@ const STATUS_BATCH = 200;
 export interface PlannerSettings extends ReminderSettings {
   /** Days before the self-assessment deadline, e.g. [7, 3, 1]. */
   deadlineDays: readonly number[];
+  /** COORDINATOR_IDS: told, with the coordinator members, of visits without a self-inspection report. */
+  coordinatorIds?: readonly bigint[];
 }
 
 export interface PlanReport {
   visitReminders: number;
   deadlineReminders: number;
+  /** Notices to coordinators of a visit whose unit sent no self-inspection report. */
+  reportChecks: number;
 }
 
 export async function planReminders(db: Db, settings: PlannerSettings, now: Date): Promise<PlanReport> {
-  const report: PlanReport = { visitReminders: 0, deadlineReminders: 0 };
+  const report: PlanReport = { visitReminders: 0, deadlineReminders: 0, reportChecks: 0 };
   const campaigns = await db.campaign.findMany({ where: { status: { notIn: ["DRAFT", "CLOSED"] } } });
   for (const campaign of campaigns) {
     const visits = await db.inspectionVisit.findMany({
       where: { campaignId: campaign.id, status: { in: [...ACTIVE_VISIT] }, startsAt: { gt: now } },
       include: { unit: { select: { id: true, name: true, shortName: true } }, members: { orderBy: { id: "asc" } } },
     });
-    for (const visit of visits) report.visitReminders += await planVisitReminders(db, visit, settings, now);
+    for (const visit of visits) {
+      report.visitReminders += await planVisitReminders(db, visit, settings, now);
+      report.reportChecks += await planReportChecks(db, visit, settings, now);
+    }
     report.deadlineReminders += await planDeadlineReminders(db, campaign, settings, now);
   }
   return report;

@@ -21,8 +21,8 @@
  * and claim ages use the wall clock, since they are about real seconds between real calls.
  */
 import { hostname } from "node:os";
-import { type Api, GrammyError, HttpError, InlineKeyboard } from "grammy";
-import { noticeButtons } from "../bot/features/schedule/callback-data.ts";
+import { type Api, GrammyError, HttpError } from "grammy";
+import { noticeKeyboard } from "../bot/notice-keyboard.ts";
 import { ZaloApiError } from "../channels/zalo/api.ts";
 import type { Db, Prisma } from "../db/client.ts";
 import { isTransientDbError } from "../db/errors.ts";
@@ -459,10 +459,7 @@ export class NoticeSender {
       this.o.logger.warn({ notice: c.id, sender: this.id }, "notice sender: claim held too long, given back");
       return;
     }
-    const keyboard = new InlineKeyboard().text(
-      t("notices.ack_button"),
-      noticeButtons.encode({ kind: "ack", noticeId: notice.id }),
-    );
+    const keyboard = noticeKeyboard(t, notice);
     try {
       // Telegram chat ids are numbers (kept as text beside other channels' string ids);
       // Zalo's are strings, and its bridge renders the button as the keyword «đã nhận».

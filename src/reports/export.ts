@@ -482,7 +482,8 @@ async function writeFileSheet(
   for (let i = 0; i < ids.length; i += size) {
     const unitIds = ids.slice(i, i + size);
     const files = await db.evidence.findMany({
-      where: { campaignId: shape.campaign.id, unitId: { in: unitIds }, removedAt: null },
+      // The questionnaire's evidence; a visit's self-inspection report (no question) is not.
+      where: { campaignId: shape.campaign.id, unitId: { in: unitIds }, questionId: { not: null }, removedAt: null },
       select: {
         id: true,
         kind: true,
@@ -504,7 +505,7 @@ async function writeFileSheet(
       const href = f.kind === "LINK" ? f.url : links.get(f.id);
       const row = sheet.addRow([
         safeCell(f.unit.name),
-        questionOf.get(f.questionId)?.code ?? "",
+        questionOf.get(f.questionId ?? -1)?.code ?? "",
         href ? { text: safeCell(name), hyperlink: href } : safeCell(name),
         f.size === null ? null : Math.round((f.size / 1024) * 10) / 10,
         f.note === null ? null : safeCell(f.note),

@@ -168,7 +168,8 @@ export function webRoutes(deps: WebDeps) {
       const e = await evidenceOf(fileId);
       // Only a file of this page's unit and area opens through its link.
       const area =
-        e && (await deps.db.question.findUnique({ where: { id: e.questionId }, select: { criterion: true } }));
+        e?.questionId &&
+        (await deps.db.question.findUnique({ where: { id: e.questionId }, select: { criterion: true } }));
       if (!e || e.removedAt || e.unitId !== scope.unitId || e.campaignId !== scope.campaignId || !area) {
         return sendHtml(res, 404, notFoundPage(v.t));
       }
@@ -191,7 +192,9 @@ export function webRoutes(deps: WebDeps) {
       orderBy: { id: "asc" },
     });
     const byQuestion = new Map<number, Evidence[]>();
-    for (const r of rows) byQuestion.set(r.questionId, [...(byQuestion.get(r.questionId) ?? []), r]);
+    for (const r of rows) {
+      if (r.questionId !== null) byQuestion.set(r.questionId, [...(byQuestion.get(r.questionId) ?? []), r]);
+    }
     const data = {
       unit: unit.name,
       area: `${area.code}. ${area.title}`,

@@ -34,6 +34,8 @@ import { buttonLabel, escapeHtml } from "../../../domain/text.ts";
 import { formatDate, formatDateTime, localDay } from "../../../domain/time.ts";
 import { findUnits, matchUnits } from "../../../domain/units.ts";
 import type { BotContext } from "../../context.ts";
+import { replyLong } from "../../messages.ts";
+import { answerExtras, answersReport } from "../visits/index.ts";
 import { encodeScheduleAction, noticeButtons, parseScheduleAction, type ScheduleAction } from "./callback-data.ts";
 import { ackReportText, scheduleText, shorten, visitBlock, visitButtons, when } from "./views.ts";
 
@@ -94,7 +96,14 @@ export async function showSchedule(ctx: BotContext, query: ScheduleQuery): Promi
     const visits = await listVisits(db, campaign.id, { unitId: membership.unit.id, window });
     const title = ctx.t("schedule.list_title_unit", { unit: membership.unit.name });
     await ctx.reply(
-      scheduleText(ctx, [title, ...narrowed].join("\n"), emptyNarrowed ?? ctx.t("schedule.list_empty_unit"), visits),
+      scheduleText(
+        ctx,
+        [title, ...narrowed].join("\n"),
+        emptyNarrowed ?? ctx.t("schedule.list_empty_unit"),
+        visits,
+        undefined,
+        await answerExtras(ctx, visits),
+      ),
     );
     return;
   }
@@ -125,6 +134,7 @@ export async function showSchedule(ctx: BotContext, query: ScheduleQuery): Promi
         empty,
         visits,
         role === "COORDINATOR" ? ctx.t("schedule.list_hint_coordinator") : undefined,
+        await answerExtras(ctx, visits),
       ),
     );
     return;
@@ -594,6 +604,8 @@ export async function showAcknowledgements(ctx: BotContext): Promise<void> {
   if (!campaign) return;
   const report = await acknowledgementReport(ctx.deps.db, campaign.id);
   await ctx.reply(ackReportText(ctx, campaign.title, report));
+  // Then what each unit answered for its upcoming visit (confirmed, asked to move, report).
+  await replyLong(ctx, await answersReport(ctx, campaign.id));
 }
 
 scheduleFeature.command("xacnhan", showAcknowledgements);

@@ -27,7 +27,8 @@ export function teamText(visit: VisitWithUnit): string {
   return visit.members.map((m) => (m.title ? `${m.name} (${m.title})` : m.name)).join(", ");
 }
 
-export function visitBlock(ctx: BotContext, visit: VisitWithUnit): string {
+/** `extra`: lines under the visit (the unit's answers, src/bot/features/visits/). */
+export function visitBlock(ctx: BotContext, visit: VisitWithUnit, extra: string[] = []): string {
   const lines = [
     ctx.t("schedule.visit_head", { id: visit.id, unit: visit.unit.name }),
     ctx.t("schedule.visit_when", { when: when(ctx, visit.startsAt) }),
@@ -36,17 +37,24 @@ export function visitBlock(ctx: BotContext, visit: VisitWithUnit): string {
   const team = teamText(visit);
   lines.push(team ? ctx.t("schedule.visit_team", { team }) : ctx.t("schedule.visit_team_none"));
   if (visit.contents) lines.push(ctx.t("schedule.visit_contents", { contents: visit.contents }));
-  lines.push(ctx.t("schedule.visit_status", { status: ctx.t(`schedule.status.${visit.status}`) }));
+  lines.push(ctx.t("schedule.visit_status", { status: ctx.t(`schedule.status.${visit.status}`) }), ...extra);
   return lines.join("\n");
 }
 
 /** The schedule, in date order, cut before Telegram's length limit. */
-export function scheduleText(ctx: BotContext, title: string, empty: string, visits: VisitWithUnit[], hint?: string) {
+export function scheduleText(
+  ctx: BotContext,
+  title: string,
+  empty: string,
+  visits: VisitWithUnit[],
+  hint?: string,
+  extra: (visit: VisitWithUnit) => string[] = () => [],
+) {
   const parts = [title, ""];
   if (visits.length === 0) parts.push(empty);
   let length = title.length;
   for (const [i, visit] of visits.entries()) {
-    const block = visitBlock(ctx, visit);
+    const block = visitBlock(ctx, visit, extra(visit));
     if (length + block.length > MESSAGE_MAX) {
       parts.push(ctx.t("schedule.list_more", { count: visits.length - i }));
       break;
