@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { formatDateTime } from "../../src/domain/time.ts";
-import { spawnDemo } from "../support/demo.ts";
+import { driveDemo } from "../support/demo.ts";
 import { tempDir } from "../support/temp.ts";
 
 const TZ = "Asia/Ho_Chi_Minh";
@@ -18,33 +18,7 @@ const TZ = "Asia/Ho_Chi_Minh";
 describe("npm run demo: appraisal", () => {
   it("round 1, an explanation with a file, round 2, publication, the ranking and the commend list", async () => {
     const dir = tempDir("demo-appraisal");
-    const child = spawnDemo(dir);
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-    });
-    child.stderr.on("data", (d) => {
-      out += d;
-    });
-    const until = async (pattern: RegExp, from = 0, ms = 30_000) => {
-      for (let i = 0; i < ms / 50; i++) {
-        const m = pattern.exec(out.slice(from));
-        if (m) return m;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error(`waited for ${pattern}:\n${out.slice(-3000)}`);
-    };
-    const say = (line: string) => {
-      const from = out.length;
-      child.stdin.write(`${line}\n`);
-      return from;
-    };
-    /** Presses the button whose label matches, on the bot's last keyboard since `from`. */
-    const press = async (label: RegExp, from: number) => {
-      const escaped = label.source;
-      const n = (await until(new RegExp(`\\[(\\d+)\\] ${escaped}`), from))[1]!;
-      return say(n);
-    };
+    const { child, out, until, say, press, closed } = driveDemo(dir);
 
     try {
       // The officer of Sông Mã links and answers the first questions of area 1.
@@ -134,7 +108,7 @@ describe("npm run demo: appraisal", () => {
       await until(/Xếp hạng theo điểm thẩm định/, from);
       // The ranking, then its chart (saved where the playground saves files).
       await until(/💾 Đã lưu tệp: \S+\.png/, from);
-      const ranking = [out.slice(from)];
+      const ranking = [out().slice(from)];
       expect(ranking[0]).toMatch(/1\. Quỳnh Nhai — [\d,]+\/[\d,]+ \([\d,]+%\) · nhóm [A-D] · tự chấm [\d,]+/);
       expect(ranking[0]).toMatch(/Sông Mã — [\d,]+\/[\d,]+ \([\d,]+%\) · chưa xếp loại/);
       from = say("/bieuduong");
@@ -143,8 +117,8 @@ describe("npm run demo: appraisal", () => {
       from = await press(/✅ Lưu/, from);
       await until(/Quỳnh Nhai/, from);
       say(":thoat");
-      expect(await new Promise((done) => child.on("close", done))).toBe(0);
-      expect(out).not.toMatch(/undefined|appraise\.\w|appraisal\.\w|results\.\w|explanation\.\w/);
+      expect(await closed()).toBe(0);
+      expect(out()).not.toMatch(/undefined|appraise\.\w|appraisal\.\w|results\.\w|explanation\.\w/);
     } finally {
       child.kill();
     }

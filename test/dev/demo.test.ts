@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runDemo, spawnDemo } from "../support/demo.ts";
+import { driveDemo, runDemo } from "../support/demo.ts";
 import { tempDir } from "../support/temp.ts";
 
 describe("npm run demo", () => {
@@ -44,27 +44,7 @@ describe("npm run demo", () => {
 
   it("lets an officer attach a document in chat, add another on the upload page, and a coordinator open both", async () => {
     const dir = tempDir("demo-evidence");
-    const child = spawnDemo(dir);
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-    });
-    child.stderr.on("data", (d) => {
-      out += d;
-    });
-    const until = async (pattern: RegExp, from = 0) => {
-      for (let i = 0; i < 600; i++) {
-        const m = pattern.exec(out.slice(from));
-        if (m) return m;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error(`waited for ${pattern}:\n${out.slice(-3000)}`);
-    };
-    const say = (line: string) => {
-      const from = out.length;
-      child.stdin.write(`${line}\n`);
-      return from;
-    };
+    const { child, until, say, closed } = driveDemo(dir);
     try {
       const code = (await until(/\/start ([A-Z0-9]{10})/))[1];
       await until(/Cán bộ Sông Mã >/, say(`/start ${code}`));
@@ -91,7 +71,7 @@ describe("npm run demo", () => {
       expect(html).toContain("ke-hoach-cchc.pdf");
       expect(html).toContain("bien-ban.pdf");
       say(":thoat");
-      expect(await new Promise((done) => child.on("close", done))).toBe(0);
+      expect(await closed()).toBe(0);
     } finally {
       child.kill();
     }

@@ -47,3 +47,38 @@ export async function runDemo(
   const exit = await new Promise<number | null>((done) => child.on("close", done));
   return { out, exit };
 }
+
+/**
+ * npm run demo driven line by line, as a person at the terminal: `say` types a line and
+ * returns where the output stood, `until` waits for a pattern after that point, `press`
+ * types the number of the button whose label matches on the bot's last keyboard.
+ */
+export function driveDemo(dir: string, args: string[] = []) {
+  const child = spawnDemo(dir, args);
+  let out = "";
+  child.stdout.on("data", (d) => {
+    out += d;
+  });
+  child.stderr.on("data", (d) => {
+    out += d;
+  });
+  const until = async (pattern: RegExp, from = 0, ms = 60_000) => {
+    for (let i = 0; i < ms / 50; i++) {
+      const m = pattern.exec(out.slice(from));
+      if (m) return m;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`waited for ${pattern}:\n${out.slice(-3000)}`);
+  };
+  const say = (line: string) => {
+    const from = out.length;
+    child.stdin.write(`${line}\n`);
+    return from;
+  };
+  const press = async (label: RegExp, from: number) => {
+    const n = (await until(new RegExp(`\\[(\\d+)\\] ${label.source}`), from))[1]!;
+    return say(n);
+  };
+  const closed = () => new Promise<number | null>((done) => child.on("close", done));
+  return { child, out: () => out, until, say, press, closed };
+}
