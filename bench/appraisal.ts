@@ -20,7 +20,7 @@ import { parseArgs } from "node:util";
 import type { Db } from "../src/db/client.ts";
 import { connectPg } from "../src/db/pg-connection.ts";
 import type { Provider } from "../src/db/url.ts";
-import { appraisalProgress } from "../src/domain/appraisal.ts";
+import { appraisalProgress, appraise } from "../src/domain/appraisal.ts";
 import { finalRanking, unitResult } from "../src/domain/ranking.ts";
 import { campaignShape } from "../src/domain/status.ts";
 import { createBenchDatabase, elapsedMs, mb, ms, summarize } from "./lib.ts";
@@ -28,6 +28,7 @@ import {
   BASE_PERSON,
   BASE_UNIT,
   BulkWriter,
+  COORDINATOR_TG,
   coordinatorBot,
   type Province,
   type SqlValue,
@@ -327,6 +328,38 @@ interface Row {
   note: string;
 }
 
+/**
+ * Round 2 goes on while coordinators look: before each timed run, a few explained items get
+ * their round-2 score the way the bot writes it (appraise, audited), so the kept totals are
+ * brought up to date, not merely read.
+ */
+let appraiseSome: (count: number) => Promise<void> = async () => {};
+
+async function round2Writer(db: Db, seeded: Seeded) {
+  const open = await db.$queryRawUnsafe<{ unitId: unknown; questionId: unknown }[]>(
+    `SELECT e."unitId" AS "unitId", e."questionId" AS "questionId" FROM "Explanation" e
+       LEFT JOIN "Appraisal" p ON p."campaignId" = e."campaignId" AND p."unitId" = e."unitId"
+                              AND p."questionId" = e."questionId" AND p."round" = 2
+      WHERE e."campaignId" = ${seeded.campaignId} AND p."id" IS NULL ORDER BY e."id"`,
+  );
+  let next = 0;
+  return async (count: number) => {
+    for (let k = 0; k < count && next < open.length; k++, next++) {
+      const item = open[next]!;
+      await appraise(db, {
+        campaignId: seeded.campaignId,
+        personId: seeded.coordinatorId,
+        coordinatorIds: [BigInt(COORDINATOR_TG)],
+        now: new Date(),
+        unitId: Number(item.unitId),
+        questionId: Number(item.questionId),
+        score: "accept",
+        expectedVersion: 0,
+      });
+    }
+  };
+}
+
 /** One untimed first look, then RUNS timed ones. */
 async function timed(
   work: () => Promise<string | undefined>,
@@ -335,6 +368,7 @@ async function timed(
   let note = "";
   const samples: number[] = [];
   for (let r = 0; r <= RUNS; r++) {
+    if (r > 0) await appraiseSome(5);
     const start = process.hrtime.bigint();
     note = (await work()) ?? note;
     const t = elapsedMs(start);
@@ -357,6 +391,7 @@ async function measure(db: Db, url: string, provider: Provider, seeded: Seeded):
   const campaign = await db.campaign.findUniqueOrThrow({ where: { id: seeded.campaignId } });
   const unit = await db.unit.findUniqueOrThrow({ where: { id: BASE_UNIT + SHOWN + 1 } });
   const { run } = coordinatorBot(db, url);
+  appraiseSome = await round2Writer(db, seeded);
 
   // Through the bot, as a coordinator types them. "text": until the last text message.
   const command = async (text: string, chart: boolean, targeted: boolean) => {
@@ -365,6 +400,7 @@ async function measure(db: Db, url: string, provider: Provider, seeded: Seeded):
     let first = 0;
     let note = "";
     for (let r = 0; r <= RUNS; r++) {
+      if (r > 0) await appraiseSome(5);
       const t = await run(text);
       note = sentLine(t.sent);
       if (r === 0) first = t.textMs;

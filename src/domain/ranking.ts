@@ -28,6 +28,7 @@ import {
   answerTotals,
   type CampaignShape,
   DEFAULT_RANK_GROUPS,
+  keptTotals,
   RANK_SECTIONS,
   type RankSection,
   readTotals,
@@ -49,12 +50,14 @@ const BOTH_ROUNDS = `"Answer" a
 export const FINAL_SCORES: ScoreSource = {
   from: BOTH_ROUNDS,
   score: FINAL_SCORE_SQL(`a."selfScore"`, `r1."score"`, `r2."score"`),
+  changedBy: ["Answer", "Appraisal"],
 };
 
 /** Each answer's score as round 1 left it: round 1 where set, else the self-score (/donvi's "vòng 1"). */
 export const ROUND1_SCORES: ScoreSource = {
   from: BOTH_ROUNDS,
   score: FINAL_SCORE_SQL(`a."selfScore"`, `r1."score"`, "NULL"),
+  changedBy: ["Answer", "Appraisal"],
 };
 
 /** The campaign's ranking groups: from its data file, else the province's default. */
@@ -294,7 +297,9 @@ export async function finalRanking(db: Db, shape: CampaignShape): Promise<FinalR
       orderBy: { id: "asc" },
     }),
     answerTotals(db, shape),
-    appraised ? readTotals(db, shape, undefined, FINAL_SCORES) : null,
+    // Kept and brought up to date from the audit log, as the self-scores are: summing every
+    // answer with its two rounds joined takes seconds for a province.
+    appraised ? keptTotals(db, shape, FINAL_SCORES) : null,
     db.areaSubmission.groupBy({ by: ["unitId"], where: { campaignId }, _count: { _all: true } }),
     db.unitAdjustment.groupBy({
       by: ["unitId", "kind"],
@@ -305,8 +310,8 @@ export async function finalRanking(db: Db, shape: CampaignShape): Promise<FinalR
   ]);
   const groups = rankGroupsOf(campaign);
   const areasSubmitted = new Map(submitted.map((s) => [s.unitId, s._count._all]));
-  const adjustment = (unitId: number, kind: "BONUS" | "PENALTY") =>
-    adjustments.find((a) => a.unitId === unitId && a.kind === kind)?._sum.points ?? 0;
+  const adjusted = new Map(adjustments.map((a) => [`${a.unitId}:${a.kind}`, a._sum.points ?? 0]));
+  const adjustment = (unitId: number, kind: "BONUS" | "PENALTY") => adjusted.get(`${unitId}:${kind}`) ?? 0;
   const entries = units.map((u): FinalRankEntry => {
     const self = tallyUnit(shape.plan, u.kind, selfTotals.get(u.id) ?? NO_ANSWERS);
     const final = finalTotals ? tallyUnit(shape.plan, u.kind, finalTotals.get(u.id) ?? NO_ANSWERS) : self;
