@@ -7,7 +7,9 @@
  * Built for a province (10,000 units × 100 questions with every round filled): scores are
  * summed in the database, one row per unit, by the same tally the status screens use
  * (src/domain/progress.ts), with each answer's final score taken from its appraisal rounds
- * by two indexed joins; adjustments and submissions are grouped per unit in SQL too.
+ * by two indexed joins; adjustments and submissions are grouped per unit in SQL too. Summing
+ * every answer that way takes seconds, so the ranking's totals are kept and brought up to
+ * date from the audit log (keptTotals in src/domain/status.ts; bench/APPRAISAL.md).
  */
 import type { Campaign, Db, Prisma, RecognitionKind, UnitAdjustment, UnitRecognition } from "../db/client.ts";
 import { transaction } from "../db/exactly-once.ts";
@@ -22,11 +24,13 @@ import {
 } from "./appraisal-rules.ts";
 import { appraisalActor } from "./appraisers.ts";
 import { audit } from "./audit.ts";
+import { activeCampaign } from "./people.ts";
 import { type Tally, tallyUnit, type UnitAnswers, type UnitKind, type UnitTally } from "./progress.ts";
 import { roundScore } from "./scoring.ts";
 import {
   answerTotals,
   type CampaignShape,
+  campaignShape,
   DEFAULT_RANK_GROUPS,
   keptTotals,
   RANK_SECTIONS,
@@ -480,4 +484,17 @@ export function recognitionsOf(db: Db, campaignId: number) {
     include: { unit: { select: { shortName: true, kind: true } }, by: { select: { displayName: true } } },
     orderBy: [{ kind: "asc" }, { unitId: "asc" }],
   });
+}
+
+/**
+ * Reads the active campaign's kept totals once (the self-scores, and the final scores once
+ * round 1 is closed), so the first /tiendo or /diem after a start does not pay for the full
+ * read (seconds for a province).
+ */
+export async function warmTotals(db: Db): Promise<void> {
+  const campaign = await activeCampaign(db);
+  if (!campaign) return;
+  const shape = await campaignShape(db, campaign);
+  await answerTotals(db, shape);
+  if (phaseReached(campaign.status, "EXPLANATION")) await keptTotals(db, shape, FINAL_SCORES);
 }

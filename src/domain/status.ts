@@ -16,7 +16,6 @@ import type { AreaState } from "./assessment.ts";
 import { areaStateOf, needsEvidence, round2 } from "./assessment.ts";
 import { audit } from "./audit.ts";
 import { enqueueNotices, type NoticeInput, noticesEnqueued } from "./notices.ts";
-import { activeCampaign } from "./people.ts";
 import {
   appliesToKind,
   gatherAnswers,
@@ -860,13 +859,4 @@ export async function notSubmittedByArea(
   ]);
   const submitted = new Map(rows.map((r) => [r.areaId, r._count._all]));
   return { unitCount, byArea: new Map(shape.areas.map((a) => [a.id, unitCount - (submitted.get(a.id) ?? 0)])) };
-}
-
-/**
- * Reads the active campaign's answer totals once, so the first /tiendo or /diem after a
- * start does not pay for the full scan (about a second for a million answers).
- */
-export async function warmAnswerTotals(db: Db): Promise<void> {
-  const campaign = await activeCampaign(db);
-  if (campaign) await answerTotals(db, await campaignShape(db, campaign));
 }
