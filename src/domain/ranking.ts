@@ -33,6 +33,7 @@ import {
   campaignShape,
   DEFAULT_RANK_GROUPS,
   keptTotals,
+  lateUnitIds,
   RANK_SECTIONS,
   type RankSection,
   readTotals,
@@ -294,7 +295,7 @@ export async function finalRanking(db: Db, shape: CampaignShape): Promise<FinalR
   const campaign = shape.campaign;
   const campaignId = campaign.id;
   const appraised = phaseReached(campaign.status, "EXPLANATION");
-  const [units, selfTotals, finalTotals, submitted, adjustments, unscored] = await Promise.all([
+  const [units, selfTotals, finalTotals, late, adjustments, unscored] = await Promise.all([
     db.unit.findMany({
       where: { campaigns: { some: { campaignId } } },
       select: { id: true, code: true, shortName: true, kind: true },
@@ -304,7 +305,8 @@ export async function finalRanking(db: Db, shape: CampaignShape): Promise<FinalR
     // Kept and brought up to date from the audit log, as the self-scores are: summing every
     // answer with its two rounds joined takes seconds for a province.
     appraised ? keptTotals(db, shape, FINAL_SCORES) : null,
-    db.areaSubmission.groupBy({ by: ["unitId"], where: { campaignId }, _count: { _all: true } }),
+    // Only the units that have not submitted every area (a few): not a count for each unit.
+    lateUnitIds(db, shape),
     db.unitAdjustment.groupBy({
       by: ["unitId", "kind"],
       where: { campaignId, removedAt: null },
@@ -313,13 +315,13 @@ export async function finalRanking(db: Db, shape: CampaignShape): Promise<FinalR
     appraised ? unscoredTeamItems(db, shape) : new Map<number, number>(),
   ]);
   const groups = rankGroupsOf(campaign);
-  const areasSubmitted = new Map(submitted.map((s) => [s.unitId, s._count._all]));
+  const unsubmitted = new Set(late);
   const adjusted = new Map(adjustments.map((a) => [`${a.unitId}:${a.kind}`, a._sum.points ?? 0]));
   const adjustment = (unitId: number, kind: "BONUS" | "PENALTY") => adjusted.get(`${unitId}:${kind}`) ?? 0;
   const entries = units.map((u): FinalRankEntry => {
     const self = tallyUnit(shape.plan, u.kind, selfTotals.get(u.id) ?? NO_ANSWERS);
     const final = finalTotals ? tallyUnit(shape.plan, u.kind, finalTotals.get(u.id) ?? NO_ANSWERS) : self;
-    const complete = (areasSubmitted.get(u.id) ?? 0) >= shape.areas.length && (unscored.get(u.id) ?? 0) === 0;
+    const complete = !unsubmitted.has(u.id) && (unscored.get(u.id) ?? 0) === 0;
     return rankEntry(u, self, final, adjustment(u.id, "BONUS"), adjustment(u.id, "PENALTY"), complete);
   });
   const section = (e: FinalRankEntry) => RANK_SECTIONS.indexOf(e.section);
