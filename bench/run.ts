@@ -3,6 +3,9 @@
  *
  *   npm run bench -- [all|throughput|flat-cost|memory|queries|http-files] [options]   (answers = throughput)
  *   npm run bench -- drills [all|kill|pair|pg] [options]   fault drills, see bench/drills.ts
+ *   npm run bench -- appraisal [--db both] [--units 10000] [--questions 100] [--runs 7]
+ *                                 results after appraisal round 1 at province scale: /diem,
+ *                                 /donvi, /tiendo and /xuat (bench/appraisal.ts, bench/APPRAISAL.md)
  *   npm run bench -- zalo [options]   Zalo beside Telegram (issue 12, bench/zalo.ts, bench/ZALO.md):
  *                                 --officers on each channel, closed loop, alternating phases
  *
@@ -52,8 +55,10 @@ import { runQueries, type UpdateCost } from "./queries.ts";
 import { runThroughput, type ThroughputResult } from "./throughput.ts";
 import { type ChannelName, loadAverage, runZaloBench, type ZaloBenchResult } from "./zalo.ts";
 
-// The fault drills have options of their own (bench/drills.ts).
+// The fault drills and the appraisal benchmark have options of their own (bench/drills.ts,
+// bench/appraisal.ts).
 if (process.argv[2] === "drills") await import("./drills.ts");
+if (process.argv[2] === "appraisal") await import("./appraisal.ts");
 
 const TARGETS = { throughputRatio: 0.5, p99Ms: 25, flatRatio: 1.2, rssMb: 200, fileRssMb: 10, zaloCpuRatio: 1.2 };
 

@@ -10,7 +10,7 @@ import { startPolling } from "./bot/polling.ts";
 import { createZaloApi } from "./channels/zalo/api.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { DatabaseConnectError } from "./db/pg-connection.ts";
-import { warmAnswerTotals } from "./domain/status.ts";
+import { warmTotals } from "./domain/ranking.ts";
 import { closeServer, createHttpServer, listen } from "./server/http.ts";
 import { replayPendingUpdates } from "./server/webhook.ts";
 
@@ -128,7 +128,7 @@ async function main() {
   // Notices (sender) and reminders (planner) run in this process, with the bot.
   const jobs = startAppJobs(app);
   // In the background: coordinators' first look should not wait for a full scan.
-  warmAnswerTotals(database.db).catch((err) => logger.warn({ err }, "could not pre-read answer totals"));
+  warmTotals(database.db).catch((err) => logger.warn({ err }, "could not pre-read answer totals"));
 
   let stopping = false;
   const shutdown = async (signal: string) => {

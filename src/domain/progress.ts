@@ -150,29 +150,35 @@ const percentOf = (score: number, max: number) => (max > 0 ? Math.round((score /
 function finish(t: Omit<Tally, "percent">): Tally {
   const score = roundScore(t.score);
   const max = roundScore(t.max);
-  return { ...t, score, max, excludedPoints: roundScore(t.excludedPoints), percent: percentOf(score, max) };
+  // Field by field, not a spread: this runs for every area of every unit on each /diem.
+  return {
+    answered: t.answered,
+    total: t.total,
+    score,
+    max,
+    excluded: t.excluded,
+    excludedPoints: roundScore(t.excludedPoints),
+    percent: percentOf(score, max),
+  };
 }
 
 /** The tally of a unit of `kind`, per area and overall. */
 export function tallyUnit(plan: Plan, kind: UnitKind, answers: UnitAnswers): UnitTally {
+  // Called for every unit of a province on each /diem: plain loops, no intermediate arrays.
   const asked = askedOf(plan, kind);
-  const raw = new Map(
-    plan.areaIds.map((id) => {
-      const sum = answers.sums.get(id);
-      const base = asked.get(id)!;
-      return [
-        id,
-        {
-          answered: sum?.answered ?? 0,
-          total: base.total,
-          score: sum?.score ?? 0,
-          max: base.max,
-          excluded: 0,
-          excludedPoints: 0,
-        },
-      ];
-    }),
-  );
+  const raw = new Map<number, Omit<Tally, "percent">>();
+  for (const id of plan.areaIds) {
+    const sum = answers.sums.get(id);
+    const base = asked.get(id)!;
+    raw.set(id, {
+      answered: sum?.answered ?? 0,
+      total: base.total,
+      score: sum?.score ?? 0,
+      max: base.max,
+      excluded: 0,
+      excludedPoints: 0,
+    });
+  }
   for (const [questionId, answer] of answers.special) {
     const q = plan.byId.get(questionId);
     const area = q && raw.get(q.areaId);
@@ -184,17 +190,17 @@ export function tallyUnit(plan: Plan, kind: UnitKind, answers: UnitAnswers): Uni
       area.excludedPoints += q.maxPoints;
     } else area.score += answer.selfScore ?? 0;
   }
-  const areas = new Map([...raw].map(([id, t]) => [id, finish(t)]));
-  const sum = (f: (t: Tally) => number) => [...areas.values()].reduce((s, t) => s + f(t), 0);
-  return {
-    areas,
-    ...finish({
-      answered: sum((t) => t.answered),
-      total: sum((t) => t.total),
-      score: sum((t) => t.score),
-      max: sum((t) => t.max),
-      excluded: sum((t) => t.excluded),
-      excludedPoints: sum((t) => t.excludedPoints),
-    }),
-  };
+  const areas = new Map<number, Tally>();
+  const all = { answered: 0, total: 0, score: 0, max: 0, excluded: 0, excludedPoints: 0 };
+  for (const [id, r] of raw) {
+    const t = finish(r);
+    areas.set(id, t);
+    all.answered += t.answered;
+    all.total += t.total;
+    all.score += t.score;
+    all.max += t.max;
+    all.excluded += t.excluded;
+    all.excludedPoints += t.excludedPoints;
+  }
+  return { areas, ...finish(all) };
 }

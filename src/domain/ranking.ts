@@ -7,7 +7,9 @@
  * Built for a province (10,000 units × 100 questions with every round filled): scores are
  * summed in the database, one row per unit, by the same tally the status screens use
  * (src/domain/progress.ts), with each answer's final score taken from its appraisal rounds
- * by two indexed joins; adjustments and submissions are grouped per unit in SQL too.
+ * by two indexed joins; adjustments and submissions are grouped per unit in SQL too. Summing
+ * every answer that way takes seconds, so the ranking's totals are kept and brought up to
+ * date from the audit log (keptTotals in src/domain/status.ts; bench/APPRAISAL.md).
  */
 import type { Campaign, Db, Prisma, RecognitionKind, UnitAdjustment, UnitRecognition } from "../db/client.ts";
 import { transaction } from "../db/exactly-once.ts";
@@ -22,12 +24,16 @@ import {
 } from "./appraisal-rules.ts";
 import { appraisalActor } from "./appraisers.ts";
 import { audit } from "./audit.ts";
+import { activeCampaign } from "./people.ts";
 import { type Tally, tallyUnit, type UnitAnswers, type UnitKind, type UnitTally } from "./progress.ts";
 import { roundScore } from "./scoring.ts";
 import {
   answerTotals,
   type CampaignShape,
+  campaignShape,
   DEFAULT_RANK_GROUPS,
+  keptTotals,
+  lateUnitIds,
   RANK_SECTIONS,
   type RankSection,
   readTotals,
@@ -49,12 +55,14 @@ const BOTH_ROUNDS = `"Answer" a
 export const FINAL_SCORES: ScoreSource = {
   from: BOTH_ROUNDS,
   score: FINAL_SCORE_SQL(`a."selfScore"`, `r1."score"`, `r2."score"`),
+  changedBy: ["Answer", "Appraisal"],
 };
 
 /** Each answer's score as round 1 left it: round 1 where set, else the self-score (/donvi's "vòng 1"). */
 export const ROUND1_SCORES: ScoreSource = {
   from: BOTH_ROUNDS,
   score: FINAL_SCORE_SQL(`a."selfScore"`, `r1."score"`, "NULL"),
+  changedBy: ["Answer", "Appraisal"],
 };
 
 /** The campaign's ranking groups: from its data file, else the province's default. */
@@ -287,15 +295,18 @@ export async function finalRanking(db: Db, shape: CampaignShape): Promise<FinalR
   const campaign = shape.campaign;
   const campaignId = campaign.id;
   const appraised = phaseReached(campaign.status, "EXPLANATION");
-  const [units, selfTotals, finalTotals, submitted, adjustments, unscored] = await Promise.all([
+  const [units, selfTotals, finalTotals, late, adjustments, unscored] = await Promise.all([
     db.unit.findMany({
       where: { campaigns: { some: { campaignId } } },
       select: { id: true, code: true, shortName: true, kind: true },
       orderBy: { id: "asc" },
     }),
     answerTotals(db, shape),
-    appraised ? readTotals(db, shape, undefined, FINAL_SCORES) : null,
-    db.areaSubmission.groupBy({ by: ["unitId"], where: { campaignId }, _count: { _all: true } }),
+    // Kept and brought up to date from the audit log, as the self-scores are: summing every
+    // answer with its two rounds joined takes seconds for a province.
+    appraised ? keptTotals(db, shape, FINAL_SCORES) : null,
+    // Only the units that have not submitted every area (a few): not a count for each unit.
+    lateUnitIds(db, shape),
     db.unitAdjustment.groupBy({
       by: ["unitId", "kind"],
       where: { campaignId, removedAt: null },
@@ -304,13 +315,13 @@ export async function finalRanking(db: Db, shape: CampaignShape): Promise<FinalR
     appraised ? unscoredTeamItems(db, shape) : new Map<number, number>(),
   ]);
   const groups = rankGroupsOf(campaign);
-  const areasSubmitted = new Map(submitted.map((s) => [s.unitId, s._count._all]));
-  const adjustment = (unitId: number, kind: "BONUS" | "PENALTY") =>
-    adjustments.find((a) => a.unitId === unitId && a.kind === kind)?._sum.points ?? 0;
+  const unsubmitted = new Set(late);
+  const adjusted = new Map(adjustments.map((a) => [`${a.unitId}:${a.kind}`, a._sum.points ?? 0]));
+  const adjustment = (unitId: number, kind: "BONUS" | "PENALTY") => adjusted.get(`${unitId}:${kind}`) ?? 0;
   const entries = units.map((u): FinalRankEntry => {
     const self = tallyUnit(shape.plan, u.kind, selfTotals.get(u.id) ?? NO_ANSWERS);
     const final = finalTotals ? tallyUnit(shape.plan, u.kind, finalTotals.get(u.id) ?? NO_ANSWERS) : self;
-    const complete = (areasSubmitted.get(u.id) ?? 0) >= shape.areas.length && (unscored.get(u.id) ?? 0) === 0;
+    const complete = !unsubmitted.has(u.id) && (unscored.get(u.id) ?? 0) === 0;
     return rankEntry(u, self, final, adjustment(u.id, "BONUS"), adjustment(u.id, "PENALTY"), complete);
   });
   const section = (e: FinalRankEntry) => RANK_SECTIONS.indexOf(e.section);
@@ -475,4 +486,17 @@ export function recognitionsOf(db: Db, campaignId: number) {
     include: { unit: { select: { shortName: true, kind: true } }, by: { select: { displayName: true } } },
     orderBy: [{ kind: "asc" }, { unitId: "asc" }],
   });
+}
+
+/**
+ * Reads the active campaign's kept totals once (the self-scores, and the final scores once
+ * round 1 is closed), so the first /tiendo or /diem after a start does not pay for the full
+ * read (seconds for a province).
+ */
+export async function warmTotals(db: Db): Promise<void> {
+  const campaign = await activeCampaign(db);
+  if (!campaign) return;
+  const shape = await campaignShape(db, campaign);
+  await answerTotals(db, shape);
+  if (phaseReached(campaign.status, "EXPLANATION")) await keptTotals(db, shape, FINAL_SCORES);
 }

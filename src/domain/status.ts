@@ -16,7 +16,6 @@ import type { AreaState } from "./assessment.ts";
 import { areaStateOf, needsEvidence, round2 } from "./assessment.ts";
 import { audit } from "./audit.ts";
 import { enqueueNotices, type NoticeInput, noticesEnqueued } from "./notices.ts";
-import { activeCampaign } from "./people.ts";
 import {
   appliesToKind,
   gatherAnswers,
@@ -208,9 +207,15 @@ const shapeKey = (shape: CampaignShape) =>
 export interface ScoreSource {
   from: string;
   score: string;
+  /**
+   * The audit log's entities whose entries name the units whose scores changed (every write
+   * of these is audited in its transaction with its unit): the totals are kept and brought
+   * up to date from them (keptTotals).
+   */
+  changedBy: readonly string[];
 }
 
-export const SELF_SCORES: ScoreSource = { from: `"Answer" a`, score: `a."selfScore"` };
+export const SELF_SCORES: ScoreSource = { from: `"Answer" a`, score: `a."selfScore"`, changedBy: ["Answer"] };
 
 /**
  * One row per unit: per area, the count and sum of the answers to its ordinary questions,
@@ -268,13 +273,23 @@ function unitOf(entry: { before: unknown; after: unknown }): number | null {
 }
 
 /** The answers of every unit of the campaign, as the tally reads them (units without answers are absent). */
-export async function answerTotals(db: Db, shape: CampaignShape): Promise<Map<number, UnitAnswers>> {
+export function answerTotals(db: Db, shape: CampaignShape): Promise<Map<number, UnitAnswers>> {
+  return keptTotals(db, shape, SELF_SCORES);
+}
+
+/**
+ * Every unit's totals from `source` (readTotals of all units), kept per database, campaign
+ * and source, and brought up to date from the audit log's entries of `source.changedBy`:
+ * the self-scores (answerTotals), or the final scores after appraisal (src/domain/ranking.ts,
+ * which change with answers and appraisals).
+ */
+export async function keptTotals(db: Db, shape: CampaignShape, source: ScoreSource): Promise<Map<number, UnitAnswers>> {
   let cache = snapshots.get(db);
   if (!cache) {
     cache = new Map();
     snapshots.set(db, cache);
   }
-  const key = shapeKey(shape);
+  const key = `${shapeKey(shape)}:${source.score}`;
   const last = await db.auditLog.findFirst({ orderBy: { id: "desc" }, select: { id: true } });
   const mark = last?.id ?? 0;
   const snapshot = cache.get(key);
@@ -283,14 +298,14 @@ export async function answerTotals(db: Db, shape: CampaignShape): Promise<Map<nu
     const entries = await db.auditLog.findMany({
       // A little before the last mark too: a transaction that took its id earlier may
       // have committed after that mark was read.
-      where: { id: { gt: snapshot.mark - RECHECK, lte: mark }, entity: "Answer" },
+      where: { id: { gt: snapshot.mark - RECHECK, lte: mark }, entity: { in: [...source.changedBy] } },
       select: { before: true, after: true },
       take: MAX_INCREMENTAL + 1,
     });
     const units = new Set(entries.map(unitOf));
     if (entries.length <= MAX_INCREMENTAL && !units.has(null)) {
       const ids = [...units] as number[];
-      const fresh = ids.length ? await readTotals(db, shape, ids) : new Map<number, UnitAnswers>();
+      const fresh = ids.length ? await readTotals(db, shape, ids, source) : new Map<number, UnitAnswers>();
       for (const id of ids) {
         const t = fresh.get(id);
         if (t) snapshot.units.set(id, t);
@@ -300,7 +315,7 @@ export async function answerTotals(db: Db, shape: CampaignShape): Promise<Map<nu
       return snapshot.units;
     }
   }
-  const units = await readTotals(db, shape);
+  const units = await readTotals(db, shape, undefined, source);
   cache.set(key, { mark, fullAt: Date.now(), units });
   return units;
 }
@@ -635,8 +650,7 @@ export interface Ranking {
  * Units ranked by self-score as a percentage of their own maximum (src/domain/progress.ts),
  * over the whole questionnaire or one area: units asked different questions, or with items
  * that do not arise, are compared fairly. `source`: other scores than the self-scores (one
- * area's final scores once round 1 is closed, src/domain/ranking.ts); those are read afresh,
- * the self-scores from the kept totals.
+ * area's final scores once round 1 is closed, src/domain/ranking.ts); both from kept totals.
  */
 export async function ranking(db: Db, shape: CampaignShape, areaId?: number, source?: ScoreSource): Promise<Ranking> {
   const campaignId = shape.campaign.id;
@@ -647,7 +661,7 @@ export async function ranking(db: Db, shape: CampaignShape, areaId?: number, sou
       select: { id: true, shortName: true, kind: true },
       orderBy: { id: "asc" },
     }),
-    source ? readTotals(db, shape, undefined, source) : answerTotals(db, shape),
+    keptTotals(db, shape, source ?? SELF_SCORES),
     db.areaSubmission.groupBy({
       by: ["unitId"],
       where: { campaignId, ...(area ? { areaId: area.id } : {}) },
@@ -851,13 +865,4 @@ export async function notSubmittedByArea(
   ]);
   const submitted = new Map(rows.map((r) => [r.areaId, r._count._all]));
   return { unitCount, byArea: new Map(shape.areas.map((a) => [a.id, unitCount - (submitted.get(a.id) ?? 0)])) };
-}
-
-/**
- * Reads the active campaign's answer totals once, so the first /tiendo or /diem after a
- * start does not pay for the full scan (about a second for a million answers).
- */
-export async function warmAnswerTotals(db: Db): Promise<void> {
-  const campaign = await activeCampaign(db);
-  if (campaign) await answerTotals(db, await campaignShape(db, campaign));
 }
