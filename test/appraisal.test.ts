@@ -177,16 +177,17 @@ describe("/thamdinh", () => {
       expect.stringContaining(`Đồng chí gõ điểm thẩm định câu ${question.code}`),
     ]);
     expect(await appraisalOf("song-ma", question.code)).toBeNull();
-    const half = question.maxPoints / 2;
-    const typed = `${String(half).replace(".", ",")} chỉ ban hành một phần`;
-    const reply = (await h.send(tham, typed)).join("\n");
-    if (reply.includes("chỉ chấm một trong các mức điểm")) {
-      // A yes/no rule has no half: refused, nothing stored.
-      expect(await appraisalOf("song-ma", question.code)).toBeNull();
-    } else {
-      expect(reply).toContain(`câu ${question.code} của Sông Mã`);
-      expect(await appraisalOf("song-ma", question.code)).toMatchObject({ comment: "chỉ ban hành một phần" });
-    }
+    // 1.2 counts reports at 0,25 each, up to 1: 0,3 is off its steps, 0,5 is one.
+    expect(question.code).toBe("1.2");
+    expect(await h.send(tham, "0,3 chỉ gửi một phần báo cáo")).toEqual([
+      "❌ Câu 1.2 chấm theo bội số của 0,25 điểm, tối đa 1 điểm; 0,3 không phải là mức điểm hợp lệ.",
+    ]);
+    expect(await appraisalOf("song-ma", "1.2")).toBeNull();
+    const reply = (await h.send(tham, "0,5 chỉ gửi hai báo cáo đúng hạn")).join("\n");
+    expect(reply).toContain(
+      "✅ Đã lưu điểm thẩm định vòng 1 câu 1.2 của Sông Mã: <b>0,5</b> điểm — nhận xét: chỉ gửi hai báo cáo đúng hạn.",
+    );
+    expect(await appraisalOf("song-ma", "1.2")).toMatchObject({ score: 0.5, comment: "chỉ gửi hai báo cáo đúng hạn" });
   });
 
   it("refuses an item outside the appraiser's assignment and a press on a screen a colleague changed", async () => {
@@ -244,14 +245,15 @@ describe("appraisal on Zalo", () => {
     const code = /Câu (\d+\.\d+\.\d+)/.exec(item!)![1]!;
     const [saved] = await z.send(ha, "giữ");
     expect(saved).toContain(`✅ Đã lưu điểm thẩm định vòng 1 câu ${code} của Sông Mã`);
-    const next = /Câu (\d+\.\d+\.\d+)/.exec(saved!.split("\n\n").slice(1).join("\n"))?.[1];
-    if (next) {
-      // "1" on an item is the score 1, never a menu choice; it differs, so a comment is asked.
-      const question = await h.db.question.findFirstOrThrow({ where: { code: next } });
-      if (question.maxPoints > 1) {
-        expect((await z.send(ha, "1")).join("\n")).toContain("khác điểm tự chấm");
-      }
-    }
+    // The next item is on the screen: "0" typed there is the score 0, never a menu choice,
+    // and as it differs from the self-score a comment is asked for; nothing is stored yet.
+    const next = /Câu (\d+(?:\.\d+)+) \(tối đa/.exec(saved!)![1]!;
+    const question = await h.db.question.findFirstOrThrow({ where: { code: next } });
+    expect(question.teamScored).toBe(false);
+    expect((await z.send(ha, "0")).join("\n")).toContain(
+      `Điểm 0 khác điểm tự chấm (${String(question.maxPoints).replace(".", ",")}) của câu ${next}`,
+    );
+    expect(await appraisalOf("song-ma", next)).toBeNull();
     expect(z.fake.violations).toEqual([]);
   });
 });

@@ -23,11 +23,12 @@ import {
 } from "../../../domain/appraisal.ts";
 import { clearAppraisalCursor, getAppraisalCursor, setAppraisalCursor } from "../../../domain/appraisal-cursor.ts";
 import { moveCampaignPhase } from "../../../domain/appraisal-phases.ts";
-import { AppraisalRefused, nextPhase, refusalText, roundOfPhase, sameScore } from "../../../domain/appraisal-rules.ts";
+import { AppraisalRefused, nextPhase, roundOfPhase, sameScore } from "../../../domain/appraisal-rules.ts";
 import { type AppraisalActor, appraisalActor, mayAppraise, scopesOf } from "../../../domain/appraisers.ts";
 import { campaignShape } from "../../../domain/status.ts";
 import { parseViDateTime } from "../../../domain/time.ts";
 import type { BotContext } from "../../context.ts";
+import { appraisalRefusalText } from "../../format.ts";
 import { linkFor } from "../../links.ts";
 import { replyLong, sendLong } from "../../messages.ts";
 import { appraiseButtons, phaseButtons } from "./callback-data.ts";
@@ -58,8 +59,7 @@ const acting = (ctx: BotContext): Acting => ({
   now: ctx.sentAt,
 });
 
-const refusal = (ctx: BotContext, e: AppraisalRefused) =>
-  refusalText(e.refusal, ctx.t, ctx.locale === "en" ? "en" : "vi", ctx.config.TZ);
+const refusal = (ctx: BotContext, e: AppraisalRefused) => appraisalRefusalText(ctx, e.refusal);
 
 /** Runs a write; a refusal is told in the person's words (nothing was changed). */
 async function refusedAs<T>(ctx: BotContext, write: () => Promise<T>): Promise<T | null> {

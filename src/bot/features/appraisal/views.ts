@@ -1,19 +1,20 @@
 /** What appraisers and coordinators see of phases and appraisal: texts from locales/, keyboards. */
+
 import { InlineKeyboard } from "grammy";
 import type { Campaign, CampaignStatus } from "../../../db/client.ts";
-import { formatAnswer, formatNumber } from "../../../domain/answers.ts";
+import { formatAnswer } from "../../../domain/answers.ts";
 import type { AppraisalItem, AppraisalProgress, AppraisalState, Round } from "../../../domain/appraisal.ts";
 import { PHASES } from "../../../domain/appraisal-rules.ts";
 import { buttonLabel, escapeHtml } from "../../../domain/text.ts";
 import { formatDateTime } from "../../../domain/time.ts";
 import type { BotContext } from "../../context.ts";
+import { num } from "../../format.ts";
 import { appraiseButtons, phaseButtons } from "./callback-data.ts";
 
 /** Score buttons are shown when the rule allows at most this many scores (else: typed). */
 const STEP_BUTTONS_MAX = 6;
 const UNIT_NAME_MAX = 22;
 
-export const num = (ctx: BotContext, n: number) => formatNumber(n, ctx.locale === "en" ? "en" : "vi");
 export const phaseName = (ctx: BotContext, phase: CampaignStatus) => ctx.t(`appraisal.phases.${phase}`);
 const when = (ctx: BotContext, d: Date) => formatDateTime(d, ctx.config.TZ);
 

@@ -6,10 +6,10 @@
  * screen of the command that answers them when the person's role has that command (the
  * schedule's come from src/bot/features/schedule/); the rest goes on to the next feature.
  */
+
 import { PassThrough, Readable } from "node:stream";
 import { Composer, InlineKeyboard, InputFile } from "grammy";
 import type { Unit } from "../../../db/client.ts";
-import { formatNumber } from "../../../domain/answers.ts";
 import { appraisalProgress } from "../../../domain/appraisal.ts";
 import { phaseReached } from "../../../domain/appraisal-rules.ts";
 import { audit } from "../../../domain/audit.ts";
@@ -38,6 +38,7 @@ import { matchUnits, type UnitMatch } from "../../../domain/units.ts";
 import type { barChartPng } from "../../../reports/chart.ts";
 import { commandsFor } from "../../commands.ts";
 import type { BotContext } from "../../context.ts";
+import { num } from "../../format.ts";
 import { linkFor, linksFor } from "../../links.ts";
 import { sendLong } from "../../messages.ts";
 import { showAcknowledgements, showSchedule } from "../schedule/index.ts";
@@ -75,8 +76,6 @@ export async function shapeFor(ctx: BotContext): Promise<CampaignShape | null> {
   }
   return campaignShape(ctx.deps.db, ctx.campaign);
 }
-
-const num = (ctx: BotContext, n: number) => formatNumber(n, ctx.locale === "en" ? "en" : "vi");
 
 export async function sendChart(
   ctx: BotContext,

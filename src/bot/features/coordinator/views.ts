@@ -1,7 +1,7 @@
 /** What coordinators see: texts, keyboards and charts of their screens, from locales/. */
+
 import { InlineKeyboard } from "grammy";
 import type { Unit } from "../../../db/client.ts";
-import { formatNumber } from "../../../domain/answers.ts";
 import type { AppraisalProgress } from "../../../domain/appraisal.ts";
 import type { RankGroupSpec } from "../../../domain/appraisal-rules.ts";
 import type { FinalRanking, UnitResult } from "../../../domain/ranking.ts";
@@ -23,9 +23,9 @@ import { escapeHtml } from "../../../domain/text.ts";
 import { deadlineStatus, formatDateTime } from "../../../domain/time.ts";
 import type { BarItem } from "../../../reports/chart.ts";
 import type { BotContext } from "../../context.ts";
+import { num } from "../../format.ts";
 import { type CoordinatorAction, encodeAction } from "./callback-data.ts";
 
-export const num = (ctx: BotContext, n: number) => formatNumber(n, ctx.locale === "en" ? "en" : "vi");
 /** 45,7 — one decimal. */
 const pct = (ctx: BotContext, n: number) => num(ctx, Math.round(n * 10) / 10);
 const when = (ctx: BotContext, d: Date) => formatDateTime(d, ctx.config.TZ);

@@ -9,6 +9,7 @@
  * (explainItem, addExplanationEvidence), which checks the phase, the deadline against the
  * time the officer sent it, their unit and the item; its refusals are said with refusalText.
  */
+
 import { Composer } from "grammy";
 import { receiveExplanationFile } from "../../../app/evidence.ts";
 import type { Campaign } from "../../../db/client.ts";
@@ -20,11 +21,12 @@ import {
   getAppraisalCursor,
   setAppraisalCursor,
 } from "../../../domain/appraisal-cursor.ts";
-import { type AppraisalRefusal, AppraisalRefused, phaseReached, refusalText } from "../../../domain/appraisal-rules.ts";
+import { type AppraisalRefusal, AppraisalRefused, phaseReached } from "../../../domain/appraisal-rules.ts";
 import { clearCursor, sentBeforeShown } from "../../../domain/assessment.ts";
 import { explanationItem, unitExplanations } from "../../../domain/explanations.ts";
 import { maxFileBytes } from "../../../storage/index.ts";
 import type { BotContext } from "../../context.ts";
+import { appraisalRefusalText } from "../../format.ts";
 import { linkFor } from "../../links.ts";
 import { replyLong, sendLong } from "../../messages.ts";
 import { incomingFileOf, openSentFile, sentFileOf } from "../../sent-files.ts";
@@ -66,7 +68,7 @@ function say(ctx: BotContext, text: string, lead?: string) {
 }
 
 function refused(ctx: BotContext, refusal: AppraisalRefusal) {
-  return say(ctx, refusalText(refusal, ctx.t, ctx.locale === "en" ? "en" : "vi", ctx.config.TZ));
+  return say(ctx, appraisalRefusalText(ctx, refusal));
 }
 
 /**

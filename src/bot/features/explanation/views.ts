@@ -1,10 +1,12 @@
 /** What the officer sees of the explanation (giải trình): texts and keyboards, from locales/. */
+
 import { InlineKeyboard } from "grammy";
-import { formatAnswer, formatNumber } from "../../../domain/answers.ts";
+import { formatAnswer } from "../../../domain/answers.ts";
 import type { ExplanationEntry, ExplanationItem } from "../../../domain/explanations.ts";
 import { escapeHtml } from "../../../domain/text.ts";
 import { deadlineStatus, formatDateTime } from "../../../domain/time.ts";
 import type { BotContext } from "../../context.ts";
+import { num } from "../../format.ts";
 import type { ChatLink } from "../../links.ts";
 import { evidenceLines } from "../self-assessment/views.ts";
 import { encodeExplanationAction as encode } from "./callback-data.ts";
@@ -14,8 +16,6 @@ import { encodeExplanationAction as encode } from "./callback-data.ts";
  * explanation phase: everything is refused with the date), or a later phase (read only).
  */
 export type Window = { kind: "open"; deadline: Date | null } | { kind: "deadline"; deadline: Date } | { kind: "over" };
-
-const num = (ctx: BotContext, n: number) => formatNumber(n, ctx.locale === "en" ? "en" : "vi");
 
 /** "1" or "Đoàn chấm" (a team-scored item has no self-score). */
 const selfScoreText = (ctx: BotContext, selfScore: number | null, key: string) =>

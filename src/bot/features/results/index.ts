@@ -10,7 +10,7 @@ import { Composer } from "grammy";
 import type { RecognitionKind, Unit } from "../../../db/client.ts";
 import { parseLocaleNumber } from "../../../domain/answers.ts";
 import { appraisalItem, reopenScore } from "../../../domain/appraisal.ts";
-import { type AppraisalRefusal, AppraisalRefused, phaseReached, refusalText } from "../../../domain/appraisal-rules.ts";
+import { AppraisalRefused, phaseReached } from "../../../domain/appraisal-rules.ts";
 import {
   addAdjustment,
   adjustmentRefusal,
@@ -26,9 +26,9 @@ import {
 import type { CampaignShape } from "../../../domain/status.ts";
 import { matchUnits } from "../../../domain/units.ts";
 import type { BotContext } from "../../context.ts";
+import { appraisalRefusalText, num } from "../../format.ts";
 import { sendLong } from "../../messages.ts";
 import { keepDraft, keptDraft, shapeFor, withUnit } from "../coordinator/index.ts";
-import { num } from "../coordinator/views.ts";
 import { encodeResultsAction as encode, parseResultsAction, RESULTS_FILTER } from "./callback-data.ts";
 import {
   adjustmentProposalView,
@@ -46,8 +46,7 @@ export const RESULTS_COMMANDS = ["thuongphat", "bieuduong", "phebinh", "suadiem"
 const isCoordinator = (ctx: BotContext) => ctx.standing.role === "COORDINATOR";
 
 /** A refusal in the coordinator's words. */
-const refusedText = (ctx: BotContext, refusal: AppraisalRefusal) =>
-  refusalText(refusal, ctx.t, ctx.locale === "en" ? "en" : "vi", ctx.config.TZ);
+const refusedText = appraisalRefusalText;
 
 /** Runs `work`; a refusal of the domain is told (in chat, or on the pressed button) instead of thrown. */
 async function orRefusal(ctx: BotContext, work: () => Promise<void>): Promise<void> {

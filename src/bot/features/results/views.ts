@@ -6,7 +6,7 @@ import { MAX_ADJUSTMENT_POINTS } from "../../../domain/ranking.ts";
 import type { CampaignShape } from "../../../domain/status.ts";
 import { formatDateTime } from "../../../domain/time.ts";
 import type { BotContext } from "../../context.ts";
-import { num } from "../coordinator/views.ts";
+import { num } from "../../format.ts";
 import { encodeResultsAction as encode } from "./callback-data.ts";
 
 /** Remove buttons under the list: the first ones (a long list is paged by the text alone). */

@@ -10,13 +10,7 @@
 import { Composer, type InlineKeyboard } from "grammy";
 import { receiveEvidenceFile } from "../../../app/evidence.ts";
 import type { Answer, ReformArea } from "../../../db/client.ts";
-import {
-  EXPLANATION_MIN_LENGTH,
-  formatNumber,
-  freeTextError,
-  parseAnswer,
-  parseManualScore,
-} from "../../../domain/answers.ts";
+import { EXPLANATION_MIN_LENGTH, freeTextError, parseAnswer, parseManualScore } from "../../../domain/answers.ts";
 import {
   AssessmentRefused,
   addLinkEvidence,
@@ -47,6 +41,7 @@ import { scoreAnswer } from "../../../domain/scoring.ts";
 import { formatDateTime } from "../../../domain/time.ts";
 import { maxFileBytes } from "../../../storage/index.ts";
 import type { BotContext } from "../../context.ts";
+import { num } from "../../format.ts";
 import { linkFor } from "../../links.ts";
 import { replyLong, sendLong } from "../../messages.ts";
 import { incomingFileOf, openSentFile, sentFileOf } from "../../sent-files.ts";
@@ -157,10 +152,7 @@ async function showQuestion(ctx: BotContext, scope: Scope, question: QuestionWit
 async function showNext(ctx: BotContext, scope: Scope, question: QuestionWithContext, next: NextStep, lead: string) {
   switch (next.kind) {
     case "score":
-      return say(
-        ctx,
-        `${lead}\n\n${ctx.t("assessment.ask_score", { max: formatNumber(question.maxPoints, ctx.locale === "en" ? "en" : "vi") })}`,
-      );
+      return say(ctx, `${lead}\n\n${ctx.t("assessment.ask_score", { max: num(ctx, question.maxPoints) })}`);
     case "evidence": {
       const hint = question.evidenceHint ?? ctx.t("assessment.evidence_default_hint");
       return say(

@@ -1,7 +1,8 @@
 /** What the officer sees: texts and keyboards of the self-assessment, from locales/. */
+
 import { InlineKeyboard } from "grammy";
 import type { Answer, Evidence, ReformArea } from "../../../db/client.ts";
-import { formatAnswer, formatNumber, NO_DATE, NOT_APPLICABLE } from "../../../domain/answers.ts";
+import { formatAnswer, NO_DATE, NOT_APPLICABLE } from "../../../domain/answers.ts";
 import {
   answerStamp,
   type Missing,
@@ -13,6 +14,7 @@ import type { Tally } from "../../../domain/progress.ts";
 import { buttonLabel, escapeHtml, formatFileSize } from "../../../domain/text.ts";
 import { deadlineStatus, formatDateTime } from "../../../domain/time.ts";
 import type { BotContext } from "../../context.ts";
+import { num } from "../../format.ts";
 import { encodeAction } from "./callback-data.ts";
 
 const STATE_ICON = { NOT_STARTED: "⬜", IN_PROGRESS: "✏️", COMPLETE: "☑️", SUBMITTED: "✅" } as const;
@@ -20,7 +22,6 @@ const BUTTON_TITLE_MAX = 28;
 /** Question buttons under a review (12 rows of 4); the rest are reached by next / back. */
 const REVIEW_BUTTONS_MAX = 48;
 
-const num = (ctx: BotContext, n: number) => formatNumber(n, ctx.locale === "en" ? "en" : "vi");
 /** 45,7: a percentage with one decimal. */
 const pct = (ctx: BotContext, n: number) => num(ctx, Math.round(n * 10) / 10);
 /** A tally's numbers as the texts take them: "12,5", "99". */
