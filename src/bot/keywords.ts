@@ -13,8 +13,8 @@
 import { formatNumber, NO_DATE, NOT_APPLICABLE } from "../domain/answers.ts";
 import type { I18n } from "../i18n.ts";
 import { parseAction as parseAccess } from "./features/access/callback-data.ts";
-import { appraiseButtons } from "./features/appraisal/callback-data.ts";
-import { parseExplanationAction } from "./features/explanation/callback-data.ts";
+import { type AppraiseAction, appraiseButtons } from "./features/appraisal/callback-data.ts";
+import { type ExplanationAction, parseExplanationAction } from "./features/explanation/callback-data.ts";
 import { noticeButtons, parseScheduleAction } from "./features/schedule/callback-data.ts";
 import { parseAction as parseAssessment } from "./features/self-assessment/callback-data.ts";
 import { visitButtons } from "./features/visits/callback-data.ts";
@@ -39,6 +39,20 @@ export type KeywordKey =
   | "request_move"
   | "accept_request"
   | "decline_request";
+
+const APPRAISAL_WORDS: Partial<Record<AppraiseAction["kind"], KeywordKey>> = {
+  accept: "keep",
+  skip: "next",
+  item: "back",
+  list: "units",
+};
+
+const EXPLANATION_WORDS: Partial<Record<ExplanationAction["kind"], KeywordKey>> = {
+  next: "next",
+  back: "back",
+  explain: "explain",
+  list: "list",
+};
 
 /** The keyword of a button's action, or null for a numbered choice. */
 export function keywordOfAction(data: string): KeywordKey | null {
@@ -68,36 +82,11 @@ export function keywordOfAction(data: string): KeywordKey | null {
     }
   }
   const appraisal = appraiseButtons.parse(data);
-  if (appraisal) {
-    switch (appraisal.kind) {
-      case "accept":
-        return "keep";
-      case "skip":
-        return "next";
-      case "item":
-        return "back";
-      case "list":
-        return "units";
-      default:
-        return null;
-    }
-  }
+  // The item screen expects a typed score: its moves are words (scores: literalKeyword).
+  if (appraisal) return APPRAISAL_WORDS[appraisal.kind] ?? null;
   const explanation = parseExplanationAction(data);
-  if (explanation) {
-    // The items of the list are numbered choices; moving around answers to words.
-    switch (explanation.kind) {
-      case "next":
-        return "next";
-      case "back":
-        return "back";
-      case "explain":
-        return "explain";
-      case "list":
-        return "list";
-      default:
-        return null;
-    }
-  }
+  // The items of the list are numbered choices; moving around answers to words.
+  if (explanation) return EXPLANATION_WORDS[explanation.kind] ?? null;
   if (noticeButtons.parse(data)) return "acknowledge";
   // A visit's notice may come while a question waits for a typed number: its answers are
   // words, so a typed "3" stays the question's answer.
