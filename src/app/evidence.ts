@@ -47,7 +47,7 @@ type Stored =
  * report): streamed into the store, its type read from the content, the row written by
  * `write`; a refused type, a refusal of `write`, a duplicate or a failure leaves no copy.
  */
-async function receiveFile<R extends { ok: boolean }>(
+export async function receiveFile<R extends { ok: boolean }>(
   deps: EvidenceDeps,
   file: IncomingFile,
   write: (stored: StoredFields, type: SniffedType) => Promise<R & { duplicate?: boolean }>,
@@ -81,7 +81,7 @@ async function receiveFile<R extends { ok: boolean }>(
 }
 
 /** The row fields of a stored copy (the same for evidence and a report). */
-type StoredFields = StoredFile & { source: IncomingFile["source"] };
+export type StoredFields = StoredFile & { source: IncomingFile["source"] };
 
 async function store(deps: EvidenceDeps, stream: Readable): Promise<Stored> {
   let object: Awaited<ReturnType<FileStore["put"]>>;

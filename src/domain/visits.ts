@@ -155,16 +155,23 @@ export async function clearCursor(db: Db | Tx, personId: number): Promise<void> 
   await db.visitCursor.deleteMany({ where: { personId } });
 }
 
-async function setCursor(
+/** Sets what the person's next typed text or file means (one step per person, across features of the visit). */
+export async function setCursor(
   tx: Db | Tx,
   personId: number,
-  data: Omit<VisitCursor, "personId" | "requestId"> & { requestId?: number | null },
+  data: Omit<VisitCursor, "personId" | "requestId" | "targetId" | "step"> & {
+    requestId?: number | null;
+    targetId?: number | null;
+    step?: string | null;
+  },
 ): Promise<void> {
   const row = {
     mode: data.mode,
     visitId: data.visitId,
     revision: data.revision,
     requestId: data.requestId ?? null,
+    targetId: data.targetId ?? null,
+    step: data.step ?? null,
     createdAt: data.createdAt,
   };
   await tx.visitCursor.upsert({ where: { personId }, create: { personId, ...row }, update: row });

@@ -20,7 +20,6 @@ import {
   beginRequest,
   clearCursor,
   confirmVisit,
-  currentCursor,
   openRequests,
   REPORT_CHECK_DAYS,
   reportsOf,
@@ -36,6 +35,7 @@ import { replyLong } from "../../messages.ts";
 import { incomingFileOf, openSentFile, sentFileOf } from "../../sent-files.ts";
 import { fileSize } from "../self-assessment/views.ts";
 import { visitButtons } from "./callback-data.ts";
+import { forgetVisitCursor, visitCursorOf } from "./cursor.ts";
 import {
   answerKeyboard,
   answerLines,
@@ -283,16 +283,18 @@ async function reportScreen(ctx: BotContext, visit: VisitWithUnit, head?: string
  * person moved on: their next file is not the report, their next text not a reason).
  */
 visitsFeature.on("message:text", async (ctx, next) => {
-  const role = ctx.standing.role;
-  if (role !== "OFFICER" && role !== "COORDINATOR") return next();
   const db = ctx.deps.db;
-  const cursor = await currentCursor(db, ctx.person.id, ctx.now());
+  const cursor = await visitCursorOf(ctx);
   if (!cursor) return next();
   if (ctx.message.text.startsWith("/")) {
     await clearCursor(db, ctx.person.id);
+    forgetVisitCursor(ctx);
     return next();
   }
-  if (cursor.mode === "REPORT" || !ctx.campaign) return next();
+  // Other steps of the visit (findings, minutes, actions) are their features' to take.
+  if ((cursor.mode !== "REQUEST_REASON" && cursor.mode !== "DECLINE_REASON") || !ctx.campaign) return next();
+  const role = ctx.standing.role;
+  if (role !== "OFFICER" && role !== "COORDINATOR") return next();
   const campaignId = ctx.campaign.id;
   const text = ctx.message.text;
   if (cursor.mode === "REQUEST_REASON") {
@@ -331,7 +333,7 @@ visitsFeature.on("message:text", async (ctx, next) => {
 /** A document or photo after /baocao: a file of the report, kept as evidence is. */
 visitsFeature.on(["message:document", "message:photo"], async (ctx, next) => {
   if (ctx.standing.role !== "OFFICER" || !ctx.campaign) return next();
-  const cursor = await currentCursor(ctx.deps.db, ctx.person.id, ctx.now());
+  const cursor = await visitCursorOf(ctx);
   if (cursor?.mode !== "REPORT") return next();
   const sent = sentFileOf(ctx.message)!;
   const name = sent.fileName ?? ctx.t("visits.report.photo");
