@@ -164,3 +164,13 @@ export function deadlineStatus(deadline: Date, now: Date, timeZone: string): Dea
   const days = calendarDaysBetween(now, deadline, timeZone);
   return isPastDeadline(deadline, now) ? { passed: true, days: -days } : { passed: false, days: Math.max(0, days) };
 }
+
+/**
+ * A due date `days` calendar days after `from`, at the end of the office day (17:00) in
+ * `timeZone`: "15 ngày kể từ ngày ban hành thông báo kết luận" read as an office reads it.
+ */
+export function dueDateAfter(from: Date, days: number, timeZone: string): Date {
+  const day = localDay(from, timeZone);
+  const target = new Date(Date.UTC(day.year, day.month - 1, day.day + days));
+  return zonedTime(target.getUTCFullYear(), target.getUTCMonth() + 1, target.getUTCDate(), 17, 0, timeZone);
+}

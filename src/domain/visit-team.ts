@@ -1,0 +1,44 @@
+/**
+ * Who is on a visit's inspection team (Đoàn kiểm tra), and who leads it: findings, the
+ * checklist and the minutes are the team's to record, the minutes its lead's to complete.
+ *
+ * The team of a visit is its VisitMember rows linked to a person. Coordinators (Sở Nội vụ)
+ * organise every team and lead it in the Sơn La plan, so they count as its lead. A visit
+ * whose members are only names (a data file without ids, as Sơn La's) is open to the
+ * campaign's inspectors, so a team is never locked out because the file did not say who
+ * they are in the bot.
+ */
+import type { Db, Prisma, Role } from "../db/client.ts";
+
+type Tx = Prisma.TransactionClient;
+
+export type TeamStanding = "lead" | "member" | null;
+
+/** A member title that makes them the team's lead ("Trưởng đoàn", "Phó Trưởng đoàn" is not). */
+export function isLeadTitle(title: string | null | undefined): boolean {
+  if (!title) return false;
+  const t = title.normalize("NFC").toLocaleLowerCase("vi");
+  return t.includes("trưởng đoàn") && !t.includes("phó trưởng đoàn");
+}
+
+/**
+ * The person's place on the visit's team: "lead" (the member titled Trưởng đoàn, or a
+ * coordinator), "member", or null (not on the team: officers, appraisers, inspectors of
+ * other teams).
+ */
+export async function teamStanding(
+  db: Db | Tx,
+  visitId: number,
+  personId: number,
+  role: Role | null | undefined,
+): Promise<TeamStanding> {
+  if (role === "COORDINATOR") return "lead";
+  const members = await db.visitMember.findMany({
+    where: { visitId, personId: { not: null } },
+    select: { personId: true, title: true },
+  });
+  const seat = members.find((m) => m.personId === personId);
+  if (seat) return isLeadTitle(seat.title) ? "lead" : "member";
+  if (role === "INSPECTOR" && members.length === 0) return "member";
+  return null;
+}
