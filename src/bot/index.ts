@@ -9,6 +9,7 @@ import { type Config, telegramToken } from "../config.ts";
 import { telegramChannel } from "./channel.ts";
 import type { BotContext, BotDeps, Channel } from "./context.ts";
 import { accessFeature } from "./features/access/index.ts";
+import { actionsFeature } from "./features/actions/index.ts";
 import { appraisalFeature } from "./features/appraisal/index.ts";
 import { coordinatorFeature } from "./features/coordinator/index.ts";
 import { explanationFeature } from "./features/explanation/index.ts";
@@ -111,6 +112,9 @@ export function createBot(config: Config, deps: BotDeps, options: CreateBotOptio
     // Before the self-assessment: a reason awaited for a visit is not an answer, and files
     // after /baocao are the report, not a question's evidence.
     visitsFeature,
+    // After the visit's own steps, before the self-assessment: text and files of a corrective
+    // action's step (src/bot/features/actions/) are the action's, not an answer or evidence.
+    actionsFeature,
     // Before the self-assessment: an officer explaining an item after appraisal round 1
     // (an EXPLAIN cursor newer than their self-assessment cursor) gets their text and files
     // filed there; otherwise it passes them on untouched.

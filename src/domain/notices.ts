@@ -10,7 +10,7 @@ import type { Translate } from "../i18n.ts";
 import { formatNumber } from "./answers.ts";
 import { PHASES } from "./appraisal-rules.ts";
 import { escapeHtml, shorten } from "./text.ts";
-import { calendarDaysBetween, deadlineStatus, formatDateTime } from "./time.ts";
+import { calendarDaysBetween, deadlineStatus, formatDate, formatDateTime } from "./time.ts";
 
 type Tx = Prisma.TransactionClient;
 
@@ -41,6 +41,12 @@ export const NOTICE_KINDS = [
   "visit.request",
   "visit.request_answered",
   "visit.report_missing",
+  "action.created",
+  "action.due",
+  "action.reported",
+  "action.closed",
+  "action.reopened",
+  "action.overdue_digest",
 ] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
@@ -153,6 +159,14 @@ const AccessPayload = z.object({
   unitName: z.string().nullable(),
 });
 
+/** A corrective action as its notices carry it (src/domain/actions.ts). */
+const ActionPayload = z.object({
+  actionId: z.number().int(),
+  unitName: z.string(),
+  text: z.string(),
+  dueAt: iso.nullable(),
+});
+
 const MissingArea = z.object({ area: z.string(), answered: z.number(), total: z.number() });
 
 const Phase = z.enum(PHASES as readonly CampaignStatus[] as [CampaignStatus, ...CampaignStatus[]]);
@@ -238,6 +252,21 @@ export const PAYLOADS = {
   }),
   /** To coordinators, two days before a visit: the unit has sent no self-inspection report. */
   "visit.report_missing": VisitPayload,
+  /** To the unit's officers: a corrective action with its due date (src/domain/actions.ts); `changed`: a new date. */
+  "action.created": ActionPayload.extend({ changed: z.boolean().default(false) }),
+  /** To the unit's officers, 7, 3 and 1 days before the due date. */
+  "action.due": ActionPayload.extend({ days: z.number().int() }),
+  /** To coordinators: the unit reported what it did. */
+  "action.reported": ActionPayload.extend({ report: z.string(), files: z.number().int(), by: z.string() }),
+  "action.closed": ActionPayload.extend({ by: z.string() }),
+  "action.reopened": ActionPayload.extend({ reason: z.string(), by: z.string() }),
+  /** To coordinators, once a day: units with overdue actions (the first DIGEST_UNITS of them). */
+  "action.overdue_digest": z.object({
+    day: z.string(),
+    units: z.array(z.object({ unitName: z.string(), count: z.number().int(), oldestDueAt: iso })),
+    unitCount: z.number().int(),
+    actionCount: z.number().int(),
+  }),
 } satisfies Record<NoticeKind, z.ZodType>;
 
 /** The most changed items one round-1 notice lists (a message stays under Telegram's 4,096 characters). */
@@ -250,6 +279,13 @@ const NOT_ACKNOWLEDGEMENT_REPORTED: NoticeKind[] = [
   "access.moved",
   "visit.request",
   "visit.report_missing",
+  // Corrective actions: followed in /kiennghi, not by acknowledgement.
+  "action.created",
+  "action.due",
+  "action.reported",
+  "action.closed",
+  "action.reopened",
+  "action.overdue_digest",
 ];
 
 // ---------------------------------------------------------------- rendering
@@ -421,6 +457,13 @@ export function renderNotice(kind: string, payload: unknown, o: RenderOptions): 
         t("notices.report_missing.action"),
       ].join("\n");
     }
+    case "action.created":
+    case "action.due":
+    case "action.reported":
+    case "action.closed":
+    case "action.reopened":
+    case "action.overdue_digest":
+      return renderActionNotice(k, parsed.data, o);
     case "deadline.reminder": {
       const p = parsed.data as z.infer<(typeof PAYLOADS)["deadline.reminder"]>;
       const deadline = new Date(p.deadline);
@@ -544,6 +587,87 @@ export function renderNotice(kind: string, payload: unknown, o: RenderOptions): 
         t("notices.access.moved_action"),
       ].join("\n");
     }
+  }
+}
+
+/** "quá hạn 3 ngày" / "còn 5 ngày" / "hạn hôm nay" of a due date, in the reader's words. */
+export function dueText(t: Translate, dueAt: Date, now: Date, timeZone: string): string {
+  const s = deadlineStatus(dueAt, now, timeZone);
+  if (s.passed) return s.days === 0 ? t("actions.due.overdue_today") : t("actions.due.overdue", { count: s.days });
+  return s.days === 0 ? t("actions.due.today") : t("actions.due.left", { count: s.days });
+}
+
+function renderActionNotice(kind: NoticeKind, data: unknown, o: RenderOptions): string {
+  const { t } = o;
+  if (kind === "action.overdue_digest") {
+    const p = data as z.infer<(typeof PAYLOADS)["action.overdue_digest"]>;
+    const lines = [
+      t("notices.action.digest_title"),
+      "",
+      t("notices.action.digest_body", { units: p.unitCount, actions: p.actionCount }),
+      ...p.units.map((u) =>
+        t("notices.action.digest_line", {
+          unit: u.unitName,
+          n: u.count,
+          oldest: formatDate(new Date(u.oldestDueAt), o.timeZone),
+        }),
+      ),
+    ];
+    if (p.unitCount > p.units.length)
+      lines.push(t("notices.action.digest_more", { count: p.unitCount - p.units.length }));
+    lines.push("", t("notices.action.digest_action"));
+    return lines.join("\n");
+  }
+  const p = data as z.infer<typeof ActionPayload> & Record<string, unknown>;
+  const due = p.dueAt
+    ? t("notices.action.due_line", {
+        due: formatDate(new Date(p.dueAt), o.timeZone),
+        left: dueText(t, new Date(p.dueAt), o.now, o.timeZone),
+      })
+    : t("notices.action.no_due");
+  const head = [
+    t("notices.action.unit", { unit: p.unitName }),
+    t("notices.action.text", { id: p.actionId, text: shorten(p.text, 600) }),
+    due,
+  ];
+  switch (kind) {
+    case "action.created":
+      return [
+        t(p.changed ? "notices.action.changed_title" : "notices.action.created_title"),
+        "",
+        ...head,
+        "",
+        t("notices.action.report_next"),
+      ].join("\n");
+    case "action.due":
+      return [t("notices.action.due_title"), "", ...head, "", t("notices.action.report_next")].join("\n");
+    case "action.reported":
+      return [
+        t("notices.action.reported_title"),
+        "",
+        ...head,
+        t("notices.action.reported_by", { by: p.by as string }),
+        t("notices.action.report", { report: shorten(p.report as string, 800) }),
+        t("notices.action.files", { count: p.files as number }),
+        "",
+        t("notices.action.reported_next", { id: p.actionId }),
+      ].join("\n");
+    case "action.closed":
+      return [
+        t("notices.action.closed_title"),
+        "",
+        ...head.slice(0, 2),
+        t("notices.action.closed_by", { by: p.by as string }),
+      ].join("\n");
+    default:
+      return [
+        t("notices.action.reopened_title"),
+        "",
+        ...head,
+        t("notices.action.reopened_reason", { reason: p.reason as string, by: p.by as string }),
+        "",
+        t("notices.action.report_next"),
+      ].join("\n");
   }
 }
 

@@ -5,6 +5,7 @@
  * every run safe to repeat, in one process or several.
  */
 import type { Db } from "../db/client.ts";
+import { planActionReminders, planOverdueDigest } from "../domain/actions.ts";
 import { enqueueNotices, type NoticeInput } from "../domain/notices.ts";
 import {
   ACTIVE_VISIT,
@@ -31,10 +32,20 @@ export interface PlanReport {
   deadlineReminders: number;
   /** Notices to coordinators of a visit whose unit sent no self-inspection report. */
   reportChecks: number;
+  /** Corrective actions: reminders 7, 3, 1 days before the due date (src/domain/actions.ts). */
+  actionReminders: number;
+  /** Corrective actions: the coordinators' daily digest of overdue ones. */
+  actionDigests: number;
 }
 
 export async function planReminders(db: Db, settings: PlannerSettings, now: Date): Promise<PlanReport> {
-  const report: PlanReport = { visitReminders: 0, deadlineReminders: 0, reportChecks: 0 };
+  const report: PlanReport = {
+    visitReminders: 0,
+    deadlineReminders: 0,
+    reportChecks: 0,
+    actionReminders: 0,
+    actionDigests: 0,
+  };
   const campaigns = await db.campaign.findMany({ where: { status: { notIn: ["DRAFT", "CLOSED"] } } });
   for (const campaign of campaigns) {
     const visits = await db.inspectionVisit.findMany({
@@ -46,6 +57,8 @@ export async function planReminders(db: Db, settings: PlannerSettings, now: Date
       report.reportChecks += await planReportChecks(db, visit, settings, now);
     }
     report.deadlineReminders += await planDeadlineReminders(db, campaign, settings, now);
+    report.actionReminders += await planActionReminders(db, campaign.id, settings, now);
+    report.actionDigests += await planOverdueDigest(db, campaign.id, settings, now);
   }
   return report;
 }

@@ -10,6 +10,7 @@
 import { PassThrough, Readable } from "node:stream";
 import { Composer, InlineKeyboard, InputFile } from "grammy";
 import type { Unit } from "../../../db/client.ts";
+import { actionCounts, totalCounts } from "../../../domain/actions.ts";
 import { appraisalProgress } from "../../../domain/appraisal.ts";
 import { phaseReached } from "../../../domain/appraisal-rules.ts";
 import { audit } from "../../../domain/audit.ts";
@@ -41,9 +42,11 @@ import type { BotContext } from "../../context.ts";
 import { num } from "../../format.ts";
 import { linkFor, linksFor } from "../../links.ts";
 import { sendLong } from "../../messages.ts";
+import { countsLine } from "../actions/views.ts";
 import { showAcknowledgements, showSchedule } from "../schedule/index.ts";
 import { type CoordinatorAction, encodeAction, parseAction } from "./callback-data.ts";
 import {
+  type ActionLines,
   appraisalProgressView,
   chooseUnitView,
   deadlineLine,
@@ -117,11 +120,16 @@ async function showProgress(ctx: BotContext, shape: CampaignShape, page: number,
   const db = ctx.deps.db;
   // From round 1 on, progress is the appraisal's: the self-assessment is locked and done.
   if (phaseReached(shape.campaign.status, "APPRAISAL")) {
-    const view = appraisalProgressView(ctx, shape, await appraisalProgress(db, shape), page);
+    const [progress, actions] = await Promise.all([appraisalProgress(db, shape), actionLinesOf(ctx, shape)]);
+    const view = appraisalProgressView(ctx, shape, progress, page, actions);
     return sendLong(ctx, view.text, view.keyboard);
   }
-  const [o, units] = await Promise.all([overview(db, shape), unitPage(db, shape, page)]);
-  const view = progressView(ctx, shape, o, units);
+  const [o, units, actions] = await Promise.all([
+    overview(db, shape),
+    unitPage(db, shape, page),
+    actionLinesOf(ctx, shape),
+  ]);
+  const view = progressView(ctx, shape, o, units, actions);
   await sendLong(ctx, view.text, view.keyboard);
   if (chart) await sendChart(ctx, progressChart(ctx, shape, units), "tien-do.png");
 }
@@ -156,12 +164,33 @@ async function showRanking(ctx: BotContext, shape: CampaignShape, area: AreaInfo
   if (chart) await sendChart(ctx, rankingChart(ctx, shape, r, view.entries, appraised), "diem.png");
 }
 
+/** /tiendo's corrective-action lines: one grouped count for the campaign (src/domain/actions.ts). */
+async function actionLinesOf(ctx: BotContext, shape: CampaignShape): Promise<ActionLines | undefined> {
+  const counts = await actionCounts(ctx.deps.db, shape.campaign.id, ctx.now());
+  if (counts.size === 0) return undefined;
+  const total = totalCounts(counts.values());
+  return {
+    total: ctx.t("actions.counts_total", {
+      open: num(ctx, total.open + total.reported),
+      overdue: num(ctx, total.overdue),
+      reported: num(ctx, total.reported),
+      closed: num(ctx, total.closed),
+    }),
+    unit: (unitId) => {
+      const c = counts.get(unitId);
+      return c ? countsLine(ctx, c) : null;
+    },
+  };
+}
+
 async function showUnit(ctx: BotContext, shape: CampaignShape, unit: Unit) {
-  const [[status], result] = await Promise.all([
+  const [[status], result, actions] = await Promise.all([
     unitStatuses(ctx.deps.db, shape, [unit.id]),
     // From round 1 on: the unit's scores round by round, bonus, penalty and group.
     phaseReached(shape.campaign.status, "APPRAISAL") ? unitResult(ctx.deps.db, shape, unit) : null,
+    actionCounts(ctx.deps.db, shape.campaign.id, ctx.now(), [unit.id]),
   ]);
+  const counts = actions.get(unit.id);
   if (!status) return;
   // A link to the unit's evidence for each area that has some: one signed link per area.
   const links = new Map<number, string>();
@@ -169,7 +198,7 @@ async function showUnit(ctx: BotContext, shape: CampaignShape, unit: Unit) {
     const scope = { purpose: "evidence" as const, campaignId: shape.campaign.id, unitId: unit.id, areaId: a.area.id };
     links.set(a.area.id, (await linkFor(ctx, scope)).url);
   }
-  await sendLong(ctx, unitView(ctx, status, links, result));
+  await sendLong(ctx, unitView(ctx, status, links, result, counts ? countsLine(ctx, counts, true) : null));
 }
 
 /**

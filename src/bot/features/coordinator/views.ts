@@ -64,7 +64,24 @@ const answeredPercent = (s: UnitStatus) => (s.tally.total ? (s.tally.answered / 
 
 // ---------------------------------------------------------------- /tiendo
 
-export function progressView(ctx: BotContext, shape: CampaignShape, o: Overview, page: Page<UnitStatus>) {
+/** Corrective actions' lines for /tiendo (src/bot/features/actions/): the campaign's, and a unit's when it has any. */
+export interface ActionLines {
+  total: string | null;
+  unit: (unitId: number) => string | null;
+}
+
+const withActions = (lines: string[], actions: ActionLines | undefined, unitId: number) => {
+  const line = actions?.unit(unitId);
+  if (line) lines.push(`   ${line}`);
+};
+
+export function progressView(
+  ctx: BotContext,
+  shape: CampaignShape,
+  o: Overview,
+  page: Page<UnitStatus>,
+  actions?: ActionLines,
+) {
   const t = ctx.t;
   const lines = [
     t("coordinator.progress.title", { campaign: shape.campaign.title }),
@@ -83,6 +100,7 @@ export function progressView(ctx: BotContext, shape: CampaignShape, o: Overview,
       submitted: num(ctx, o.submittedAreas),
       expected: num(ctx, o.expectedAreas),
     }),
+    ...(actions?.total ? [actions.total] : []),
     "",
     t("coordinator.progress.by_area"),
     ...o.areas.map((a) =>
@@ -111,6 +129,7 @@ export function progressView(ctx: BotContext, shape: CampaignShape, o: Overview,
           total: s.tally.total,
         }),
       );
+      withActions(lines, actions, s.unit.id);
     });
     lines.push("", t("coordinator.legend"));
   }
@@ -221,6 +240,8 @@ export function unitView(
   s: UnitStatus,
   evidenceLinks?: Map<number, string>,
   result?: UnitResult | null,
+  /** "Kiến nghị: 3 đang mở · 1 quá hạn" when the unit has corrective actions. */
+  actionsLine?: string | null,
 ): string {
   const t = ctx.t;
   const { tally } = s;
@@ -257,6 +278,7 @@ export function unitView(
       ? t("coordinator.unit.activity", { when: when(ctx, s.lastActivity) })
       : t("coordinator.unit.no_activity"),
     s.officers.length ? t("coordinator.unit.officers", { list: officersText(s) }) : t("coordinator.unit.no_officer"),
+    ...(actionsLine ? [actionsLine] : []),
     deadlineLine(ctx),
   ];
   for (const a of s.areas) {
@@ -559,7 +581,13 @@ export function finalRankingChart(
 const share = (done: number, assigned: number) => (assigned ? (done / assigned) * 100 : 0);
 
 /** Appraisal progress: items done / to do in the round, per appraiser and per unit (a page of units). */
-export function appraisalProgressView(ctx: BotContext, shape: CampaignShape, p: AppraisalProgress, page: number) {
+export function appraisalProgressView(
+  ctx: BotContext,
+  shape: CampaignShape,
+  p: AppraisalProgress,
+  page: number,
+  actions?: ActionLines,
+) {
   const t = ctx.t;
   const done = p.units.reduce((n, u) => n + u.done, 0);
   const assigned = p.units.reduce((n, u) => n + u.assigned, 0);
@@ -600,7 +628,9 @@ export function appraisalProgressView(ctx: BotContext, shape: CampaignShape, p: 
         percent: pct(ctx, share(u.done, u.assigned)),
       }),
     );
+    withActions(lines, actions, u.unitId);
   });
+  if (actions?.total) lines.splice(3, 0, actions.total);
   return {
     text: lines.join("\n"),
     keyboard: pager(ctx, { page: paging.page, pages: paging.pages }, (n) => ({ kind: "progress", page: n })),
