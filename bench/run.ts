@@ -6,6 +6,9 @@
  *   npm run bench -- appraisal [--db both] [--units 10000] [--questions 100] [--runs 7]
  *                                 results after appraisal round 1 at province scale: /diem,
  *                                 /donvi, /tiendo and /xuat (bench/appraisal.ts, bench/APPRAISAL.md)
+ *   npm run bench -- actions [--db both] [--units 10000] [--actions 50000] [--runs 7]
+ *                                 corrective actions at province scale: the overdue digest,
+ *                                 /tiendo's counts, the planner (bench/actions.ts, bench/ACTIONS.md)
  *   npm run bench -- zalo [options]   Zalo beside Telegram (issue 12, bench/zalo.ts, bench/ZALO.md):
  *                                 --officers on each channel, closed loop, alternating phases
  *
@@ -55,10 +58,11 @@ import { runQueries, type UpdateCost } from "./queries.ts";
 import { runThroughput, type ThroughputResult } from "./throughput.ts";
 import { type ChannelName, loadAverage, runZaloBench, type ZaloBenchResult } from "./zalo.ts";
 
-// The fault drills and the appraisal benchmark have options of their own (bench/drills.ts,
-// bench/appraisal.ts).
+// The fault drills, the appraisal and the actions benchmarks have options of their own
+// (bench/drills.ts, bench/appraisal.ts, bench/actions.ts).
 if (process.argv[2] === "drills") await import("./drills.ts");
 if (process.argv[2] === "appraisal") await import("./appraisal.ts");
+if (process.argv[2] === "actions") await import("./actions.ts");
 
 const TARGETS = { throughputRatio: 0.5, p99Ms: 25, flatRatio: 1.2, rssMb: 200, fileRssMb: 10, zaloCpuRatio: 1.2 };
 
