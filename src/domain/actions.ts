@@ -223,7 +223,21 @@ export async function actionCounts(
   return counts;
 }
 
-/** The sum of per-unit counts (the campaign's line in /tiendo). */
+/**
+ * The campaign's counts in all (the first line of /tiendo): one query grouped by status (three
+ * rows) and one count of overdue ones, both on the (campaignId, status, dueAt) index, so the
+ * cost does not grow with the number of units.
+ */
+export async function actionTotals(db: Db | Tx, campaignId: number, now: Date): Promise<ActionCounts> {
+  const [byStatus, overdue] = await Promise.all([
+    db.correctiveAction.groupBy({ by: ["status"], where: { campaignId }, _count: { _all: true } }),
+    db.correctiveAction.count({ where: { campaignId, status: { in: [...LIVE_ACTION] }, dueAt: { lt: now } } }),
+  ]);
+  const n = (status: ActionRow["status"]) => byStatus.find((g) => g.status === status)?._count._all ?? 0;
+  return { open: n("OPEN"), overdue, reported: n("REPORTED"), closed: n("CLOSED") };
+}
+
+/** The sum of per-unit counts. */
 export function totalCounts(counts: Iterable<ActionCounts>): ActionCounts {
   const total = { open: 0, overdue: 0, reported: 0, closed: 0 };
   for (const c of counts) {
@@ -925,19 +939,27 @@ export async function planActionReminders(
   }
   if (due.length === 0) return 0;
   const unitIds = [...new Set(due.map((d) => d.action.unitId))];
-  const [officers, units] = await Promise.all([
-    db.membership.findMany({
-      where: { campaignId, unitId: { in: unitIds }, role: "OFFICER" },
-      select: { personId: true, unitId: true },
-    }),
-    db.unit.findMany({ where: { id: { in: unitIds } }, select: { id: true, name: true } }),
-  ]);
-  const names = new Map(units.map((u) => [u.id, u.name]));
+  const officers = new Map<number, number[]>();
+  const names = new Map<number, string>();
+  // In slices: a day's reminders may concern thousands of units (a bound-parameter limit).
+  for (let i = 0; i < unitIds.length; i += 500) {
+    const slice = unitIds.slice(i, i + 500);
+    const [members, units] = await Promise.all([
+      db.membership.findMany({
+        where: { campaignId, unitId: { in: slice }, role: "OFFICER" },
+        select: { personId: true, unitId: true },
+        orderBy: { personId: "asc" },
+      }),
+      db.unit.findMany({ where: { id: { in: slice } }, select: { id: true, name: true } }),
+    ]);
+    for (const m of members) officers.set(m.unitId!, [...(officers.get(m.unitId!) ?? []), m.personId]);
+    for (const u of units) names.set(u.id, u.name);
+  }
   const notices: NoticeInput[] = [];
   for (const { action, days, at } of due) {
-    for (const o of officers.filter((m) => m.unitId === action.unitId)) {
+    for (const personId of officers.get(action.unitId) ?? []) {
       notices.push({
-        recipientId: o.personId,
+        recipientId: personId,
         campaignId,
         kind: "action.due",
         payload: {
@@ -948,7 +970,7 @@ export async function planActionReminders(
           days,
         },
         dueAt: at,
-        idempotencyKey: `action:${action.id}:due:${action.dueAt!.getTime()}:${days}:${o.personId}`,
+        idempotencyKey: `action:${action.id}:due:${action.dueAt!.getTime()}:${days}:${personId}`,
       });
     }
   }

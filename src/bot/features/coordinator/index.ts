@@ -10,7 +10,7 @@
 import { PassThrough, Readable } from "node:stream";
 import { Composer, InlineKeyboard, InputFile } from "grammy";
 import type { Unit } from "../../../db/client.ts";
-import { actionCounts, totalCounts } from "../../../domain/actions.ts";
+import { actionCounts, actionTotals } from "../../../domain/actions.ts";
 import { appraisalProgress } from "../../../domain/appraisal.ts";
 import { phaseReached } from "../../../domain/appraisal-rules.ts";
 import { audit } from "../../../domain/audit.ts";
@@ -26,6 +26,8 @@ import {
   lateUnits,
   notSubmittedByArea,
   overview,
+  PAGE_SIZE,
+  pageOf,
   ranking,
   remindUnits,
   reopenArea,
@@ -120,14 +122,25 @@ async function showProgress(ctx: BotContext, shape: CampaignShape, page: number,
   const db = ctx.deps.db;
   // From round 1 on, progress is the appraisal's: the self-assessment is locked and done.
   if (phaseReached(shape.campaign.status, "APPRAISAL")) {
-    const [progress, actions] = await Promise.all([appraisalProgress(db, shape), actionLinesOf(ctx, shape)]);
-    const view = appraisalProgressView(ctx, shape, progress, page, actions);
+    const progress = await appraisalProgress(db, shape);
+    const paging = pageOf(page, progress.units.length);
+    const shown = progress.units.slice(paging.skip, paging.skip + PAGE_SIZE).map((u) => u.unitId);
+    const view = appraisalProgressView(ctx, shape, progress, page, await actionLinesOf(ctx, shape, shown));
     return sendLong(ctx, view.text, view.keyboard);
   }
-  const [o, units, actions] = await Promise.all([
+  const [o, [units, actions]] = await Promise.all([
     overview(db, shape),
-    unitPage(db, shape, page),
-    actionLinesOf(ctx, shape),
+    unitPage(db, shape, page).then(
+      async (units) =>
+        [
+          units,
+          await actionLinesOf(
+            ctx,
+            shape,
+            units.items.map((s) => s.unit.id),
+          ),
+        ] as const,
+    ),
   ]);
   const view = progressView(ctx, shape, o, units, actions);
   await sendLong(ctx, view.text, view.keyboard);
@@ -164,11 +177,20 @@ async function showRanking(ctx: BotContext, shape: CampaignShape, area: AreaInfo
   if (chart) await sendChart(ctx, rankingChart(ctx, shape, r, view.entries, appraised), "diem.png");
 }
 
-/** /tiendo's corrective-action lines: one grouped count for the campaign (src/domain/actions.ts). */
-async function actionLinesOf(ctx: BotContext, shape: CampaignShape): Promise<ActionLines | undefined> {
-  const counts = await actionCounts(ctx.deps.db, shape.campaign.id, ctx.now());
-  if (counts.size === 0) return undefined;
-  const total = totalCounts(counts.values());
+/**
+ * /tiendo's corrective-action lines (src/domain/actions.ts): the campaign's totals (grouped
+ * by status, whatever the number of units) and the counts of the units on the page shown.
+ */
+async function actionLinesOf(
+  ctx: BotContext,
+  shape: CampaignShape,
+  unitIds: number[],
+): Promise<ActionLines | undefined> {
+  const [total, counts] = await Promise.all([
+    actionTotals(ctx.deps.db, shape.campaign.id, ctx.now()),
+    actionCounts(ctx.deps.db, shape.campaign.id, ctx.now(), unitIds),
+  ]);
+  if (total.open + total.reported + total.closed === 0) return undefined;
   return {
     total: ctx.t("actions.counts_total", {
       open: num(ctx, total.open + total.reported),
