@@ -60,8 +60,11 @@ export async function writeVisitSheets(
   title: string,
 ): Promise<void> {
   const campaignId = shape.campaign.id;
-  // Nothing of the visit yet (no visit in the campaign): no empty sheets.
-  const anyVisit = await db.inspectionVisit.findFirst({ where: { campaignId }, select: { id: true } });
+  // No visit of these units (none yet, or an export of units inspected on paper): no empty sheets.
+  const anyVisit = await db.inspectionVisit.findFirst({
+    where: { campaignId, ...(options.unitIds ? { unitId: { in: options.unitIds.slice(0, 10_000) } } : {}) },
+    select: { id: true },
+  });
   if (!anyVisit) return;
   await writeVisits(wb, db, campaignId, unitIds, options, title);
   await writeFindings(wb, db, campaignId, unitIds, options, title);
