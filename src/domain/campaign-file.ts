@@ -244,8 +244,8 @@ export const CampaignFileSchema = z.object({
     .default([])
     .superRefine((contents, ctx) => {
       const seen = new Map<string, string>();
-      contents.forEach((c, i) =>
-        c.items.forEach((item, j) => {
+      for (const [i, c] of contents.entries()) {
+        for (const [j, item] of c.items.entries()) {
           const other = seen.get(item.code);
           if (other)
             ctx.addIssue({
@@ -254,8 +254,8 @@ export const CampaignFileSchema = z.object({
               message: `item ${item.code} twice (also under ${other}): item codes are typed alone, so each is unique in the campaign`,
             });
           seen.set(item.code, c.code);
-        }),
-      );
+        }
+      }
     }),
   /** Ranking groups (A ≥ 90 %, B 80 % to under 90 %, …); absent: the province's default. */
   groups: RankGroupsSchema.optional(),
