@@ -775,3 +775,18 @@ export async function coverage(db: Db, campaignId: number): Promise<Coverage> {
     }),
   };
 }
+
+/**
+ * A content's name as lists and buttons show it: "Chỉ thị 26/CT-TTg" from its reference,
+ * "Kế hoạch PAPI" from a plan's reference and the acronym of its title; else its title.
+ */
+export function contentShortName(content: { title: string; reference: string | null }): string {
+  const source = content.reference ?? content.title;
+  const numbered = /(Chỉ thị|Kế hoạch|Quyết định|Nghị quyết|Công văn)\s+(?:số\s+)?([\p{L}\d./-]*\d[\p{L}\d./-]*)/u.exec(
+    source,
+  );
+  if (numbered) return `${numbered[1]} ${numbered[2]}`;
+  const acronym = /\(([\p{Lu}\d]{2,10})\)/u.exec(content.title);
+  if (acronym) return `${source.split(/\s+/).slice(0, 2).join(" ")} ${acronym[1]}`;
+  return content.title;
+}
