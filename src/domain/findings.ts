@@ -69,6 +69,8 @@ export interface FindingTarget {
   title: string;
   /** The content's reference ("Chỉ thị số 26/CT-TTg ngày 05/9/2016") for a content or an item. */
   reference: string | null;
+  /** The content, for a content or an item. */
+  content: { code: string; title: string; reference: string | null } | null;
 }
 
 const DOTTED = /^(?:[a-z]{1,10}|\d{1,3})(?:\.\d{1,3}){1,3}$/i;
@@ -158,6 +160,7 @@ export function resolveTarget(index: TargetIndex, target: string): FindingTarget
           code: item.code,
           title: item.title,
           reference: c.reference ?? c.title,
+          content: { code: c.code, title: c.title, reference: c.reference },
         };
       }
     }
@@ -171,6 +174,7 @@ export function resolveTarget(index: TargetIndex, target: string): FindingTarget
           code: criterion.code,
           title: criterion.title,
           reference: null,
+          content: null,
         }
       : null;
   }
@@ -190,6 +194,7 @@ export function resolveTarget(index: TargetIndex, target: string): FindingTarget
     code: c.code,
     title: c.title,
     reference: c.reference ?? c.title,
+    content: { code: c.code, title: c.title, reference: c.reference },
   };
 }
 

@@ -52,9 +52,7 @@ export function targetLine(
 /** The target of a just-recorded finding, in FindingView's shape. */
 export function asTied(target: FindingTarget): Pick<FindingView, "criterion" | "content" | "item"> {
   if (target.kind === "criterion") return { criterion: target, content: null, item: null };
-  const content = { code: "", title: target.reference ?? target.title, reference: target.reference };
-  if (target.kind === "item") return { criterion: null, content, item: target };
-  return { criterion: null, content: { ...content, title: target.title }, item: null };
+  return { criterion: null, content: target.content, item: target.kind === "item" ? target : null };
 }
 
 export function findingLines(ctx: BotContext, findings: FindingView[]): string[] {
