@@ -13,6 +13,7 @@ import { appraisalFeature } from "./features/appraisal/index.ts";
 import { coordinatorFeature } from "./features/coordinator/index.ts";
 import { explanationFeature } from "./features/explanation/index.ts";
 import { fallbackFeature } from "./features/fallback.ts";
+import { findingsFeature } from "./features/findings/index.ts";
 import { helpFeature } from "./features/help.ts";
 import { languageFeature } from "./features/language.ts";
 import { linkChannelFeature } from "./features/link-channel.ts";
@@ -111,6 +112,8 @@ export function createBot(config: Config, deps: BotDeps, options: CreateBotOptio
     // Before the self-assessment: a reason awaited for a visit is not an answer, and files
     // after /baocao are the report, not a question's evidence.
     visitsFeature,
+    // The team's findings and checklist: their typed texts and photos (FINDING, ITEM_NOTE steps).
+    findingsFeature,
     // Before the self-assessment: an officer explaining an item after appraisal round 1
     // (an EXPLAIN cursor newer than their self-assessment cursor) gets their text and files
     // filed there; otherwise it passes them on untouched.
