@@ -46,6 +46,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: "xacnhan", audience: ["COORDINATOR"] },
   { name: "baocao", audience: ["OFFICER"] },
   { name: "doilich", audience: ["COORDINATOR"] },
+  { name: "bienban", audience: ["INSPECTOR", "COORDINATOR"] },
+  { name: "ketluan", audience: ["COORDINATOR"] },
   { name: "thuhoi", audience: ["COORDINATOR"] },
   { name: "mamoi", audience: ["COORDINATOR"] },
   { name: "giaidoan", audience: ["COORDINATOR"] },

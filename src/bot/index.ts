@@ -16,6 +16,7 @@ import { fallbackFeature } from "./features/fallback.ts";
 import { helpFeature } from "./features/help.ts";
 import { languageFeature } from "./features/language.ts";
 import { linkChannelFeature } from "./features/link-channel.ts";
+import { minutesFeature } from "./features/minutes/index.ts";
 import { resultsFeature } from "./features/results/index.ts";
 import { scheduleFeature } from "./features/schedule/index.ts";
 import { selfAssessmentFeature } from "./features/self-assessment/index.ts";
@@ -111,6 +112,9 @@ export function createBot(config: Config, deps: BotDeps, options: CreateBotOptio
     // Before the self-assessment: a reason awaited for a visit is not an answer, and files
     // after /baocao are the report, not a question's evidence.
     visitsFeature,
+    // The minutes' steps and the signed scan (MINUTES, SIGNED_MINUTES cursors), after the
+    // visit's own steps and before the self-assessment takes texts and files.
+    minutesFeature,
     // Before the self-assessment: an officer explaining an item after appraisal round 1
     // (an EXPLAIN cursor newer than their self-assessment cursor) gets their text and files
     // filed there; otherwise it passes them on untouched.

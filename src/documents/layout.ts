@@ -10,7 +10,6 @@
 import {
   AlignmentType,
   BorderStyle,
-  convertMillimetersToTwip,
   Document,
   Packer,
   Paragraph,
@@ -34,8 +33,12 @@ export const BODY_PT = 14;
 const SMALL_PT = 12;
 const HEADING_PT = 13;
 const half = (pt: number) => pt * 2;
+/** Millimetres to twips, rounded (docx's convertMillimetersToTwip truncates: A4 would be 11905, not Word's 11906). */
+function twips(mm: number): number {
+  return Math.round((mm * 1440) / 25.4);
+}
 /** Writing width: A4 less the margins, in twips. */
-const TEXT_WIDTH = convertMillimetersToTwip(PAGE_MM.width - MARGIN_MM.left - MARGIN_MM.right);
+const TEXT_WIDTH = twips(PAGE_MM.width - MARGIN_MM.left - MARGIN_MM.right);
 
 let plainVi: Translate | null = null;
 /** The Vietnamese translator documents are written with (plain text: values are not HTML-escaped). */
@@ -121,7 +124,7 @@ export function centered(text: string, style: RunStyle = {}): Paragraph {
 export function body(text: string, style: RunStyle = {}): Paragraph {
   return new Paragraph({
     alignment: AlignmentType.JUSTIFIED,
-    indent: { firstLine: convertMillimetersToTwip(10) },
+    indent: { firstLine: twips(10) },
     spacing: { before: 0, after: 120, line: 276 },
     children: [run(text, style)],
   });
@@ -140,7 +143,7 @@ export function bodyLines(text: string): Paragraph[] {
 export function sectionHead(t: Translate, n: number, title: string): Paragraph {
   return new Paragraph({
     spacing: { before: 120, after: 120 },
-    indent: { firstLine: convertMillimetersToTwip(10) },
+    indent: { firstLine: twips(10) },
     children: [run(t("documents.common.section", { numeral: roman(n), title }), { bold: true })],
   });
 }
@@ -293,14 +296,14 @@ export async function pack(children: (Paragraph | Table)[], meta: { title: strin
         properties: {
           page: {
             size: {
-              width: convertMillimetersToTwip(PAGE_MM.width),
-              height: convertMillimetersToTwip(PAGE_MM.height),
+              width: twips(PAGE_MM.width),
+              height: twips(PAGE_MM.height),
             },
             margin: {
-              top: convertMillimetersToTwip(MARGIN_MM.top),
-              bottom: convertMillimetersToTwip(MARGIN_MM.bottom),
-              left: convertMillimetersToTwip(MARGIN_MM.left),
-              right: convertMillimetersToTwip(MARGIN_MM.right),
+              top: twips(MARGIN_MM.top),
+              bottom: twips(MARGIN_MM.bottom),
+              left: twips(MARGIN_MM.left),
+              right: twips(MARGIN_MM.right),
             },
           },
         },
