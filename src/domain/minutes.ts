@@ -15,6 +15,7 @@ import { Readable } from "node:stream";
 import type { Db, Prisma, Role, VisitCursor, VisitDocumentKind } from "../db/client.ts";
 import { transaction } from "../db/exactly-once.ts";
 import { buildConclusionDocx } from "../documents/conclusion.ts";
+import { DOCX_MIME } from "../documents/index.ts";
 import { documentTranslator } from "../documents/layout.ts";
 import { buildMinutesDocx } from "../documents/minutes.ts";
 import type { CampaignInfo, ConclusionData, FindingLine, MinutesData, Score } from "../documents/types.ts";
@@ -32,7 +33,6 @@ import { clearCursor, type StoredFile, setCursor } from "./visits.ts";
 type Tx = Prisma.TransactionClient;
 export type VisitDocument = Prisma.VisitDocumentGetPayload<object>;
 
-export const DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 /** Longest text kept per step (a page of the minutes). */
 export const MINUTES_TEXT_MAX = 3000;
 /** A step's text needs at least this many letters ("ok" or "." is not who attended). */
