@@ -6,6 +6,8 @@
  *   npm run bench -- appraisal [--db both] [--units 10000] [--questions 100] [--runs 7]
  *                                 results after appraisal round 1 at province scale: /diem,
  *                                 /donvi, /tiendo and /xuat (bench/appraisal.ts, bench/APPRAISAL.md)
+ *   npm run bench -- minutes [--runs 30] [--findings 30] [--actions 20]
+ *                                 DOCX of a visit's minutes and conclusion (bench/minutes.ts, bench/MINUTES.md)
  *   npm run bench -- zalo [options]   Zalo beside Telegram (issue 12, bench/zalo.ts, bench/ZALO.md):
  *                                 --officers on each channel, closed loop, alternating phases
  *
@@ -59,6 +61,7 @@ import { type ChannelName, loadAverage, runZaloBench, type ZaloBenchResult } fro
 // bench/appraisal.ts).
 if (process.argv[2] === "drills") await import("./drills.ts");
 if (process.argv[2] === "appraisal") await import("./appraisal.ts");
+if (process.argv[2] === "minutes") await import("./minutes.ts");
 
 const TARGETS = { throughputRatio: 0.5, p99Ms: 25, flatRatio: 1.2, rssMb: 200, fileRssMb: 10, zaloCpuRatio: 1.2 };
 

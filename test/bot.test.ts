@@ -45,7 +45,7 @@ describe("/help", () => {
       "an inspector",
       inspector,
       "thành viên đoàn kiểm tra",
-      ["start", "help", "ngonngu", "lienket", "lich", "tontai", "kiemtra"],
+      ["start", "help", "ngonngu", "lienket", "lich", "tontai", "kiemtra", "bienban"],
     ],
     ["an appraiser", appraiser, "thành viên Hội đồng thẩm định", ["start", "help", "ngonngu", "lienket", "thamdinh"]],
     [
@@ -70,7 +70,7 @@ describe("/help", () => {
           "phebinh",
           "suadiem",
         ],
-        ...["lich", "lichmoi", "lichsua", "lichhuy", "xacnhan", "doilich", "tontai", "kiemtra"],
+        ...["lich", "lichmoi", "lichsua", "lichhuy", "xacnhan", "doilich", "tontai", "kiemtra", "bienban", "ketluan"],
         ...["thuhoi", "mamoi"],
         ...["giaidoan", "thamdinh"],
       ],

@@ -48,6 +48,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: "doilich", audience: ["COORDINATOR"] },
   { name: "tontai", audience: ["INSPECTOR", "COORDINATOR"] },
   { name: "kiemtra", audience: ["INSPECTOR", "COORDINATOR"] },
+  { name: "bienban", audience: ["INSPECTOR", "COORDINATOR"] },
+  { name: "ketluan", audience: ["COORDINATOR"] },
   { name: "thuhoi", audience: ["COORDINATOR"] },
   { name: "mamoi", audience: ["COORDINATOR"] },
   { name: "giaidoan", audience: ["COORDINATOR"] },

@@ -17,6 +17,7 @@ import { findingsFeature } from "./features/findings/index.ts";
 import { helpFeature } from "./features/help.ts";
 import { languageFeature } from "./features/language.ts";
 import { linkChannelFeature } from "./features/link-channel.ts";
+import { minutesFeature } from "./features/minutes/index.ts";
 import { resultsFeature } from "./features/results/index.ts";
 import { scheduleFeature } from "./features/schedule/index.ts";
 import { selfAssessmentFeature } from "./features/self-assessment/index.ts";
@@ -114,6 +115,9 @@ export function createBot(config: Config, deps: BotDeps, options: CreateBotOptio
     visitsFeature,
     // The team's findings and checklist: their typed texts and photos (FINDING, ITEM_NOTE steps).
     findingsFeature,
+    // The minutes' steps and the signed scan (MINUTES, SIGNED_MINUTES cursors), after the
+    // visit's own steps and before the self-assessment takes texts and files.
+    minutesFeature,
     // Before the self-assessment: an officer explaining an item after appraisal round 1
     // (an EXPLAIN cursor newer than their self-assessment cursor) gets their text and files
     // filed there; otherwise it passes them on untouched.

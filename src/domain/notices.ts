@@ -10,7 +10,7 @@ import type { Translate } from "../i18n.ts";
 import { formatNumber } from "./answers.ts";
 import { PHASES } from "./appraisal-rules.ts";
 import { escapeHtml, shorten } from "./text.ts";
-import { calendarDaysBetween, deadlineStatus, formatDateTime } from "./time.ts";
+import { calendarDaysBetween, deadlineStatus, formatDate, formatDateTime } from "./time.ts";
 
 type Tx = Prisma.TransactionClient;
 
@@ -41,6 +41,7 @@ export const NOTICE_KINDS = [
   "visit.request",
   "visit.request_answered",
   "visit.report_missing",
+  "visit.concluded",
 ] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
@@ -238,6 +239,13 @@ export const PAYLOADS = {
   }),
   /** To coordinators, two days before a visit: the unit has sent no self-inspection report. */
   "visit.report_missing": VisitPayload,
+  /** To the unit's officers: the conclusion notice was issued (src/domain/minutes.ts); the actions' clocks run. */
+  "visit.concluded": VisitPayload.extend({
+    number: z.string(),
+    issuedAt: iso,
+    actions: z.number().int(),
+    earliestDue: iso.nullable(),
+  }),
 } satisfies Record<NoticeKind, z.ZodType>;
 
 /** The most changed items one round-1 notice lists (a message stays under Telegram's 4,096 characters). */
@@ -420,6 +428,28 @@ export function renderNotice(kind: string, payload: unknown, o: RenderOptions): 
         "",
         t("notices.report_missing.action"),
       ].join("\n");
+    }
+    case "visit.concluded": {
+      const p = parsed.data as z.infer<(typeof PAYLOADS)["visit.concluded"]>;
+      const lines = [
+        t("notices.concluded.title"),
+        "",
+        t("notices.concluded.body", {
+          number: p.number,
+          date: formatDate(new Date(p.issuedAt), o.timeZone),
+          unit: p.unitName,
+          id: p.visitId,
+        }),
+      ];
+      if (p.actions > 0 && p.earliestDue) {
+        lines.push(
+          t("notices.concluded.actions", {
+            count: p.actions,
+            due: formatDate(new Date(p.earliestDue), o.timeZone),
+          }),
+        );
+      } else lines.push(t("notices.concluded.no_actions"));
+      return lines.join("\n");
     }
     case "deadline.reminder": {
       const p = parsed.data as z.infer<(typeof PAYLOADS)["deadline.reminder"]>;
