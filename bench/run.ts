@@ -9,6 +9,8 @@
  *   npm run bench -- actions [--db both] [--units 10000] [--actions 50000] [--runs 7]
  *                                 corrective actions at province scale: the overdue digest,
  *                                 /tiendo's counts, the planner (bench/actions.ts, bench/ACTIONS.md)
+ *   npm run bench -- minutes [--runs 30] [--findings 30] [--actions 20]
+ *                                 DOCX of a visit's minutes and conclusion (bench/minutes.ts, bench/MINUTES.md)
  *   npm run bench -- zalo [options]   Zalo beside Telegram (issue 12, bench/zalo.ts, bench/ZALO.md):
  *                                 --officers on each channel, closed loop, alternating phases
  *
@@ -63,6 +65,7 @@ import { type ChannelName, loadAverage, runZaloBench, type ZaloBenchResult } fro
 if (process.argv[2] === "drills") await import("./drills.ts");
 if (process.argv[2] === "appraisal") await import("./appraisal.ts");
 if (process.argv[2] === "actions") await import("./actions.ts");
+if (process.argv[2] === "minutes") await import("./minutes.ts");
 
 const TARGETS = { throughputRatio: 0.5, p99Ms: 25, flatRatio: 1.2, rssMb: 200, fileRssMb: 10, zaloCpuRatio: 1.2 };
 

@@ -41,7 +41,12 @@ describe("/help", () => {
       "cán bộ đầu mối",
       ["start", "help", "ngonngu", "lienket", "tudanhgia", "giaitrinh", "lich", "baocao"],
     ],
-    ["an inspector", inspector, "thành viên đoàn kiểm tra", ["start", "help", "ngonngu", "lienket", "lich"]],
+    [
+      "an inspector",
+      inspector,
+      "thành viên đoàn kiểm tra",
+      ["start", "help", "ngonngu", "lienket", "lich", "tontai", "kiemtra", "bienban"],
+    ],
     ["an appraiser", appraiser, "thành viên Hội đồng thẩm định", ["start", "help", "ngonngu", "lienket", "thamdinh"]],
     [
       "a coordinator from COORDINATOR_IDS",
@@ -65,7 +70,7 @@ describe("/help", () => {
           "phebinh",
           "suadiem",
         ],
-        ...["lich", "lichmoi", "lichsua", "lichhuy", "xacnhan", "doilich"],
+        ...["lich", "lichmoi", "lichsua", "lichhuy", "xacnhan", "doilich", "tontai", "kiemtra", "bienban", "ketluan"],
         ...["thuhoi", "mamoi"],
         ...["giaidoan", "thamdinh"],
       ],

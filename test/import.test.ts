@@ -129,6 +129,81 @@ describe("import", () => {
   });
 });
 
+describe("the items of the inspected contents (directives, the PAPI plan)", () => {
+  const itemsOf = (code: string) =>
+    database.db.inspectionItem.findMany({ where: { content: { code } }, orderBy: { order: "asc" } });
+
+  it("are imported under their content, in the file's order", async () => {
+    const d26 = await itemsOf("chi-thi-26-ct-ttg");
+    expect(d26.map((i) => i.code)).toEqual(["26.1", "26.2", "26.3", "26.4", "26.5", "26.6"]);
+    expect(d26[2]!.title).toContain("không uống rượu, bia trong giờ làm việc");
+    expect((await itemsOf("papi-2019")).map((i) => i.code)).toContain("PAPI.3");
+    expect(await itemsOf("chi-thi-25-ct-tu")).toHaveLength(5);
+    expect(await itemsOf("chi-thi-09-ct-ubnd")).toHaveLength(5);
+  });
+
+  it("a re-import updates a title in place: same id, the team's mark kept; nothing else changes", async () => {
+    const db = database.db;
+    const [item] = await itemsOf("chi-thi-26-ct-ttg");
+    const visit = await db.inspectionVisit.findFirstOrThrow({ where: { unit: { code: "quynh-nhai" } } });
+    const person = await db.person.create({ data: withTelegram(9002n, "Thành viên Đoàn") });
+    await db.itemCheck.create({
+      data: {
+        visitId: visit.id,
+        itemId: item!.id,
+        result: "NOT_MET",
+        note: "Chưa có kế hoạch",
+        byId: person.id,
+        updatedAt: new Date(),
+      },
+    });
+    const text = edited((doc) => {
+      doc.campaign.inspectedContents[1].items[0].title =
+        "Người đứng đầu quán triệt và ban hành kế hoạch thực hiện Chỉ thị";
+    });
+    const report = await importData(db, parseDataFile("edited.yaml", text), TZ);
+    expect(report.campaign).toMatchObject({ created: 0, updated: 1, removed: 0 });
+    const after = await db.inspectionItem.findUniqueOrThrow({ where: { id: item!.id }, include: { checks: true } });
+    expect(after.title).toBe("Người đứng đầu quán triệt và ban hành kế hoạch thực hiện Chỉ thị");
+    expect(after.checks.map((c) => [c.result, c.note])).toEqual([["NOT_MET", "Chưa có kế hoạch"]]);
+    const again = await importData(db, parseDataFile("edited.yaml", text), TZ);
+    expect(again.campaign).toMatchObject({ created: 0, updated: 0, removed: 0 });
+  });
+
+  it("an item dropped from the file goes when nothing was recorded on it; a marked one is refused", async () => {
+    const db = database.db;
+    const unmarked = edited((doc) => {
+      doc.campaign.inspectedContents[1].items.pop(); // 26.6, never marked
+    });
+    const report = await importData(db, parseDataFile("dropped.yaml", unmarked), TZ);
+    expect(report.campaign.removed).toBe(1);
+    expect((await itemsOf("chi-thi-26-ct-ttg")).map((i) => i.code)).not.toContain("26.6");
+    const marked = edited((doc) => {
+      doc.campaign.inspectedContents[1].items.shift(); // 26.1, marked above
+    });
+    await expect(importData(db, parseDataFile("dropped.yaml", marked), TZ)).rejects.toThrow(
+      /items 26\.1 are no longer in the file but the team has marked them/,
+    );
+    expect((await itemsOf("chi-thi-26-ct-ttg")).map((i) => i.code)).toContain("26.1");
+    await importData(db, parseDataFile("son-la-2019.yaml", BUNDLED_CAMPAIGN_TEXT), TZ);
+    expect(await itemsOf("chi-thi-26-ct-ttg")).toHaveLength(6);
+  });
+
+  it("refuses an item code used twice, or one that is also a criterion's code", async () => {
+    const twice = edited((doc) => {
+      doc.campaign.inspectedContents[2].items[0].code = "26.2";
+    });
+    expect(() => parseDataFile("twice.yaml", twice)).toThrow(/item 26\.2 twice \(also under chi-thi-26-ct-ttg\)/);
+    const clash = edited((doc) => {
+      doc.campaign.inspectedContents[2].items[0].code = "1.1";
+    });
+    await expect(importData(database.db, parseDataFile("clash.yaml", clash), TZ)).rejects.toThrow(
+      /items 1\.1 have the code of a criterion/,
+    );
+    expect((await itemsOf("chi-thi-25-ct-tu"))[0]!.code).toBe("25.1");
+  });
+});
+
 describe("a malformed file", () => {
   const problemsOf = (text: string) => {
     try {

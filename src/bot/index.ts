@@ -14,9 +14,11 @@ import { appraisalFeature } from "./features/appraisal/index.ts";
 import { coordinatorFeature } from "./features/coordinator/index.ts";
 import { explanationFeature } from "./features/explanation/index.ts";
 import { fallbackFeature } from "./features/fallback.ts";
+import { findingsFeature } from "./features/findings/index.ts";
 import { helpFeature } from "./features/help.ts";
 import { languageFeature } from "./features/language.ts";
 import { linkChannelFeature } from "./features/link-channel.ts";
+import { minutesFeature } from "./features/minutes/index.ts";
 import { resultsFeature } from "./features/results/index.ts";
 import { scheduleFeature } from "./features/schedule/index.ts";
 import { selfAssessmentFeature } from "./features/self-assessment/index.ts";
@@ -115,6 +117,11 @@ export function createBot(config: Config, deps: BotDeps, options: CreateBotOptio
     // After the visit's own steps, before the self-assessment: text and files of a corrective
     // action's step (src/bot/features/actions/) are the action's, not an answer or evidence.
     actionsFeature,
+    // The team's findings and checklist: their typed texts and photos (FINDING, ITEM_NOTE steps).
+    findingsFeature,
+    // The minutes' steps and the signed scan (MINUTES, SIGNED_MINUTES cursors), after the
+    // visit's own steps and before the self-assessment takes texts and files.
+    minutesFeature,
     // Before the self-assessment: an officer explaining an item after appraisal round 1
     // (an EXPLAIN cursor newer than their self-assessment cursor) gets their text and files
     // filed there; otherwise it passes them on untouched.

@@ -207,6 +207,23 @@ export const RankGroupsSchema = z
       });
   });
 
+/**
+ * A requirement of an inspected content (a directive's task, an item of the PAPI plan),
+ * marked by the team at each visit and named when a finding is tied to it: "26.1",
+ * "09.2", "PAPI.3". Unique across the campaign's contents, since a person types it alone.
+ */
+const itemCode = z
+  .string()
+  .max(20)
+  .regex(/^[A-Z0-9]{1,10}(\.\d{1,3}){1,2}$/, 'a code such as "26.1" or "PAPI.2" (capitals, digits and dots)');
+
+export const InspectedContentFileSchema = z.object({
+  code,
+  title: text,
+  reference: text.optional(),
+  items: z.array(z.object({ code: itemCode, title: text })).default([]),
+});
+
 export const CampaignFileSchema = z.object({
   code,
   title: text,
@@ -222,7 +239,24 @@ export const CampaignFileSchema = z.object({
   /** Questionnaire used by the campaign: its code and version. */
   questionnaire: z.object({ code, version }).optional(),
   /** Content inspected beyond the questionnaire: the PAPI plan, directives. */
-  inspectedContents: z.array(z.object({ code, title: text, reference: text.optional() })).default([]),
+  inspectedContents: z
+    .array(InspectedContentFileSchema)
+    .default([])
+    .superRefine((contents, ctx) => {
+      const seen = new Map<string, string>();
+      for (const [i, c] of contents.entries()) {
+        for (const [j, item] of c.items.entries()) {
+          const other = seen.get(item.code);
+          if (other)
+            ctx.addIssue({
+              code: "custom",
+              path: [i, "items", j, "code"],
+              message: `item ${item.code} twice (also under ${other}): item codes are typed alone, so each is unique in the campaign`,
+            });
+          seen.set(item.code, c.code);
+        }
+      }
+    }),
   /** Ranking groups (A ≥ 90 %, B 80 % to under 90 %, …); absent: the province's default. */
   groups: RankGroupsSchema.optional(),
 });
@@ -321,4 +355,5 @@ export type UnitFile = z.infer<typeof UnitFileSchema>;
 export type QuestionnaireFile = z.infer<typeof QuestionnaireFileSchema>;
 export type CampaignFile = z.infer<typeof CampaignFileSchema>;
 export type VisitFile = z.infer<typeof VisitFileSchema>;
+export type InspectedContentFile = z.infer<typeof InspectedContentFileSchema>;
 export type AppraiserFile = z.infer<typeof AppraiserFileSchema>;

@@ -316,12 +316,79 @@ async function importCampaign(tx: Tx, c: CampaignFile, timeZone: string, counts:
       reference: content.reference ?? null,
       order: i + 1,
     };
-    await sync(
+    const contentId = await sync(
       counts,
       () => tx.inspectionContent.findUnique({ where: { campaignId_code: { campaignId, code: content.code } } }),
       () => tx.inspectionContent.create({ data: contentData }),
       (id, diff) => tx.inspectionContent.update({ where: { id }, data: diff }),
       contentData,
+    );
+    await importItems(tx, contentId, content, counts);
+  }
+  await checkItemCodes(tx, campaignId, questionnaireId, c);
+}
+
+/**
+ * The requirements of one inspected content, matched by code: a changed title or order is
+ * updated in place (the team's marks and the findings tied to it keep their item); an item
+ * no longer in the file goes only if nothing was recorded on it.
+ */
+async function importItems(
+  tx: Tx,
+  contentId: number,
+  content: CampaignFile["inspectedContents"][number],
+  counts: ImportCounts,
+) {
+  for (const [i, item] of content.items.entries()) {
+    const data = { contentId, code: item.code, title: item.title, order: i + 1 };
+    await sync(
+      counts,
+      () => tx.inspectionItem.findUnique({ where: { contentId_code: { contentId, code: item.code } } }),
+      () => tx.inspectionItem.create({ data }),
+      (id, diff) => tx.inspectionItem.update({ where: { id }, data: diff }),
+      data,
+    );
+  }
+  const dropped = await tx.inspectionItem.findMany({
+    where: { contentId, code: { notIn: content.items.map((item) => item.code) } },
+    select: { id: true, code: true, _count: { select: { checks: true, findings: true } } },
+  });
+  const used = dropped.filter((d) => d._count.checks + d._count.findings > 0);
+  if (used.length > 0) {
+    throw new ImportError(
+      `campaign.inspectedContents ${content.code}: items ${used.map((d) => d.code).join(", ")} are no longer in the file but the team has marked them or tied findings to them: keep them in the file`,
+    );
+  }
+  const removed = await tx.inspectionItem.deleteMany({ where: { id: { in: dropped.map((d) => d.id) } } });
+  counts.removed += removed.count;
+}
+
+/** An item code that is also a criterion code would make "1.1: …" mean two things. */
+async function checkItemCodes(tx: Tx, campaignId: number, questionnaireId: number | null, c: CampaignFile) {
+  const codes = c.inspectedContents.flatMap((content) => content.items.map((item) => item.code));
+  if (codes.length === 0) return;
+  const clash = questionnaireId
+    ? await tx.criterion.findMany({
+        where: { area: { questionnaireId }, code: { in: codes } },
+        select: { code: true },
+      })
+    : [];
+  if (clash.length > 0) {
+    throw new ImportError(
+      `campaign.inspectedContents: items ${clash.map((x) => x.code).join(", ")} have the code of a criterion of the questionnaire: give them another code`,
+    );
+  }
+  // Items of contents kept from an earlier import (not in this file) must not clash either.
+  const elsewhere = await tx.inspectionItem.findMany({
+    where: {
+      code: { in: codes },
+      content: { campaignId, code: { notIn: c.inspectedContents.map((content) => content.code) } },
+    },
+    select: { code: true },
+  });
+  if (elsewhere.length > 0) {
+    throw new ImportError(
+      `campaign.inspectedContents: items ${elsewhere.map((x) => x.code).join(", ")} are already items of another content of the campaign`,
     );
   }
 }

@@ -41,7 +41,11 @@ export type Intent =
    * "How many units …?": answered by the screen whose headline counts them (/chuanop
    * for units not submitted, /tiendo for those done, not started or all).
    */
-  | { kind: "count"; what: "done" | "late" | "not_started" | "all"; area?: string };
+  | { kind: "count"; what: "done" | "late" | "not_started" | "all"; area?: string }
+  /** /kiennghi [unit]: corrective actions (overdue ones first), a unit's or every unit's. */
+  | { kind: "actions"; unit?: string; overdue: boolean }
+  /** /tontai [unit]: the findings of the visit. */
+  | { kind: "findings"; unit?: string };
 
 interface Token {
   /** As typed (NFC). */
@@ -213,6 +217,13 @@ const ACKNOWLEDGE = phrases(
   "chua doc",
   "da doc",
 );
+/** Corrective actions after the visit (/kiennghi): "đã khắc phục chưa", "kiến nghị quá hạn". */
+const ACTIONS = phrases("kien nghi", "kiennghi", "khac phuc", "khacphuc", "chan chinh", "sua chua");
+/** What is asked of actions: only those late, or not closed. */
+const ACTION_STATE = phrases("qua han", "tre han", "het han", "tre", "dang mo", "chua dong", "chua xong", "con");
+const OVERDUE = phrases("qua han", "tre han", "het han", "tre");
+/** The team's findings at the visit (/tontai). */
+const FINDINGS = phrases("ton tai", "tontai", "han che", "thieu sot", "sai sot", "phat hien");
 /** The inspection schedule (/lich). "kiểm tra" alone is not: "kiểm tra tiến độ" checks progress. */
 const SCHEDULE = phrases(
   "lich kiem tra",
@@ -434,6 +445,17 @@ export function parseIntent(text: string): Intent | null {
     const csv = tokens.some((t) => t.f === "csv");
     return { kind: "export", format: csv ? "csv" : "xlsx" };
   }
+  if (take(tokens, ACTIONS)) {
+    const overdue = !!find(tokens, OVERDUE);
+    take(tokens, ACTION_STATE);
+    take(tokens, LATE);
+    const unit = remainder(tokens);
+    return { kind: "actions", overdue, ...(unit ? { unit } : {}) };
+  }
+  if (take(tokens, FINDINGS)) {
+    const unit = remainder(tokens);
+    return { kind: "findings", ...(unit ? { unit } : {}) };
+  }
   if (take(tokens, ACKNOWLEDGE)) return { kind: "acknowledgements" };
   if (take(tokens, SCHEDULE) || (period && take(tokens, VISIT_WORDS))) {
     return { kind: "schedule", ...scheduleQueryOf(tokens, period) };
@@ -561,6 +583,10 @@ export function commandFor(intent: Intent): string {
     case "count":
       if (intent.what === "late") return intent.area ? `/chuanop ${intent.area}` : "/chuanop";
       return "/tiendo";
+    case "actions":
+      return intent.unit ? `/kiennghi ${intent.unit}` : "/kiennghi";
+    case "findings":
+      return intent.unit ? `/tontai ${intent.unit}` : "/tontai";
   }
 }
 

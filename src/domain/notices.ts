@@ -47,6 +47,7 @@ export const NOTICE_KINDS = [
   "action.closed",
   "action.reopened",
   "action.overdue_digest",
+  "visit.concluded",
 ] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
@@ -267,6 +268,13 @@ export const PAYLOADS = {
     unitCount: z.number().int(),
     actionCount: z.number().int(),
   }),
+  /** To the unit's officers: the conclusion notice was issued (src/domain/minutes.ts); the actions' clocks run. */
+  "visit.concluded": VisitPayload.extend({
+    number: z.string(),
+    issuedAt: iso,
+    actions: z.number().int(),
+    earliestDue: iso.nullable(),
+  }),
 } satisfies Record<NoticeKind, z.ZodType>;
 
 /** The most changed items one round-1 notice lists (a message stays under Telegram's 4,096 characters). */
@@ -464,6 +472,28 @@ export function renderNotice(kind: string, payload: unknown, o: RenderOptions): 
     case "action.reopened":
     case "action.overdue_digest":
       return renderActionNotice(k, parsed.data, o);
+    case "visit.concluded": {
+      const p = parsed.data as z.infer<(typeof PAYLOADS)["visit.concluded"]>;
+      const lines = [
+        t("notices.concluded.title"),
+        "",
+        t("notices.concluded.body", {
+          number: p.number,
+          date: formatDate(new Date(p.issuedAt), o.timeZone),
+          unit: p.unitName,
+          id: p.visitId,
+        }),
+      ];
+      if (p.actions > 0 && p.earliestDue) {
+        lines.push(
+          t("notices.concluded.actions", {
+            count: p.actions,
+            due: formatDate(new Date(p.earliestDue), o.timeZone),
+          }),
+        );
+      } else lines.push(t("notices.concluded.no_actions"));
+      return lines.join("\n");
+    }
     case "deadline.reminder": {
       const p = parsed.data as z.infer<(typeof PAYLOADS)["deadline.reminder"]>;
       const deadline = new Date(p.deadline);

@@ -37,8 +37,22 @@ export async function teamStanding(
     where: { visitId, personId: { not: null } },
     select: { personId: true, title: true },
   });
-  const seat = members.find((m) => m.personId === personId);
+  return standingAmong(members, personId, role);
+}
+
+/**
+ * teamStanding's rule on members already read (a list of visits read at once):
+ * `members` are the visit's VisitMember rows (those without a person are ignored).
+ */
+export function standingAmong(
+  members: readonly { personId: number | null; title: string | null }[],
+  personId: number,
+  role: Role | null | undefined,
+): TeamStanding {
+  if (role === "COORDINATOR") return "lead";
+  const linked = members.filter((m) => m.personId !== null);
+  const seat = linked.find((m) => m.personId === personId);
   if (seat) return isLeadTitle(seat.title) ? "lead" : "member";
-  if (role === "INSPECTOR" && members.length === 0) return "member";
+  if (role === "INSPECTOR" && linked.length === 0) return "member";
   return null;
 }

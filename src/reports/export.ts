@@ -19,6 +19,7 @@ import { finalRanking, recognitionsOf } from "../domain/ranking.ts";
 import { type CampaignShape, groupOf, RANK_SECTIONS, type UnitStatus, unitStatuses } from "../domain/status.ts";
 import { formatDate, formatDateTime, wallClock } from "../domain/time.ts";
 import type { Translate } from "../i18n.ts";
+import { writeVisitSheets } from "./visit-sheets.ts";
 
 export interface ExportOptions {
   t: Translate;
@@ -33,6 +34,8 @@ export interface ExportOptions {
    * with it the workbook gets a sheet of every file, each name a link that opens it.
    */
   fileLinks?: (evidenceIds: number[]) => Promise<Map<number, string>>;
+  /** Signed links that open a visit's documents (minutes, signed scan, conclusion), by VisitDocument id. */
+  documentLinks?: (documentIds: number[]) => Promise<Map<number, string>>;
   /** The export's time, on each sheet's title row (default: now). */
   now?: Date;
 }
@@ -79,7 +82,7 @@ export function neutraliseFormula(text: string): string {
 }
 
 /** A cell's value with its text neutralised (numbers and dates are typed, not parsed). */
-function safeCell<T>(value: T): T | string {
+export function safeCell<T>(value: T): T | string {
   return typeof value === "string" ? neutraliseFormula(value) : value;
 }
 
@@ -204,7 +207,7 @@ function titleLine(shape: CampaignShape, o: ExportOptions, now: Date): string {
  * A sheet laid out for reading and printing: a title row, then the frozen header; landscape
  * A4, both rows on every printed page.
  */
-function addSheet(
+export function addSheet(
   wb: ExcelJS.stream.xlsx.WorkbookWriter,
   name: string,
   columns: { header: string; width: number; style?: Partial<ExcelJS.Style> }[],
@@ -239,7 +242,7 @@ function addSheet(
   return ws;
 }
 
-function styleRow(row: ExcelJS.Row, numFmts: (string | undefined)[], wrap: boolean[]) {
+export function styleRow(row: ExcelJS.Row, numFmts: (string | undefined)[], wrap: boolean[]) {
   row.eachCell({ includeEmpty: true }, (cell, col) => {
     cell.font = BODY_FONT;
     cell.border = THIN;
@@ -448,6 +451,7 @@ export async function writeXlsx(
   }
   sheet.commit();
   if (options.fileLinks) await writeFileSheet(wb, db, shape, ids, size, questionOf, options, options.fileLinks, title);
+  await writeVisitSheets(wb, db, shape, ids, options, title);
   await wb.commit();
   return { units: ids.length, answers };
 }

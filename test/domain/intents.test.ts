@@ -95,6 +95,18 @@ const PHRASINGS: [string, Intent][] = [
   ["Ai đã đọc thông báo chưa?", { kind: "acknowledgements" }],
   ["xacnhan", { kind: "acknowledgements" }],
   ["ai chuwa xacs nhaanj", { kind: "acknowledgements" }],
+  // corrective actions (/kiennghi) and findings (/tontai) after the visit
+  ["đơn vị nào còn kiến nghị quá hạn?", { kind: "actions", overdue: true }],
+  ["kien nghi qua han", { kind: "actions", overdue: true }],
+  ["còn bao nhiêu kiến nghị quá hạn", { kind: "actions", overdue: true }],
+  ["Sông Mã đã khắc phục chưa?", { kind: "actions", overdue: false, unit: "Sông Mã" }],
+  ["Sở Tư pháp khắc phục xong chưa", { kind: "actions", overdue: false, unit: "Sở Tư pháp" }],
+  ["kiến nghị của Sở Tư pháp", { kind: "actions", overdue: false, unit: "Sở Tư pháp" }],
+  ["Sông Mã còn kiến nghị nào chưa khắc phục", { kind: "actions", overdue: false, unit: "Sông Mã" }],
+  ["tồn tại của Sông Mã", { kind: "findings", unit: "Sông Mã" }],
+  ["những hạn chế của Quỳnh Nhai", { kind: "findings", unit: "Quỳnh Nhai" }],
+  // "quá hạn" alone is still the self-assessment's late units
+  ["quá hạn", { kind: "late" }],
   // counts
   ["có bao nhiêu đơn vị nộp đủ rồi?", { kind: "count", what: "done" }],
   ["co bao nhieu don vi nop du roi", { kind: "count", what: "done" }],
@@ -248,6 +260,9 @@ describe("commandFor", () => {
     [{ kind: "acknowledgements" }, "/xacnhan"],
     [{ kind: "count", what: "late", area: "3" }, "/chuanop 3"],
     [{ kind: "count", what: "done" }, "/tiendo"],
+    [{ kind: "actions", overdue: true }, "/kiennghi"],
+    [{ kind: "actions", overdue: false, unit: "Sông Mã" }, "/kiennghi Sông Mã"],
+    [{ kind: "findings", unit: "Sông Mã" }, "/tontai Sông Mã"],
   ] as [Intent, string][])("%j -> %s", (intent, command) => {
     expect(commandFor(intent)).toBe(command);
   });

@@ -368,6 +368,15 @@ async function exportResults(ctx: BotContext, shape: CampaignShape, format: "xls
       );
       return new Map(ids.map((id, i) => [id, links[i]!.url]));
     },
+    // Each visit's minutes or conclusion notice opens from its row (the document's own copy).
+    documentLinks: async (ids: number[]) => {
+      const docs = await ctx.deps.db.visitDocument.findMany({ where: { id: { in: ids } } });
+      const links = await linksFor(
+        ctx,
+        docs.map((d) => ({ purpose: "export" as const, fileKey: d.storageKey, name: d.fileName, mime: d.mimeType })),
+      );
+      return new Map(docs.map((d, i) => [d.id, links[i]!.url]));
+    },
   };
   const db = ctx.deps.db;
   let counts = { units: 0, answers: 0 };
