@@ -7,8 +7,10 @@
 import type { Readable } from "node:stream";
 import type { Message } from "grammy/types";
 import type { IncomingFile } from "../app/evidence.ts";
+import { formatFileSize } from "../domain/text.ts";
 import { maxFileBytes } from "../storage/index.ts";
 import type { BotContext } from "./context.ts";
+import { num } from "./format.ts";
 import { DownloadFailed, type DownloadFailure } from "./telegram-files.ts";
 
 /** A file in a message, as Telegram describes it: documents, and photos at their largest size. */
@@ -73,4 +75,54 @@ export function incomingFileOf(ctx: BotContext, sent: SentFile, stream: Readable
     fileId: sent.fileId,
     fileUniqueId: sent.fileUniqueId,
   };
+}
+
+/** A refusal of the store itself (src/app/evidence.ts), before any row is written. */
+type StoreRefusal = { ok: false; reason: "too_large"; maxBytes: number } | { ok: false; reason: "type" };
+
+/** The locale keys a step words a refused file with: `tooLarge` ({name, max}), `downloadFailed` and `wrongType` ({name}), `photo` (a photo's name). */
+export interface SentFileTexts {
+  tooLarge: string;
+  downloadFailed: string;
+  wrongType: string;
+  photo: string;
+}
+
+/**
+ * A file sent in a step that keeps files but has no upload page (a visit's report, a
+ * finding's photos, the signed minutes, an action's report): opened within the smaller of
+ * the province's and the channel's limits, handed to `receive` (which stores it and writes
+ * its row), and the person told when it is too large, cannot be downloaded, or is of a type
+ * not kept. Returns what `receive` returned otherwise (its own refusals included) with the
+ * file's name as shown, or null once the person has been answered.
+ */
+export async function receiveSentFile<R extends { ok: boolean }>(
+  ctx: BotContext,
+  texts: SentFileTexts,
+  receive: (file: IncomingFile, maxBytes: number) => Promise<R | StoreRefusal>,
+): Promise<{ result: R; name: string } | null> {
+  const sent = sentFileOf(ctx.message!)!;
+  const name = sent.fileName ?? ctx.t(texts.photo);
+  const maxBytes = maxFileBytes(ctx.config);
+  // The limit said is the smaller one: there is no upload page to send a larger file through.
+  const limit = Math.min(maxBytes, ctx.channel.downloadLimit ?? maxBytes);
+  const tooLarge = async () => {
+    await ctx.reply(ctx.t(texts.tooLarge, { name, max: formatFileSize(limit, (n) => num(ctx, n)) }));
+    return null;
+  };
+  const opened = await openSentFile(ctx, sent);
+  if (!opened.ok) {
+    if (opened.reason === "too_large" || opened.reason === "channel_limit") return tooLarge();
+    await ctx.reply(ctx.t(texts.downloadFailed, { name }));
+    return null;
+  }
+  const result = await receive(incomingFileOf(ctx, sent, opened.stream), maxBytes);
+  if (!result.ok && "reason" in result) {
+    if (result.reason === "type") {
+      await ctx.reply(ctx.t(texts.wrongType, { name }));
+      return null;
+    }
+    if (result.reason === "too_large") return tooLarge();
+  }
+  return { result: result as R, name };
 }

@@ -45,6 +45,16 @@ function sheetOf(wb: Workbook, name: string, columns: Column[], title: string) {
   };
 }
 
+/** What every sheet of the visit is written from. */
+interface SheetContext {
+  wb: Workbook;
+  db: Db;
+  campaignId: number;
+  unitIds: number[];
+  o: ExportOptions;
+  title: string;
+}
+
 function chunks<T>(list: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
@@ -66,20 +76,11 @@ export async function writeVisitSheets(
     select: { id: true },
   });
   if (!anyVisit) return;
-  await writeVisits(wb, db, campaignId, unitIds, options, title);
-  await writeFindings(wb, db, campaignId, unitIds, options, title);
-  await writeActions(wb, db, campaignId, unitIds, options, title);
-  await writeChecklist(wb, db, campaignId, unitIds, options, title);
+  const context: SheetContext = { wb, db, campaignId, unitIds, o: options, title };
+  for (const write of [writeVisits, writeFindings, writeActions, writeChecklist]) await write(context);
 }
 
-async function writeVisits(
-  wb: Workbook,
-  db: Db,
-  campaignId: number,
-  unitIds: number[],
-  o: ExportOptions,
-  title: string,
-) {
+async function writeVisits({ wb, db, campaignId, unitIds, o, title }: SheetContext) {
   const { t } = o;
   const sheet = sheetOf(
     wb,
@@ -153,14 +154,7 @@ async function writeVisits(
   sheet.commit();
 }
 
-async function writeFindings(
-  wb: Workbook,
-  db: Db,
-  campaignId: number,
-  unitIds: number[],
-  o: ExportOptions,
-  title: string,
-) {
+async function writeFindings({ wb, db, campaignId, unitIds, o, title }: SheetContext) {
   const { t } = o;
   const sheet = sheetOf(
     wb,
@@ -208,14 +202,7 @@ async function writeFindings(
   sheet.commit();
 }
 
-async function writeActions(
-  wb: Workbook,
-  db: Db,
-  campaignId: number,
-  unitIds: number[],
-  o: ExportOptions,
-  title: string,
-) {
+async function writeActions({ wb, db, campaignId, unitIds, o, title }: SheetContext) {
   const { t } = o;
   const now = o.now ?? new Date();
   const sheet = sheetOf(
@@ -275,14 +262,7 @@ async function writeActions(
   sheet.commit();
 }
 
-async function writeChecklist(
-  wb: Workbook,
-  db: Db,
-  campaignId: number,
-  unitIds: number[],
-  o: ExportOptions,
-  title: string,
-) {
+async function writeChecklist({ wb, db, campaignId, unitIds, o, title }: SheetContext) {
   const { t } = o;
   const items = await db.inspectionItem.findMany({
     where: { content: { campaignId } },

@@ -28,11 +28,9 @@ import {
 import { shorten } from "../../../domain/text.ts";
 import { matchUnits } from "../../../domain/units.ts";
 import { clearCursor } from "../../../domain/visits.ts";
-import { maxFileBytes } from "../../../storage/index.ts";
 import type { BotContext } from "../../context.ts";
 import { replyLong } from "../../messages.ts";
-import { incomingFileOf, openSentFile, sentFileOf } from "../../sent-files.ts";
-import { fileSize } from "../self-assessment/views.ts";
+import { receiveSentFile } from "../../sent-files.ts";
 import { forgetVisitCursor, visitCursorOf } from "../visits/cursor.ts";
 import { checklistButtons, findingButtons } from "./callback-data.ts";
 import {
@@ -302,34 +300,32 @@ findingsFeature.on("message:text", async (ctx, next) => {
   await ctx.reply(lines.join("\n"), { reply_markup: doneKeyboard(ctx, finding.visitId, "findings.buttons.done") });
 });
 
+const FINDING_FILE_TEXTS = {
+  tooLarge: "findings.file.too_large",
+  downloadFailed: "findings.file.download_failed",
+  wrongType: "findings.file.wrong_type",
+  photo: "findings.photo",
+};
+
 /** A photo or file in a FINDING step: a photo of the finding just recorded. */
 findingsFeature.on(["message:document", "message:photo"], async (ctx, next) => {
   if (!onTeamSide(ctx) || !ctx.campaign) return next();
   const cursor = await visitCursorOf(ctx);
   if (cursor?.mode !== "FINDING") return next();
-  const sent = sentFileOf(ctx.message)!;
-  const name = sent.fileName ?? ctx.t("findings.photo");
-  const maxBytes = maxFileBytes(ctx.config);
-  const limit = Math.min(maxBytes, ctx.channel.downloadLimit ?? maxBytes);
-  const tooLarge = () => ctx.reply(ctx.t("findings.file.too_large", { name, max: fileSize(ctx, limit) }));
   if (!cursor.targetId) return void (await refused(ctx, "no_finding"));
-  const opened = await openSentFile(ctx, sent);
-  if (!opened.ok) {
-    if (opened.reason === "too_large" || opened.reason === "channel_limit") return void (await tooLarge());
-    return void (await ctx.reply(ctx.t("findings.file.download_failed", { name })));
-  }
-  const result = await receiveFindingFile(
-    { db: ctx.deps.db, store: ctx.deps.store, maxBytes },
-    ctx.campaign.id,
-    actorOf(ctx),
-    incomingFileOf(ctx, sent, opened.stream),
-    ctx.sentAt,
+  const campaignId = ctx.campaign.id;
+  const received = await receiveSentFile(ctx, FINDING_FILE_TEXTS, (file, maxBytes) =>
+    receiveFindingFile(
+      { db: ctx.deps.db, store: ctx.deps.store, maxBytes },
+      campaignId,
+      actorOf(ctx),
+      file,
+      ctx.sentAt,
+    ),
   );
-  if (!result.ok) {
-    if (result.reason === "type") return void (await ctx.reply(ctx.t("findings.file.wrong_type", { name })));
-    if (result.reason === "too_large") return void (await tooLarge());
-    return void (await refused(ctx, result.reason));
-  }
+  if (!received) return;
+  const { result, name } = received;
+  if (!result.ok) return void (await refused(ctx, result.reason));
   await ctx.reply(
     ctx.t(result.duplicate ? "findings.file.duplicate" : "findings.file.saved", {
       name: result.evidence.fileName ?? name,

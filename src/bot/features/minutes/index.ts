@@ -31,11 +31,9 @@ import { formatDate, formatDateTime } from "../../../domain/time.ts";
 import { findUnits } from "../../../domain/units.ts";
 import { teamStanding } from "../../../domain/visit-team.ts";
 import { clearCursor } from "../../../domain/visits.ts";
-import { maxFileBytes } from "../../../storage/index.ts";
 import type { BotContext } from "../../context.ts";
 import { linkFor } from "../../links.ts";
-import { incomingFileOf, openSentFile, sentFileOf } from "../../sent-files.ts";
-import { fileSize } from "../self-assessment/views.ts";
+import { receiveSentFile } from "../../sent-files.ts";
 import { forgetVisitCursor, visitCursorOf } from "../visits/cursor.ts";
 import { minutesButtons } from "./callback-data.ts";
 
@@ -403,32 +401,27 @@ minutesFeature.on("message:text", async (ctx, next) => {
   await nextStep(ctx, result.visit, result.draft, result.defaultContents);
 });
 
+const SIGNED_FILE_TEXTS = {
+  tooLarge: "minutes.signed_too_large",
+  downloadFailed: "minutes.signed_download_failed",
+  wrongType: "minutes.signed_type",
+  photo: "minutes.signed_photo",
+};
+
 /** A PDF or photo after «Đính kèm biên bản đã ký»: the scan of the signed minutes. */
 minutesFeature.on(["message:document", "message:photo"], async (ctx, next) => {
   if (!ctx.campaign) return next();
   const cursor = await visitCursorOf(ctx);
   if (cursor?.mode !== "SIGNED_MINUTES") return next();
-  const sent = sentFileOf(ctx.message)!;
-  const name = sent.fileName ?? ctx.t("minutes.signed_photo");
-  const maxBytes = maxFileBytes(ctx.config);
-  const limit = Math.min(maxBytes, ctx.channel.downloadLimit ?? maxBytes);
-  const tooLarge = () => ctx.reply(ctx.t("minutes.signed_too_large", { name, max: fileSize(ctx, limit) }));
-  const opened = await openSentFile(ctx, sent);
-  if (!opened.ok) {
-    if (opened.reason === "too_large" || opened.reason === "channel_limit") return void (await tooLarge());
-    return void (await ctx.reply(ctx.t("minutes.signed_download_failed", { name })));
-  }
   const campaignId = ctx.campaign.id;
-  const result = await receiveFile(
-    { db: ctx.deps.db, store: ctx.deps.store, maxBytes },
-    incomingFileOf(ctx, sent, opened.stream),
-    (fields) => addSignedMinutes(ctx.deps.db, campaignId, actorOf(ctx), fields, ctx.sentAt),
+  const received = await receiveSentFile(ctx, SIGNED_FILE_TEXTS, (file, maxBytes) =>
+    receiveFile({ db: ctx.deps.db, store: ctx.deps.store, maxBytes }, file, (fields) =>
+      addSignedMinutes(ctx.deps.db, campaignId, actorOf(ctx), fields, ctx.sentAt),
+    ),
   );
-  if (!result.ok) {
-    if (result.reason === "type") return void (await ctx.reply(ctx.t("minutes.signed_type", { name })));
-    if (result.reason === "too_large") return void (await tooLarge());
-    return refused(ctx, result as MinutesRefused);
-  }
+  if (!received) return;
+  const { result } = received;
+  if (!result.ok) return refused(ctx, result);
   await ctx.reply(
     ctx.t(result.duplicate ? "minutes.signed_duplicate" : "minutes.signed_saved", {
       name: result.document.fileName,

@@ -28,12 +28,10 @@ import {
   visitAnswers,
   visitsWithoutReport,
 } from "../../../domain/visits.ts";
-import { maxFileBytes } from "../../../storage/index.ts";
 import type { BotContext } from "../../context.ts";
 import { linksFor } from "../../links.ts";
 import { replyLong } from "../../messages.ts";
-import { incomingFileOf, openSentFile, sentFileOf } from "../../sent-files.ts";
-import { fileSize } from "../self-assessment/views.ts";
+import { receiveSentFile } from "../../sent-files.ts";
 import { visitButtons } from "./callback-data.ts";
 import { forgetVisitCursor, visitCursorOf } from "./cursor.ts";
 import {
@@ -330,35 +328,25 @@ visitsFeature.on("message:text", async (ctx, next) => {
   await ctx.reply(ctx.t("visits.declined", { id: result.visit.id, unit: result.visit.unit.name }));
 });
 
+const REPORT_FILE_TEXTS = {
+  tooLarge: "visits.report.too_large",
+  downloadFailed: "visits.report.download_failed",
+  wrongType: "visits.report.wrong_type",
+  photo: "visits.report.photo",
+};
+
 /** A document or photo after /baocao: a file of the report, kept as evidence is. */
 visitsFeature.on(["message:document", "message:photo"], async (ctx, next) => {
   if (ctx.standing.role !== "OFFICER" || !ctx.campaign) return next();
   const cursor = await visitCursorOf(ctx);
   if (cursor?.mode !== "REPORT") return next();
-  const sent = sentFileOf(ctx.message)!;
-  const name = sent.fileName ?? ctx.t("visits.report.photo");
-  const maxBytes = maxFileBytes(ctx.config);
-  // Over the channel's download limit too: reports have no upload page (yet), so the limit
-  // said is the smaller of the two.
-  const limit = Math.min(maxBytes, ctx.channel.downloadLimit ?? maxBytes);
-  const tooLarge = () => ctx.reply(ctx.t("visits.report.too_large", { name, max: fileSize(ctx, limit) }));
-  const opened = await openSentFile(ctx, sent);
-  if (!opened.ok) {
-    if (opened.reason === "too_large" || opened.reason === "channel_limit") return void (await tooLarge());
-    return void (await ctx.reply(ctx.t("visits.report.download_failed", { name })));
-  }
-  const result = await receiveReportFile(
-    { db: ctx.deps.db, store: ctx.deps.store, maxBytes },
-    ctx.campaign.id,
-    actorOf(ctx),
-    incomingFileOf(ctx, sent, opened.stream),
-    ctx.sentAt,
+  const campaignId = ctx.campaign.id;
+  const received = await receiveSentFile(ctx, REPORT_FILE_TEXTS, (file, maxBytes) =>
+    receiveReportFile({ db: ctx.deps.db, store: ctx.deps.store, maxBytes }, campaignId, actorOf(ctx), file, ctx.sentAt),
   );
-  if (!result.ok) {
-    if (result.reason === "type") return void (await ctx.reply(ctx.t("visits.report.wrong_type", { name })));
-    if (result.reason === "too_large") return void (await tooLarge());
-    return void (await refused(ctx, result.reason));
-  }
+  if (!received) return;
+  const { result, name } = received;
+  if (!result.ok) return void (await refused(ctx, result.reason));
   const head = ctx.t(result.duplicate ? "visits.report.duplicate" : "visits.report.saved", {
     name: result.evidence.fileName ?? name,
     id: result.visit.id,
