@@ -4,7 +4,8 @@
  * type read from the content, refused types and sizes leaving nothing behind, the same
  * bytes kept once per finding.
  */
-import { addFindingPhoto, type PhotoResult, type TeamActor } from "../domain/findings.ts";
+import { addFindingPhoto, type PhotoResult } from "../domain/findings.ts";
+import type { TeamActor } from "../domain/visit-team.ts";
 import type { SniffedType } from "../storage/index.ts";
 import { type EvidenceDeps, type IncomingFile, receiveFile } from "./evidence.ts";
 

@@ -10,11 +10,11 @@
  * No Telegram in here; the minutes, exports and plain questions read findingsOf,
  * checklistOf and coverage.
  */
-import type { CheckResult, Db, Evidence, Prisma, Role, VisitCursor } from "../db/client.ts";
+import type { CheckResult, Db, Evidence, Prisma, VisitCursor } from "../db/client.ts";
 import { transaction } from "../db/exactly-once.ts";
 import { audit } from "./audit.ts";
 import { fold } from "./text.ts";
-import { standingAmong, type TeamStanding, teamStanding } from "./visit-team.ts";
+import { standingAmong, type TeamActor, type TeamStanding, teamStanding } from "./visit-team.ts";
 import { clearCursor, type StoredFile, setCursor } from "./visits.ts";
 
 type Tx = Prisma.TransactionClient;
@@ -49,12 +49,6 @@ export type FindingRefusal =
   | "no_finding";
 
 export type FindingRefused = { ok: false; reason: FindingRefusal };
-
-/** Who acts: the person and their role (teamStanding decides the rest). */
-export interface TeamActor {
-  personId: number;
-  role: Role | null;
-}
 
 // ---------------------------------------------------------------- targets
 

@@ -12,7 +12,7 @@
  * Files are put in the store outside transactions (src/storage/file-store.ts says why).
  */
 import { Readable } from "node:stream";
-import type { Db, Prisma, Role, VisitCursor, VisitDocumentKind } from "../db/client.ts";
+import type { Db, Prisma, VisitCursor, VisitDocumentKind } from "../db/client.ts";
 import { transaction } from "../db/exactly-once.ts";
 import { buildConclusionDocx } from "../documents/conclusion.ts";
 import { DOCX_MIME } from "../documents/index.ts";
@@ -22,12 +22,13 @@ import type { CampaignInfo, ConclusionData, FindingLine, MinutesData, Score } fr
 import type { FileStore } from "../storage/index.ts";
 import { phaseReached } from "./appraisal-rules.ts";
 import { audit } from "./audit.ts";
+import { findingsOf } from "./findings.ts";
 import { cancelPendingNotices, enqueueNotices } from "./notices.ts";
 import { unitResult } from "./ranking.ts";
 import { findVisit, type VisitWithUnit, visitAudience, visitPayload } from "./schedule.ts";
 import { campaignShape } from "./status.ts";
 import { dueDateAfter } from "./time.ts";
-import { isLeadTitle, teamStanding } from "./visit-team.ts";
+import { isLeadTitle, type TeamActor, teamStanding } from "./visit-team.ts";
 import { clearCursor, type StoredFile, setCursor } from "./visits.ts";
 
 type Tx = Prisma.TransactionClient;
@@ -60,12 +61,6 @@ export type MinutesRefusal =
   | "not_coordinator";
 
 export type MinutesRefused = { ok: false; reason: MinutesRefusal; visit?: VisitWithUnit };
-
-/** Who acts, with their role in the campaign (the team's lead is decided per visit). */
-export interface TeamActor {
-  personId: number;
-  role: Role | null;
-}
 
 /** What the lead typed so far, kept in the cursor's `step` as JSON (the step and the texts). */
 export interface MinutesDraft {
@@ -341,18 +336,9 @@ function campaignInfo(c: {
   };
 }
 
-/** The visit's findings (not withdrawn), oldest first, with what each concerns. */
-export async function findingLines(db: Db | Tx, visitId: number): Promise<FindingLine[]> {
-  const findings = await db.finding.findMany({
-    where: { visitId, removedAt: null },
-    include: {
-      criterion: { select: { code: true, title: true } },
-      content: { select: { title: true, reference: true } },
-      item: { select: { code: true, title: true } },
-    },
-    orderBy: { id: "asc" },
-  });
-  return findings.map((f) => ({
+/** The visit's findings (not withdrawn), oldest first, with what each concerns, as the documents list them. */
+async function findingLines(db: Db | Tx, visitId: number): Promise<FindingLine[]> {
+  return (await findingsOf(db, visitId)).map((f) => ({
     text: f.text,
     criterion: f.criterion,
     content: f.content ? (f.content.reference ?? f.content.title) : null,

@@ -12,6 +12,12 @@ import type { Db, Prisma, Role } from "../db/client.ts";
 
 type Tx = Prisma.TransactionClient;
 
+/** Who acts on a visit: the person and their role in the campaign (their place on the team is decided per visit). */
+export interface TeamActor {
+  personId: number;
+  role: Role | null;
+}
+
 export type TeamStanding = "lead" | "member" | null;
 
 /** A member title that makes them the team's lead ("Trưởng đoàn", "Phó Trưởng đoàn" is not). */

@@ -21,12 +21,12 @@ import {
   noteItem,
   recordTypedFinding,
   splitTarget,
-  type TeamActor,
   teamVisitsOf,
   withdrawFinding,
 } from "../../../domain/findings.ts";
 import { shorten } from "../../../domain/text.ts";
 import { matchUnits } from "../../../domain/units.ts";
+import type { TeamActor } from "../../../domain/visit-team.ts";
 import { clearCursor } from "../../../domain/visits.ts";
 import type { BotContext } from "../../context.ts";
 import { replyLong } from "../../messages.ts";

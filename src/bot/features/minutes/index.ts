@@ -22,13 +22,13 @@ import {
   type MinutesRefused,
   minutesStep,
   startMinutes,
-  type TeamActor,
 } from "../../../domain/minutes.ts";
 import { noticesEnqueued } from "../../../domain/notices.ts";
 import { findVisit, type VisitWithUnit } from "../../../domain/schedule.ts";
 import { shorten } from "../../../domain/text.ts";
 import { formatDate, formatDateTime } from "../../../domain/time.ts";
 import { findUnits } from "../../../domain/units.ts";
+import type { TeamActor } from "../../../domain/visit-team.ts";
 import { teamStanding } from "../../../domain/visit-team.ts";
 import { clearCursor } from "../../../domain/visits.ts";
 import type { BotContext } from "../../context.ts";
