@@ -536,6 +536,11 @@ describe("/xuat", () => {
       "Xếp hạng sở, ban, ngành",
       "Chi tiết trả lời",
       "Tài liệu kiểm chứng",
+      // The campaign's visits (the file plans three): what each became, its findings, actions, checklist.
+      "Kiểm tra trực tiếp",
+      "Tồn tại, hạn chế",
+      "Kiến nghị khắc phục",
+      "Chỉ thị, Kế hoạch PAPI",
     ]);
     // Every evidence file on a row of its own, its name a signed link that opens it.
     const files = wb.getWorksheet("Tài liệu kiểm chứng")!;
