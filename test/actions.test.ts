@@ -327,6 +327,21 @@ describe("reminders, the overdue digest and the counts", () => {
     expect(list).toContain("• <b>Sông Mã</b>: Kiến nghị: 2 đang mở · 1 quá hạn");
   });
 
+  it("plain questions: «đơn vị nào còn kiến nghị quá hạn?», «Sông Mã đã khắc phục chưa?», «tồn tại của Sông Mã»", async () => {
+    h.clock.fixed = local(22, 9);
+    const [overdue] = await h.send(thuy, "đơn vị nào còn kiến nghị quá hạn?");
+    expect(overdue).toBe((await h.send(thuy, "/kiennghi"))[0]);
+    expect(overdue).toContain("• <b>Sông Mã</b>: Kiến nghị: 2 đang mở · 1 quá hạn");
+    const [songMa] = await h.send(thuy, "Sông Mã đã khắc phục chưa?");
+    expect(songMa).toBe((await h.send(thuy, "/kiennghi Sông Mã"))[0]);
+    const [findings] = await h.send(thuy, "tồn tại của Sông Mã");
+    expect(findings).toBe((await h.send(thuy, "/tontai Sông Mã"))[0]);
+    expect(findings).toContain("<b>Tồn tại, hạn chế</b> của Ủy ban nhân dân huyện Sông Mã");
+    // An officer's question about actions is no question of theirs: it is not answered with the province's.
+    const [officer] = await h.send(minh, "đơn vị nào còn kiến nghị quá hạn?");
+    expect(officer).not.toContain("Sông Mã</b>: Kiến nghị");
+  });
+
   it("closing an action cancels its pending reminders", async () => {
     // A reminder written but not sent yet (the 3-day one of the first action, due 30/03).
     expect((await planReminders(h.db, settings(), local(27, 8))).actionReminders).toBe(1);

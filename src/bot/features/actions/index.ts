@@ -94,10 +94,15 @@ async function officerScreen(ctx: BotContext, campaignId: number, unitId: number
 
 // ---------------------------------------------------------------- coordinators
 
-actionsFeature.command("kiennghi", async (ctx) => {
+actionsFeature.command("kiennghi", (ctx) => showActions(ctx, ctx.match.trim()));
+
+/**
+ * /kiennghi [đơn vị], and the plain questions that ask it ("đơn vị nào còn kiến nghị quá
+ * hạn?", "Sông Mã đã khắc phục chưa?"): every unit's counts, overdue first, or one unit's.
+ */
+export async function showActions(ctx: BotContext, query: string) {
   if (ctx.standing.role !== "COORDINATOR") return void (await ctx.reply(ctx.t("actions.refused.not_coordinator")));
   if (!ctx.campaign) return void (await ctx.reply(ctx.t("schedule.no_campaign")));
-  const query = ctx.match.trim();
   if (!query) return unitsScreen(ctx, ctx.campaign.id);
   const { matches, suggestions } = await matchUnits(ctx.deps.db, ctx.campaign.id, query);
   if (matches.length === 1) return unitScreen(ctx, ctx.campaign.id, matches[0]!);
@@ -106,7 +111,7 @@ actionsFeature.command("kiennghi", async (ctx) => {
     ? ctx.t("actions.coordinator.choose", { query })
     : ctx.t("actions.coordinator.not_found", { query });
   await sendLong(ctx, head, list.length ? unitChoices(list) : undefined);
-});
+}
 
 function unitChoices(units: Unit[]): InlineKeyboard {
   const kb = new InlineKeyboard();

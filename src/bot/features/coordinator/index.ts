@@ -44,7 +44,9 @@ import type { BotContext } from "../../context.ts";
 import { num } from "../../format.ts";
 import { linkFor, linksFor } from "../../links.ts";
 import { sendLong } from "../../messages.ts";
+import { showActions } from "../actions/index.ts";
 import { countsLine } from "../actions/views.ts";
+import { showFindingsOf } from "../findings/index.ts";
 import { showAcknowledgements, showSchedule } from "../schedule/index.ts";
 import { type CoordinatorAction, encodeAction, parseAction } from "./callback-data.ts";
 import {
@@ -627,6 +629,8 @@ async function suggestReopen(ctx: BotContext, shape: CampaignShape, intent: Inte
 async function answerIntent(ctx: BotContext, intent: Intent) {
   if (intent.kind === "schedule") return showSchedule(ctx, intent);
   if (intent.kind === "acknowledgements") return showAcknowledgements(ctx);
+  if (intent.kind === "actions") return showActions(ctx, intent.unit ?? "");
+  if (intent.kind === "findings") return showFindingsOf(ctx, intent.unit ?? "");
   const shape = await shapeFor(ctx);
   if (!shape) return;
   switch (intent.kind) {

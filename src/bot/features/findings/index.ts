@@ -145,11 +145,14 @@ async function ready(ctx: BotContext): Promise<boolean> {
 
 // ---------------------------------------------------------------- commands
 
-findingsFeature.command("tontai", async (ctx) => {
+findingsFeature.command("tontai", (ctx) => showFindingsOf(ctx, ctx.match.trim()));
+
+/** /tontai [đơn vị], and the plain question that asks it ("tồn tại của Sông Mã"). */
+export async function showFindingsOf(ctx: BotContext, query: string) {
   if (!(await ready(ctx))) return;
-  const visitId = await pickVisit(ctx, "findings", ctx.match.trim());
+  const visitId = await pickVisit(ctx, "findings", query);
   if (visitId) await showFindings(ctx, visitId);
-});
+}
 
 findingsFeature.command("kiemtra", async (ctx) => {
   if (!(await ready(ctx))) return;
