@@ -12,6 +12,7 @@ import {
   formatSize,
   type PlaygroundFile,
   type PlaygroundUser,
+  sampleOf,
   TerminalLoop,
   type TerminalOptions,
 } from "./terminal-loop.ts";
@@ -119,7 +120,9 @@ class TelegramChat extends TerminalLoop<FakeUser> {
   }
 
   protected deliverPhoto(caption: string): void {
-    this.api.sendUserPhoto(this.user.user, caption ? { caption } : {});
+    // A real (tiny) picture, as on Zalo: the bot reads a file's type from its bytes.
+    const bytes = sampleOf("anh.jpg");
+    this.api.sendUserPhoto(this.user.user, { bytes, size: bytes.length, ...(caption ? { caption } : {}) });
   }
 
   protected deliverFile(file: PlaygroundFile): boolean {
