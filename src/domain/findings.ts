@@ -334,14 +334,22 @@ export async function recordFinding(
   },
 ): Promise<RecordResult> {
   const { campaignId, visitId, actor, now } = input;
-  const text = input.text.trim();
   return transaction(db, async (tx) => {
     const checked = await teamVisit(tx, campaignId, visitId, actor);
     if (!checked.ok) return checked;
     let target: FindingTarget | null = null;
+    let text = input.text.trim();
     if (input.target?.trim()) {
       target = resolveTarget(await targetIndex(tx, campaignId), input.target);
       if (!target) return { ok: false, reason: "unknown_target" };
+    } else {
+      // "26.1 Chưa niêm yết…" (a code, a space, the text): tied when the code is one of the
+      // campaign's; "1.000 hồ sơ…" is no code and stays text.
+      const bare = /^(\S{1,20})\s+(\S[\s\S]*)$/u.exec(text);
+      if (bare && DOTTED.test(fold(bare[1]!))) {
+        const found = resolveTarget(await targetIndex(tx, campaignId), bare[1]!);
+        if (found) [target, text] = [found, bare[2]!.trim()];
+      }
     }
     if (!/[\p{L}\p{N}]/u.test(text)) return { ok: false, reason: "empty" };
     if (text.length > FINDING_MAX) return { ok: false, reason: "too_long" };

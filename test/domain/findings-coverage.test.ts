@@ -105,4 +105,18 @@ describe("coverage", () => {
       photos: [],
     });
   });
+
+  it("a leading code without a colon ties the finding when it is one of the campaign's; a number does not", async () => {
+    const visitId = visits["so-cong-thuong"]!;
+    const record = (text: string) => recordFinding(database.db, { campaignId, visitId, actor: actor(), text, now });
+    expect((await record("26.1 Chưa ban hành kế hoạch thực hiện Chỉ thị")).ok).toBe(true);
+    expect((await record("1.000 hồ sơ giải quyết trễ hạn chưa có văn bản xin lỗi")).ok).toBe(true);
+    expect((await record("9.9 Không phải mã nào")).ok).toBe(true);
+    const rows = await findingsOf(database.db, visitId);
+    expect(rows.map((f) => [f.text, f.item?.code ?? null])).toEqual([
+      ["Chưa ban hành kế hoạch thực hiện Chỉ thị", "26.1"],
+      ["1.000 hồ sơ giải quyết trễ hạn chưa có văn bản xin lỗi", null],
+      ["9.9 Không phải mã nào", null],
+    ]);
+  });
 });
