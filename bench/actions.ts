@@ -16,7 +16,6 @@
  */
 import { parseArgs } from "node:util";
 import type { Db } from "../src/db/client.ts";
-import { connectPg } from "../src/db/pg-connection.ts";
 import type { Provider } from "../src/db/url.ts";
 import {
   actionCounts,
@@ -25,7 +24,7 @@ import {
   planActionReminders,
   planOverdueDigest,
 } from "../src/domain/actions.ts";
-import { createBenchDatabase, elapsedMs, ms, summarize } from "./lib.ts";
+import { benchProviders, createBenchDatabase, elapsedMs, ms, summarize, wholeOption } from "./lib.ts";
 import {
   BASE_UNIT,
   BulkWriter,
@@ -48,14 +47,7 @@ const { values } = parseArgs({
   },
 });
 
-function count(name: keyof typeof values, min: number, max: number): number {
-  const n = Number(values[name]);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    console.error(`--${name} ${values[name]}: a whole number from ${min} to ${max}`);
-    process.exit(2);
-  }
-  return n;
-}
+const count = (name: keyof typeof values, min: number, max: number) => wholeOption(values, name, min, max);
 const UNITS = count("units", 100, 100_000);
 const ACTIONS = count("actions", 1, 1_000_000);
 const RUNS = count("runs", 1, 100);
@@ -63,24 +55,7 @@ const TARGET_MS = 300;
 const DAY = 86_400_000;
 const BASE_VISIT = 3_000_000;
 const pgUrl = values["pg-url"]!;
-const providers: Provider[] =
-  values.db === "both"
-    ? ["sqlite", "postgresql"]
-    : values.db === "sqlite" || values.db === "postgresql"
-      ? [values.db]
-      : [];
-if (providers.length === 0) {
-  console.error(`--db ${values.db}: sqlite | postgresql | both`);
-  process.exit(2);
-}
-if (providers.includes("postgresql")) {
-  try {
-    await (await connectPg(pgUrl, { connectionTimeoutMillis: 5000 })).end();
-  } catch (e) {
-    console.error(`PostgreSQL at ${pgUrl} does not answer (${(e as Error).message}); use --db sqlite or --pg-url`);
-    process.exit(1);
-  }
-}
+const providers = await benchProviders(values.db, pgUrl);
 
 interface Seeded {
   campaignId: number;

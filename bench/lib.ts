@@ -14,6 +14,7 @@ import type { Update, UserFromGetMe } from "grammy/types";
 import pino from "pino";
 import { BUNDLED_CAMPAIGN_FILE } from "../src/app.ts";
 import type { Db, Question } from "../src/db/client.ts";
+import { connectPg } from "../src/db/pg-connection.ts";
 import { createScratchDatabase, type ScratchDatabase } from "../src/db/scratch.ts";
 import type { Provider } from "../src/db/url.ts";
 import { type FakeBotApi, type FakeUser, startFakeBotApi } from "../src/dev/fake-bot-api.ts";
@@ -900,4 +901,36 @@ export class BotProcess {
 /** A file store in a throw-away folder, for bots the benchmarks build in their own process. */
 export function benchFileStore(): LocalFileStore {
   return new LocalFileStore(mkdtempSync(join(tmpdir(), "cchc-bench-files-")));
+}
+
+/** A whole-number option of a benchmark's command line, or exit 2 saying what it takes. */
+export function wholeOption(values: Record<string, unknown>, name: string, min: number, max: number): number {
+  const n = Number(values[name]);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    console.error(`--${name} ${values[name]}: a whole number from ${min} to ${max}`);
+    process.exit(2);
+  }
+  return n;
+}
+
+/**
+ * The databases of `--db sqlite|postgresql|both` (exit 2 on anything else), PostgreSQL
+ * checked to answer at `pgUrl` when it is one of them (exit 1 saying so otherwise).
+ */
+export async function benchProviders(db: unknown, pgUrl: string): Promise<Provider[]> {
+  const providers: Provider[] =
+    db === "both" ? ["sqlite", "postgresql"] : db === "sqlite" || db === "postgresql" ? [db] : [];
+  if (providers.length === 0) {
+    console.error(`--db ${db}: sqlite | postgresql | both`);
+    process.exit(2);
+  }
+  if (providers.includes("postgresql")) {
+    try {
+      await (await connectPg(pgUrl, { connectionTimeoutMillis: 5000 })).end();
+    } catch (e) {
+      console.error(`PostgreSQL at ${pgUrl} does not answer (${(e as Error).message}); use --db sqlite or --pg-url`);
+      process.exit(1);
+    }
+  }
+  return providers;
 }
