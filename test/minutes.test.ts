@@ -192,6 +192,8 @@ describe("the lead completes the visit", () => {
     expect(asked).toContain("Bước 2/3");
     expect(asked).toContain("Công tác chỉ đạo, điều hành CCHC; Chỉ thị 26/CT-TTg");
     expect(await tapSays(tuan, "Giữ nội dung này")).toContain("Bước 3/3");
+    // The results are typed after the meeting: the draft waits through the working day.
+    h.clock.fixed = local(15, 16);
     const [summary] = await h.send(tuan, "Đơn vị đã ban hành đầy đủ kế hoạch CCHC năm 2019.");
     expect(summary).toContain("<b>Tồn tại, hạn chế đã ghi:</b> 2");
     expect(
@@ -250,7 +252,7 @@ describe("the lead completes the visit", () => {
     const visit = await h.db.inspectionVisit.findUniqueOrThrow({ where: { id: songMa } });
     expect(visit.status).toBe("DONE");
     expect(visit.completedById).toBe((await personOf(tuan)).id);
-    expect(visit.completedAt).toEqual(local(15, 11));
+    expect(visit.completedAt).toEqual(local(15, 16));
     expect(visit.checkedContents).toBe("Công tác chỉ đạo, điều hành CCHC; Chỉ thị 26/CT-TTg");
     const notices = await h.db.notice.findMany({ where: { visitId: songMa, kind: "visit.reminder" } });
     expect(notices.map((n) => n.status)).toEqual(Array(pendingReminders).fill("CANCELLED"));
@@ -266,7 +268,7 @@ describe("the lead completes the visit", () => {
   it("the signed scan is attached as SIGNED_MINUTES; a second /bienban asks to make them again", async () => {
     h.clock.fixed = local(16, 9);
     await h.send(tuan, "/bienban Sông Mã");
-    expect(h.recorder.lastText()).toContain("đã lập lúc 15/03/2019 11:00");
+    expect(h.recorder.lastText()).toContain("đã lập lúc 15/03/2019 16:00");
     expect(
       h.recorder
         .lastKeyboard()

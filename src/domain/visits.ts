@@ -30,6 +30,12 @@ type Tx = Prisma.TransactionClient;
 export const REPORT_CHECK_DAYS = 2;
 /** A step waiting for typed text (a reason) or files lapses after this long. */
 export const CURSOR_TTL_MS = 30 * 60_000;
+/**
+ * The minutes are typed during and after the visit's meeting, so their draft lasts the
+ * working day; a stray text cannot slip in unseen, since the lead reads the whole draft
+ * before «Lập biên bản». Other steps take any text as theirs, so they lapse soon.
+ */
+const MINUTES_TTL_MS = 8 * 3_600_000;
 /** A reason needs at least this many letters ("ok", "." and "1" are not reasons). */
 const REASON_MIN_LETTERS = 5;
 const REASON_MAX = 500;
@@ -144,7 +150,8 @@ export async function confirmVisit(
 export async function currentCursor(db: Db, personId: number, now: Date): Promise<VisitCursor | null> {
   const cursor = await db.visitCursor.findUnique({ where: { personId } });
   if (!cursor) return null;
-  if (now.getTime() - cursor.createdAt.getTime() > CURSOR_TTL_MS) {
+  const ttl = cursor.mode === "MINUTES" ? MINUTES_TTL_MS : CURSOR_TTL_MS;
+  if (now.getTime() - cursor.createdAt.getTime() > ttl) {
     await clearCursor(db, personId);
     return null;
   }
