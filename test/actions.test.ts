@@ -220,10 +220,15 @@ describe("the unit reports what it did", () => {
     expect(await sendPhoto(minh, jpeg())).toContain(
       `📎 Đã nhận tệp <b>jpeg.jpg</b> vào báo cáo kiến nghị #${first} (1 tệp)`,
     );
-    expect(await pressSays(minh, button("📨 Gửi báo cáo"))).toContain(
+    const send = button("📨 Gửi báo cáo");
+    // Until it is sent, the report is the officer's alone: the coordinator does not see it.
+    expect((await h.send(thuy, "/kiennghi Sông Mã"))[0]).not.toContain("Kế hoạch số 45/KH-UBND");
+    expect((await h.db.actionReport.findFirstOrThrow({ where: { actionId: first } })).sentAt).toBeNull();
+    expect(await pressSays(minh, send)).toContain(
       `📨 Đã gửi báo cáo khắc phục kiến nghị #${first} tới công chức Phòng CCHC, Sở Nội vụ (1 tệp kèm theo)`,
     );
     const action = await h.db.correctiveAction.findUniqueOrThrow({ where: { id: first }, include: { reports: true } });
+    expect(action.reports[0]!.sentAt).not.toBeNull();
     expect(action.status).toBe("REPORTED");
     expect(action.reports.map((r) => r.text)).toEqual(["Huyện đã ban hành Kế hoạch số 45/KH-UBND ngày 04/03/2019"]);
     const files = await h.db.evidence.findMany({ where: { actionReportId: action.reports[0]!.id } });

@@ -125,7 +125,9 @@ const actionInclude = {
     },
   },
   finding: { select: { id: true, text: true, removedAt: true } },
+  // Sent reports only: one being written is the officer's until «Gửi báo cáo».
   reports: {
+    where: { sentAt: { not: null } },
     orderBy: { id: "asc" as const },
     include: {
       by: { select: { displayName: true } },
@@ -873,7 +875,7 @@ export async function reportAction(
     });
     if (updated.count === 0) return refuse("stale");
     const action = await tx.correctiveAction.findUniqueOrThrow({ where: { id: before.id } });
-    const report = await tx.actionReport.update({ where: { id: reportId }, data: { createdAt: now } });
+    const report = await tx.actionReport.update({ where: { id: reportId }, data: { createdAt: now, sentAt: now } });
     const files = await tx.evidence.count({ where: { actionReportId: reportId, removedAt: null } });
     await audit(tx, {
       actorId: actor.personId,

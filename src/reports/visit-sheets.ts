@@ -235,6 +235,7 @@ async function writeActions({ wb, db, campaignId, unitIds, o, title }: SheetCont
         visit: { select: { unit: { select: { name: true } } } },
         finding: { select: { text: true } },
         reports: {
+          where: { sentAt: { not: null } },
           select: { text: true, _count: { select: { files: { where: { removedAt: null } } } } },
           orderBy: { id: "desc" },
           take: 1,

@@ -106,8 +106,10 @@ beforeAll(async () => {
     },
   });
   await db.actionReport.create({
-    data: { actionId: closed.id, text: "Đã niêm yết tại các phòng", byId: lead.id, createdAt: NOW },
+    data: { actionId: closed.id, text: "Đã niêm yết tại các phòng", byId: lead.id, createdAt: NOW, sentAt: NOW },
   });
+  // A report still being written (not sent) is nobody's to read yet.
+  await db.actionReport.create({ data: { actionId: closed.id, text: "Bản nháp", byId: lead.id, createdAt: NOW } });
   await db.visitDocument.create({
     data: {
       visitId: visit.id,
