@@ -17,7 +17,9 @@ describe("npm run demo", () => {
     expect(first.out).toContain("Đang là: Cán bộ Sông Mã — cán bộ đầu mối UBND huyện Sông Mã; mã mời: /start ");
     expect(first.out).toContain("Hướng dẫn dùng sân thử (playground):");
     expect(first.out).toContain("  • :thoat — thoát (hoặc Ctrl+D, Ctrl+C).");
-    expect(first.out).toContain("Đã chuyển sang: Công chức Phòng CCHC — Sở Nội vụ (có quyền điều phối ngay từ đầu)");
+    expect(first.out).toContain(
+      "Đã chuyển sang: Công chức Phòng CCHC — Sở Nội vụ (có quyền điều phối ngay từ đầu; dẫn Đoàn kiểm tra: /tontai, /kiemtra, /bienban, /kiennghi, /ketluan)",
+    );
     expect(first.out).toContain("Tạm biệt!");
     expect(first.out).not.toMatch(/playground\.\w/);
     expect(first.out).not.toContain("undefined");
