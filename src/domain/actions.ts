@@ -756,6 +756,18 @@ export async function beginActionReport(
 /** The report being written in the officer's ACTION_REPORT step ("r<id>"), if its text was typed. */
 const reportIdOf = (step: string | null) => (step?.startsWith("r") ? Number(step.slice(1)) : null);
 
+/**
+ * The officer's ACTION_REPORT step, read in the transaction: the action it is about (still
+ * theirs to report on) and the report being written, if its text was typed.
+ */
+async function reportStep(tx: Tx, campaignId: number, actor: ActionActor) {
+  const cursor = await tx.visitCursor.findUnique({ where: { personId: actor.personId } });
+  if (cursor?.mode !== "ACTION_REPORT" || !cursor.targetId) return refuse("no_step");
+  const checked = checkOfficer(await findAction(tx, campaignId, cursor.targetId), actor, null);
+  if (!checked.ok) return checked;
+  return { ok: true as const, cursor, action: checked.action, reportId: reportIdOf(cursor.step) };
+}
+
 export type ReportTextResult =
   | { ok: true; action: ActionDetail; report: Prisma.ActionReportGetPayload<object>; replaced: boolean }
   | ActionRefused;
@@ -770,17 +782,15 @@ export async function writeActionReport(
 ): Promise<ReportTextResult> {
   const { actor, now } = input;
   return transaction(db, async (tx) => {
-    const cursor = await tx.visitCursor.findUnique({ where: { personId: actor.personId } });
-    if (cursor?.mode !== "ACTION_REPORT" || !cursor.targetId) return refuse("no_step");
+    const step = await reportStep(tx, input.campaignId, actor);
+    if (!step.ok) return step;
     const text = input.text.trim().slice(0, TEXT_MAX);
     if (letters(text) < TEXT_MIN_LETTERS) return refuse("no_text");
-    const checked = checkOfficer(await findAction(tx, input.campaignId, cursor.targetId), actor, null);
-    if (!checked.ok) return checked;
-    const draftId = reportIdOf(cursor.step);
+    const { cursor, action, reportId: draftId } = step;
     const report = draftId
       ? await tx.actionReport.update({ where: { id: draftId }, data: { text, createdAt: now } })
       : await tx.actionReport.create({
-          data: { actionId: checked.action.id, text, byId: actor.personId, createdAt: now },
+          data: { actionId: action.id, text, byId: actor.personId, createdAt: now },
         });
     await setCursor(tx, actor.personId, {
       mode: "ACTION_REPORT",
@@ -795,9 +805,9 @@ export async function writeActionReport(
       action: draftId ? "action.report.text" : "action.report.begin",
       entity: "ActionReport",
       entityId: report.id,
-      after: { actionId: checked.action.id, text },
+      after: { actionId: action.id, text },
     });
-    return { ok: true, action: checked.action, report, replaced: draftId !== null };
+    return { ok: true, action: action, report, replaced: draftId !== null };
   });
 }
 
@@ -812,13 +822,10 @@ export async function addActionReportFile(
 ): Promise<AddActionFileResult> {
   const { actor, file } = input;
   return transaction(db, async (tx) => {
-    const cursor = await tx.visitCursor.findUnique({ where: { personId: actor.personId } });
-    if (cursor?.mode !== "ACTION_REPORT" || !cursor.targetId) return refuse("no_step");
-    const reportId = reportIdOf(cursor.step);
+    const step = await reportStep(tx, input.campaignId, actor);
+    if (!step.ok) return step;
+    const { action, reportId } = step;
     if (!reportId) return refuse("no_report");
-    const checked = checkOfficer(await findAction(tx, input.campaignId, cursor.targetId), actor, null);
-    if (!checked.ok) return checked;
-    const action = checked.action;
     const existing = await tx.evidence.findFirst({
       where: { actionReportId: reportId, sha256: file.sha256, removedAt: null },
     });
@@ -861,13 +868,10 @@ export async function reportAction(
 ): Promise<ReportResult> {
   const { actor, now } = input;
   return transaction(db, async (tx) => {
-    const cursor = await tx.visitCursor.findUnique({ where: { personId: actor.personId } });
-    if (cursor?.mode !== "ACTION_REPORT" || !cursor.targetId) return refuse("no_step");
-    const reportId = reportIdOf(cursor.step);
+    const step = await reportStep(tx, input.campaignId, actor);
+    if (!step.ok) return step;
+    const { action: before, reportId } = step;
     if (!reportId) return refuse("no_report");
-    const checked = checkOfficer(await findAction(tx, input.campaignId, cursor.targetId), actor, null);
-    if (!checked.ok) return checked;
-    const before = checked.action;
     await clearCursor(tx, actor.personId);
     const updated = await tx.correctiveAction.updateMany({
       where: { id: before.id, version: before.version, status: { not: "CLOSED" } },
