@@ -318,14 +318,8 @@ async function keepDocument(
 
 // ---------------------------------------------------------------- the data of the documents
 
-function campaignInfo(c: {
-  title: string;
-  year: number;
-  province: string;
-  decisionNumber: string;
-  decisionDate: Date;
-  issuer: string;
-}): CampaignInfo {
+/** The campaign's fields the documents name (picked from its row, nothing else carried along). */
+function campaignInfo(c: CampaignInfo): CampaignInfo {
   return {
     title: c.title,
     year: c.year,
