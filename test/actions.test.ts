@@ -10,20 +10,15 @@
  * (TEST_DATABASE_URL).
  */
 import { Api } from "grammy";
-import type { User } from "grammy/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actionCounts, overdueDigest } from "../src/domain/actions.ts";
 import { createInvites } from "../src/domain/invites.ts";
 import { planReminders } from "../src/jobs/planner.ts";
 import { jpeg, png } from "./storage/samples.ts";
+import { chatHelpers, local } from "./support/chat.ts";
 import { createHarness, type Harness, TEST_TOKEN } from "./support/harness.ts";
-import { telegramUser } from "./support/people.ts";
-import { testSender } from "./support/sender.ts";
 import { user } from "./support/updates.ts";
 import { zaloSide } from "./support/zalo.ts";
-
-/** 2019-03-dd hh:mm in Asia/Ho_Chi_Minh (UTC+7). */
-const local = (day: number, hour: number, minute = 0) => new Date(Date.UTC(2019, 2, day, hour - 7, minute));
 
 let h: Harness;
 let api: Api;
@@ -39,27 +34,8 @@ let findingTuPhap: number;
 let first: number; // action from finding 1, with a due date
 let second: number; // action without one
 
-const personOf = (u: User) => h.db.person.findFirstOrThrow({ where: telegramUser(BigInt(u.id)) });
-const drain = () => testSender(h, api).drain();
-const inbox = (u: User) => h.files!.chatState(u.id)?.botMessages ?? [];
-/** Everything the bot said for one update, answers to presses included. */
-async function pressSays(u: User, data: string): Promise<string> {
-  const calls = await h.press(u, data, 900);
-  return calls
-    .map((c) => String(c.payload.text ?? ""))
-    .filter(Boolean)
-    .join("\n");
-}
 /** The data of the button labelled `label` on the last keyboard the bot sent. */
 const button = (label: string) => h.recorder.button(label);
-async function sendPhoto(u: User, bytes: Buffer) {
-  const update = h.files!.sendUserPhoto(u, { bytes });
-  update.message!.date = Math.floor(h.clock.now().getTime() / 1000);
-  h.recorder.clear();
-  await h.handle(update);
-  return h.recorder.lastText();
-}
-const audits = (action: string) => h.db.auditLog.findMany({ where: { action }, orderBy: { id: "asc" } });
 const settings = () => ({
   timeZone: h.config.TZ,
   visitDays: [],
@@ -67,6 +43,11 @@ const settings = () => ({
   reminderTime: h.config.REMINDER_TIME,
   coordinatorIds: h.config.COORDINATOR_IDS,
 });
+
+const { personOf, drain, inbox, pressSays, sendPhoto, audits } = chatHelpers(
+  () => h,
+  () => api,
+);
 
 beforeAll(async () => {
   h = await createHarness({

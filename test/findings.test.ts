@@ -6,17 +6,13 @@
  * visit are refused with nothing stored; the checklist is marked with a note across a
  * restart; the coordinator reads the coverage; a finding is withdrawn; then once on Zalo.
  */
-import type { User } from "grammy/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInvites } from "../src/domain/invites.ts";
 import { pdf } from "./storage/samples.ts";
+import { chatHelpers, local } from "./support/chat.ts";
 import { createHarness, type Harness } from "./support/harness.ts";
-import { telegramUser } from "./support/people.ts";
 import { user } from "./support/updates.ts";
 import { zaloSide } from "./support/zalo.ts";
-
-/** 2019-03-dd hh:mm in Asia/Ho_Chi_Minh (UTC+7). */
-const local = (day: number, hour: number, minute = 0) => new Date(Date.UTC(2019, 2, day, hour - 7, minute));
 
 let h: Harness;
 const tuan = user(7201, "Hà Minh Tuấn"); // inspector (the data file's teams are names only: any inspector is on them)
@@ -25,25 +21,10 @@ const thuy = user(7203, "Nguyễn Thị Bích Thủy"); // coordinator (COORDINA
 let quynhNhai: number;
 let thuanChau: number;
 
-const personOf = (u: User) => h.db.person.findFirstOrThrow({ where: telegramUser(u.id) });
-const audits = (action: string) => h.db.auditLog.findMany({ where: { action }, orderBy: { id: "asc" } });
 const findings = () =>
   h.db.finding.findMany({ include: { criterion: true, content: true, item: true }, orderBy: { id: "asc" } });
-/** Everything the bot said for one press. */
-async function tapSays(u: User, label: string | RegExp): Promise<string> {
-  const calls = await h.tap(u, label);
-  return calls
-    .map((c) => String(c.payload.text ?? ""))
-    .filter(Boolean)
-    .join("\n");
-}
-async function pressSays(u: User, data: string): Promise<string> {
-  const calls = await h.press(u, data, 900);
-  return calls
-    .map((c) => String(c.payload.text ?? ""))
-    .filter(Boolean)
-    .join("\n");
-}
+
+const { personOf, audits, tapSays, pressSays } = chatHelpers(() => h);
 
 beforeAll(async () => {
   h = await createHarness({ telegramFiles: true, env: { COORDINATOR_IDS: String(thuy.id) } });

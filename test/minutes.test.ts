@@ -9,21 +9,17 @@
  * On both databases (TEST_DATABASE_URL).
  */
 import { Api, type InputFile } from "grammy";
-import type { User } from "grammy/types";
 import JSZip from "jszip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createInvites } from "../src/domain/invites.ts";
 import { enqueueNotices } from "../src/domain/notices.ts";
 import { dueDateAfter } from "../src/domain/time.ts";
 import { pdf } from "./storage/samples.ts";
+import { chatHelpers, local } from "./support/chat.ts";
 import { createHarness, type Harness, TEST_TOKEN } from "./support/harness.ts";
-import { telegramUser } from "./support/people.ts";
 import { testSender } from "./support/sender.ts";
 import { user } from "./support/updates.ts";
 import { zaloSide } from "./support/zalo.ts";
-
-/** 2019-03-dd hh:mm in Asia/Ho_Chi_Minh (UTC+7). */
-const local = (day: number, hour: number, minute = 0) => new Date(Date.UTC(2019, 2, day, hour - 7, minute));
 
 let h: Harness;
 let api: Api;
@@ -36,24 +32,6 @@ let songMa: number;
 let findingTexts: string[];
 /** The visit's reminders waiting to be sent when its minutes are made (/lichmoi planned some, the test one more). */
 let pendingReminders: number;
-
-const personOf = (u: User) => h.db.person.findFirstOrThrow({ where: telegramUser(BigInt(u.id)) });
-const audits = (action: string) => h.db.auditLog.findMany({ where: { action }, orderBy: { id: "asc" } });
-
-async function link(person: User, role: "OFFICER" | "INSPECTOR", unitCode?: string) {
-  const unitIds = unitCode ? [(await h.unit(unitCode)).id] : undefined;
-  const [invite] = await createInvites(h.db, { campaignId: h.campaign.id, role, unitIds });
-  await h.send(person, `/start ${invite!.code}`);
-}
-
-/** Everything the bot said for a press, answers to the press included. */
-async function tapSays(u: User, label: string): Promise<string> {
-  const calls = await h.tap(u, label);
-  return calls
-    .map((c) => String(c.payload.text ?? c.payload.caption ?? ""))
-    .filter(Boolean)
-    .join("\n");
-}
 
 /** The DOCX the bot sent in the last update: its file name and word/document.xml. */
 async function sentDocx(): Promise<{ name: string; xml: string; bytes: Buffer }> {
@@ -69,13 +47,7 @@ async function sentDocx(): Promise<{ name: string; xml: string; bytes: Buffer }>
 /** The texts of a document.xml, joined (runs of one paragraph may be split). */
 const textOf = (xml: string) => [...xml.matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>/g)].map((m) => m[1]).join("");
 
-async function sendDocument(u: User, fileName: string, bytes: Buffer) {
-  const update = h.files!.sendUserDocument(u, { fileName, bytes });
-  update.message!.date = Math.floor(h.clock.now().getTime() / 1000);
-  h.recorder.clear();
-  await h.handle(update);
-  return h.recorder.lastText();
-}
+const { personOf, audits, link, tapSays, sendDocument } = chatHelpers(() => h);
 
 beforeAll(async () => {
   h = await createHarness({

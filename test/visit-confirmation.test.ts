@@ -9,21 +9,17 @@
  */
 import type { Server } from "node:http";
 import { Api } from "grammy";
-import type { User } from "grammy/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appWebRoutes } from "../src/app.ts";
 import { createInvites } from "../src/domain/invites.ts";
 import { planReminders } from "../src/jobs/planner.ts";
 import { closeServer, createHttpServer, listen } from "../src/server/http.ts";
 import { exe, pdf } from "./storage/samples.ts";
+import { chatHelpers, local } from "./support/chat.ts";
 import { createHarness, type Harness, TEST_TOKEN } from "./support/harness.ts";
-import { telegramUser } from "./support/people.ts";
 import { testSender } from "./support/sender.ts";
 import { user } from "./support/updates.ts";
 import { zaloSide } from "./support/zalo.ts";
-
-/** 2019-03-dd hh:mm in Asia/Ho_Chi_Minh (UTC+7). */
-const local = (day: number, hour: number, minute = 0) => new Date(Date.UTC(2019, 2, day, hour - 7, minute));
 
 let h: Harness;
 let api: Api;
@@ -38,43 +34,10 @@ const thuy = user(7105, "Nguyễn Thị Bích Thủy"); // coordinator (COORDINA
 let songMa: number; // visit of Sông Mã
 let tuPhap: number; // visit of Sở Tư pháp
 
-async function link(person: User, role: "OFFICER" | "INSPECTOR", unitCode?: string) {
-  const unitIds = unitCode ? [(await h.unit(unitCode)).id] : undefined;
-  const [invite] = await createInvites(h.db, { campaignId: h.campaign.id, role, unitIds });
-  await h.send(person, `/start ${invite!.code}`);
-}
-
-const personOf = (u: User) => h.db.person.findFirstOrThrow({ where: telegramUser(BigInt(u.id)) });
-const drain = () => testSender(h, api).drain();
-/** Messages the sender delivered to a person, newest last. */
-const inbox = (u: User) => h.files!.chatState(u.id)?.botMessages ?? [];
-type Button = { text: string; callback_data: string };
-const buttonsOf = (m: ReturnType<typeof inbox>[number]) =>
-  (m.message.reply_markup?.inline_keyboard.flat() ?? []) as Button[];
-/** The button labelled `label` on the latest notice in `u`'s chat about `text`. */
-function noticeButton(u: User, text: string, label: string): string {
-  const notice = inbox(u).findLast((m) => m.message.text?.includes(text));
-  const button = notice && buttonsOf(notice).find((b) => b.text === label);
-  if (!button) throw new Error(`no «${label}» on a notice about «${text}» to ${u.first_name}`);
-  return button.callback_data;
-}
-/** Everything the bot said for one update, answers to presses included. */
-async function pressSays(u: User, data: string): Promise<string> {
-  const calls = await h.press(u, data, 900);
-  return calls
-    .map((c) => String(c.payload.text ?? ""))
-    .filter(Boolean)
-    .join("\n");
-}
-/** A document the person sends now (the test's clock: the fake API dates it in real time). */
-async function sendDocument(u: User, fileName: string, bytes: Buffer) {
-  const update = h.files!.sendUserDocument(u, { fileName, bytes });
-  update.message!.date = Math.floor(h.clock.now().getTime() / 1000);
-  h.recorder.clear();
-  await h.handle(update);
-  return h.recorder.lastText();
-}
-const audits = (action: string) => h.db.auditLog.findMany({ where: { action }, orderBy: { id: "asc" } });
+const { link, personOf, drain, inbox, buttonsOf, noticeButton, pressSays, sendDocument, audits } = chatHelpers(
+  () => h,
+  () => api,
+);
 
 beforeAll(async () => {
   h = await createHarness({

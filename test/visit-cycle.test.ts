@@ -10,17 +10,13 @@
  * another unit's action, a request to move the visit after it, minutes of a cancelled visit.
  */
 import { Api, type InputFile } from "grammy";
-import type { User } from "grammy/types";
 import JSZip from "jszip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planReminders } from "../src/jobs/planner.ts";
 import { jpeg, pdf } from "./storage/samples.ts";
+import { chatHelpers, local } from "./support/chat.ts";
 import { createHarness, type Harness, TEST_TOKEN } from "./support/harness.ts";
-import { testSender } from "./support/sender.ts";
 import { user } from "./support/updates.ts";
-
-/** 2019-03-dd hh:mm in Asia/Ho_Chi_Minh (UTC+7); days past 31 run into April. */
-const local = (day: number, hour: number, minute = 0) => new Date(Date.UTC(2019, 2, day, hour - 7, minute));
 
 let h: Harness;
 let api: Api;
@@ -30,41 +26,6 @@ const thuy = user(7403, "Nguyễn Thị Bích Thủy"); // coordinator (COORDINA
 
 let visitId: number;
 
-const drain = () => testSender(h, api).drain();
-const inbox = (u: User) => h.files!.chatState(u.id)?.botMessages ?? [];
-type Button = { text: string; callback_data: string };
-/** The button labelled `label` on the latest message in `u`'s chat about `text`. */
-function buttonOn(u: User, text: string, label: string): string {
-  const m = inbox(u).findLast((x) => x.message.text?.includes(text));
-  const b = ((m?.message.reply_markup?.inline_keyboard.flat() ?? []) as Button[]).find((x) => x.text === label);
-  if (!b) throw new Error(`no «${label}» on a message about «${text}» to ${u.first_name}`);
-  return b.callback_data;
-}
-/** Everything the bot said for a press of the last keyboard's button labelled like `label`. */
-async function tapSays(u: User, label: string | RegExp): Promise<string> {
-  const calls = await h.tap(u, label);
-  return calls
-    .map((c) => String(c.payload.text ?? c.payload.caption ?? ""))
-    .filter(Boolean)
-    .join("\n");
-}
-async function pressSays(u: User, data: string): Promise<string> {
-  const calls = await h.press(u, data, 900);
-  return calls
-    .map((c) => String(c.payload.text ?? ""))
-    .filter(Boolean)
-    .join("\n");
-}
-async function sendFile(u: User, file: { fileName: string; bytes: Buffer } | { photo: Buffer }) {
-  const update =
-    "photo" in file
-      ? h.files!.sendUserPhoto(u, { bytes: file.photo })
-      : h.files!.sendUserDocument(u, { fileName: file.fileName, bytes: file.bytes });
-  update.message!.date = Math.floor(h.clock.now().getTime() / 1000);
-  h.recorder.clear();
-  await h.handle(update);
-  return h.recorder.texts().join("\n");
-}
 const settings = () => ({
   timeZone: h.config.TZ,
   visitDays: [...h.config.VISIT_REMINDER_DAYS],
@@ -73,6 +34,11 @@ const settings = () => ({
   coordinatorIds: h.config.COORDINATOR_IDS,
 });
 const actions = () => h.db.correctiveAction.findMany({ where: { visitId }, orderBy: { id: "asc" } });
+
+const { drain, inbox, tapSays, pressSays, noticeButton, sendDocument, sendPhoto } = chatHelpers(
+  () => h,
+  () => api,
+);
 
 beforeAll(async () => {
   h = await createHarness({
@@ -96,14 +62,12 @@ describe("a visit from notice to closure", () => {
       await h.db.inspectionVisit.findFirstOrThrow({ where: { unit: { code: "song-ma" }, createdById: { not: null } } })
     ).id;
     await drain();
-    const said = await pressSays(minh, buttonOn(minh, "Sông Mã", "✅ Xác nhận lịch"));
+    const said = await pressSays(minh, noticeButton(minh, "Sông Mã", "✅ Xác nhận lịch"));
     expect(said).toContain(`✅ Đã ghi nhận: <b>Ủy ban nhân dân huyện Sông Mã</b> xác nhận lịch kiểm tra #${visitId}`);
     expect((await h.db.inspectionVisit.findUniqueOrThrow({ where: { id: visitId } })).status).toBe("CONFIRMED");
 
     await h.send(minh, "/baocao");
-    expect(await sendFile(minh, { fileName: "Báo cáo tự kiểm tra.pdf", bytes: pdf() })).toContain(
-      "Báo cáo tự kiểm tra.pdf",
-    );
+    expect(await sendDocument(minh, "Báo cáo tự kiểm tra.pdf", pdf())).toContain("Báo cáo tự kiểm tra.pdf");
     const [report] = await h.db.evidence.findMany({ where: { visitId } });
     expect(report).toMatchObject({ fileName: "Báo cáo tự kiểm tra.pdf", questionId: null, source: "telegram" });
   });
@@ -116,7 +80,7 @@ describe("a visit from notice to closure", () => {
     expect((await h.send(thuy, "1.1: Kế hoạch CCHC năm 2019 ban hành chậm so với quy định"))[0]).toContain(
       "🔗 Tiêu chí 1.1",
     );
-    expect(await sendFile(thuy, { photo: jpeg() })).toContain("Đã lưu");
+    expect(await sendPhoto(thuy, jpeg())).toContain("Đã lưu");
     expect((await h.send(thuy, "26.1: Chưa ban hành kế hoạch thực hiện Chỉ thị 26/CT-TTg"))[0]).toContain(
       "Chỉ thị 26/CT-TTg, yêu cầu 26.1",
     );
@@ -154,7 +118,7 @@ describe("a visit from notice to closure", () => {
     expect(visit.status).toBe("DONE");
     expect(await h.db.notice.count({ where: { visitId, kind: "visit.reminder", status: "PENDING" } })).toBe(0);
     // A request to move the visit after it, from its notice: refused, nothing asked.
-    expect(await pressSays(minh, buttonOn(minh, "Sông Mã", "📅 Đề nghị đổi lịch"))).toContain(
+    expect(await pressSays(minh, noticeButton(minh, "Sông Mã", "📅 Đề nghị đổi lịch"))).toContain(
       "Buổi kiểm tra này đã diễn ra.",
     );
     expect(await h.db.visitRequest.count({ where: { visitId } })).toBe(0);
@@ -208,7 +172,7 @@ describe("a visit from notice to closure", () => {
     expect(await pressSays(lan, report)).toContain("đơn vị khác");
     await h.press(minh, report, 777);
     await h.send(minh, "Đã ban hành Kế hoạch số 45/KH-UBND thực hiện Chỉ thị 26/CT-TTg");
-    expect(await sendFile(minh, { photo: jpeg() })).toContain("báo cáo kiến nghị");
+    expect(await sendPhoto(minh, jpeg())).toContain("báo cáo kiến nghị");
     expect(await tapSays(minh, "📨 Gửi báo cáo")).toContain("Đã gửi báo cáo");
     const action = await h.db.correctiveAction.findUniqueOrThrow({
       where: { id: waiting!.id },
