@@ -167,7 +167,17 @@ describe("a visit from notice to closure", () => {
 
   it("the officer reports with a photo; an officer of another unit may not", async () => {
     const [, waiting] = await actions();
-    await h.send(minh, "/khacphuc");
+    const [screen] = await h.send(minh, "/khacphuc");
+    // The unit reads what it must do: the issued conclusion notice opens from its screen.
+    expect(screen).toMatch(
+      /📄 Thông báo kết luận kiểm tra số 125\/TB-SNV ngày 20\/03\/2019: <a href="https:\/\/cchc\.example\.vn\/x\/[A-Za-z0-9_-]{22}">tải văn bản<\/a>/,
+    );
+    const issued = await h.db.visitDocument.findFirstOrThrow({
+      where: { visitId, kind: "CONCLUSION" },
+      orderBy: { id: "desc" },
+    });
+    const link = await h.db.accessLink.findFirstOrThrow({ where: { purpose: "export" }, orderBy: { id: "desc" } });
+    expect(JSON.parse(link.scope)).toMatchObject({ fileKey: issued.storageKey });
     const report = h.recorder.button(`📝 Báo cáo #${waiting!.id}`);
     expect(await pressSays(lan, report)).toContain("đơn vị khác");
     await h.press(minh, report, 777);

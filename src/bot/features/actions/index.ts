@@ -30,13 +30,11 @@ import { shorten } from "../../../domain/text.ts";
 import { formatDate } from "../../../domain/time.ts";
 import { matchUnits } from "../../../domain/units.ts";
 import { clearCursor } from "../../../domain/visits.ts";
-import { maxFileBytes } from "../../../storage/index.ts";
 import type { BotContext } from "../../context.ts";
 import { num } from "../../format.ts";
 import { linksFor } from "../../links.ts";
 import { sendLong } from "../../messages.ts";
-import { incomingFileOf, openSentFile, sentFileOf } from "../../sent-files.ts";
-import { fileSize } from "../self-assessment/views.ts";
+import { receiveSentFile } from "../../sent-files.ts";
 import { forgetVisitCursor, visitCursorOf } from "../visits/cursor.ts";
 import { actionButtons } from "./callback-data.ts";
 import { actionLines, countsLine, reportKeyboard, sendKeyboard, stopKeyboard, unitKeyboard } from "./views.ts";
@@ -84,12 +82,48 @@ async function officerScreen(ctx: BotContext, campaignId: number, unitId: number
   const live = all.filter((a) => a.status !== "CLOSED");
   const unit = await ctx.deps.db.unit.findUniqueOrThrow({ where: { id: unitId }, select: { name: true } });
   const lines = [ctx.t("actions.officer.title", { unit: unit.name }), ""];
+  lines.push(...(await conclusionLines(ctx, campaignId, unitId)));
   if (live.length === 0) lines.push(ctx.t("actions.officer.none"));
   for (const a of live) lines.push(...actionLines(ctx, a), "");
   const closed = all.length - live.length;
   if (closed) lines.push(ctx.t("actions.officer.closed_count", { count: closed }));
   if (live.length) lines.push(ctx.t("actions.officer.ask"));
   await sendLong(ctx, lines.join("\n"), live.length ? reportKeyboard(ctx, live) : undefined);
+}
+
+/**
+ * The conclusion notices issued to the unit, each with a signed link that opens the issued
+ * copy (the latest CONCLUSION document of the visit), so the unit reads what it must do.
+ */
+async function conclusionLines(ctx: BotContext, campaignId: number, unitId: number): Promise<string[]> {
+  const visits = await ctx.deps.db.inspectionVisit.findMany({
+    where: { campaignId, unitId, conclusionIssuedAt: { not: null } },
+    select: {
+      conclusionNumber: true,
+      conclusionIssuedAt: true,
+      documents: { where: { kind: "CONCLUSION" }, orderBy: { id: "desc" }, take: 1 },
+    },
+    orderBy: { conclusionIssuedAt: "asc" },
+  });
+  const issued = visits.filter((v) => v.documents.length > 0);
+  if (issued.length === 0) return [];
+  const links = await linksFor(
+    ctx,
+    issued.map((v) => {
+      const d = v.documents[0]!;
+      return { purpose: "export" as const, fileKey: d.storageKey, name: d.fileName, mime: d.mimeType };
+    }),
+  );
+  return [
+    ...issued.map((v, i) =>
+      ctx.t("actions.officer.conclusion", {
+        number: v.conclusionNumber ?? "",
+        date: formatDate(v.conclusionIssuedAt!, ctx.config.TZ),
+        url: links[i]!.url,
+      }),
+    ),
+    "",
+  ];
 }
 
 // ---------------------------------------------------------------- coordinators
@@ -337,32 +371,24 @@ actionsFeature.on("message:text", async (ctx, next) => {
   await ctx.reply(lines.join("\n"));
 });
 
+const REPORT_FILE_TEXTS = {
+  tooLarge: "actions.report.too_large",
+  downloadFailed: "actions.report.download_failed",
+  wrongType: "actions.report.wrong_type",
+  photo: "actions.report.photo",
+};
+
 /** A photo or document in the report step: a file of the report, kept as evidence is. */
 actionsFeature.on(["message:document", "message:photo"], async (ctx, next) => {
   const cursor = await visitCursorOf(ctx);
   if (cursor?.mode !== "ACTION_REPORT" || !ctx.campaign) return next();
-  const sent = sentFileOf(ctx.message)!;
-  const name = sent.fileName ?? ctx.t("actions.report.photo");
-  const maxBytes = maxFileBytes(ctx.config);
-  const limit = Math.min(maxBytes, ctx.channel.downloadLimit ?? maxBytes);
-  const tooLarge = () => ctx.reply(ctx.t("actions.report.too_large", { name, max: fileSize(ctx, limit) }));
-  const opened = await openSentFile(ctx, sent);
-  if (!opened.ok) {
-    if (opened.reason === "too_large" || opened.reason === "channel_limit") return void (await tooLarge());
-    return void (await ctx.reply(ctx.t("actions.report.download_failed", { name })));
-  }
-  const result = await receiveActionFile(
-    { db: ctx.deps.db, store: ctx.deps.store, maxBytes },
-    ctx.campaign.id,
-    actorOf(ctx),
-    incomingFileOf(ctx, sent, opened.stream),
-    ctx.now(),
+  const campaignId = ctx.campaign.id;
+  const received = await receiveSentFile(ctx, REPORT_FILE_TEXTS, (file, maxBytes) =>
+    receiveActionFile({ db: ctx.deps.db, store: ctx.deps.store, maxBytes }, campaignId, actorOf(ctx), file, ctx.sentAt),
   );
-  if (!result.ok) {
-    if (result.reason === "type") return void (await ctx.reply(ctx.t("actions.report.wrong_type", { name })));
-    if (result.reason === "too_large") return void (await tooLarge());
-    return void (await refused(ctx, result));
-  }
+  if (!received) return;
+  const { result, name } = received;
+  if (!result.ok) return void (await refused(ctx, result));
   const shown = result.evidence.fileName ?? name;
   const text = result.duplicate
     ? ctx.t("actions.report.file_duplicate", { name: shown })
