@@ -51,21 +51,31 @@ export interface KnownPerson extends Person {
   accountId: number;
   /** Their Telegram user id, when they have a Telegram account (COORDINATOR_IDS name people by it). */
   telegramUserId: bigint | null;
+  /**
+   * Whether a visit step (VisitCursor) was waiting when the update began: read in the same
+   * statement, so the common update (no step) costs no second read to find out.
+   */
+  hasVisitCursor: boolean;
 }
 
-interface PersonRow extends Person {
-  accountId: number;
+interface PersonRow extends Omit<KnownPerson, "telegramUserId" | "hasVisitCursor"> {
   accountSeenAt: Date | string | number;
   accountUnreachable: boolean | number;
   accountChatId: string;
   telegramUserId: string | null;
+  hasVisitCursor: boolean | number | bigint;
 }
 
 const asDate = (d: Date | string | number) => (d instanceof Date ? d : new Date(d));
 
 function known(row: PersonRow): KnownPerson {
-  const { accountSeenAt: _s, accountUnreachable: _u, accountChatId: _c, ...person } = row;
-  return { ...person, telegramUserId: row.telegramUserId === null ? null : BigInt(row.telegramUserId) };
+  const { accountSeenAt: _s, accountUnreachable: _u, accountChatId: _c, hasVisitCursor, ...person } = row;
+  return {
+    ...person,
+    telegramUserId: row.telegramUserId === null ? null : BigInt(row.telegramUserId),
+    // SQLite gives 0/1, PostgreSQL a boolean.
+    hasVisitCursor: Boolean(Number(hasVisitCursor)),
+  };
 }
 
 async function personByAccount(db: Db, channel: ChannelName, externalId: string): Promise<PersonRow | undefined> {
@@ -73,7 +83,8 @@ async function personByAccount(db: Db, channel: ChannelName, externalId: string)
     SELECT p.*, a."id" AS "accountId", a."lastSeenAt" AS "accountSeenAt", a."unreachable" AS "accountUnreachable",
       a."chatId" AS "accountChatId",
       (SELECT tg."externalId" FROM "PersonChannel" tg WHERE tg."personId" = p."id" AND tg."channel" = 'telegram')
-        AS "telegramUserId"
+        AS "telegramUserId",
+      EXISTS (SELECT 1 FROM "VisitCursor" vc WHERE vc."personId" = p."id") AS "hasVisitCursor"
     FROM "PersonChannel" a JOIN "Person" p ON p."id" = a."personId"
     WHERE a."channel" = ${channel} AND a."externalId" = ${externalId}`;
   return row;
@@ -119,7 +130,8 @@ export async function ensurePerson(db: Db, account: ChannelAccount, defaultLocal
       where: { id: existing.id },
       data: { displayName, username, lastSeenAt: new Date() },
     });
-    return { ...person, accountId: existing.accountId, telegramUserId: known(existing).telegramUserId };
+    const { telegramUserId, hasVisitCursor } = known(existing);
+    return { ...person, accountId: existing.accountId, telegramUserId, hasVisitCursor };
   }
   return known(existing);
 }

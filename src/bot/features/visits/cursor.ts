@@ -8,12 +8,18 @@ import { currentCursor } from "../../../domain/visits.ts";
 import type { BotContext } from "../../context.ts";
 
 const read = new WeakMap<BotContext, Promise<VisitCursor | null>>();
+/** Updates in which the step changed: the person loader's "none waiting" no longer holds. */
+const changed = new WeakSet<BotContext>();
 
 /** The person's current visit step, if any and not lapsed (read once per update). */
 export function visitCursorOf(ctx: BotContext): Promise<VisitCursor | null> {
   let cursor = read.get(ctx);
   if (!cursor) {
-    cursor = currentCursor(ctx.deps.db, ctx.person.id, ctx.now());
+    // Most updates have no step: the person loader said so in its own statement.
+    cursor =
+      ctx.person.hasVisitCursor || changed.has(ctx)
+        ? currentCursor(ctx.deps.db, ctx.person.id, ctx.now())
+        : Promise.resolve(null);
     read.set(ctx, cursor);
   }
   return cursor;
@@ -22,4 +28,5 @@ export function visitCursorOf(ctx: BotContext): Promise<VisitCursor | null> {
 /** After the step was changed or cleared in this update: the next look reads it again. */
 export function forgetVisitCursor(ctx: BotContext): void {
   read.delete(ctx);
+  changed.add(ctx);
 }
