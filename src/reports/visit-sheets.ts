@@ -71,10 +71,13 @@ export async function writeVisitSheets(
 ): Promise<void> {
   const campaignId = shape.campaign.id;
   // No visit of these units (none yet, or an export of units inspected on paper): no empty sheets.
-  const anyVisit = await db.inspectionVisit.findFirst({
-    where: { campaignId, ...(options.unitIds ? { unitId: { in: options.unitIds.slice(0, 10_000) } } : {}) },
-    select: { id: true },
-  });
+  const hasVisit = async (where: { unitId?: { in: number[] } }) =>
+    (await db.inspectionVisit.findFirst({ where: { campaignId, ...where }, select: { id: true } })) !== null;
+  let anyVisit = options.unitIds ? false : await hasVisit({});
+  for (const ids of options.unitIds ? chunks(unitIds, UNITS_PER_READ) : []) {
+    anyVisit = await hasVisit({ unitId: { in: ids } });
+    if (anyVisit) break;
+  }
   if (!anyVisit) return;
   const context: SheetContext = { wb, db, campaignId, unitIds, o: options, title };
   for (const write of [writeVisits, writeFindings, writeActions, writeChecklist]) await write(context);
