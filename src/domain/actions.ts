@@ -17,6 +17,7 @@ import type { Db, Evidence, Prisma } from "../db/client.ts";
 import { transaction } from "../db/exactly-once.ts";
 import { audit } from "./audit.ts";
 import { coordinatorIdsOf, enqueueNotices, type NoticeInput } from "./notices.ts";
+import { keepOwnedFile } from "./owned-files.ts";
 import { DEFAULT_CATCH_UP_MS, type ReminderSettings, reminderAt } from "./schedule.ts";
 import { dueDateAfter, localDay, readViDateTime } from "./time.ts";
 import { clearCursor, type StoredFile, setCursor } from "./visits.ts";
@@ -826,30 +827,18 @@ export async function addActionReportFile(
     if (!step.ok) return step;
     const { action, reportId } = step;
     if (!reportId) return refuse("no_report");
-    const existing = await tx.evidence.findFirst({
-      where: { actionReportId: reportId, sha256: file.sha256, removedAt: null },
-    });
-    const count = () => tx.evidence.count({ where: { actionReportId: reportId, removedAt: null } });
-    if (existing) return { ok: true, evidence: existing, duplicate: true, action, files: await count() };
-    const evidence = await tx.evidence.create({
-      data: {
-        ...file,
-        campaignId: input.campaignId,
-        unitId: action.unitId,
-        actionReportId: reportId,
-        kind: "FILE",
-        uploadedById: actor.personId,
-        createdAt: input.now,
-      },
-    });
-    await audit(tx, {
-      actorId: actor.personId,
+    const kept = await keepOwnedFile(tx, {
+      owner: { actionReportId: reportId },
+      campaignId: input.campaignId,
+      unitId: action.unitId,
+      file,
+      personId: actor.personId,
+      now: input.now,
       action: "action.report.file",
-      entity: "Evidence",
-      entityId: evidence.id,
-      after: { actionId: action.id, reportId, fileName: file.fileName, size: file.size, sha256: file.sha256 },
+      about: { actionId: action.id, reportId },
     });
-    return { ok: true, evidence, duplicate: false, action, files: await count() };
+    const files = await tx.evidence.count({ where: { actionReportId: reportId, removedAt: null } });
+    return { ok: true, ...kept, action, files };
   });
 }
 

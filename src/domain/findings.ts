@@ -13,6 +13,7 @@
 import type { CheckResult, Db, Evidence, Prisma, VisitCursor } from "../db/client.ts";
 import { transaction } from "../db/exactly-once.ts";
 import { audit } from "./audit.ts";
+import { keepOwnedFile } from "./owned-files.ts";
 import { fold } from "./text.ts";
 import { standingAmong, type TeamActor, type TeamStanding, teamStanding } from "./visit-team.ts";
 import { clearCursor, type StoredFile, setCursor } from "./visits.ts";
@@ -450,30 +451,18 @@ export async function addFindingPhoto(
     const checked = await teamVisit(tx, campaignId, finding.visitId, actor);
     if (!checked.ok) return checked;
     if (finding.removedAt) return { ok: false, reason: "withdrawn" };
-    const existing = await tx.evidence.findFirst({ where: { findingId: id, sha256: file.sha256, removedAt: null } });
-    let evidence = existing;
-    if (!evidence) {
-      evidence = await tx.evidence.create({
-        data: {
-          ...file,
-          campaignId,
-          unitId: finding.unitId,
-          findingId: id,
-          kind: "FILE",
-          uploadedById: actor.personId,
-          createdAt: now,
-        },
-      });
-      await audit(tx, {
-        actorId: actor.personId,
-        action: "finding.photo.add",
-        entity: "Evidence",
-        entityId: evidence.id,
-        after: { findingId: id, fileName: file.fileName, size: file.size, sha256: file.sha256, source: file.source },
-      });
-    }
+    const { evidence, duplicate } = await keepOwnedFile(tx, {
+      owner: { findingId: id },
+      campaignId,
+      unitId: finding.unitId,
+      file,
+      personId: actor.personId,
+      now,
+      action: "finding.photo.add",
+      about: { findingId: id },
+    });
     const view = viewOf(await tx.finding.findUniqueOrThrow({ where: { id }, include: findingInclude }));
-    return { ok: true, evidence, duplicate: Boolean(existing), finding: view, count: view.photos.length };
+    return { ok: true, evidence, duplicate, finding: view, count: view.photos.length };
   });
 }
 

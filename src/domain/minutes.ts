@@ -25,7 +25,7 @@ import { audit } from "./audit.ts";
 import { findingsOf } from "./findings.ts";
 import { cancelPendingNotices, enqueueNotices } from "./notices.ts";
 import { unitResult } from "./ranking.ts";
-import { findVisit, type VisitWithUnit, visitAudience, visitPayload } from "./schedule.ts";
+import { findVisit, type VisitWithUnit, visitAudience, visitNotices } from "./schedule.ts";
 import { campaignShape } from "./status.ts";
 import { dueDateAfter } from "./time.ts";
 import { isLeadTitle, type TeamActor, teamStanding } from "./visit-team.ts";
@@ -648,21 +648,19 @@ export async function issueConclusion(
     const { officers } = await visitAudience(tx, visit);
     const notified = await enqueueNotices(
       tx,
-      [...officers].map((recipientId) => ({
-        recipientId,
-        campaignId,
-        visitId: visit.id,
-        kind: "visit.concluded",
-        payload: {
-          ...visitPayload(visit),
+      visitNotices(
+        visit,
+        officers,
+        "visit.concluded",
+        {
           number,
           issuedAt: now.toISOString(),
           actions: open.length,
           earliestDue: earliestDue?.toISOString() ?? null,
         },
-        dueAt: now,
-        idempotencyKey: `visit:${visit.id}:concluded:${recipientId}`,
-      })),
+        now,
+        { key: (recipientId) => `visit:${visit.id}:concluded:${recipientId}` },
+      ),
     );
     await clearCursor(tx, actor.personId);
     await audit(tx, {

@@ -315,23 +315,31 @@ async function defaultTeam(tx: Tx, campaignId: number) {
   return inspectors.map((m) => ({ name: m.person.displayName, title: null, personId: m.person.id }));
 }
 
-/** `officers`: recipients whose notice asks for the unit's answer (none for a cancellation). */
-function visitNotices(
+/**
+ * Notices about a visit, one per recipient, its payload the visit's and `extra`.
+ * `officers`: recipients whose notice asks for the unit's answer (none for a cancellation);
+ * `key`: the idempotency key per recipient (default: the visit's revision and the kind, so a
+ * changed visit notifies again).
+ */
+export function visitNotices(
   visit: VisitWithUnit,
-  recipients: number[],
+  recipients: Iterable<number>,
   kind: string,
   extra: Record<string, unknown>,
   now: Date,
-  officers: ReadonlySet<number> = new Set(),
+  options: { officers?: ReadonlySet<number>; key?: (recipientId: number) => string } = {},
 ): NoticeInput[] {
-  return recipients.map((recipientId) => ({
+  const key =
+    options.key ??
+    ((recipientId: number) => `visit:${visit.id}:r${visit.revision}:${kind.split(".")[1]}:${recipientId}`);
+  return [...recipients].map((recipientId) => ({
     recipientId,
     campaignId: visit.campaignId,
     visitId: visit.id,
     kind,
-    payload: { ...visitPayload(visit, officers.has(recipientId)), ...extra },
+    payload: { ...visitPayload(visit, options.officers?.has(recipientId) ?? false), ...extra },
     dueAt: now,
-    idempotencyKey: `visit:${visit.id}:r${visit.revision}:${kind.split(".")[1]}:${recipientId}`,
+    idempotencyKey: key(recipientId),
   }));
 }
 
@@ -373,7 +381,7 @@ export async function createVisitTx(
   const visit = (await findVisit(tx, input.campaign.id, created.id))!;
   const { recipients, officers } =
     visit.startsAt > now ? await visitAudience(tx, visit) : { recipients: [], officers: new Set<number>() };
-  const notified = await enqueueNotices(tx, visitNotices(visit, recipients, "visit.created", {}, now, officers));
+  const notified = await enqueueNotices(tx, visitNotices(visit, recipients, "visit.created", {}, now, { officers }));
   await planVisitReminders(tx, visit, settings, now);
   await audit(tx, {
     actorId,
@@ -455,7 +463,7 @@ export async function changeVisitTx(
       "visit.changed",
       { before: { startsAt: before.startsAt.toISOString(), place: before.place } },
       now,
-      officers,
+      { officers },
     ),
   );
   await planVisitReminders(tx, visit, settings, now);

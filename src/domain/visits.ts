@@ -12,6 +12,7 @@ import type { Db, InspectionVisit, Prisma, VisitCursor, VisitRequest } from "../
 import { transaction } from "../db/exactly-once.ts";
 import { audit } from "./audit.ts";
 import { coordinatorIdsOf, enqueueNotices } from "./notices.ts";
+import { keepOwnedFile } from "./owned-files.ts";
 import {
   ACTIVE_VISIT,
   DEFAULT_CATCH_UP_MS,
@@ -20,7 +21,7 @@ import {
   reminderAt,
   type VisitWithUnit,
   visitAudience,
-  visitPayload,
+  visitNotices,
 } from "./schedule.ts";
 import { localDay, readViDateTime, zonedTime } from "./time.ts";
 
@@ -265,21 +266,14 @@ export async function requestReschedule(
     const coordinators = await coordinatorIdsOf(tx, campaignId, options.coordinatorIds);
     const notified = await enqueueNotices(
       tx,
-      coordinators.map((recipientId) => ({
-        recipientId,
-        campaignId,
-        visitId: visit.id,
-        kind: "visit.request",
-        payload: {
-          ...visitPayload(visit),
-          requestId: request.id,
-          reason,
-          proposedAt: proposedAt?.toISOString() ?? null,
-          by: options.byName,
-        },
-        dueAt: now,
-        idempotencyKey: `visit-request:${request.id}:${recipientId}`,
-      })),
+      visitNotices(
+        visit,
+        coordinators,
+        "visit.request",
+        { requestId: request.id, reason, proposedAt: proposedAt?.toISOString() ?? null, by: options.byName },
+        now,
+        { key: (recipientId) => `visit-request:${request.id}:${recipientId}` },
+      ),
     );
     await audit(tx, {
       actorId: actor.personId,
@@ -360,21 +354,19 @@ export async function answerRequest(
     const { officers } = await visitAudience(tx, visit);
     const notified = await enqueueNotices(
       tx,
-      [...officers].map((recipientId) => ({
-        recipientId,
-        campaignId,
-        visitId: visit.id,
-        kind: "visit.request_answered",
-        payload: {
-          ...visitPayload(visit),
+      visitNotices(
+        visit,
+        officers,
+        "visit.request_answered",
+        {
           accepted: answer.accept,
           reason: found.request.reason,
           note,
           by: options.byName,
         },
-        dueAt: now,
-        idempotencyKey: `visit-request:${requestId}:answer:${recipientId}`,
-      })),
+        now,
+        { key: (recipientId) => `visit-request:${requestId}:answer:${recipientId}` },
+      ),
     );
     await audit(tx, {
       actorId: personId,
@@ -457,28 +449,16 @@ export async function addReportFile(
     const checked = checkOfficerVisit(await findVisit(tx, campaignId, cursor.visitId), actor, now);
     if (!checked.ok) return checked;
     const visit = checked.visit;
-    const existing = await tx.evidence.findFirst({
-      where: { visitId: visit.id, sha256: file.sha256, removedAt: null },
-    });
-    if (existing) return { ok: true, evidence: existing, duplicate: true, visit };
-    const evidence = await tx.evidence.create({
-      data: {
-        ...file,
-        campaignId,
-        unitId: visit.unitId,
-        visitId: visit.id,
-        kind: "FILE",
-        uploadedById: actor.personId,
-      },
-    });
-    await audit(tx, {
-      actorId: actor.personId,
+    const kept = await keepOwnedFile(tx, {
+      owner: { visitId: visit.id },
+      campaignId,
+      unitId: visit.unitId,
+      file,
+      personId: actor.personId,
       action: "visit.report.add",
-      entity: "Evidence",
-      entityId: evidence.id,
-      after: { visitId: visit.id, fileName: file.fileName, size: file.size, sha256: file.sha256, source: file.source },
+      about: { visitId: visit.id },
     });
-    return { ok: true, evidence, duplicate: false, visit };
+    return { ok: true, ...kept, visit };
   });
 }
 
@@ -589,16 +569,6 @@ export async function planReportChecks(
   const sent = await db.evidence.count({ where: { visitId: visit.id, removedAt: null } });
   if (sent > 0) return 0;
   const coordinators = await coordinatorIdsOf(db, visit.campaignId, settings.coordinatorIds ?? []);
-  return enqueueNotices(
-    db,
-    coordinators.map((recipientId) => ({
-      recipientId,
-      campaignId: visit.campaignId,
-      visitId: visit.id,
-      kind: "visit.report_missing",
-      payload: visitPayload(visit),
-      dueAt,
-      idempotencyKey: `visit:${visit.id}:r${visit.revision}:report_missing:${recipientId}`,
-    })),
-  );
+  // Due at the check's moment, keyed by the visit's revision (the default key).
+  return enqueueNotices(db, visitNotices(visit, coordinators, "visit.report_missing", {}, dueAt));
 }
