@@ -40,11 +40,11 @@ describe("npm run demo: the visit", () => {
       // sends the self-inspection report.
       say(":nguoi 1");
       let from = await press(/✅ Xác nhận lịch/, moved);
-      await until(/xác nhận/i, from);
+      await until(/✅ Đã ghi nhận: Ủy ban nhân dân huyện Sông Mã xác nhận lịch kiểm tra #\d+/, from);
       from = say("/baocao");
       await until(/Báo cáo tự kiểm tra/, from);
       from = say(":tep bao-cao-tu-kiem-tra.pdf");
-      await until(/bao-cao-tu-kiem-tra\.pdf/, from);
+      await until(/📎 Đã nhận tệp bao-cao-tu-kiem-tra\.pdf vào báo cáo tự kiểm tra của lịch #\d+/, from);
 
       // The team records two findings (one with a photo) and marks a requirement.
       say(":nguoi 2");
@@ -54,7 +54,7 @@ describe("npm run demo: the visit", () => {
       from = say("1.1: Kế hoạch cải cách hành chính năm 2019 ban hành chậm so với quy định");
       await until(/Đã ghi tồn tại[^\n]*\n🔗 Tiêu chí 1\.1/, from);
       from = say(":anh");
-      await until(/Đã lưu[^\n]*cho tồn tại/, from);
+      await until(/📷 Đã lưu «[^»]+» cho tồn tại #\d+ \(1 ảnh, tệp\)/, from);
       from = say("26.1 Chưa ban hành kế hoạch thực hiện Chỉ thị 26/CT-TTg");
       await until(/Đã ghi tồn tại[^\n]*\n🔗 Chỉ thị 26\/CT-TTg, yêu cầu 26\.1/, from);
       from = await press(/✅ Xong/, from);
@@ -63,7 +63,7 @@ describe("npm run demo: the visit", () => {
       from = await press(/26\.1 · Chưa đạt/, from);
       await until(/ghi chú/i, from);
       from = say("Chưa có kế hoạch riêng của đơn vị");
-      await until(/Chưa có kế hoạch riêng của đơn vị/, from);
+      await until(/📝 Đã ghi chú cho yêu cầu 26\.1: Chưa có kế hoạch riêng của đơn vị/, from);
 
       // Once the visit has begun: the minutes, three steps, then the DOCX.
       await new Promise((r) => setTimeout(r, Math.max(0, starts.getTime() - Date.now() + 1_500)));
@@ -91,7 +91,7 @@ describe("npm run demo: the visit", () => {
       from = say("/ketluan Sông Mã");
       from = await press(/📣 Ban hành/, from);
       from = say("125/TB-SNV");
-      await until(/125\/TB-SNV/, from);
+      await until(/✅ Đã ban hành Thông báo kết luận kiểm tra số 125\/TB-SNV/, from);
 
       // The officer reports what the unit did, with a photo.
       say(":nguoi 1");
@@ -99,7 +99,7 @@ describe("npm run demo: the visit", () => {
       from = await press(/📝 Báo cáo #\d+/, from);
       from = say("Đã ban hành Kế hoạch CCHC bổ sung số 45/KH-UBND");
       from = say(":anh");
-      await until(/Đã lưu|Đã nhận/, from);
+      await until(/📎 Đã nhận tệp [^\n]+ vào báo cáo kiến nghị #\d+ \(1 tệp\)/, from);
       from = await press(/📨 Gửi báo cáo/, from);
       await until(/Đã gửi báo cáo/, from);
 
