@@ -10,7 +10,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { createClient } from "@libsql/client";
+import { type Client, createClient } from "@libsql/client";
 import { PROJECT_ROOT } from "../paths.ts";
 import { connectPg } from "./pg-connection.ts";
 import { type Provider, providerOf, schemaDir, sqlitePath } from "./url.ts";
@@ -49,6 +49,26 @@ const TABLE_PG = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 /** Prisma's advisory lock key: a concurrent `prisma migrate` waits for us and we for it. */
 const PG_MIGRATION_LOCK = 72707369;
 
+/**
+ * Turning a file to WAL needs every other connection off it, and SQLite does not wait for
+ * that (the busy timeout is not consulted for this lock): two processes starting on one new
+ * file met SQLITE_BUSY here in CI. Once the file is WAL this returns at the first try; until
+ * then it tries again for as long as a migration may wait for the write lock.
+ */
+async function switchToWal(db: Client, patienceMs = 15_000): Promise<void> {
+  const deadline = Date.now() + patienceMs;
+  for (;;) {
+    try {
+      const mode = String((await db.execute("PRAGMA journal_mode = WAL")).rows[0]?.[0] ?? "");
+      // An in-memory database stays "memory"; any other answer than "wal" means not yet.
+      if (mode === "wal" || mode === "memory" || Date.now() > deadline) return;
+    } catch (e) {
+      if ((e as { code?: string }).code !== "SQLITE_BUSY" || Date.now() > deadline) throw e;
+    }
+    await new Promise((r) => setTimeout(r, 20 + Math.random() * 80));
+  }
+}
+
 async function migrateSqlite(url: string, migrations: Migration[]): Promise<string[]> {
   const path = sqlitePath(url);
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -57,7 +77,7 @@ async function migrateSqlite(url: string, migrations: Migration[]): Promise<stri
     // First, so that every statement below waits for another process starting beside us.
     await db.execute("PRAGMA busy_timeout = 5000");
     // WAL lets readers go on while one process writes; it is a property of the file.
-    await db.execute("PRAGMA journal_mode = WAL");
+    await switchToWal(db);
     await db.execute(TABLE_SQLITE);
     const done = new Set(
       (
