@@ -6,8 +6,12 @@
  * visit are refused with nothing stored; the checklist is marked with a note across a
  * restart; the coordinator reads the coverage; a finding is withdrawn; then once on Zalo.
  */
+import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appWebRoutes } from "../src/app.ts";
 import { createInvites } from "../src/domain/invites.ts";
+import { issueLink } from "../src/domain/links.ts";
+import { closeServer, createHttpServer, listen } from "../src/server/http.ts";
 import { pdf } from "./storage/samples.ts";
 import { chatHelpers, local } from "./support/chat.ts";
 import { createHarness, type Harness } from "./support/harness.ts";
@@ -18,6 +22,9 @@ let h: Harness;
 const tuan = user(7201, "Hà Minh Tuấn"); // inspector (the data file's teams are names only: any inspector is on them)
 const minh = user(7202, "Lò Văn Minh"); // officer of Quỳnh Nhai
 const thuy = user(7203, "Nguyễn Thị Bích Thủy"); // coordinator (COORDINATOR_IDS)
+const lan = user(7204, "Đinh Thị Lan"); // officer of Thuận Châu
+let server: Server;
+let base: string;
 let quynhNhai: number;
 let thuanChau: number;
 
@@ -27,7 +34,12 @@ const findings = () =>
 const { personOf, audits, tapSays, pressSays } = chatHelpers(() => h);
 
 beforeAll(async () => {
-  h = await createHarness({ telegramFiles: true, env: { COORDINATOR_IDS: String(thuy.id) } });
+  h = await createHarness({
+    telegramFiles: true,
+    env: { COORDINATOR_IDS: String(thuy.id), PUBLIC_URL: "https://cchc.example.vn" },
+  });
+  server = createHttpServer({ ping: h.database.ping, logger: h.logger, web: appWebRoutes(h.app()) });
+  base = `http://127.0.0.1:${await listen(server, 0, "127.0.0.1")}`;
   h.clock.fixed = local(19, 9, 30);
   const [invite] = await createInvites(h.db, { campaignId: h.campaign.id, role: "INSPECTOR" });
   await h.send(tuan, `/start ${invite!.code}`);
@@ -36,7 +48,10 @@ beforeAll(async () => {
   quynhNhai = (await h.db.inspectionVisit.findFirstOrThrow({ where: { unit: { code: "quynh-nhai" } } })).id;
   thuanChau = (await h.db.inspectionVisit.findFirstOrThrow({ where: { unit: { code: "thuan-chau" } } })).id;
 });
-afterAll(() => h?.close());
+afterAll(async () => {
+  await closeServer(server);
+  await h?.close();
+});
 
 describe("findings at a visit (/tontai)", () => {
   it("a team member opens the unit's findings and is asked for the text, with the codes that may lead it", async () => {
@@ -93,8 +108,39 @@ describe("findings at a visit (/tontai)", () => {
     // «Xong» ends the step; the screen lists both, with what they concern.
     const done = await tapSays(tuan, "✅ Xong");
     expect(done).toContain("🔗 Tiêu chí 1.1:");
-    expect(done).toContain("📷 1 ảnh, tệp");
+    expect(done).toMatch(/📷 <a href="https:\/\/cchc\.example\.vn\/f\/[\w-]{22}">the-cong-chuc\.pdf<\/a>/);
+    expect(done).toContain("Đường link mở ảnh, tệp dùng được đến");
+    expect(done).not.toContain("1 ảnh, tệp");
     expect(await h.db.visitCursor.count()).toBe(0);
+  });
+
+  it("the team opens a finding's photo through its link; an officer of another unit cannot", async () => {
+    // The page server reads real time: the links are made on it too.
+    h.clock.fixed = null;
+    try {
+      const [screen] = await h.send(tuan, "/tontai Quỳnh Nhai");
+      const href = /<a href="([^"]+)">the-cong-chuc\.pdf<\/a>/.exec(screen!)![1]!;
+      const file = await fetch(`${base}${new URL(href).pathname}`);
+      expect(file.status).toBe(200);
+      expect(file.headers.get("content-type")).toBe("application/pdf");
+      expect(Buffer.from(await file.arrayBuffer())).toEqual(pdf());
+      // A link to the same photo made for an officer of Thuận Châu does not open it.
+      await h.linkOfficer(lan, "thuan-chau");
+      const [photo] = await h.db.evidence.findMany({ where: { findingId: { not: null } } });
+      const { token } = await issueLink(
+        h.db,
+        (await personOf(lan)).id,
+        { purpose: "file", evidenceId: photo!.id },
+        {
+          now: new Date(),
+        },
+      );
+      const refused = await fetch(`${base}/f/${token}`);
+      expect(refused.status).toBe(403);
+      expect(await refused.text()).toContain("không có quyền");
+    } finally {
+      h.clock.fixed = local(19, 9, 30);
+    }
   });
 
   it("an unknown code is refused with the valid forms, and nothing is stored", async () => {

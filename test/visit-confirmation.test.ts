@@ -266,6 +266,10 @@ describe("the self-inspection report", () => {
     const [theirs] = await h.send(thuy, "/lich Sông Mã");
     expect(theirs).toContain("📄 Báo cáo tự kiểm tra: 1 tệp");
     expect(theirs).toMatch(/<a href="[^"]+">Báo cáo tự kiểm tra 2019\.pdf<\/a>/);
+    // So does the team going to Sông Mã (the data file's teams are names: any inspector is on them), and it opens for them.
+    const [team] = await h.send(tuan, "/lich Sông Mã");
+    const teamHref = /<a href="([^"]+)">Báo cáo tự kiểm tra 2019\.pdf<\/a>/.exec(team!)![1]!;
+    expect((await fetch(`${base}${new URL(teamHref).pathname}`)).status).toBe(200);
     expect(await h.db.answer.count()).toBe(0);
   });
 

@@ -62,3 +62,16 @@ export function standingAmong(
   if (role === "INSPECTOR" && linked.length === 0) return "member";
   return null;
 }
+
+/**
+ * Whether an inspector sits on the team of one of the unit's visits (not a cancelled one):
+ * what lets them open the unit's files (its self-inspection report, the findings' photos)
+ * through a signed link. Coordinators need no such check.
+ */
+export async function inspectsUnit(db: Db | Tx, campaignId: number, personId: number, unitId: number): Promise<boolean> {
+  const visits = await db.inspectionVisit.findMany({
+    where: { campaignId, unitId, status: { not: "CANCELLED" } },
+    select: { members: { where: { personId: { not: null } }, select: { personId: true, title: true } } },
+  });
+  return visits.some((v) => standingAmong(v.members, personId, "INSPECTOR") !== null);
+}

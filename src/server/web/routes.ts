@@ -25,6 +25,7 @@ import { namedCoordinator } from "../../domain/people.ts";
 import { appliesToKind } from "../../domain/progress.ts";
 import { formatFileSize } from "../../domain/text.ts";
 import { formatDateTime } from "../../domain/time.ts";
+import { inspectsUnit } from "../../domain/visit-team.ts";
 import type { I18n, Translate } from "../../i18n.ts";
 import type { Logger } from "../../logger.ts";
 import { ALLOWED_TYPES, type FileStore } from "../../storage/index.ts";
@@ -61,8 +62,11 @@ interface Viewer {
   t: Translate;
 }
 
-/** Coordinators see every unit; an officer their own unit (and uploads to it); an appraiser the units they appraise. */
-type Access = "coordinator" | "officer" | "appraiser" | null;
+/**
+ * Coordinators see every unit; an officer their own unit (and uploads to it); an appraiser
+ * the units they appraise; an inspector the units whose visit's team they sit on.
+ */
+type Access = "coordinator" | "officer" | "appraiser" | "inspector" | null;
 
 /** What a person may open of a unit now (their access may have changed since the link was made). */
 async function accessTo(deps: WebDeps, personId: number, campaignId: number, unitId: number): Promise<Access> {
@@ -79,6 +83,7 @@ async function accessTo(deps: WebDeps, personId: number, campaignId: number, uni
   if (m?.role === "COORDINATOR") return "coordinator";
   if (m?.role === "OFFICER" && m.unitId === unitId) return "officer";
   if (m?.role === "APPRAISER" && (await appraisesUnit(deps.db, campaignId, personId, unitId))) return "appraiser";
+  if (m?.role === "INSPECTOR" && (await inspectsUnit(deps.db, campaignId, personId, unitId))) return "inspector";
   return null;
 }
 

@@ -110,7 +110,7 @@ async function teamVisit(ctx: BotContext, visitId: number): Promise<VisitHead | 
 async function showFindings(ctx: BotContext, visitId: number, head?: string) {
   const visit = await teamVisit(ctx, visitId);
   if (!visit) return;
-  const { text, keyboard } = findingsScreen(ctx, visit, await findingsOf(ctx.deps.db, visitId), head);
+  const { text, keyboard } = await findingsScreen(ctx, visit, await findingsOf(ctx.deps.db, visitId), head);
   await replyLong(ctx, text, keyboard);
 }
 

@@ -12,6 +12,7 @@ import {
 import { buttonLabel, escapeHtml, shorten } from "../../../domain/text.ts";
 import { formatDateTime } from "../../../domain/time.ts";
 import type { BotContext } from "../../context.ts";
+import { type ChatLink, linksFor } from "../../links.ts";
 import { checklistButtons, findingButtons } from "./callback-data.ts";
 
 const TEXT_SHOWN = 400;
@@ -55,27 +56,57 @@ export function asTied(target: FindingTarget): Pick<FindingView, "criterion" | "
   return { criterion: null, content: target.content, item: target.kind === "item" ? target : null };
 }
 
-export function findingLines(ctx: BotContext, findings: FindingView[]): string[] {
+/**
+ * Each finding: its text, what it concerns, who recorded it, and its photos — as signed
+ * links when `links` has them (photo id → link), else as a count.
+ */
+export function findingLines(
+  ctx: BotContext,
+  findings: FindingView[],
+  links: ReadonlyMap<number, ChatLink> = new Map(),
+): string[] {
   const tz = ctx.config.TZ;
   return findings.flatMap((f) => {
     const lines = [ctx.t("findings.item", { id: f.id, text: shorten(f.text, TEXT_SHOWN) })];
     const tied = targetLine(ctx, f);
     lines.push(`   ${tied ?? ctx.t("findings.target.none")}`);
+    const linked = f.photos.flatMap((p, i) => {
+      const link = links.get(p.id);
+      const name = p.fileName ?? ctx.t("findings.photo_numbered", { n: i + 1 });
+      return link ? [ctx.t("findings.photo_link", { url: link.url, name: shorten(name, 40) })] : [];
+    });
     lines.push(
       `   ${ctx.t("findings.by", { who: f.by.name, at: formatDateTime(f.createdAt, tz) })}${
-        f.photos.length ? ` · ${ctx.t("findings.photos", { count: f.photos.length })}` : ""
+        f.photos.length && !linked.length ? ` · ${ctx.t("findings.photos", { count: f.photos.length })}` : ""
       }`,
     );
+    if (linked.length) lines.push(`   📷 ${linked.join(" · ")}`);
     return lines;
   });
 }
 
-/** /tontai's screen of one visit: its findings, and what the person can do. */
-export function findingsScreen(ctx: BotContext, visit: VisitHead, findings: FindingView[], head?: string) {
+/** Signed links to the findings' photos for the person reading them (one statement). */
+export async function photoLinks(ctx: BotContext, findings: FindingView[]): Promise<Map<number, ChatLink>> {
+  const photos = findings.flatMap((f) => f.photos);
+  if (photos.length === 0) return new Map();
+  const links = await linksFor(
+    ctx,
+    photos.map((p) => ({ purpose: "file" as const, evidenceId: p.id })),
+  );
+  return new Map(photos.map((p, i) => [p.id, links[i]!]));
+}
+
+/** /tontai's screen of one visit: its findings with their photos' links, and what the person can do. */
+export async function findingsScreen(ctx: BotContext, visit: VisitHead, findings: FindingView[], head?: string) {
   const lines = head ? [head, ""] : [];
   lines.push(visitHead(ctx, "findings.head", visit), "");
   if (findings.length === 0) lines.push(ctx.t("findings.none"));
-  else lines.push(...findingLines(ctx, findings));
+  else {
+    const links = await photoLinks(ctx, findings);
+    lines.push(...findingLines(ctx, findings, links));
+    const until = links.values().next().value?.expiresAt;
+    if (until) lines.push("", ctx.t("findings.links_until", { until: formatDateTime(until, ctx.config.TZ) }));
+  }
   lines.push("", ctx.t("findings.screen_hint", { unit: visit.unit.shortName }));
   const kb = new InlineKeyboard().text(
     ctx.t("findings.buttons.add"),

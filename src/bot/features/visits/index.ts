@@ -12,6 +12,7 @@ import { receiveReportFile } from "../../../app/evidence.ts";
 import { noticesEnqueued } from "../../../domain/notices.ts";
 import type { VisitWithUnit } from "../../../domain/schedule.ts";
 import { formatDate, formatDateTime } from "../../../domain/time.ts";
+import { standingAmong } from "../../../domain/visit-team.ts";
 import {
   type Actor,
   answerRequest,
@@ -63,25 +64,29 @@ async function coordinatorCampaign(ctx: BotContext) {
 // ---------------------------------------------------------------- what /lich and /xacnhan show
 
 /**
- * The lines under each visit of /lich: the unit's answer and report; officers of the unit
- * and coordinators get a signed link per report file (inspectors' links would not open).
+ * The lines under each visit of /lich: the unit's answer and report; officers of the unit,
+ * coordinators and the visit's own team get a signed link per report file (the team reads
+ * the report before it goes; an inspector of another team's link would not open).
  */
 export async function answerExtras(ctx: BotContext, visits: VisitWithUnit[]): Promise<(v: VisitWithUnit) => string[]> {
   const answers = await visitAnswers(ctx.deps.db, visits);
   const role = ctx.standing.role;
-  const reports = [...answers.values()].flatMap((a) => a.reports);
-  const links =
-    (role === "OFFICER" || role === "COORDINATOR") && reports.length
-      ? new Map(
-          (
-            await linksFor(
-              ctx,
-              reports.map((r) => ({ purpose: "file" as const, evidenceId: r.id })),
-            )
-          ).map((link, i) => [reports[i]!.id, link]),
-        )
-      : null;
-  return (visit) => answerLines(ctx, visit, answers.get(visit.id), links);
+  const opens = (v: VisitWithUnit) =>
+    role === "OFFICER" ||
+    role === "COORDINATOR" ||
+    (role === "INSPECTOR" && standingAmong(v.members, ctx.person.id, role) !== null);
+  const reports = visits.filter(opens).flatMap((v) => answers.get(v.id)?.reports ?? []);
+  const links = reports.length
+    ? new Map(
+        (
+          await linksFor(
+            ctx,
+            reports.map((r) => ({ purpose: "file" as const, evidenceId: r.id })),
+          )
+        ).map((link, i) => [reports[i]!.id, link]),
+      )
+    : null;
+  return (visit) => answerLines(ctx, visit, answers.get(visit.id), links && opens(visit) ? links : null);
 }
 
 /** /xacnhan's second part: each upcoming visit's answer, and the visits soon without a report. */
