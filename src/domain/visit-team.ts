@@ -68,7 +68,12 @@ export function standingAmong(
  * what lets them open the unit's files (its self-inspection report, the findings' photos)
  * through a signed link. Coordinators need no such check.
  */
-export async function inspectsUnit(db: Db | Tx, campaignId: number, personId: number, unitId: number): Promise<boolean> {
+export async function inspectsUnit(
+  db: Db | Tx,
+  campaignId: number,
+  personId: number,
+  unitId: number,
+): Promise<boolean> {
   const visits = await db.inspectionVisit.findMany({
     where: { campaignId, unitId, status: { not: "CANCELLED" } },
     select: { members: { where: { personId: { not: null } }, select: { personId: true, title: true } } },
