@@ -269,9 +269,19 @@ describe("on Zalo", () => {
       const [recorded] = await z.send(inspector, "PAPI.3: Chưa trả lời kiến nghị của người dân đúng hạn");
       expect(recorded).toContain("Đã ghi tồn tại #");
       expect(recorded).toContain("Kế hoạch PAPI, yêu cầu PAPI.3");
-      expect(recorded).toContain("gõ số của lựa chọn «✅ Xong»");
+      expect(recorded).toContain("gõ «xong»");
       const last = (await findings()).at(-1)!;
       expect([last.item?.code, last.text]).toEqual(["PAPI.3", "Chưa trả lời kiến nghị của người dân đúng hạn"]);
+      // "xong" typed is «✅ Xong», not another finding: the step ends and the findings are shown.
+      const before = await h.db.finding.count();
+      const [done] = await z.send(inspector, "xong");
+      expect(done).toContain("✅ Đã xong.");
+      expect(done).toContain("Chưa trả lời kiến nghị của người dân đúng hạn");
+      expect(await h.db.finding.count()).toBe(before);
+      const account = await h.db.personChannel.findUniqueOrThrow({
+        where: { channel_externalId: { channel: "zalo", externalId: inspector.id } },
+      });
+      expect(await h.db.visitCursor.count({ where: { personId: account.personId } })).toBe(0);
       for (const text of z.inbox(inspector)) expect(text).not.toMatch(/\bbấm\b/i);
     } finally {
       await z.close();

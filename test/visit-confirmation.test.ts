@@ -14,7 +14,7 @@ import { appWebRoutes } from "../src/app.ts";
 import { createInvites } from "../src/domain/invites.ts";
 import { planReminders } from "../src/jobs/planner.ts";
 import { closeServer, createHttpServer, listen } from "../src/server/http.ts";
-import { exe, pdf } from "./storage/samples.ts";
+import { exe, jpeg, pdf } from "./storage/samples.ts";
 import { chatHelpers, local } from "./support/chat.ts";
 import { createHarness, type Harness, TEST_TOKEN } from "./support/harness.ts";
 import { testSender } from "./support/sender.ts";
@@ -387,6 +387,17 @@ describe("on Zalo", () => {
       const [sent] = await z.send(officer, "Trùng lịch tiếp công dân của huyện");
       expect(sent).toContain(`📨 Đã gửi đề nghị đổi lịch kiểm tra #${visit.id}`);
       expect(await h.db.visitRequest.count({ where: { visitId: visit.id, status: "OPEN" } })).toBe(1);
+
+      // The report as photos of its pages; "xong" typed ends the step (it is «✅ Xong»).
+      const [ask] = await z.send(officer, "baocao");
+      expect(ask).toContain("gõ «xong»");
+      const photo = z.fake.userSendsPhoto(officer, { bytes: jpeg() });
+      photo.message.date = h.clock.now().getTime(); // sent at the test's time, before the visit
+      const [kept] = await z.deliver(photo, officer.id);
+      expect(kept).toContain("vào báo cáo tự kiểm tra của lịch");
+      await z.send(officer, "xong");
+      expect(await h.db.visitCursor.count({ where: { personId: account.personId } })).toBe(0);
+      expect(await h.db.evidence.count({ where: { visitId: { not: null }, uploadedById: account.personId } })).toBe(1);
       for (const m of z.fake.messagesTo(officer.id)) expect(m.text ?? "").not.toMatch(/\bbấm\b/i);
     } finally {
       await z.close();

@@ -43,6 +43,16 @@ type Stored =
   | { ok: false; reason: "type" };
 
 /**
+ * The name kept for a file sent without one (a photo in chat): "anh-3f9a1c2b.jpg", a picture
+ * told apart from the unit's other pictures by its content, as people read it in chat, on the
+ * evidence pages and in downloads (the type's label, "jpeg.jpg", said nothing).
+ */
+function unnamedFileName(type: SniffedType, sha256: string): string {
+  const stem = type.mime.startsWith("image/") ? "anh" : type.label.toLowerCase().replace(/\s+/g, "-");
+  return `${stem}-${sha256.slice(0, 8)}.${type.ext}`;
+}
+
+/**
  * The steps every received file takes, whatever it becomes (a question's evidence, a visit's
  * report): streamed into the store, its type read from the content, the row written by
  * `write`; a refused type, a refusal of `write`, a duplicate or a failure leaves no copy.
@@ -60,7 +70,7 @@ export async function receiveFile<R extends { ok: boolean }>(
       {
         fileId: file.fileId ?? null,
         fileUniqueId: file.fileUniqueId ?? null,
-        fileName: file.fileName ?? `${type.label.toLowerCase().replace(/\s+/g, "-")}.${type.ext}`,
+        fileName: file.fileName ?? unnamedFileName(type, object.sha256),
         mimeType: type.mime,
         size: object.size,
         storageKey: object.key,

@@ -15,6 +15,8 @@ import type { I18n } from "../i18n.ts";
 import { parseAction as parseAccess } from "./features/access/callback-data.ts";
 import { type AppraiseAction, appraiseButtons } from "./features/appraisal/callback-data.ts";
 import { type ExplanationAction, parseExplanationAction } from "./features/explanation/callback-data.ts";
+import { findingButtons } from "./features/findings/callback-data.ts";
+import { minutesButtons } from "./features/minutes/callback-data.ts";
 import { noticeButtons, parseScheduleAction } from "./features/schedule/callback-data.ts";
 import { parseAction as parseAssessment } from "./features/self-assessment/callback-data.ts";
 import { visitButtons } from "./features/visits/callback-data.ts";
@@ -33,6 +35,7 @@ export type KeywordKey =
   | "no_date"
   | "acknowledge"
   | "close"
+  | "done"
   | "keep"
   | "units"
   | "confirm_visit"
@@ -99,10 +102,15 @@ export function keywordOfAction(data: string): KeywordKey | null {
       show: null,
       accept: "accept_request",
       decline: "decline_request",
-      stop: "close",
+      // «✅ Xong» after the report's files, «✖️ Thôi» while a reason is awaited.
+      stop: "done",
     } as const;
     return words[visit.kind];
   }
+  // A step of the visit that takes text and files ends with a word people type anyway
+  // ("xong"): a numbered «1» would be the only way out, and "xong" would be taken as text.
+  if (findingButtons.parse(data)?.kind === "done") return "done";
+  if (minutesButtons.parse(data)?.kind === "stop") return "done";
   if (parseScheduleAction(data)?.kind === "close") return "close";
   if (parseAccess(data)?.kind === "close") return "close";
   return null;

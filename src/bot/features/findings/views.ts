@@ -70,10 +70,13 @@ export function findingLines(
     const lines = [ctx.t("findings.item", { id: f.id, text: shorten(f.text, TEXT_SHOWN) })];
     const tied = targetLine(ctx, f);
     lines.push(`   ${tied ?? ctx.t("findings.target.none")}`);
-    const linked = f.photos.flatMap((p, i) => {
+    // A picture is "ảnh 1", "ảnh 2" (a photo sent in chat has no name of its own); a document keeps its name.
+    let pictures = 0;
+    const linked = f.photos.flatMap((p) => {
       const link = links.get(p.id);
-      const name = p.fileName ?? ctx.t("findings.photo_numbered", { n: i + 1 });
-      return link ? [ctx.t("findings.photo_link", { url: link.url, name: shorten(name, 40) })] : [];
+      const picture = p.mimeType?.startsWith("image/") || !p.fileName;
+      const name = picture ? ctx.t("findings.photo_numbered", { n: ++pictures }) : shorten(p.fileName!, 40);
+      return link ? [ctx.t("findings.photo_link", { url: link.url, name })] : [];
     });
     lines.push(
       `   ${ctx.t("findings.by", { who: f.by.name, at: formatDateTime(f.createdAt, tz) })}${
