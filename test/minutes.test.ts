@@ -186,7 +186,7 @@ describe("the lead completes the visit", () => {
     expect(pendingReminders).toBeGreaterThan(1);
     const said = await tapSays(tuan, "Lập biên bản");
     expect(said).toContain(`✅ Đã lập biên bản kiểm tra #${songMa} (Ủy ban nhân dân huyện Sông Mã), bản 1`);
-    expect(said).toContain(`${pendingReminders} nhắc lịch chưa gửi đã dừng`);
+    expect(said).toContain(`⏹ ${pendingReminders} nhắc lịch chưa gửi đã dừng.`);
     expect(said).toMatch(/📥 Tải văn bản: https:\/\/cchc\.example\.vn\/x\/[A-Za-z0-9_-]{22}/);
     const { name, xml } = await sentDocx();
     expect(name).toBe("bien-ban-kiem-tra-song-ma.docx");

@@ -34,7 +34,7 @@ const thuy = user(7105, "Nguyễn Thị Bích Thủy"); // coordinator (COORDINA
 let songMa: number; // visit of Sông Mã
 let tuPhap: number; // visit of Sở Tư pháp
 
-const { link, personOf, drain, inbox, buttonsOf, noticeButton, pressSays, sendDocument, audits } = chatHelpers(
+const { link, personOf, drain, inbox, buttonsOf, noticeButton, pressSays, tapSays, sendDocument, audits } = chatHelpers(
   () => h,
   () => api,
 );
@@ -248,6 +248,10 @@ describe("the self-inspection report", () => {
     // The same file again is kept once.
     expect(await sendDocument(minh, "ban-sao.pdf", bytes)).toContain("đã có trong báo cáo tự kiểm tra");
     expect(await h.db.evidence.count()).toBe(1);
+    // «✅ Xong» says what the team now has.
+    expect(await tapSays(minh, "✅ Xong")).toBe(
+      `✅ Đã xong: báo cáo tự kiểm tra của lịch #${songMa} có 1 tệp; đoàn kiểm tra và Sở Nội vụ mở được trước buổi kiểm tra. Gửi thêm tệp: gõ /baocao.`,
+    );
   });
 
   it("/lich shows the report with a link that opens the file; the self-assessment is untouched", async () => {
@@ -395,7 +399,9 @@ describe("on Zalo", () => {
       photo.message.date = h.clock.now().getTime(); // sent at the test's time, before the visit
       const [kept] = await z.deliver(photo, officer.id);
       expect(kept).toContain("vào báo cáo tự kiểm tra của lịch");
-      await z.send(officer, "xong");
+      const [done] = await z.send(officer, "xong");
+      expect(done).toMatch(/✅ Đã xong: báo cáo tự kiểm tra của lịch #\d+ có 1 tệp;/);
+      expect(done).toContain("Gửi thêm ảnh: gõ baocao.");
       expect(await h.db.visitCursor.count({ where: { personId: account.personId } })).toBe(0);
       expect(await h.db.evidence.count({ where: { visitId: { not: null }, uploadedById: account.personId } })).toBe(1);
       for (const m of z.fake.messagesTo(officer.id)) expect(m.text ?? "").not.toMatch(/\bbấm\b/i);

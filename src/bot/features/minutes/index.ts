@@ -234,8 +234,9 @@ async function make(ctx: BotContext, visitId: number) {
         id: v.id,
         unit: v.unit.name,
         version: result.version,
-        cancelled: result.cancelledNotices,
       }),
+      // Said only when there were some: "0 reminders stopped" tells nobody anything.
+      ...(result.cancelledNotices > 0 ? [ctx.t("minutes.reminders_stopped", { count: result.cancelledNotices })] : []),
       linkLine,
       "",
       ctx.t("minutes.made_next"),

@@ -21,6 +21,7 @@ import {
   beginRequest,
   clearCursor,
   confirmVisit,
+  currentCursor,
   openRequests,
   REPORT_CHECK_DAYS,
   reportsOf,
@@ -131,8 +132,14 @@ visitsFeature.callbackQuery(visitButtons.filter, async (ctx) => {
   const db = ctx.deps.db;
   const now = ctx.now();
   if (action.kind === "stop") {
+    // «✅ Xong» after the report's files says what the team now has, not just "stopped".
+    const cursor = await currentCursor(db, ctx.person.id, now);
     await clearCursor(db, ctx.person.id);
     await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => {});
+    const files = cursor?.mode === "REPORT" ? (await reportsOf(db, [cursor.visitId])).length : 0;
+    if (cursor?.mode === "REPORT" && files > 0) {
+      return void (await ctx.reply(ctx.t("visits.report.done", { id: cursor.visitId, count: files })));
+    }
     return void (await ctx.reply(ctx.t("visits.stopped")));
   }
   if (!ctx.campaign) return void (await ctx.reply(ctx.t("schedule.no_campaign")));
