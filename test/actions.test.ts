@@ -317,8 +317,16 @@ describe("reminders, the overdue digest and the counts", () => {
   it("plain questions: «đơn vị nào còn kiến nghị quá hạn?», «Sông Mã đã khắc phục chưa?», «tồn tại của Sông Mã»", async () => {
     h.clock.fixed = local(22, 9);
     const [overdue] = await h.send(thuy, "đơn vị nào còn kiến nghị quá hạn?");
-    expect(overdue).toBe((await h.send(thuy, "/kiennghi"))[0]);
+    // Only the units overdue, under a title that answers the question.
+    expect(overdue).toContain("⏰ <b>Đơn vị có kiến nghị khắc phục quá hạn</b>");
     expect(overdue).toContain("• <b>Sông Mã</b>: Kiến nghị: 2 đang mở · 1 quá hạn");
+    expect(overdue).not.toContain("Không có đơn vị nào có kiến nghị quá hạn");
+    // Before any due date has passed, the answer is "none", then the units' actions.
+    h.clock.fixed = local(19, 9);
+    const [none] = await h.send(thuy, "đơn vị nào còn kiến nghị quá hạn?");
+    expect(none).toContain("✅ Không có đơn vị nào có kiến nghị quá hạn.");
+    expect(none).toContain("• <b>Sông Mã</b>: Kiến nghị: 2 đang mở · 0 quá hạn");
+    h.clock.fixed = local(22, 9);
     const [songMa] = await h.send(thuy, "Sông Mã đã khắc phục chưa?");
     expect(songMa).toBe((await h.send(thuy, "/kiennghi Sông Mã"))[0]);
     const [findings] = await h.send(thuy, "tồn tại của Sông Mã");

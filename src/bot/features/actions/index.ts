@@ -134,10 +134,10 @@ actionsFeature.command("kiennghi", (ctx) => showActions(ctx, ctx.match.trim()));
  * /kiennghi [đơn vị], and the plain questions that ask it ("đơn vị nào còn kiến nghị quá
  * hạn?", "Sông Mã đã khắc phục chưa?"): every unit's counts, overdue first, or one unit's.
  */
-export async function showActions(ctx: BotContext, query: string) {
+export async function showActions(ctx: BotContext, query: string, options: { overdue?: boolean } = {}) {
   if (ctx.standing.role !== "COORDINATOR") return void (await ctx.reply(ctx.t("actions.refused.not_coordinator")));
   if (!ctx.campaign) return void (await ctx.reply(ctx.t("schedule.no_campaign")));
-  if (!query) return unitsScreen(ctx, ctx.campaign.id);
+  if (!query) return unitsScreen(ctx, ctx.campaign.id, options.overdue ?? false);
   const { matches, suggestions } = await matchUnits(ctx.deps.db, ctx.campaign.id, query);
   if (matches.length === 1) return unitScreen(ctx, ctx.campaign.id, matches[0]!);
   const list = matches.length ? matches : suggestions;
@@ -153,11 +153,20 @@ function unitChoices(units: Unit[]): InlineKeyboard {
   return kb;
 }
 
-/** /kiennghi: every unit with actions, overdue first, then most open. */
-async function unitsScreen(ctx: BotContext, campaignId: number) {
+/**
+ * /kiennghi: every unit with actions, overdue first, then most open. Asked which units are
+ * overdue ("đơn vị nào còn kiến nghị quá hạn?"), only those, or a plain "none" first.
+ */
+async function unitsScreen(ctx: BotContext, campaignId: number, overdueOnly: boolean) {
   const db = ctx.deps.db;
-  const counts = await actionCounts(db, campaignId, ctx.now());
-  const lines = [ctx.t("actions.coordinator.title"), ""];
+  const all = await actionCounts(db, campaignId, ctx.now());
+  const late = new Map([...all].filter(([, c]) => c.overdue > 0));
+  const counts = overdueOnly && late.size > 0 ? late : all;
+  const lines = [
+    ctx.t(overdueOnly && late.size > 0 ? "actions.coordinator.title_overdue" : "actions.coordinator.title"),
+    "",
+  ];
+  if (overdueOnly && late.size === 0 && all.size > 0) lines.push(ctx.t("actions.coordinator.none_overdue"), "");
   if (counts.size === 0) lines.push(ctx.t("actions.coordinator.none"));
   else {
     const ranked = [...counts.entries()].sort(

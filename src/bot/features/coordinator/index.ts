@@ -629,7 +629,7 @@ async function suggestReopen(ctx: BotContext, shape: CampaignShape, intent: Inte
 async function answerIntent(ctx: BotContext, intent: Intent) {
   if (intent.kind === "schedule") return showSchedule(ctx, intent);
   if (intent.kind === "acknowledgements") return showAcknowledgements(ctx);
-  if (intent.kind === "actions") return showActions(ctx, intent.unit ?? "");
+  if (intent.kind === "actions") return showActions(ctx, intent.unit ?? "", { overdue: intent.overdue });
   if (intent.kind === "findings") return showFindingsOf(ctx, intent.unit ?? "");
   const shape = await shapeFor(ctx);
   if (!shape) return;
