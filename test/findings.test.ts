@@ -153,6 +153,12 @@ describe("findings at a visit (/tontai)", () => {
       expect(said, typed).toContain("Các mã ghi được ở đầu:");
     }
     expect(await h.db.finding.count()).toBe(2);
+    // A slip ("ok", a number meant for a choice) is no finding: refused, the step stays.
+    for (const typed of ["ok", "5", "1.1: chậm"]) {
+      const [said] = await h.send(tuan, typed);
+      expect(said, typed).toContain("❌ Chưa ghi: nội dung quá ngắn.");
+    }
+    expect(await h.db.finding.count()).toBe(2);
     // The step stays: typed again rightly, it is recorded; a leading phrase that is no code is just text.
     const [ok] = await h.send(tuan, "Niêm yết thủ tục hành chính: còn thiếu 3 thủ tục");
     expect(ok).toContain("Không gắn với tiêu chí hay nội dung kiểm tra cụ thể.");

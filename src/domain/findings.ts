@@ -22,6 +22,8 @@ type Tx = Prisma.TransactionClient;
 
 /** The longest finding kept (a paragraph of the minutes, not a report). */
 export const FINDING_MAX = 1500;
+/** As for a corrective action's text: the shortest finding worth recording has words in it. */
+const FINDING_MIN_LETTERS = 5;
 /** The longest note on a checklist mark. */
 export const NOTE_MAX = 500;
 /** The longest leading text read as a target ("Chỉ thị số 26/CT-TTg"). */
@@ -39,6 +41,8 @@ export type FindingRefusal =
   | "unknown_target"
   /** No text (or only a target). */
   | "empty"
+  /** Fewer letters than a finding can be said in ("ok", "5": a slip, often a choice typed on Zalo). */
+  | "too_short"
   | "too_long"
   /** Withdrawing someone else's finding without leading the team. */
   | "not_author"
@@ -353,6 +357,7 @@ export async function recordFinding(
       }
     }
     if (!/[\p{L}\p{N}]/u.test(text)) return { ok: false, reason: "empty" };
+    if ((text.match(/\p{L}/gu) ?? []).length < FINDING_MIN_LETTERS) return { ok: false, reason: "too_short" };
     if (text.length > FINDING_MAX) return { ok: false, reason: "too_long" };
     const { visit } = checked;
     const row = await tx.finding.create({
