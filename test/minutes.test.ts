@@ -354,8 +354,11 @@ describe("on Zalo", () => {
       expect(results).toContain("Bước 3/3");
       const [summary] = await z.send(lead, "Sở đã thực hiện đầy đủ các nhiệm vụ CCHC.");
       expect(summary).toContain("Đồng chí chọn «Lập biên bản»");
+      // No reminder of this visit waits to be sent: the message says nothing of stopped ones.
+      expect(await h.db.notice.count({ where: { visitId: visit.id, status: "PENDING" } })).toBe(0);
       const made = (await z.send(lead, "1")).join("\n");
       expect(made).toContain(`✅ Đã lập biên bản kiểm tra #${visit.id}`);
+      expect(made).not.toContain("nhắc lịch chưa gửi");
       expect(made).toMatch(/https:\/\/cchc\.example\.vn\/x\//);
       const done = await h.db.inspectionVisit.findUniqueOrThrow({ where: { id: visit.id } });
       expect([done.status, done.completedById]).toEqual(["DONE", account.personId]);

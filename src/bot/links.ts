@@ -29,3 +29,13 @@ export async function linksFor(ctx: BotContext, scopes: LinkScope[]): Promise<Ch
     expiresAt,
   }));
 }
+
+/** A signed link to each evidence file (one statement), by the file's id; none for none. */
+export async function fileLinks(ctx: BotContext, files: readonly { id: number }[]): Promise<Map<number, ChatLink>> {
+  if (files.length === 0) return new Map();
+  const links = await linksFor(
+    ctx,
+    files.map((f) => ({ purpose: "file" as const, evidenceId: f.id })),
+  );
+  return new Map(files.map((f, i) => [f.id, links[i]!]));
+}

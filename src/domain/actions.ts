@@ -13,12 +13,14 @@
  *
  * Refusals a person can fix come back as `{ ok: false, reason }`, never as exceptions.
  */
+
 import type { Db, Evidence, Prisma } from "../db/client.ts";
 import { transaction } from "../db/exactly-once.ts";
 import { audit } from "./audit.ts";
 import { coordinatorIdsOf, enqueueNotices, type NoticeInput } from "./notices.ts";
 import { keepOwnedFile } from "./owned-files.ts";
 import { DEFAULT_CATCH_UP_MS, type ReminderSettings, reminderAt } from "./schedule.ts";
+import { letters } from "./text.ts";
 import { dueDateAfter, localDay, readViDateTime } from "./time.ts";
 import { clearCursor, type StoredFile, setCursor } from "./visits.ts";
 
@@ -86,10 +88,6 @@ export interface ActionOptions {
 }
 
 const refuse = (reason: ActionRefusal): ActionRefused => ({ ok: false, reason });
-
-function letters(text: string): number {
-  return (text.match(/\p{L}/gu) ?? []).length;
-}
 
 /** A typed due date: 17:00 of that day (the end of the office day), not before now. */
 export function readDueDate(

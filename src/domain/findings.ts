@@ -14,7 +14,7 @@ import type { CheckResult, Db, Evidence, Prisma, VisitCursor } from "../db/clien
 import { transaction } from "../db/exactly-once.ts";
 import { audit } from "./audit.ts";
 import { keepOwnedFile } from "./owned-files.ts";
-import { fold } from "./text.ts";
+import { fold, letters } from "./text.ts";
 import { standingAmong, type TeamActor, type TeamStanding, teamStanding } from "./visit-team.ts";
 import { clearCursor, type StoredFile, setCursor } from "./visits.ts";
 
@@ -357,7 +357,7 @@ export async function recordFinding(
       }
     }
     if (!/[\p{L}\p{N}]/u.test(text)) return { ok: false, reason: "empty" };
-    if ((text.match(/\p{L}/gu) ?? []).length < FINDING_MIN_LETTERS) return { ok: false, reason: "too_short" };
+    if (letters(text) < FINDING_MIN_LETTERS) return { ok: false, reason: "too_short" };
     if (text.length > FINDING_MAX) return { ok: false, reason: "too_long" };
     const { visit } = checked;
     const row = await tx.finding.create({

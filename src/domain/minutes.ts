@@ -11,6 +11,7 @@
  * No Telegram in here. Refusals a person can fix come back as `{ ok: false, reason }`.
  * Files are put in the store outside transactions (src/storage/file-store.ts says why).
  */
+
 import { Readable } from "node:stream";
 import type { Db, Prisma, VisitCursor, VisitDocumentKind } from "../db/client.ts";
 import { transaction } from "../db/exactly-once.ts";
@@ -27,6 +28,7 @@ import { cancelPendingNotices, enqueueNotices } from "./notices.ts";
 import { unitResult } from "./ranking.ts";
 import { findVisit, type VisitWithUnit, visitAudience, visitNotices } from "./schedule.ts";
 import { campaignShape } from "./status.ts";
+import { letters } from "./text.ts";
 import { dueDateAfter } from "./time.ts";
 import { isLeadTitle, type TeamActor, teamStanding } from "./visit-team.ts";
 import { clearCursor, type StoredFile, setCursor } from "./visits.ts";
@@ -77,8 +79,6 @@ export function draftOf(cursor: Pick<VisitCursor, "step">): MinutesDraft {
   } catch {}
   return { step: "attendees" };
 }
-
-const letters = (text: string) => (text.match(/\p{L}/gu) ?? []).length;
 
 /** The visit a lead may complete, in the order of checks that decides the words they read. */
 async function checkLead(

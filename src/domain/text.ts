@@ -6,6 +6,14 @@ export function fold(text: string): string {
 }
 
 /** Escapes text for Telegram's HTML parse mode. */
+/**
+ * How many letters a text has (any script): what tells words from "ok", "5" or "…" where a
+ * finding, a reason or a report must say something.
+ */
+export function letters(text: string): number {
+  return (text.match(/\p{L}/gu) ?? []).length;
+}
+
 export function escapeHtml(text: string): string {
   return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 }

@@ -8,6 +8,7 @@
  *
  * Refusals a person can fix come back as `{ ok: false, reason }`, never as exceptions.
  */
+
 import type { Db, InspectionVisit, Prisma, VisitCursor, VisitRequest } from "../db/client.ts";
 import { transaction } from "../db/exactly-once.ts";
 import { audit } from "./audit.ts";
@@ -23,6 +24,7 @@ import {
   visitAudience,
   visitNotices,
 } from "./schedule.ts";
+import { letters } from "./text.ts";
 import { localDay, readViDateTime, zonedTime } from "./time.ts";
 
 type Tx = Prisma.TransactionClient;
@@ -214,7 +216,7 @@ export async function beginRequest(
 
 /** Letters in a text: "ok" and "…" are not reasons. */
 function isReason(text: string): boolean {
-  return (text.match(/\p{L}/gu) ?? []).length >= REASON_MIN_LETTERS;
+  return letters(text) >= REASON_MIN_LETTERS;
 }
 
 /** A date and time the reason names ("xin chuyển sang 20/03/2019 08:00"), if it is ahead. */

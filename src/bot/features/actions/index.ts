@@ -32,7 +32,7 @@ import { matchUnits } from "../../../domain/units.ts";
 import { clearCursor } from "../../../domain/visits.ts";
 import type { BotContext } from "../../context.ts";
 import { num } from "../../format.ts";
-import { linksFor } from "../../links.ts";
+import { fileLinks, linksFor } from "../../links.ts";
 import { sendLong } from "../../messages.ts";
 import { receiveSentFile } from "../../sent-files.ts";
 import { forgetVisitCursor, visitCursorOf } from "../visits/cursor.ts";
@@ -161,12 +161,11 @@ async function unitsScreen(ctx: BotContext, campaignId: number, overdueOnly: boo
   const db = ctx.deps.db;
   const all = await actionCounts(db, campaignId, ctx.now());
   const late = new Map([...all].filter(([, c]) => c.overdue > 0));
-  const counts = overdueOnly && late.size > 0 ? late : all;
-  const lines = [
-    ctx.t(overdueOnly && late.size > 0 ? "actions.coordinator.title_overdue" : "actions.coordinator.title"),
-    "",
-  ];
-  if (overdueOnly && late.size === 0 && all.size > 0) lines.push(ctx.t("actions.coordinator.none_overdue"), "");
+  // Asked for the overdue and there are some: only they. None: say so, then every unit's.
+  const onlyLate = overdueOnly && late.size > 0;
+  const counts = onlyLate ? late : all;
+  const lines = [ctx.t(onlyLate ? "actions.coordinator.title_overdue" : "actions.coordinator.title"), ""];
+  if (overdueOnly && !onlyLate && all.size > 0) lines.push(ctx.t("actions.coordinator.none_overdue"), "");
   if (counts.size === 0) lines.push(ctx.t("actions.coordinator.none"));
   else {
     const ranked = [...counts.entries()].sort(
@@ -207,17 +206,10 @@ async function unitScreen(ctx: BotContext, campaignId: number, unit: Pick<Unit, 
     actionsOf(db, campaignId, { unitId: unit.id }),
     db.campaign.findUniqueOrThrow({ where: { id: campaignId }, select: { actionDueDays: true } }),
   ]);
-  const files = actions.flatMap((a) => a.reports.at(-1)?.files ?? []);
-  const links = files.length
-    ? new Map(
-        (
-          await linksFor(
-            ctx,
-            files.map((f) => ({ purpose: "file" as const, evidenceId: f.id })),
-          )
-        ).map((l, i) => [files[i]!.id, l]),
-      )
-    : undefined;
+  const links = await fileLinks(
+    ctx,
+    actions.flatMap((a) => a.reports.at(-1)?.files ?? []),
+  );
   const lines = [
     ctx.t("actions.coordinator.unit_title", { unit: unit.name, visit: visit.id }),
     visit.conclusionIssuedAt

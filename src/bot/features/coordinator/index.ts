@@ -42,7 +42,7 @@ import type { barChartPng } from "../../../reports/chart.ts";
 import { commandsFor } from "../../commands.ts";
 import type { BotContext } from "../../context.ts";
 import { num } from "../../format.ts";
-import { linkFor, linksFor } from "../../links.ts";
+import { fileLinks, linkFor, linksFor } from "../../links.ts";
 import { sendLong } from "../../messages.ts";
 import { showActions } from "../actions/index.ts";
 import { countsLine } from "../actions/views.ts";
@@ -363,13 +363,17 @@ async function exportResults(ctx: BotContext, shape: CampaignShape, format: "xls
     timeZone: ctx.config.TZ,
     now: ctx.now(),
     // Each evidence file's name opens it (a signed link for this coordinator).
-    fileLinks: async (ids: number[]) => {
-      const links = await linksFor(
-        ctx,
-        ids.map((evidenceId) => ({ purpose: "file" as const, evidenceId })),
-      );
-      return new Map(ids.map((id, i) => [id, links[i]!.url]));
-    },
+    fileLinks: async (ids: number[]) =>
+      new Map(
+        [
+          ...(
+            await fileLinks(
+              ctx,
+              ids.map((id) => ({ id })),
+            )
+          ).entries(),
+        ].map(([id, link]) => [id, link.url]),
+      ),
     // Each visit's minutes or conclusion notice opens from its row (the document's own copy).
     documentLinks: async (ids: number[]) => {
       const docs = await ctx.deps.db.visitDocument.findMany({ where: { id: { in: ids } } });

@@ -12,7 +12,7 @@ import {
 import { buttonLabel, escapeHtml, shorten } from "../../../domain/text.ts";
 import { formatDateTime } from "../../../domain/time.ts";
 import type { BotContext } from "../../context.ts";
-import { type ChatLink, linksFor } from "../../links.ts";
+import { type ChatLink, fileLinks } from "../../links.ts";
 import { checklistButtons, findingButtons } from "./callback-data.ts";
 
 const TEXT_SHOWN = 400;
@@ -56,15 +56,8 @@ export function asTied(target: FindingTarget): Pick<FindingView, "criterion" | "
   return { criterion: null, content: target.content, item: target.kind === "item" ? target : null };
 }
 
-/**
- * Each finding: its text, what it concerns, who recorded it, and its photos — as signed
- * links when `links` has them (photo id → link), else as a count.
- */
-export function findingLines(
-  ctx: BotContext,
-  findings: FindingView[],
-  links: ReadonlyMap<number, ChatLink> = new Map(),
-): string[] {
+/** Each finding: its text, what it concerns, who recorded it, and its photos' signed links (photo id → link). */
+export function findingLines(ctx: BotContext, findings: FindingView[], links: ReadonlyMap<number, ChatLink>): string[] {
   const tz = ctx.config.TZ;
   return findings.flatMap((f) => {
     const lines = [ctx.t("findings.item", { id: f.id, text: shorten(f.text, TEXT_SHOWN) })];
@@ -78,25 +71,10 @@ export function findingLines(
       const name = picture ? ctx.t("findings.photo_numbered", { n: ++pictures }) : shorten(p.fileName!, 40);
       return link ? [ctx.t("findings.photo_link", { url: link.url, name })] : [];
     });
-    lines.push(
-      `   ${ctx.t("findings.by", { who: f.by.name, at: formatDateTime(f.createdAt, tz) })}${
-        f.photos.length && !linked.length ? ` · ${ctx.t("findings.photos", { count: f.photos.length })}` : ""
-      }`,
-    );
+    lines.push(`   ${ctx.t("findings.by", { who: f.by.name, at: formatDateTime(f.createdAt, tz) })}`);
     if (linked.length) lines.push(`   📷 ${linked.join(" · ")}`);
     return lines;
   });
-}
-
-/** Signed links to the findings' photos for the person reading them (one statement). */
-export async function photoLinks(ctx: BotContext, findings: FindingView[]): Promise<Map<number, ChatLink>> {
-  const photos = findings.flatMap((f) => f.photos);
-  if (photos.length === 0) return new Map();
-  const links = await linksFor(
-    ctx,
-    photos.map((p) => ({ purpose: "file" as const, evidenceId: p.id })),
-  );
-  return new Map(photos.map((p, i) => [p.id, links[i]!]));
 }
 
 /** /tontai's screen of one visit: its findings with their photos' links, and what the person can do. */
@@ -105,7 +83,10 @@ export async function findingsScreen(ctx: BotContext, visit: VisitHead, findings
   lines.push(visitHead(ctx, "findings.head", visit), "");
   if (findings.length === 0) lines.push(ctx.t("findings.none"));
   else {
-    const links = await photoLinks(ctx, findings);
+    const links = await fileLinks(
+      ctx,
+      findings.flatMap((f) => f.photos),
+    );
     lines.push(...findingLines(ctx, findings, links));
     const until = links.values().next().value?.expiresAt;
     if (until) lines.push("", ctx.t("findings.links_until", { until: formatDateTime(until, ctx.config.TZ) }));

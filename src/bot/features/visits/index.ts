@@ -21,7 +21,6 @@ import {
   beginRequest,
   clearCursor,
   confirmVisit,
-  currentCursor,
   openRequests,
   REPORT_CHECK_DAYS,
   reportsOf,
@@ -31,7 +30,7 @@ import {
   visitsWithoutReport,
 } from "../../../domain/visits.ts";
 import type { BotContext } from "../../context.ts";
-import { linksFor } from "../../links.ts";
+import { fileLinks } from "../../links.ts";
 import { replyLong } from "../../messages.ts";
 import { receiveSentFile } from "../../sent-files.ts";
 import { visitButtons } from "./callback-data.ts";
@@ -76,18 +75,11 @@ export async function answerExtras(ctx: BotContext, visits: VisitWithUnit[]): Pr
     role === "OFFICER" ||
     role === "COORDINATOR" ||
     (role === "INSPECTOR" && standingAmong(v.members, ctx.person.id, role) !== null);
-  const reports = visits.filter(opens).flatMap((v) => answers.get(v.id)?.reports ?? []);
-  const links = reports.length
-    ? new Map(
-        (
-          await linksFor(
-            ctx,
-            reports.map((r) => ({ purpose: "file" as const, evidenceId: r.id })),
-          )
-        ).map((link, i) => [reports[i]!.id, link]),
-      )
-    : null;
-  return (visit) => answerLines(ctx, visit, answers.get(visit.id), links && opens(visit) ? links : null);
+  const links = await fileLinks(
+    ctx,
+    visits.filter(opens).flatMap((v) => answers.get(v.id)?.reports ?? []),
+  );
+  return (visit) => answerLines(ctx, visit, answers.get(visit.id), opens(visit) ? links : null);
 }
 
 /** /xacnhan's second part: each upcoming visit's answer, and the visits soon without a report. */
@@ -133,14 +125,14 @@ visitsFeature.callbackQuery(visitButtons.filter, async (ctx) => {
   const now = ctx.now();
   if (action.kind === "stop") {
     // «✅ Xong» after the report's files says what the team now has, not just "stopped".
-    const cursor = await currentCursor(db, ctx.person.id, now);
+    const cursor = await visitCursorOf(ctx);
     await clearCursor(db, ctx.person.id);
+    forgetVisitCursor(ctx);
     await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => {});
     const files = cursor?.mode === "REPORT" ? (await reportsOf(db, [cursor.visitId])).length : 0;
-    if (cursor?.mode === "REPORT" && files > 0) {
-      return void (await ctx.reply(ctx.t("visits.report.done", { id: cursor.visitId, count: files })));
-    }
-    return void (await ctx.reply(ctx.t("visits.stopped")));
+    return void (await ctx.reply(
+      files > 0 ? ctx.t("visits.report.done", { id: cursor!.visitId, count: files }) : ctx.t("visits.stopped"),
+    ));
   }
   if (!ctx.campaign) return void (await ctx.reply(ctx.t("schedule.no_campaign")));
   const campaignId = ctx.campaign.id;
@@ -264,10 +256,7 @@ visitsFeature.command("baocao", async (ctx) => {
 
 async function reportScreen(ctx: BotContext, visit: VisitWithUnit, head?: string): Promise<string> {
   const reports = await reportsOf(ctx.deps.db, [visit.id]);
-  const links = await linksFor(
-    ctx,
-    reports.map((r) => ({ purpose: "file" as const, evidenceId: r.id })),
-  );
+  const links = await fileLinks(ctx, reports);
   const tz = ctx.config.TZ;
   const lines = head ? [head, ""] : [];
   lines.push(
@@ -276,11 +265,8 @@ async function reportScreen(ctx: BotContext, visit: VisitWithUnit, head?: string
   );
   if (reports.length === 0) lines.push(ctx.t("visits.report.none"));
   else {
-    lines.push(
-      ctx.t("visits.report.files"),
-      ...reportFileLines(ctx, reports, new Map(reports.map((r, i) => [r.id, links[i]!]))),
-    );
-    lines.push(ctx.t("visits.report.links_until", { until: formatDateTime(links[0]!.expiresAt, tz) }));
+    lines.push(ctx.t("visits.report.files"), ...reportFileLines(ctx, reports, links));
+    lines.push(ctx.t("visits.report.links_until", { until: formatDateTime(links.get(reports[0]!.id)!.expiresAt, tz) }));
   }
   lines.push("", ctx.t("visits.report.ask"));
   return lines.join("\n");
